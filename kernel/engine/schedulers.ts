@@ -1,0 +1,2 @@
+// Being written; see the engine issue.
+export {};
