@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Runs RNN Lab's extension-host test suite (dist/test/vscode/suite/index.js) inside a real
+// VS Code 1.100 served by code-server, driven by headless Chromium. See shared/vscode-web.md.
+//
+//   node test/vscode/run-web.mjs [--trust] [--grep <pattern>] [--timeout <seconds>]
+//
+// --trust   leave workspace trust on: the folder opens in Restricted Mode and the suite runs
+//           only its workspace-trust tests (the kernel must refuse to run there).
+// Exit code: the suite's (0 when every test passed), 1 on timeout or a failure to start.
+// Prints "vscode: N passed, M failed, K skipped" last. Logs go to .ci/artifacts/vscode/.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchBrowser } from './lib/browser.mjs';
+import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    trust: { type: 'boolean', default: false },
+    grep: { type: 'string' },
+    timeout: { type: 'string', default: process.env.RNN_LAB_VSCODE_TIMEOUT ?? '900' },
+  },
+});
+const mode = opts.trust ? 'trust' : 'default';
+const timeoutMs = Number(opts.timeout) * 1000;
+const suiteIndex = join(repoRoot, 'dist/test/vscode/suite/index.js');
+const artifacts = join(repoRoot, '.ci/artifacts/vscode');
+mkdirSync(artifacts, { recursive: true });
+const logFile = join(artifacts, `run-web-${mode}.log`);
+const logLines = [];
+const log = (line) => logLines.push(line);
+
+if (!existsSync(suiteIndex)) {
+  console.error(`run-web: ${suiteIndex} is missing: run npm run build first`);
+  process.exit(1);
+}
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const resultsDir = mkdtempSync(join(tmpdir(), 'rnn-lab-results-'));
+const resultsFile = join(resultsDir, 'results.json');
+
+let server;
+let browser;
+let exitCode = 1;
+let overallTimer;
+try {
+  const timedOut = new Promise((_, reject) => {
+    overallTimer = setTimeout(() => reject(new Error(`timed out after ${opts.timeout}s`)), timeoutMs);
+  });
+  exitCode = await Promise.race([runSuite(), timedOut]);
+} catch (err) {
+  console.error(`run-web: ${err instanceof Error ? err.message : err}`);
+  exitCode = 1;
+} finally {
+  clearTimeout(overallTimer);
+  await browser?.close().catch(() => {});
+  if (server) {
+    log(`--- code-server output ---\n${server.log()}`);
+    await server.stop();
+  }
+  writeFileSync(logFile, logLines.join('\n') + '\n');
+  const summary = readSummary();
+  rmSync(resultsDir, { recursive: true, force: true });
+  console.log(`run-web: ${mode} run took ${elapsed()}; full log in ${logFile}`);
+  if (!summary && exitCode === 0) exitCode = 1; // a suite that reported nothing ran nothing
+  console.log(summary ?? 'vscode: 0 passed, 1 failed (the suite did not report results)');
+  process.exit(exitCode);
+}
+
+async function runSuite() {
+  server = await startCodeServer({
+    trust: opts.trust,
+    env: {
+      RNN_LAB_TEST_MODE: mode,
+      RNN_LAB_TEST_RESULTS: resultsFile,
+      ...(opts.grep ? { RNN_LAB_TEST_GREP: opts.grep } : {}),
+    },
+  });
+  console.log(`run-web: code-server pid ${server.pid} on ${server.base} (${elapsed()}), workspace ${server.workspace}`);
+
+  browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  let resolveExit;
+  const exited = new Promise((r) => (resolveExit = r));
+  await page.exposeFunction('codeAutomationExit', (code, logs) => {
+    for (const { relativePath, contents } of logs ?? []) {
+      const file = join(artifacts, mode, relativePath);
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, contents);
+    }
+    resolveExit(code);
+  });
+  await page.exposeFunction('codeAutomationLog', (level, message) => {
+    log(`[${level}] ${message}`);
+    printSuiteOutput(String(message));
+  });
+  page.on('console', (msg) => log(`[browser ${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => log(`[browser pageerror] ${err.message}`));
+  page.on('requestfailed', (req) => log(`[browser requestfailed] ${req.url()} ${req.failure()?.errorText ?? ''}`));
+
+  const payload = JSON.stringify([
+    ['extensionDevelopmentPath', server.remote(repoRoot)],
+    ['extensionTestsPath', server.remote(suiteIndex)],
+  ]);
+  const url = `${server.base}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(payload)}`;
+  await page.goto(url);
+  const code = await exited;
+  console.log(`run-web: suite finished with exit code ${code} (${elapsed()})`);
+  return code;
+}
+
+/**
+ * The extension host's console reaches us as log messages; the suite's own lines carry the
+ * prefix "[rnn-lab-test] ", so only they are printed (the rest stays in the log file).
+ */
+function printSuiteOutput(message) {
+  const marker = '[rnn-lab-test] ';
+  const at = message.indexOf(marker);
+  if (at >= 0) console.log(message.slice(at + marker.length));
+}
+
+function readSummary() {
+  if (!existsSync(resultsFile)) return undefined;
+  const { passed, failed, pending } = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  return `vscode: ${passed} passed, ${failed} failed, ${pending} skipped`;
+}

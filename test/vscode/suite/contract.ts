@@ -1,0 +1,55 @@
+// The ids and the test API promised in notes/extension-contract.md, written out here on purpose
+// (not imported from extension/): these tests check that the extension keeps its contract.
+
+export const EXTENSION_ID = 'rnn-lab.rnn-lab';
+export const CONTROLLER_ID = 'rnn-lab-kernel';
+export const CONTROLLER_LABEL = 'RNN Lab';
+export const NOTEBOOK_TYPE = 'jupyter-notebook';
+export const CELL_LANGUAGE = 'typescript';
+export const RENDERER_ID = 'rnn-lab-renderer';
+export const DASHBOARD_VIEW_TYPE = 'rnnLab.dashboard';
+export const VIEW_CONTAINER_ID = 'rnnLab';
+export const VIEW_IDS = ['rnnLab.models', 'rnnLab.jobs'] as const;
+export const SETTING_OPEN_DASHBOARD = 'rnnLab.dashboard.openOnTrainingStart';
+
+export const COMMANDS = {
+  newNotebook: 'rnnLab.newNotebook',
+  openSample: 'rnnLab.openSample',
+  restartKernel: 'rnnLab.restartKernel',
+  interruptKernel: 'rnnLab.interruptKernel',
+  showDashboard: 'rnnLab.showDashboard',
+  exportSafetensors: 'rnnLab.exportSafetensors',
+} as const;
+
+/** RNN Lab's own output MIME types (kernel/protocol.ts RnnLabMime), keyed by their `kind`. */
+export const RNN_LAB_MIMES = {
+  lines: 'application/vnd.rnn-lab.lines+json',
+  heatmap: 'application/vnd.rnn-lab.heatmap+json',
+  bars: 'application/vnd.rnn-lab.bars+json',
+  table: 'application/vnd.rnn-lab.table+json',
+  tensor: 'application/vnd.rnn-lab.tensor+json',
+  module: 'application/vnd.rnn-lab.module+json',
+} as const;
+
+export type KernelStateName = 'stopped' | 'starting' | 'idle' | 'busy' | 'training' | 'dead';
+
+export interface TreeItemView {
+  label: string;
+  description?: string;
+}
+
+/** What activate() returns (extension/testApi.ts). */
+export interface TestApi {
+  kernelState(): KernelStateName;
+  modelsTreeItems(): Promise<(TreeItemView & { children: TreeItemView[] })[]>;
+  jobsTreeItems(): Promise<TreeItemView[]>;
+  dashboardVisible(): boolean;
+  dashboardMessagesPosted(): number;
+}
+export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
+  'kernelState',
+  'modelsTreeItems',
+  'jobsTreeItems',
+  'dashboardVisible',
+  'dashboardMessagesPosted',
+];

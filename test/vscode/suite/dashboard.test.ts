@@ -1,0 +1,38 @@
+/// <reference types="mocha" />
+// The training dashboard (webview panel rnnLab.dashboard): opened by its command, and opened on
+// training start (setting rnnLab.dashboard.openOnTrainingStart, default true) with metrics posted.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { COMMANDS, DASHBOARD_VIEW_TYPE } from './contract';
+import { closeAllEditors, requireCommand, testApi, waitFor } from './helpers';
+import { sampleRuns, trained } from './samples.test';
+import { skipBecause } from './skip';
+
+function dashboardTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    // Webview tabs carry the view type with a prefix of VS Code's own ('mainThreadWebview-').
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE));
+}
+
+suite('dashboard: training dashboard panel', () => {
+  suiteTeardown(closeAllEditors);
+
+  test(`${COMMANDS.showDashboard} opens the dashboard panel`, async function () {
+    const api = await testApi(this, 'dashboardVisible');
+    await requireCommand(this, COMMANDS.showDashboard);
+    await vscode.commands.executeCommand(COMMANDS.showDashboard);
+    await waitFor('the dashboard to be visible', () => api.dashboardVisible(), 10_000);
+    assert.ok(dashboardTab(), 'no webview tab of type rnnLab.dashboard');
+  });
+
+  test('training a sample opens the dashboard and posts metrics to it', function () {
+    const trainedRuns = sampleRuns.filter(trained);
+    if (trainedRuns.length === 0) skipBecause(this, 'no sample trains a model (loss curve output) yet');
+    for (const run of trainedRuns) {
+      if (!run.views) skipBecause(this, 'activate() does not return the test API yet');
+      assert.equal(run.views.dashboardVisible, true, `${run.notebook}: the dashboard is not visible after training`);
+      assert.ok(run.views.dashboardMessagesPosted > 0, `${run.notebook}: no message was posted to the dashboard`);
+    }
+  });
+});

@@ -1,0 +1,211 @@
+/// <reference types="mocha" />
+// What the tests do with VS Code: find and activate the extension, open notebooks from the test
+// workspace, pick the RNN Lab kernel, run cells and wait for them, read outputs.
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { CONTROLLER_ID, EXTENSION_ID, TEST_API_METHODS, type TestApi } from './contract';
+import { skipBecause } from './skip';
+
+/** Polls `probe` every 100 ms until it returns something other than undefined/false. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function rnnLabExtension(): vscode.Extension<unknown> | undefined {
+  return vscode.extensions.getExtension(EXTENSION_ID);
+}
+
+/** The extension, not activated; skips the calling test while the extension has no code yet. */
+export async function builtExtension(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
+  const ext = rnnLabExtension();
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (extensionDevelopmentPath wrong?)`);
+  // package.json's main may be a shim that loads dist/extension.js (the build of extension/extension.ts).
+  const main = (ext.packageJSON as { main?: string }).main ?? '';
+  for (const file of new Set([main, 'dist/extension.js'].filter(Boolean))) {
+    if (!(await exists(vscode.Uri.joinPath(ext.extensionUri, file)))) {
+      skipBecause(ctx, `the extension has no ${file} yet (extension/extension.ts not written or not built)`);
+    }
+  }
+  return ext;
+}
+
+/** The extension, activated; skips the calling test while the extension has no code yet. */
+export async function activatedExtension(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
+  const ext = await builtExtension(ctx);
+  await ext.activate();
+  return ext;
+}
+
+/** The test API that activate() returns; skips when a method the test needs is missing. */
+export async function testApi(ctx: Mocha.Context, ...needs: (keyof TestApi)[]): Promise<TestApi> {
+  const ext = await activatedExtension(ctx);
+  const api = ext.exports as Partial<TestApi> | undefined;
+  const missing = (needs.length ? needs : TEST_API_METHODS).filter((m) => typeof api?.[m] !== 'function');
+  if (missing.length) skipBecause(ctx, `activate() does not return the test API yet (missing ${missing.join(', ')})`);
+  return api as TestApi;
+}
+
+/** Skips unless the extension contributes (package.json) and registers the command. */
+export async function requireCommand(ctx: Mocha.Context, command: string): Promise<void> {
+  const commands = await vscode.commands.getCommands(true);
+  if (!commands.includes(command)) skipBecause(ctx, `command ${command} is not registered yet`);
+}
+
+export async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function workspaceUri(relative: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace folder is not open');
+  return vscode.Uri.joinPath(folder.uri, relative);
+}
+
+export async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookEditor> {
+  const doc = await vscode.workspace.openNotebookDocument(uri);
+  return vscode.window.showNotebookDocument(doc);
+}
+
+/**
+ * Writes an .ipynb with RNN Lab's kernelspec and the given TypeScript code cells into the test
+ * workspace and opens it.
+ */
+export async function openScratchNotebook(name: string, cells: string[]): Promise<vscode.NotebookEditor> {
+  const ipynb = {
+    cells: cells.map((source) => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: { vscode: { languageId: 'typescript' } },
+      outputs: [],
+      source: source.split(/(?<=\n)/),
+    })),
+    metadata: {
+      kernelspec: { name: 'rnn-lab', display_name: 'RNN Lab (TypeScript)', language: 'typescript' },
+      language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const uri = workspaceUri(`scratch/${name}.ipynb`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(ipynb, null, 1)));
+  return openNotebook(uri);
+}
+
+/**
+ * Selects the RNN Lab controller for the editor's notebook. `notebook.selectKernel` with a
+ * wanted id that does not exist opens a quick pick instead of failing: the timeout catches that.
+ */
+export async function selectRnnLabKernel(editor: vscode.NotebookEditor): Promise<void> {
+  await vscode.window.showNotebookDocument(editor.notebook);
+  // Acts on the active notebook editor (an API NotebookEditor cannot be passed to the command).
+  const selected = vscode.commands.executeCommand('notebook.selectKernel', {
+    id: CONTROLLER_ID,
+    extension: EXTENSION_ID,
+  });
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000));
+  if ((await Promise.race([selected, timeout])) === 'timeout') {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    throw new Error(`controller ${EXTENSION_ID}/${CONTROLLER_ID} was not offered for ${editor.notebook.uri.path}`);
+  }
+}
+
+function codeCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
+  return notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+}
+
+/**
+ * Runs the given cells (default: all code cells) and resolves when each has finished, i.e. its
+ * execution summary reports success or failure after this call started.
+ */
+export async function runCells(
+  editor: vscode.NotebookEditor,
+  cells: readonly vscode.NotebookCell[] = codeCells(editor.notebook),
+  timeoutMs = 120_000,
+): Promise<void> {
+  const pending = new Set(cells.map((c) => c.index));
+  const done = new Promise<void>((resolve) => {
+    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+      if (e.notebook !== editor.notebook) return;
+      for (const change of e.cellChanges) {
+        if (change.executionSummary?.success !== undefined) pending.delete(change.cell.index);
+      }
+      if (pending.size === 0) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  await vscode.window.showNotebookDocument(editor.notebook);
+  const all = cells.length === codeCells(editor.notebook).length;
+  if (all) {
+    await vscode.commands.executeCommand('notebook.execute', editor.notebook.uri);
+  } else {
+    await vscode.commands.executeCommand('notebook.cell.execute', {
+      ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })),
+      document: editor.notebook.uri,
+    });
+  }
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`cells ${[...pending].join(', ')} did not finish within ${timeoutMs / 1000}s`)), timeoutMs),
+  );
+  await Promise.race([done, timeout]);
+}
+
+/** Starts cells without waiting for them (for interrupt tests). */
+export function startCells(editor: vscode.NotebookEditor, cells: readonly vscode.NotebookCell[]): Thenable<unknown> {
+  return vscode.commands.executeCommand('notebook.cell.execute', {
+    ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })),
+    document: editor.notebook.uri,
+  });
+}
+
+export interface DecodedItem {
+  mime: string;
+  text: string;
+}
+
+/** Every output item of a cell, its bytes decoded as UTF-8. */
+export function outputItems(cell: vscode.NotebookCell): DecodedItem[] {
+  const decoder = new TextDecoder();
+  return cell.outputs.flatMap((o) => o.items.map((item) => ({ mime: item.mime, text: decoder.decode(item.data) })));
+}
+
+export function itemsOfMime(cell: vscode.NotebookCell, mime: string): DecodedItem[] {
+  return outputItems(cell).filter((i) => i.mime === mime);
+}
+
+/** Reverts and closes every editor so the next test starts clean (no save prompts). */
+export async function closeAllEditors(): Promise<void> {
+  for (const doc of vscode.workspace.notebookDocuments) {
+    if (doc.isDirty) {
+      await vscode.window.showNotebookDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * The sample notebooks of the test workspace, read synchronously (the extension host shares this
+ * machine's file system) so that each sample can be its own test.
+ */
+export function sampleNotebookPaths(): vscode.Uri[] {
+  const dir = workspaceUri('samples');
+  if (!existsSync(dir.fsPath)) return [];
+  return readdirSync(dir.fsPath)
+    .filter((n) => n.endsWith('.ipynb'))
+    .sort()
+    .map((n) => vscode.Uri.joinPath(dir, n));
+}

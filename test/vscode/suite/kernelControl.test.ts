@@ -1,0 +1,79 @@
+/// <reference types="mocha" />
+// Interrupt and restart: a busy cell stops without losing the notebook's scope; a restart gives
+// a fresh scope; the kernel state the extension reports follows along.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { COMMANDS } from './contract';
+import {
+  activatedExtension,
+  closeAllEditors,
+  itemsOfMime,
+  openScratchNotebook,
+  outputItems,
+  requireCommand,
+  runCells,
+  selectRnnLabKernel,
+  startCells,
+  testApi,
+  waitFor,
+} from './helpers';
+
+const ERROR = 'application/vnd.code.notebook.error';
+
+/** Runs a cell that never ends, stops it with `stop`, and checks the scope survived. */
+async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): Promise<void> {
+  const editor = await openScratchNotebook(name, [
+    'let spins = 0;',
+    'while (true) { spins++; }',
+    'spins > 0',
+  ]);
+  await selectRnnLabKernel(editor);
+  const [declare, busy, after] = editor.notebook.getCells();
+  await runCells(editor, [declare]);
+  const finished = runCells(editor, [busy], 60_000);
+  void startCells(editor, [busy]);
+  // The cell has started when VS Code shows it running (its execution has a start time).
+  await waitFor('the busy cell to start', () => busy.executionSummary?.timing?.startTime !== undefined || undefined, 30_000)
+    .catch(() => new Promise((r) => setTimeout(r, 2_000)));
+  await stop();
+  await finished;
+  assert.notEqual(busy.executionSummary?.success, true, 'the interrupted cell reports success');
+  await runCells(editor, [after]);
+  const plain = itemsOfMime(after, 'text/plain').map((i) => i.text);
+  assert.deepEqual(plain, ['true'], `scope after interrupt: ${JSON.stringify(outputItems(after))}`);
+}
+
+suite('kernel control: interrupt and restart', () => {
+  teardown(closeAllEditors);
+
+  test(`${COMMANDS.interruptKernel} stops a busy cell and keeps the scope`, async function () {
+    await activatedExtension(this);
+    await requireCommand(this, COMMANDS.interruptKernel);
+    await interruptBusyCell('interrupt-command', () => vscode.commands.executeCommand(COMMANDS.interruptKernel));
+  });
+
+  test("VS Code's own stop (notebook.cancelExecution) interrupts the kernel", async function () {
+    await activatedExtension(this);
+    await interruptBusyCell('interrupt-cancel', () => vscode.commands.executeCommand('notebook.cancelExecution'));
+  });
+
+  test(`${COMMANDS.restartKernel} gives a fresh scope and the kernel comes back idle`, async function () {
+    const api = await testApi(this, 'kernelState');
+    await requireCommand(this, COMMANDS.restartKernel);
+    const editor = await openScratchNotebook('restart', ['const survivor = 7;', 'survivor']);
+    await selectRnnLabKernel(editor);
+    const [declare, read] = editor.notebook.getCells();
+    await runCells(editor);
+    assert.deepEqual(itemsOfMime(read, 'text/plain').map((i) => i.text), ['7']);
+    await vscode.commands.executeCommand(COMMANDS.restartKernel);
+    await waitFor('the kernel to be idle after restart', () => api.kernelState() === 'idle', 60_000);
+    await runCells(editor, [read]);
+    assert.equal(read.executionSummary?.success, false, 'a variable survived the restart');
+    const [error] = itemsOfMime(read, ERROR);
+    assert.ok(error, `no error output: ${JSON.stringify(outputItems(read))}`);
+    assert.equal((JSON.parse(error.text) as { name: string }).name, 'ReferenceError');
+    // And the fresh kernel runs code.
+    await runCells(editor, [declare, read]);
+    assert.deepEqual(itemsOfMime(read, 'text/plain').map((i) => i.text), ['7']);
+  });
+});
