@@ -29,5 +29,8 @@ suite('workspace trust: Restricted Mode', () => {
     assert.deepEqual(itemsOfMime(cell, 'text/plain').map((i) => i.text).filter((t) => t === '42'), [],
       `the cell ran in an untrusted folder: ${JSON.stringify(outputItems(cell))}`);
     assert.notEqual(cell.executionSummary?.success, true, 'the cell reports success in an untrusted folder');
+    // Refused, the cell says why (a person must learn what to change).
+    const said = outputItems(cell).map((i) => i.text).join('\n');
+    assert.match(said, /trust/i, `the refused cell does not mention workspace trust: ${said || '(no output)'}`);
   });
 });
