@@ -1,0 +1,211 @@
+// GRU over a whole sequence (one layer, one direction): fused forward and BPTT backward, in both
+// of the GRU's forms. Gate blocks are stacked by rows in PyTorch's order r, z, n.
+//
+//   r = σ(W_ir x + b_ir + W_hr h + b_hr)      z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//   resetAfter (PyTorch, cuDNN):  n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+//   Cho et al. 2014:              n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+//   h' = (1 − z) ⊙ n + z ⊙ h
+//
+// The textbook writes h_t = (1 − z̃) ⊙ h_{t−1} + z̃ ⊙ h̃_t: the same update with z̃ = 1 − z, i.e. its
+// "update gate" is PyTorch's z with the roles of old state and candidate swapped.
+
+import { addColumnSums, allocLike, gemm, sigmoid, type Buf } from './blas';
+import {
+  accumulateAlignedGrad,
+  accumulatePrevStateGrad,
+  checkProblem,
+  inputSideGrads,
+  lastTime,
+  prevTime,
+  projectInput,
+  recordStepNorm,
+  stepTime,
+  type BackwardOptions,
+  type SequenceInputGrads,
+  type SequenceOutputGrads,
+  type SequenceOutputs,
+  type SequenceProblem,
+} from './sequence';
+
+/** What the forward keeps for the backward (and for instrumentation). */
+export interface GruTape<B extends Buf = Buf> {
+  resetAfter: boolean;
+  /** (T,N,3H) gate activations r, z, n (garbage on rows past their length) */
+  gates: B;
+  /** (T,N,H) hidden state after step t, carried unchanged past a row's length */
+  hs: B;
+  /** (T,N,H) resetAfter: W_hn h_{t−1} + b_hn; Cho form: r ⊙ h_{t−1} */
+  hidden: B;
+}
+
+export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOutputs<B>, resetAfter: boolean): GruTape<B> {
+  // x is (T,N,I), w_ih is (3H,I), w_hh is (3H,H), b_ih and b_hh are (3H), h0 is (N,H)
+  // gates is (T,N,3H): x·w_ihᵀ + b_ih (+ b_hh where it adds to the same pre-activation)
+  checkProblem(p, 3, 'gruForward');
+  const { T, N, H, lengths } = p;
+  const G = 3 * H;
+  const gates = projectInput(p, G, 0, resetAfter ? 2 * H : G);
+  const hs = allocLike(p.x, T * N * H);
+  const hidden = allocLike(p.x, T * N * H);
+  const y = out.y;
+  const bHn = p.bHh;
+  for (let s = 0; s < T; s++) {
+    const t = stepTime(p, s);
+    const prev = prevTime(p, t);
+    const hPrev = prev < 0 ? p.h0 : hs;
+    const pOff = prev < 0 ? 0 : prev * N * H;
+    const gOff = t * N * G;
+    const sOff = t * N * H;
+    // r, z pre-activations += h·w_h[rz]ᵀ
+    gemm(false, true, N, 2 * H, H, hPrev, pOff, H, p.wHh, 0, H, gates, gOff, G, 1);
+    if (resetAfter) {
+      // hidden (N,H) = h·w_hnᵀ + b_hn
+      gemm(false, true, N, H, H, hPrev, pOff, H, p.wHh, 2 * H * H, H, hidden, sOff, H, 0);
+    }
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const go = gOff + n * G;
+      const so = sOff + n * H;
+      const po = pOff + n * H;
+      for (let j = 0; j < H; j++) {
+        const r = sigmoid(gates[go + j]!);
+        gates[go + j] = r;
+        gates[go + H + j] = sigmoid(gates[go + H + j]!);
+        if (resetAfter) {
+          if (bHn) hidden[so + j] = hidden[so + j]! + bHn[2 * H + j]!;
+          gates[go + 2 * H + j] = Math.tanh(gates[go + 2 * H + j]! + r * hidden[so + j]!);
+        } else {
+          hidden[so + j] = r * hPrev[po + j]!;
+        }
+      }
+    }
+    if (!resetAfter) {
+      // n pre-activation += (r ⊙ h)·w_hnᵀ (b_hn was folded into the projection)
+      gemm(false, true, N, H, H, hidden, sOff, H, p.wHh, 2 * H * H, H, gates, gOff + 2 * H, G, 1);
+    }
+    for (let n = 0; n < N; n++) {
+      const so = sOff + n * H;
+      const po = pOff + n * H;
+      if (t >= lengths[n]!) {
+        for (let j = 0; j < H; j++) {
+          hs[so + j] = hPrev[po + j]!;
+          y[so + j] = 0;
+        }
+        continue;
+      }
+      const go = gOff + n * G;
+      for (let j = 0; j < H; j++) {
+        const z = gates[go + H + j]!;
+        const nn = resetAfter ? gates[go + 2 * H + j]! : Math.tanh(gates[go + 2 * H + j]!);
+        gates[go + 2 * H + j] = nn;
+        const h = (1 - z) * nn + z * hPrev[po + j]!;
+        hs[so + j] = h;
+        y[so + j] = h;
+      }
+    }
+  }
+  const last = lastTime(p) * N * H;
+  out.hN.set(hs.subarray(last, last + N * H));
+  return { resetAfter, gates, hs, hidden };
+}
+
+export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+  // dy is (T,N,H), dh_n is (N,H)
+  // dGi (T,N,3H): pre-activation gradients as seen from the input side (w_ih, b_ih, x);
+  // dGh: the same as seen from the hidden side (w_hh, b_hh, h). They differ only in the n block
+  // of the resetAfter form, where r multiplies W_hn h + b_hn.
+  const { T, N, H, lengths } = p;
+  const G = 3 * H;
+  const { resetAfter, gates, hs, hidden } = tape;
+  const dGi = allocLike(p.x, T * N * G);
+  const dGh = resetAfter ? allocLike(p.x, T * N * G) : dGi;
+  let carry = allocLike(p.x, N * H);
+  let nextCarry = allocLike(p.x, N * H);
+  const dh = allocLike(p.x, N * H);
+  const dRh = resetAfter ? dh : allocLike(p.x, N * H); // Cho form: ∂L/∂(r ⊙ h), (N,H)
+  if (grads.dhN) carry.set(grads.dhN);
+  const dy = grads.dy;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = stepTime(p, s);
+    const prev = prevTime(p, t);
+    const hPrev = prev < 0 ? p.h0 : hs;
+    const pOff = prev < 0 ? 0 : prev * N * H;
+    const gOff = t * N * G;
+    const sOff = t * N * H;
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const yo = sOff + n * H;
+      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[yo + j]! : 0);
+    }
+    recordStepNorm(options.stepNorms, p, t, dh);
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const go = gOff + n * G;
+      const so = sOff + n * H;
+      const po = pOff + n * H;
+      for (let j = 0; j < H; j++) {
+        const r = gates[go + j]!;
+        const z = gates[go + H + j]!;
+        const nn = gates[go + 2 * H + j]!;
+        const dhj = dh[ro + j]!;
+        const dnPre = dhj * (1 - z) * (1 - nn * nn);
+        dGi[go + H + j] = dhj * (hPrev[po + j]! - nn) * z * (1 - z);
+        dGi[go + 2 * H + j] = dnPre;
+        if (resetAfter) {
+          const a = hidden[so + j]!;
+          const drPre = dnPre * a * r * (1 - r);
+          dGi[go + j] = drPre;
+          dGh[go + j] = drPre;
+          dGh[go + H + j] = dGi[go + H + j]!;
+          dGh[go + 2 * H + j] = dnPre * r;
+        }
+      }
+    }
+    if (!resetAfter) {
+      // ∂L/∂(r ⊙ h) (N,H) = dn_pre·w_hn, then the r gradient needs it
+      gemm(false, false, N, H, H, dGi, gOff + 2 * H, G, p.wHh, 2 * H * H, H, dRh, 0, H, 0);
+      for (let n = 0; n < N; n++) {
+        if (t >= lengths[n]!) continue;
+        const go = gOff + n * G;
+        const po = pOff + n * H;
+        const ro = n * H;
+        for (let j = 0; j < H; j++) {
+          const r = gates[go + j]!;
+          dGi[go + j] = dRh[ro + j]! * hPrev[po + j]! * r * (1 - r);
+        }
+      }
+    }
+    // ∂L/∂h_{t−1} = z ⊙ dh + (hidden-side gate gradients)·w_hh (+ r ⊙ ∂L/∂(r⊙h) in Cho form)
+    gemm(false, false, N, H, resetAfter ? G : 2 * H, dGh, gOff, G, p.wHh, 0, H, nextCarry, 0, H, 0);
+    for (let n = 0; n < N; n++) {
+      const ro = n * H;
+      if (t >= lengths[n]!) {
+        for (let j = 0; j < H; j++) nextCarry[ro + j] = carry[ro + j]!;
+        continue;
+      }
+      const go = gOff + n * G;
+      if (resetAfter) {
+        for (let j = 0; j < H; j++) nextCarry[ro + j] = nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]!;
+      } else {
+        for (let j = 0; j < H; j++) nextCarry[ro + j] = nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]! + dRh[ro + j]! * gates[go + j]!;
+      }
+    }
+    [carry, nextCarry] = [nextCarry, carry];
+  }
+  const dWhh = allocLike(p.x, G * H);
+  if (resetAfter) {
+    accumulatePrevStateGrad(p, dWhh, 0, G, dGh, 0, G, hs);
+  } else {
+    accumulatePrevStateGrad(p, dWhh, 0, 2 * H, dGh, 0, G, hs);
+    accumulateAlignedGrad(p, dWhh, 2 * H * H, H, H, dGh, 2 * H, G, hidden);
+  }
+  let dbHh: B | null = null;
+  if (p.bHh) {
+    dbHh = allocLike(p.x, G);
+    addColumnSums(dbHh, dGh, T * N, G, G);
+  }
+  const { dx, dWih, dbIh } = inputSideGrads(p, G, dGi, options.needDx);
+  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: null };
+}

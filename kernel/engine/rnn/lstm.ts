@@ -1,0 +1,153 @@
+// LSTM over a whole sequence (one layer, one direction): fused forward and BPTT backward.
+//
+//   i = σ(W_ii x + b_ii + W_hi h + b_hi)      f = σ(W_if x + b_if + W_hf h + b_hf)
+//   g = tanh(W_ig x + b_ig + W_hg h + b_hg)   o = σ(W_io x + b_io + W_ho h + b_ho)
+//   c' = f ⊙ c + i ⊙ g                         h' = o ⊙ tanh(c')
+//
+// Gate blocks are stacked by rows in PyTorch's order i, f, g, o.
+
+import { allocLike, addColumnSums, gemm, sigmoid, type Buf } from './blas';
+import {
+  accumulatePrevStateGrad,
+  checkProblem,
+  inputSideGrads,
+  lastTime,
+  prevTime,
+  projectInput,
+  recordStepNorm,
+  stepTime,
+  type BackwardOptions,
+  type SequenceInputGrads,
+  type SequenceOutputGrads,
+  type SequenceOutputs,
+  type SequenceProblem,
+} from './sequence';
+
+/** What the forward keeps for the backward (and for instrumentation). */
+export interface LstmTape<B extends Buf = Buf> {
+  /** (T,N,4H) gate activations i, f, g, o (garbage on rows past their length) */
+  gates: B;
+  /** (T,N,H) hidden state after step t, carried unchanged past a row's length */
+  hs: B;
+  /** (T,N,H) cell state after step t, carried likewise */
+  cs: B;
+}
+
+export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOutputs<B>): LstmTape<B> {
+  // x is (T,N,I), w_ih is (4H,I), w_hh is (4H,H), b_ih and b_hh are (4H), h0 and c0 are (N,H)
+  // gates is (T,N,4H): x·w_ihᵀ + b_ih + b_hh for all steps, then += h·w_hhᵀ and activated per step
+  checkProblem(p, 4, 'lstmForward');
+  const { T, N, H, lengths } = p;
+  const G = 4 * H;
+  const gates = projectInput(p, G, 0, G);
+  const hs = allocLike(p.x, T * N * H);
+  const cs = allocLike(p.x, T * N * H);
+  const c0 = p.c0 ?? allocLike(p.x, N * H);
+  const y = out.y;
+  for (let s = 0; s < T; s++) {
+    const t = stepTime(p, s);
+    const prev = prevTime(p, t);
+    const hPrev = prev < 0 ? p.h0 : hs;
+    const cPrev = prev < 0 ? c0 : cs;
+    const pOff = prev < 0 ? 0 : prev * N * H;
+    gemm(false, true, N, G, H, hPrev, pOff, H, p.wHh, 0, H, gates, t * N * G, G, 1);
+    for (let n = 0; n < N; n++) {
+      const so = (t * N + n) * H;
+      const po = pOff + n * H;
+      if (t >= lengths[n]!) {
+        for (let j = 0; j < H; j++) {
+          hs[so + j] = hPrev[po + j]!;
+          cs[so + j] = cPrev[po + j]!;
+          y[so + j] = 0;
+        }
+        continue;
+      }
+      const go = (t * N + n) * G;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(gates[go + j]!);
+        const f = sigmoid(gates[go + H + j]!);
+        const g = Math.tanh(gates[go + 2 * H + j]!);
+        const o = sigmoid(gates[go + 3 * H + j]!);
+        gates[go + j] = i;
+        gates[go + H + j] = f;
+        gates[go + 2 * H + j] = g;
+        gates[go + 3 * H + j] = o;
+        const c = f * cPrev[po + j]! + i * g;
+        cs[so + j] = c;
+        const h = o * Math.tanh(c);
+        hs[so + j] = h;
+        y[so + j] = h;
+      }
+    }
+  }
+  const last = lastTime(p) * N * H;
+  out.hN.set(hs.subarray(last, last + N * H));
+  out.cN?.set(cs.subarray(last, last + N * H));
+  return { gates, hs, cs };
+}
+
+export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+  // dy is (T,N,H), dh_n and dc_n are (N,H); dG is (T,N,4H), the pre-activation gradient per step
+  const { T, N, H, lengths } = p;
+  const G = 4 * H;
+  const { gates, hs, cs } = tape;
+  const c0 = p.c0 ?? allocLike(p.x, N * H);
+  const dG = allocLike(p.x, T * N * G);
+  let carry = allocLike(p.x, N * H); // ∂L/∂h flowing into the step being processed from later ones
+  let nextCarry = allocLike(p.x, N * H);
+  const dh = allocLike(p.x, N * H);
+  const dc = allocLike(p.x, N * H); // ∂L/∂c, updated in place step by step
+  if (grads.dhN) carry.set(grads.dhN);
+  if (grads.dcN) dc.set(grads.dcN);
+  const dy = grads.dy;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = stepTime(p, s);
+    const prev = prevTime(p, t);
+    const cPrev = prev < 0 ? c0 : cs;
+    const pOff = prev < 0 ? 0 : prev * N * H;
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const yo = (t * N + n) * H;
+      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[yo + j]! : 0);
+    }
+    recordStepNorm(options.stepNorms, p, t, dh);
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const so = (t * N + n) * H;
+      const go = (t * N + n) * G;
+      const po = pOff + n * H;
+      for (let j = 0; j < H; j++) {
+        const i = gates[go + j]!;
+        const f = gates[go + H + j]!;
+        const g = gates[go + 2 * H + j]!;
+        const o = gates[go + 3 * H + j]!;
+        const tc = Math.tanh(cs[so + j]!);
+        const dhj = dh[ro + j]!;
+        const dcj = dc[ro + j]! + dhj * o * (1 - tc * tc);
+        dG[go + j] = dcj * g * i * (1 - i);
+        dG[go + H + j] = dcj * cPrev[po + j]! * f * (1 - f);
+        dG[go + 2 * H + j] = dcj * i * (1 - g * g);
+        dG[go + 3 * H + j] = dhj * tc * o * (1 - o);
+        dc[ro + j] = dcj * f;
+      }
+    }
+    // ∂L/∂h_{t−1} = dG_t·w_hh on active rows; inactive rows pass the carry through
+    gemm(false, false, N, H, G, dG, t * N * G, G, p.wHh, 0, H, nextCarry, 0, H, 0);
+    for (let n = 0; n < N; n++) {
+      if (t < lengths[n]!) continue;
+      for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
+    }
+    [carry, nextCarry] = [nextCarry, carry];
+  }
+  const dWhh = allocLike(p.x, G * H);
+  accumulatePrevStateGrad(p, dWhh, 0, G, dG, 0, G, hs);
+  let dbHh: B | null = null;
+  if (p.bHh) {
+    dbHh = allocLike(p.x, G);
+    addColumnSums(dbHh, dG, T * N, G, G);
+  }
+  const { dx, dWih, dbIh } = inputSideGrads(p, G, dG, options.needDx);
+  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: p.c0 ? dc : null };
+}

@@ -1,0 +1,101 @@
+// One layer and direction of a recurrent net as ONE op on the autograd tape: the fused kernel runs
+// all time steps forward, and its GradFn runs the whole BPTT backward over flat buffers.
+//
+// An op has one output, so the op's output packs [y (T,N,H) | h_n (N,H) | c_n (N,H)]; the caller
+// takes the pieces apart with narrow/reshape (copies of O(T·N·H), small next to the GEMMs).
+
+import { narrow, reshape } from '../ops';
+import { fromOp, Tensor } from '../tensor';
+import { cellBackward, cellForward, type CellSpec } from './cell';
+import { type SequenceProblem } from './sequence';
+import { buildDirectionTrace, type DirectionTrace } from './trace';
+
+export interface DirectionWeights {
+  /** (G·H, I) */
+  wIh: Tensor;
+  /** (G·H, H) */
+  wHh: Tensor;
+  /** (G·H) or null */
+  bIh: Tensor | null;
+  /** (G·H) or null */
+  bHh: Tensor | null;
+}
+
+export interface DirectionResult {
+  /** (T,N,H) */
+  y: Tensor;
+  /** (N,H) */
+  hN: Tensor;
+  /** (N,H) for LSTM, else null */
+  cN: Tensor | null;
+}
+
+export interface DirectionRun {
+  cell: CellSpec;
+  /** (T,N,I), time-major */
+  x: Tensor;
+  weights: DirectionWeights;
+  /** (N,H) */
+  h0: Tensor;
+  /** (N,H), LSTM only; null means zeros */
+  c0: Tensor | null;
+  /** (N) valid steps per row, each in [1, T] */
+  lengths: Int32Array;
+  reverse: boolean;
+  /** When set, the forward fills in a trace under this name (and the backward its gradient norms). */
+  trace: { name: string; layer: number } | null;
+}
+
+/** Runs one layer and direction; returns its outputs and, when asked, its trace. */
+export function recurrentDirection(run: DirectionRun): DirectionResult & { trace: DirectionTrace | null } {
+  const { cell, x, weights, h0, c0, lengths, reverse } = run;
+  const [T, N, I] = [x.shape[0]!, x.shape[1]!, x.shape[2]!];
+  const H = weights.wHh.shape[1]!;
+  const lstm = cell.kind === 'lstm';
+  const p: SequenceProblem<Float32Array> = {
+    T,
+    N,
+    I,
+    H,
+    reverse,
+    lengths,
+    x: x.data,
+    wIh: weights.wIh.data,
+    wHh: weights.wHh.data,
+    bIh: weights.bIh?.data ?? null,
+    bHh: weights.bHh?.data ?? null,
+    h0: h0.data,
+    c0: lstm ? (c0?.data ?? null) : null,
+  };
+  const yn = T * N * H;
+  const nh = N * H;
+  const packed = new Float32Array(yn + nh * (lstm ? 2 : 1));
+  const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null };
+  const tape = cellForward(cell, p, out);
+  const trace = run.trace ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, tape, out.y) : null;
+
+  const inputs: Tensor[] = [x, weights.wIh, weights.wHh];
+  if (weights.bIh) inputs.push(weights.bIh);
+  if (weights.bHh) inputs.push(weights.bHh);
+  inputs.push(h0);
+  if (lstm && c0) inputs.push(c0);
+  const result = fromOp(packed, [packed.length], inputs, () => ({
+    name: lstm ? 'LSTMBackward' : cell.kind === 'gru' ? 'GRUBackward' : 'RNNBackward',
+    inputs,
+    backward(g) {
+      const stepNorms = trace ? new Float64Array(T) : null;
+      const grads = cellBackward(p, tape, { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null }, { needDx: x.requiresGrad, stepNorms });
+      if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
+      const res: (Float32Array | null)[] = [grads.dx, grads.dWih, grads.dWhh];
+      if (weights.bIh) res.push(grads.dbIh);
+      if (weights.bHh) res.push(grads.dbHh);
+      res.push(grads.dh0);
+      if (lstm && c0) res.push(grads.dc0);
+      return res;
+    },
+  }));
+  const y = reshape(narrow(result, 0, 0, yn), [T, N, H]);
+  const hN = reshape(narrow(result, 0, yn, nh), [N, H]);
+  const cN = lstm ? reshape(narrow(result, 0, yn + nh, nh), [N, H]) : null;
+  return { y, hN, cN, trace };
+}

@@ -1,0 +1,181 @@
+// What every recurrent cell kernel shares: the problem description over flat buffers, the input
+// projection for all time steps at once, the order of steps (forward or reverse, per-row lengths),
+// and the weight and input gradients that only depend on the per-step gate gradients.
+//
+// Layout: time-major. x is (T,N,I), every per-step buffer is (T,N,·) indexed by the real time t
+// (not by processing order), weights are PyTorch's (G·H, ·) with gate blocks stacked by rows.
+//
+// Variable lengths follow PyTorch's packed sequences: row n is active at step t iff t < len[n], in
+// both directions. An inactive step leaves the row's state unchanged (so the forward direction's
+// final state is the one after step len−1, and the reverse direction starts at len−1 from h0),
+// writes 0 to the output, and passes gradients through untouched.
+
+import { addColumnSums, addRowVector, allocLike, gemm, type Buf } from './blas';
+
+/** One layer and direction over a padded batch. G is the number of gate blocks (1, 3 or 4). */
+export interface SequenceProblem<B extends Buf = Buf> {
+  T: number;
+  N: number;
+  I: number;
+  H: number;
+  /** Run t = T−1 … 0 instead of 0 … T−1. */
+  reverse: boolean;
+  /** (N) valid steps per row, each in [1, T]. */
+  lengths: Int32Array;
+  /** (T,N,I) */
+  x: B;
+  /** (G·H, I) */
+  wIh: B;
+  /** (G·H, H) */
+  wHh: B;
+  /** (G·H) or null without biases */
+  bIh: B | null;
+  /** (G·H) or null without biases */
+  bHh: B | null;
+  /** (N,H) initial hidden state */
+  h0: B;
+  /** (N,H) initial cell state (LSTM only) */
+  c0: B | null;
+}
+
+/** Where the forward writes its results (the op passes views into one packed buffer). */
+export interface SequenceOutputs<B extends Buf = Buf> {
+  /** (T,N,H) hidden state at each step, 0 past a row's length */
+  y: B;
+  /** (N,H) state after each row's last valid step */
+  hN: B;
+  /** (N,H) LSTM cell state after each row's last valid step; null for other cells */
+  cN: B | null;
+}
+
+/** The gradient of the loss with respect to the outputs; null means zero. */
+export interface SequenceOutputGrads<B extends Buf = Buf> {
+  dy: B | null;
+  dhN: B | null;
+  dcN: B | null;
+}
+
+/** Gradients for every input of one layer and direction. */
+export interface SequenceInputGrads<B extends Buf = Buf> {
+  /** (T,N,I), null when not asked for */
+  dx: B | null;
+  dWih: B;
+  dWhh: B;
+  dbIh: B | null;
+  dbHh: B | null;
+  dh0: B;
+  dc0: B | null;
+}
+
+export interface BackwardOptions {
+  /** Compute dx (skip it for the first layer when the input needs no gradient). */
+  needDx: boolean;
+  /**
+   * When given (length T), receives ‖∂L/∂h_t‖ at every step t: the total gradient of the loss
+   * with respect to h_t (from the output at t, from later steps, and from h_n), Frobenius norm
+   * over the rows that are active at t.
+   */
+  stepNorms: Float64Array | null;
+}
+
+/** Time index of the step processed s-th. */
+export function stepTime(p: SequenceProblem, s: number): number {
+  return p.reverse ? p.T - 1 - s : s;
+}
+
+/** Time index whose state feeds step t, or −1 when it is h0. */
+export function prevTime(p: SequenceProblem, t: number): number {
+  if (p.reverse) return t + 1 < p.T ? t + 1 : -1;
+  return t - 1;
+}
+
+/** Time index of the last processed step: its state is h_n (states are carried past lengths). */
+export function lastTime(p: SequenceProblem): number {
+  return p.reverse ? 0 : p.T - 1;
+}
+
+/**
+ * The input projection for all steps with one GEMM: (T·N, G·H) = x·w_ihᵀ + b_ih + b_hh[c0:c1].
+ * Folding b_hh in is exact wherever the cell adds it to the same pre-activation.
+ */
+export function projectInput<B extends Buf>(p: SequenceProblem<B>, GH: number, hhBiasFrom: number, hhBiasTo: number): B {
+  // x is (T·N, I), w_ih is (G·H, I)
+  const rows = p.T * p.N;
+  const out = allocLike(p.x, rows * GH);
+  gemm(false, true, rows, GH, p.I, p.x, 0, p.I, p.wIh, 0, p.I, out, 0, GH, 0);
+  if (p.bIh) addRowVector(out, rows, GH, p.bIh, 0, GH);
+  if (p.bHh && hhBiasTo > hhBiasFrom) addRowVector(out, rows, GH, p.bHh, hhBiasFrom, hhBiasTo);
+  return out;
+}
+
+/** dW_ih (G·H, I) = dGᵀ·x, db_ih = Σ rows of dG, dx (T·N, I) = dG·w_ih; dG is (T·N, G·H). */
+export function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number, dG: B, needDx: boolean): { dx: B | null; dWih: B; dbIh: B | null } {
+  const rows = p.T * p.N;
+  const dWih = allocLike(p.x, GH * p.I);
+  gemm(true, false, GH, p.I, rows, dG, 0, GH, p.x, 0, p.I, dWih, 0, p.I, 0);
+  let dbIh: B | null = null;
+  if (p.bIh) {
+    dbIh = allocLike(p.x, GH);
+    addColumnSums(dbIh, dG, rows, GH, GH);
+  }
+  let dx: B | null = null;
+  if (needDx) {
+    dx = allocLike(p.x, rows * p.I);
+    gemm(false, false, rows, p.I, GH, dG, 0, GH, p.wIh, 0, p.I, dx, 0, p.I, 0);
+  }
+  return { dx, dWih, dbIh };
+}
+
+/**
+ * dW[wOff…] (M,H) += Σ_t dG_t[:, gOff:gOff+M]ᵀ · state_{prev(t)}, where state is `states` (T,N,H)
+ * or h0 (N,H) at the first processed step. Two GEMMs: the steps whose previous state is stored in
+ * `states` are one contiguous run of rows.
+ */
+export function accumulatePrevStateGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, dG: Buf, gOff: number, ldG: number, states: Buf): void {
+  const { T, N, H } = p;
+  const run = (T - 1) * N;
+  // Forward: steps 1…T−1 use states 0…T−2; reverse: steps 0…T−2 use states 1…T−1.
+  const gRow = p.reverse ? 0 : N;
+  const sRow = p.reverse ? N : 0;
+  if (run > 0) gemm(true, false, M, H, run, dG, gRow * ldG + gOff, ldG, states, sRow * H, H, dW, wOff, H, 1);
+  const first = p.reverse ? T - 1 : 0;
+  gemm(true, false, M, H, N, dG, first * N * ldG + gOff, ldG, p.h0, 0, H, dW, wOff, H, 1);
+}
+
+/** dW[wOff…] (M,K) += dG[:, gOff:gOff+M]ᵀ · src, with src (T·N, K) row-aligned with dG. */
+export function accumulateAlignedGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, K: number, dG: Buf, gOff: number, ldG: number, src: Buf): void {
+  gemm(true, false, M, K, p.T * p.N, dG, gOff, ldG, src, 0, K, dW, wOff, K, 1);
+}
+
+/** Checks buffer sizes against the dimensions (a kernel misuse is a bug, reported early). */
+export function checkProblem(p: SequenceProblem, G: number, where: string): void {
+  const { T, N, I, H } = p;
+  const expect = (name: string, buf: Buf | null, n: number): void => {
+    if (buf !== null && buf.length !== n) throw new Error(`${where}: ${name} has ${buf.length} values, expected ${n}`);
+  };
+  if (!(T > 0 && N > 0 && I > 0 && H > 0)) throw new Error(`${where}: empty problem T=${T} N=${N} I=${I} H=${H}`);
+  expect('x', p.x, T * N * I);
+  expect('w_ih', p.wIh, G * H * I);
+  expect('w_hh', p.wHh, G * H * H);
+  expect('b_ih', p.bIh, G * H);
+  expect('b_hh', p.bHh, G * H);
+  expect('h0', p.h0, N * H);
+  expect('c0', p.c0, N * H);
+  if (p.lengths.length !== N) throw new Error(`${where}: ${p.lengths.length} lengths for N=${N}`);
+  for (let n = 0; n < N; n++) {
+    const len = p.lengths[n]!;
+    if (!(len >= 1 && len <= T)) throw new Error(`${where}: lengths[${n}] = ${len} is outside [1, ${T}]`);
+  }
+}
+
+/** Fills `norms[t]` with the Frobenius norm of the active rows of dh (N,H) at step t. */
+export function recordStepNorm(norms: Float64Array | null, p: SequenceProblem, t: number, dh: Buf): void {
+  if (norms === null) return;
+  const { N, H, lengths } = p;
+  let s = 0;
+  for (let n = 0; n < N; n++) {
+    if (t >= lengths[n]!) continue;
+    for (let j = n * H, end = j + H; j < end; j++) s += dh[j]! * dh[j]!;
+  }
+  norms[t] = Math.sqrt(s);
+}

@@ -1,0 +1,114 @@
+// Elman RNN over a whole sequence (one layer, one direction): fused forward and BPTT backward.
+//
+//   h' = act(W_ih x + b_ih + W_hh h + b_hh),   act = tanh or relu
+
+import { addColumnSums, allocLike, gemm, type Buf } from './blas';
+import {
+  accumulatePrevStateGrad,
+  checkProblem,
+  inputSideGrads,
+  lastTime,
+  prevTime,
+  projectInput,
+  recordStepNorm,
+  stepTime,
+  type BackwardOptions,
+  type SequenceInputGrads,
+  type SequenceOutputGrads,
+  type SequenceOutputs,
+  type SequenceProblem,
+} from './sequence';
+
+export type Nonlinearity = 'tanh' | 'relu';
+
+/** What the forward keeps for the backward. */
+export interface VanillaTape<B extends Buf = Buf> {
+  nonlinearity: Nonlinearity;
+  /** (T,N,H) hidden state after step t, carried unchanged past a row's length */
+  hs: B;
+}
+
+export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOutputs<B>, nonlinearity: Nonlinearity): VanillaTape<B> {
+  // x is (T,N,I), w_ih is (H,I), w_hh is (H,H), b_ih and b_hh are (H), h0 is (N,H)
+  // pre is (T,N,H): x·w_ihᵀ + b_ih + b_hh for all steps, then += h·w_hhᵀ per step
+  checkProblem(p, 1, 'vanillaForward');
+  const { T, N, H, lengths } = p;
+  const pre = projectInput(p, H, 0, H);
+  const hs = allocLike(p.x, T * N * H);
+  const y = out.y;
+  const relu = nonlinearity === 'relu';
+  for (let s = 0; s < T; s++) {
+    const t = stepTime(p, s);
+    const prev = prevTime(p, t);
+    const hPrev = prev < 0 ? p.h0 : hs;
+    const pOff = prev < 0 ? 0 : prev * N * H;
+    gemm(false, true, N, H, H, hPrev, pOff, H, p.wHh, 0, H, pre, t * N * H, H, 1);
+    for (let n = 0; n < N; n++) {
+      const so = (t * N + n) * H;
+      const po = pOff + n * H;
+      if (t >= lengths[n]!) {
+        for (let j = 0; j < H; j++) {
+          hs[so + j] = hPrev[po + j]!;
+          y[so + j] = 0;
+        }
+        continue;
+      }
+      for (let j = 0; j < H; j++) {
+        const a = pre[so + j]!;
+        const h = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        hs[so + j] = h;
+        y[so + j] = h;
+      }
+    }
+  }
+  const last = lastTime(p) * N * H;
+  out.hN.set(hs.subarray(last, last + N * H));
+  return { nonlinearity, hs };
+}
+
+export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: VanillaTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+  // dy is (T,N,H), dh_n is (N,H); dG is (T,N,H), the pre-activation gradient per step
+  const { T, N, H, lengths } = p;
+  const { hs } = tape;
+  const relu = tape.nonlinearity === 'relu';
+  const dG = allocLike(p.x, T * N * H);
+  let carry = allocLike(p.x, N * H);
+  let nextCarry = allocLike(p.x, N * H);
+  const dh = allocLike(p.x, N * H);
+  if (grads.dhN) carry.set(grads.dhN);
+  const dy = grads.dy;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = stepTime(p, s);
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const so = (t * N + n) * H;
+      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[so + j]! : 0);
+    }
+    recordStepNorm(options.stepNorms, p, t, dh);
+    for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
+      const ro = n * H;
+      const so = (t * N + n) * H;
+      for (let j = 0; j < H; j++) {
+        const h = hs[so + j]!;
+        dG[so + j] = dh[ro + j]! * (relu ? (h > 0 ? 1 : 0) : 1 - h * h);
+      }
+    }
+    gemm(false, false, N, H, H, dG, t * N * H, H, p.wHh, 0, H, nextCarry, 0, H, 0);
+    for (let n = 0; n < N; n++) {
+      if (t < lengths[n]!) continue;
+      for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
+    }
+    [carry, nextCarry] = [nextCarry, carry];
+  }
+  const dWhh = allocLike(p.x, H * H);
+  accumulatePrevStateGrad(p, dWhh, 0, H, dG, 0, H, hs);
+  let dbHh: B | null = null;
+  if (p.bHh) {
+    dbHh = allocLike(p.x, H);
+    addColumnSums(dbHh, dG, T * N, H, H);
+  }
+  const { dx, dWih, dbIh } = inputSideGrads(p, H, dG, options.needDx);
+  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: null };
+}
