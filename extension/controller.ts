@@ -1,0 +1,277 @@
+// The RNN Lab NotebookController for .ipynb notebooks (VS Code's built-in 'jupyter-notebook' type):
+// runs TypeScript cells on the kernel one at a time, with execution order, timing, streamed
+// outputs, interrupt through the cells' cancellation tokens, and kernelspec affinity.
+
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ExecuteResult } from '../kernel/protocol';
+import { CELL_LANGUAGE, CONTROLLER_ID, CONTROLLER_LABEL, EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
+import { CellOutputs, DisplayRegistry } from './cellOutputs';
+import { KernelClient, KernelNotRunningError, UntrustedWorkspaceError } from './kernelClient';
+import { isRnnLabNotebook, withRnnLabKernelspec } from './notebookMetadata';
+import { kernelDiedMessage } from './outputItems';
+import { showUntrustedMessage } from './trust';
+
+interface QueuedCell {
+  cell: vscode.NotebookCell;
+  execution: vscode.NotebookCellExecution;
+  cancelled: boolean;
+  running: boolean;
+}
+
+export class RnnLabController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly queue: QueuedCell[] = [];
+  private draining = false;
+  private executionOrder = 0;
+  private readonly registry = new DisplayRegistry();
+  private readonly cellOutputs = new WeakMap<vscode.NotebookCell, CellOutputs>();
+  /** executionId → the cell its outputs go to. Kept after the cell ends, for late outputs. */
+  private readonly routes = new Map<string, { outputs: CellOutputs; executionCount: number }>();
+  private readonly selected = new Set<vscode.NotebookDocument>();
+  private readonly finishedEmitter = new vscode.EventEmitter<vscode.NotebookCell>();
+  private readonly selectionEmitter = new vscode.EventEmitter<void>();
+
+  /** A cell finished executing (successfully or not). */
+  readonly onDidFinishCell = this.finishedEmitter.event;
+  /** The set of notebooks that use this controller changed. */
+  readonly onDidChangeSelection = this.selectionEmitter.event;
+
+  constructor(private readonly kernel: KernelClient) {
+    const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
+    c.supportedLanguages = [CELL_LANGUAGE];
+    c.supportsExecutionOrder = true;
+    c.description = 'TypeScript cells with recurrent networks';
+    c.detail = 'Runs cells on the RNN Lab kernel (one per window)';
+    c.executeHandler = (cells) => this.enqueue(cells);
+    this.controller = c;
+
+    this.disposables.push(
+      c,
+      this.registry,
+      this.finishedEmitter,
+      this.selectionEmitter,
+      c.onDidChangeSelectedNotebooks(({ notebook, selected }) => this.onSelected(notebook, selected)),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        if (this.selected.delete(nb)) this.selectionEmitter.fire();
+      }),
+      vscode.workspace.onDidChangeNotebookDocument((e) => {
+        if (e.metadata) this.updateAffinity(e.notebook);
+      }),
+      vscode.window.onDidChangeActiveNotebookEditor((editor) => editor && this.selectForRnnLabNotebook(editor)),
+      kernel.onOutput((p) => {
+        const route = this.routes.get(p.executionId);
+        route?.outputs.handle(p.output, route.executionCount);
+      }),
+      kernel.onDidStartSession(() => {
+        this.executionOrder = 0;
+        this.routes.clear();
+      }),
+    );
+    for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
+    const active = vscode.window.activeNotebookEditor;
+    if (active) void this.selectForRnnLabNotebook(active);
+  }
+
+  /** Whether some open notebook uses RNN Lab. */
+  get hasSelectedNotebooks(): boolean {
+    return this.selected.size > 0;
+  }
+
+  isSelectedFor(notebook: vscode.NotebookDocument): boolean {
+    return this.selected.has(notebook);
+  }
+
+  /** Makes RNN Lab the kernel of the given (or active) notebook editor. */
+  async selectFor(editor: vscode.NotebookEditor): Promise<void> {
+    await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: EXTENSION_ID });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private updateAffinity(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType !== NOTEBOOK_TYPE) return;
+    const affinity = isRnnLabNotebook(notebook.metadata) ? vscode.NotebookControllerAffinity.Preferred : vscode.NotebookControllerAffinity.Default;
+    this.controller.updateNotebookAffinity(notebook, affinity);
+  }
+
+  /** An RNN Lab notebook shown with no kernel chosen gets ours, as Jupyter does for its kernelspecs. */
+  private async selectForRnnLabNotebook(editor: vscode.NotebookEditor): Promise<void> {
+    if (editor.notebook.notebookType !== NOTEBOOK_TYPE || !isRnnLabNotebook(editor.notebook.metadata)) return;
+    if (this.selected.has(editor.notebook)) return;
+    try {
+      await vscode.commands.executeCommand('notebook.selectKernel', {
+        id: CONTROLLER_ID,
+        extension: EXTENSION_ID,
+        skipIfAlreadySelected: true,
+      });
+    } catch (error) {
+      console.warn('[rnn-lab] could not preselect the kernel:', error);
+    }
+  }
+
+  private onSelected(notebook: vscode.NotebookDocument, selected: boolean): void {
+    if (selected) this.selected.add(notebook);
+    else this.selected.delete(notebook);
+    this.selectionEmitter.fire();
+    if (selected) void this.adoptNotebook(notebook);
+  }
+
+  /** Choosing RNN Lab writes its kernelspec into the notebook, and makes blank cells TypeScript. */
+  private async adoptNotebook(notebook: vscode.NotebookDocument): Promise<void> {
+    const metadata = withRnnLabKernelspec(notebook.metadata);
+    if (metadata) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata(metadata)]);
+      await vscode.workspace.applyEdit(edit);
+    }
+    for (const cell of notebook.getCells()) {
+      const doc = cell.document;
+      if (cell.kind !== vscode.NotebookCellKind.Code || doc.languageId === CELL_LANGUAGE) continue;
+      if (doc.languageId === 'plaintext' || doc.getText().trim() === '') {
+        await vscode.languages.setTextDocumentLanguage(doc, CELL_LANGUAGE);
+      }
+    }
+  }
+
+  private outputsOf(cell: vscode.NotebookCell): CellOutputs {
+    let outputs = this.cellOutputs.get(cell);
+    if (!outputs) {
+      outputs = new CellOutputs(cell, this.registry, (c) => this.controller.createNotebookCellExecution(c));
+      this.cellOutputs.set(cell, outputs);
+    }
+    return outputs;
+  }
+
+  private async enqueue(cells: vscode.NotebookCell[]): Promise<void> {
+    for (const cell of cells) {
+      let execution: vscode.NotebookCellExecution;
+      try {
+        execution = this.controller.createNotebookCellExecution(cell);
+      } catch {
+        continue; // already queued or running
+      }
+      const entry: QueuedCell = { cell, execution, cancelled: false, running: false };
+      execution.token.onCancellationRequested(() => {
+        entry.cancelled = true;
+        if (entry.running) this.interruptRunningCell(entry);
+      });
+      this.queue.push(entry);
+    }
+    await this.drain();
+  }
+
+  private interruptRunningCell(entry: QueuedCell): void {
+    if (!this.kernel.interrupt()) return;
+    // A cell stuck where an interrupt cannot reach it keeps the kernel busy: offer a restart.
+    setTimeout(() => {
+      if (entry.running) {
+        void vscode.window
+          .showWarningMessage('The RNN Lab kernel has not stopped the cell yet. Restart the kernel? (Its variables will be lost.)', 'Restart Kernel')
+          .then((choice) => choice && this.kernel.restart());
+      }
+    }, 5000);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const entry = this.queue[0];
+        let ok: boolean | undefined;
+        if (entry.cancelled) {
+          entry.execution.end(undefined);
+        } else {
+          entry.running = true;
+          ok = await this.runCell(entry);
+          entry.running = false;
+        }
+        this.queue.shift();
+        // As in Jupyter: a failing cell stops the cells queued after it.
+        if (ok === false) this.cancelQueued();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private cancelQueued(): void {
+    for (const entry of this.queue.slice(1)) entry.cancelled = true;
+  }
+
+  /** Runs one cell; resolves to its success. */
+  private async runCell(entry: QueuedCell): Promise<boolean> {
+    const { cell, execution } = entry;
+    const outputs = this.outputsOf(cell);
+    const order = ++this.executionOrder;
+    execution.executionOrder = order;
+    execution.start(Date.now());
+    await outputs.begin(execution);
+    let ok = false;
+    try {
+      await this.kernel.start();
+      const executionId = randomUUID();
+      this.routes.set(executionId, { outputs, executionCount: order });
+      this.trimRoutes();
+      const result: ExecuteResult = await this.kernel.execute({
+        executionId,
+        code: cell.document.getText(),
+        cellLabel: `cell ${cell.index + 1}`,
+        cwd: notebookFolder(cell.notebook),
+      });
+      ok = result.status === 'ok';
+      if (result.status === 'error' && !outputs.sawError && result.error) outputs.appendError(result.error);
+      if (result.status === 'interrupted' && !outputs.sawError) {
+        outputs.appendError({ name: 'Interrupted', message: 'The cell was interrupted.', stack: '' });
+      }
+    } catch (error) {
+      this.reportFailure(outputs, error);
+    } finally {
+      await outputs.end();
+      execution.end(ok, Date.now());
+      this.finishedEmitter.fire(cell);
+    }
+    return ok;
+  }
+
+  private reportFailure(outputs: CellOutputs, error: unknown): void {
+    if (error instanceof UntrustedWorkspaceError) {
+      outputs.appendError({ name: 'Workspace not trusted', message: error.message, stack: '' });
+      void showUntrustedMessage();
+      return;
+    }
+    const end = error instanceof KernelNotRunningError ? error.end : this.kernel.lastSessionEnd;
+    if (end?.kind === 'died') {
+      outputs.appendError(kernelDiedMessage(end, end.stderrTail));
+    } else if (end?.kind === 'restarted' || end?.kind === 'shutdown') {
+      outputs.appendError({ name: 'KernelRestarted', message: 'The RNN Lab kernel was restarted while the cell ran.', stack: '' });
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      outputs.appendError({ name: 'KernelError', message, stack: '' });
+    }
+  }
+
+  /** Late outputs can arrive for recent executions (training displays); older routes are dropped. */
+  private trimRoutes(): void {
+    const MAX_ROUTES = 500;
+    while (this.routes.size > MAX_ROUTES) {
+      const oldest = this.routes.keys().next().value;
+      if (oldest === undefined) break;
+      this.routes.delete(oldest);
+    }
+  }
+}
+
+function notebookFolder(notebook: vscode.NotebookDocument): string | undefined {
+  if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}

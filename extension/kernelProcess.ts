@@ -1,0 +1,60 @@
+// How the kernel process is started: which executable, arguments and environment. The plan is a
+// pure function (unit-tested); spawnKernel only carries it out.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+export interface SpawnPlan {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface SpawnInputs {
+  /** process.execPath of the extension host. */
+  execPath: string;
+  /** process.versions of the extension host: `electron` is set in desktop VS Code. */
+  versions: Partial<Record<string, string>>;
+  /** Absolute path of dist/kernel.js. */
+  kernelScript: string;
+  /** The `rnnLab.kernel.nodePath` setting; empty means "the runtime VS Code runs on". */
+  nodePathSetting: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Desktop VS Code runs extensions in Electron: its executable behaves as plain Node when
+ * ELECTRON_RUN_AS_NODE=1. code-server (and VS Code Server) run extensions in Node itself, where
+ * process.execPath already is `node`. Either way the kernel needs no Node install of its own.
+ */
+export function kernelSpawnPlan(inputs: SpawnInputs): SpawnPlan {
+  const env: NodeJS.ProcessEnv = { ...inputs.env };
+  // The extension host may run under a debugger; the kernel must not try to open the same port.
+  delete env.NODE_OPTIONS;
+  delete env.VSCODE_INSPECTOR_OPTIONS;
+  const custom = inputs.nodePathSetting.trim();
+  if (custom) {
+    delete env.ELECTRON_RUN_AS_NODE;
+    return { command: custom, args: [inputs.kernelScript, '--stdio'], env };
+  }
+  if (inputs.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  return { command: inputs.execPath, args: [inputs.kernelScript, '--stdio'], env };
+}
+
+export function spawnKernel(plan: SpawnPlan, cwd: string): ChildProcessWithoutNullStreams {
+  return spawn(plan.command, plan.args, { cwd, env: plan.env, stdio: 'pipe', windowsHide: true });
+}
+
+/** Keeps the last few KB of the kernel's stderr, to show when it dies. */
+export class OutputTail {
+  private text = '';
+  constructor(private readonly limit = 4000) {}
+  append(chunk: string): void {
+    this.text = (this.text + chunk).slice(-this.limit);
+  }
+  toString(): string {
+    return this.text;
+  }
+  clear(): void {
+    this.text = '';
+  }
+}

@@ -1,0 +1,75 @@
+// HTML documents for RNN Lab's webviews, under a strict Content-Security-Policy: no remote loads,
+// scripts only with the page's nonce, everything else only from the extension's dist/ folder.
+// Pure (no 'vscode' import) so the policy is unit-tested.
+
+import { randomBytes } from 'node:crypto';
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+export interface WebviewDocumentOptions {
+  /** webview.cspSource: the origin VS Code serves localResourceRoots from. */
+  cspSource: string;
+  nonce: string;
+  /** webview.asWebviewUri of the page's script in dist/. */
+  scriptUri: string;
+  title: string;
+  body: string;
+  css: string;
+}
+
+/**
+ * Styles allow 'unsafe-inline': plotly sets style attributes on the SVG it builds and adds its own
+ * stylesheet at run time. Scripts, which is what the policy must keep out, need the nonce.
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data: blob:`,
+    `style-src ${cspSource} 'unsafe-inline'`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function webviewDocument(o: WebviewDocumentOptions): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource, o.nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(o.title)}</title>
+<style>${o.css}</style>
+</head>
+<body>
+${o.body}
+<script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+/** Styles shared by the dashboard and the parameter view; colours from VS Code's theme variables. */
+export const BASE_CSS = `
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 8px 16px; }
+header { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 8px; }
+h2 { font-size: 1em; font-weight: 600; margin: 12px 0 4px; display: flex; gap: 8px; align-items: center; }
+select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px 4px; }
+button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; }
+button:hover:not(:disabled) { background: var(--vscode-button-hoverBackground); }
+button:disabled { opacity: 0.5; cursor: default; }
+progress { width: 180px; accent-color: var(--vscode-progressBar-background); }
+.status { padding: 1px 8px; border-radius: 8px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+.status.failed { background: var(--vscode-inputValidation-errorBackground, #5a1d1d); }
+#message { color: var(--vscode-descriptionForeground); min-height: 1em; }
+.muted { color: var(--vscode-descriptionForeground); }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 8px 24px; }
+.plot-box.waiting > .rnn-lab-plot { display: none; }
+.plot-box.waiting::after { content: attr(data-placeholder); color: var(--vscode-descriptionForeground); display: block; padding: 24px 0; }
+code { font-family: var(--vscode-editor-font-family); }
+`;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { kernelSpawnPlan, OutputTail } from '../../extension/kernelProcess';
+
+const base = { kernelScript: '/ext/dist/kernel.js', nodePathSetting: '', env: { PATH: '/bin', NODE_OPTIONS: '--inspect=9229' } };
+
+describe('how the kernel process is spawned', () => {
+  it('desktop VS Code: its Electron executable runs as Node', () => {
+    const plan = kernelSpawnPlan({ ...base, execPath: '/opt/code/code', versions: { node: '20.18.0', electron: '32.2.0' } });
+    expect(plan.command).toBe('/opt/code/code');
+    expect(plan.args).toEqual(['/ext/dist/kernel.js', '--stdio']);
+    expect(plan.env.ELECTRON_RUN_AS_NODE).toBe('1');
+    expect(plan.env.PATH).toBe('/bin');
+    expect(plan.env.NODE_OPTIONS).toBeUndefined();
+  });
+
+  it('code-server / VS Code Server: the extension host already is node', () => {
+    const plan = kernelSpawnPlan({ ...base, execPath: '/usr/bin/node', versions: { node: '20.20.2' } });
+    expect(plan.command).toBe('/usr/bin/node');
+    expect(plan.env.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it('the rnnLab.kernel.nodePath setting wins', () => {
+    const plan = kernelSpawnPlan({ ...base, nodePathSetting: ' /usr/local/bin/node ', execPath: '/opt/code/code', versions: { electron: '32' }, env: { ELECTRON_RUN_AS_NODE: '1' } });
+    expect(plan.command).toBe('/usr/local/bin/node');
+    expect(plan.env.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it('keeps only the tail of the stderr output', () => {
+    const tail = new OutputTail(10);
+    tail.append('0123456789');
+    tail.append('abc');
+    expect(tail.toString()).toBe('3456789abc');
+    tail.clear();
+    expect(tail.toString()).toBe('');
+  });
+});

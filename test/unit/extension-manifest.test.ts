@@ -1,0 +1,67 @@
+// The package.json contributions agree with the code and with notes/extension-contract.md.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RnnLabMime } from '../../kernel/protocol';
+import { Commands, DASHBOARD_VIEW_TYPE, Settings, Views } from '../../extension/constants';
+
+interface Manifest {
+  name: string;
+  publisher: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; description?: string } };
+  scripts: Record<string, string>;
+  contributes: {
+    commands: { command: string; title: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    views: Record<string, { id: string }[]>;
+    configuration: { properties: Record<string, { type: string; default: unknown }> };
+    notebookRenderer: { id: string; entrypoint: string; mimeTypes: string[] }[];
+    walkthroughs: { steps: { media: { markdown?: string } }[] }[];
+  };
+}
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
+const c = manifest.contributes;
+
+describe('package.json contributions', () => {
+  it('has the extension id of the contract', () => {
+    expect(`${manifest.publisher}.${manifest.name}`).toBe('rnn-lab.rnn-lab');
+  });
+
+  it('contributes every command the code registers, and only those', () => {
+    expect(c.commands.map((x) => x.command).sort()).toEqual(Object.values(Commands).sort());
+    for (const menu of Object.values(c.menus)) for (const entry of menu) expect(Object.values(Commands)).toContain(entry.command);
+  });
+
+  it('has the view container, the two views and the dashboard setting', () => {
+    expect(c.viewsContainers.activitybar[0].id).toBe(Views.container);
+    expect(existsSync(c.viewsContainers.activitybar[0].icon)).toBe(true);
+    expect(c.views[Views.container].map((v) => v.id)).toEqual([Views.models, Views.jobs]);
+    expect(c.configuration.properties[`${Settings.section}.${Settings.openDashboardOnTrainingStart}`]).toMatchObject({ type: 'boolean', default: true });
+    expect(DASHBOARD_VIEW_TYPE).toBe('rnnLab.dashboard');
+  });
+
+  it('renders every RNN Lab MIME type with the bundled renderer', () => {
+    expect(c.notebookRenderer).toHaveLength(1);
+    expect(c.notebookRenderer[0]).toMatchObject({ id: 'rnn-lab-renderer', entrypoint: './dist/renderer.js' });
+    expect([...c.notebookRenderer[0].mimeTypes].sort()).toEqual(Object.values(RnnLabMime).sort());
+  });
+
+  it('activates only for notebooks (commands and views activate implicitly)', () => {
+    expect(manifest.activationEvents).toEqual(['onNotebook:jupyter-notebook']);
+  });
+
+  it('is limited in untrusted workspaces, and says why', () => {
+    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
+    expect(manifest.capabilities.untrustedWorkspaces.description).toMatch(/kernel/);
+  });
+
+  it('ships the walkthrough pages it names', () => {
+    for (const step of c.walkthroughs[0].steps) if (step.media.markdown) expect(existsSync(step.media.markdown)).toBe(true);
+  });
+
+  it('packages with vsce, dependencies bundled by esbuild', () => {
+    expect(manifest.scripts.package).toContain('vsce package --no-dependencies');
+  });
+});
