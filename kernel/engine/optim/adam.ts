@@ -1,0 +1,82 @@
+// Adam (Kingma & Ba 2015) with optional AMSGrad (Reddi et al. 2018), the update of torch.optim.Adam:
+//   g ← ∇ + λ·θ                                  (weightDecay λ, L2 penalty in the gradient)
+//   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+//   v̂ ← max(v̂, v) with amsgrad, else v̂ = v
+//   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+// AdamW (adamw.ts) shares this update but decays θ directly instead of adding λ·θ to g.
+
+import { type Tensor } from '../tensor';
+import { gradOf, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer';
+
+export interface AdamHyperparameters {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+export type AdamOptions = Partial<AdamHyperparameters>;
+
+export function validateAdam(name: string, g: ParamGroup<AdamHyperparameters>): void {
+  if (!(g.eps >= 0)) throw new Error(`${name}: invalid epsilon ${g.eps}`);
+  const [b1, b2] = g.betas;
+  if (!(b1 >= 0 && b1 < 1)) throw new Error(`${name}: invalid beta parameter at index 0: ${b1}`);
+  if (!(b2 >= 0 && b2 < 1)) throw new Error(`${name}: invalid beta parameter at index 1: ${b2}`);
+  if (!(g.weightDecay >= 0)) throw new Error(`${name}: invalid weightDecay ${g.weightDecay}`);
+}
+
+/** One Adam/AdamW step over every parameter of every group; `decoupled` selects AdamW's decay. */
+export function adamStep(groups: readonly ParamGroup<AdamHyperparameters>[], stateOf: (p: Tensor, init: () => ParamState) => ParamState, decoupled: boolean): void {
+  for (const group of groups) {
+    const { lr, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = group.betas;
+    for (const p of group.params) {
+      const grad = gradOf(p);
+      if (grad === null) continue;
+      const n = p.size;
+      const s = stateOf(p, () => ({ step: 0, expAvg: new Float32Array(n), expAvgSq: new Float32Array(n) }));
+      if (amsgrad && !(s.maxExpAvgSq instanceof Float32Array)) s.maxExpAvgSq = new Float32Array(n);
+      const step = (s.step as number) + 1;
+      s.step = step;
+      const m = s.expAvg as Float32Array;
+      const v = s.expAvgSq as Float32Array;
+      const vMax = amsgrad ? (s.maxExpAvgSq as Float32Array) : null;
+      const stepSize = lr / (1 - beta1 ** step);
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const theta = p.data;
+      const decay = decoupled ? 1 - lr * weightDecay : 1;
+      for (let i = 0; i < n; i++) {
+        let g = maximize ? -grad[i]! : grad[i]!;
+        if (decoupled) theta[i] = theta[i]! * decay;
+        else if (weightDecay !== 0) g += weightDecay * theta[i]!;
+        m[i] = beta1 * m[i]! + (1 - beta1) * g;
+        v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+        let second = v[i]!;
+        if (vMax) {
+          if (second > vMax[i]!) vMax[i] = second;
+          second = vMax[i]!;
+        }
+        const denom = Math.sqrt(second) / bc2Sqrt + eps;
+        theta[i] = theta[i]! - (stepSize * m[i]!) / denom;
+      }
+    }
+  }
+}
+
+export class Adam extends Optimizer<AdamHyperparameters> {
+  /** Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
+  constructor(params: ParamsInput<AdamHyperparameters>, options: AdamOptions = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+  }
+
+  protected override validate(g: ParamGroup<AdamHyperparameters>): void {
+    super.validate(g);
+    validateAdam('Adam', g);
+  }
+
+  step(): void {
+    adamStep(this.paramGroups, (p, init) => this.stateOf(p, init), false);
+  }
+}
