@@ -16,9 +16,9 @@ export function allocLike<B extends Buf>(like: B, n: number): B {
  * A[i,k] is A[aOff + i·lda + k] (or, with transA, A[aOff + k·lda + i]);
  * B[k,j] is B[bOff + k·ldb + j] (or, with transB, B[bOff + j·ldb + k]); C[i,j] is C[cOff + i·ldc + j].
  *
- * The loops are ordered so the innermost one walks contiguous memory, and unrolled by four along
- * the reduction (or the output columns) so each C element is loaded and stored once per four
- * products. A WebAssembly SIMD kernel can replace this function behind the same signature.
+ * Register-blocked: each inner loop keeps a 2×4 tile of C in eight accumulators and runs over the
+ * reduction, so every loaded value feeds two or four products and C is touched once per tile.
+ * A WebAssembly SIMD kernel can replace this function behind the same signature.
  */
 export function gemm(
   transA: boolean,
@@ -39,118 +39,113 @@ export function gemm(
 ): void {
   if (beta === 0) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
   if (M === 0 || N === 0 || K === 0) return;
-  if (!transA && !transB) gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
-  else if (!transA && transB) gemmNT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
-  else if (transA && !transB) gemmTN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
-  else gemmTT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
-}
-
-// C[i,:] += Σ_k A[i,k]·B[k,:], four k at a time.
-function gemmNN(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
-  const K4 = K - (K % 4);
-  for (let i = 0; i < M; i++) {
-    const ci = cOff + i * ldc;
-    const ai = aOff + i * lda;
-    let k = 0;
-    for (; k < K4; k += 4) {
-      const a0 = A[ai + k]!;
-      const a1 = A[ai + k + 1]!;
-      const a2 = A[ai + k + 2]!;
-      const a3 = A[ai + k + 3]!;
-      const b0 = bOff + k * ldb;
-      const b1 = b0 + ldb;
-      const b2 = b1 + ldb;
-      const b3 = b2 + ldb;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
-    }
-    for (; k < K; k++) {
-      const a = A[ai + k]!;
-      const bk = bOff + k * ldb;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a * B[bk + j]!;
-    }
-  }
-}
-
-// C[i,j] += dot(A[i,:], B[j,:]), four output columns at a time so each A value is loaded once.
-function gemmNT(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
+  // Element strides of op(A) (along i, along k) and op(B) (along k, along j).
+  const aRow = transA ? 1 : lda;
+  const aK = transA ? lda : 1;
+  const bK = transB ? 1 : ldb;
+  const bCol = transB ? ldb : 1;
+  const M2 = M - (M % 2);
   const N4 = N - (N % 4);
-  for (let i = 0; i < M; i++) {
-    const ci = cOff + i * ldc;
-    const ai = aOff + i * lda;
-    let j = 0;
-    for (; j < N4; j += 4) {
+  if (M2 > 0 && N4 > 0) {
+    if (!transA && transB) tilesNT(M2, N4, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+    else if (!transA && !transB) tilesNN(M2, N4, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+    else if (transA && !transB) tilesTN(M2, N4, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+    else edge(0, M2, 0, N4, K, A, aOff, aRow, aK, B, bOff, bK, bCol, C, cOff, ldc);
+  }
+  // The odd last row and the last N mod 4 columns.
+  if (M2 < M) edge(M2, M, 0, N, K, A, aOff, aRow, aK, B, bOff, bK, bCol, C, cOff, ldc);
+  if (N4 < N) edge(0, M2, N4, N, K, A, aOff, aRow, aK, B, bOff, bK, bCol, C, cOff, ldc);
+}
+
+// C[i,j] += dot(A[i,:], B[j,:]): both operands contiguous along k.
+function tilesNT(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
+  for (let i = 0; i < M; i += 2) {
+    const a0 = aOff + i * lda;
+    const a1 = a0 + lda;
+    const c0 = cOff + i * ldc;
+    const c1 = c0 + ldc;
+    for (let j = 0; j < N; j += 4) {
       const b0 = bOff + j * ldb;
       const b1 = b0 + ldb;
       const b2 = b1 + ldb;
       const b3 = b2 + ldb;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < K; k++) {
-        const a = A[ai + k]!;
-        s0 += a * B[b0 + k]!;
-        s1 += a * B[b1 + k]!;
-        s2 += a * B[b2 + k]!;
-        s3 += a * B[b3 + k]!;
+        const x0 = A[a0 + k]!;
+        const x1 = A[a1 + k]!;
+        const y0 = B[b0 + k]!;
+        const y1 = B[b1 + k]!;
+        const y2 = B[b2 + k]!;
+        const y3 = B[b3 + k]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
-      C[ci + j] = C[ci + j]! + s0;
-      C[ci + j + 1] = C[ci + j + 1]! + s1;
-      C[ci + j + 2] = C[ci + j + 2]! + s2;
-      C[ci + j + 3] = C[ci + j + 3]! + s3;
-    }
-    for (; j < N; j++) {
-      const bj = bOff + j * ldb;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += A[ai + k]! * B[bj + k]!;
-      C[ci + j] = C[ci + j]! + s;
+      C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
+      C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
     }
   }
 }
 
-// C[i,:] += Σ_k A[k,i]·B[k,:], four k at a time.
-function gemmTN(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
-  const K4 = K - (K % 4);
-  let k = 0;
-  for (; k < K4; k += 4) {
-    const a0r = aOff + k * lda;
-    const a1r = a0r + lda;
-    const a2r = a1r + lda;
-    const a3r = a2r + lda;
-    const b0 = bOff + k * ldb;
-    const b1 = b0 + ldb;
-    const b2 = b1 + ldb;
-    const b3 = b2 + ldb;
-    for (let i = 0; i < M; i++) {
-      const a0 = A[a0r + i]!;
-      const a1 = A[a1r + i]!;
-      const a2 = A[a2r + i]!;
-      const a3 = A[a3r + i]!;
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue; // padded steps have zero gradients
-      const ci = cOff + i * ldc;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
-    }
-  }
-  for (; k < K; k++) {
-    const ar = aOff + k * lda;
-    const bk = bOff + k * ldb;
-    for (let i = 0; i < M; i++) {
-      const a = A[ar + i]!;
-      if (a === 0) continue;
-      const ci = cOff + i * ldc;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a * B[bk + j]!;
+// C[i,j] += Σ_k A[i,k]·B[k,j]: A contiguous along k, B walks down four adjacent columns.
+function tilesNN(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
+  for (let i = 0; i < M; i += 2) {
+    const a0 = aOff + i * lda;
+    const a1 = a0 + lda;
+    const c0 = cOff + i * ldc;
+    const c1 = c0 + ldc;
+    for (let j = 0; j < N; j += 4) {
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let b = bOff + j;
+      for (let k = 0; k < K; k++, b += ldb) {
+        const x0 = A[a0 + k]!;
+        const x1 = A[a1 + k]!;
+        const y0 = B[b]!;
+        const y1 = B[b + 1]!;
+        const y2 = B[b + 2]!;
+        const y3 = B[b + 3]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
+      C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
     }
   }
 }
 
-// C[i,j] += Σ_k A[k,i]·B[j,k] (not used on a hot path).
-function gemmTT(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      const bj = bOff + j * ldb;
+// C[i,j] += Σ_k A[k,i]·B[k,j]: both operands walk down the reduction (rows of A and B).
+function tilesTN(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
+  for (let i = 0; i < M; i += 2) {
+    const c0 = cOff + i * ldc;
+    const c1 = c0 + ldc;
+    for (let j = 0; j < N; j += 4) {
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let a = aOff + i;
+      let b = bOff + j;
+      for (let k = 0; k < K; k++, a += lda, b += ldb) {
+        const x0 = A[a]!;
+        const x1 = A[a + 1]!;
+        const y0 = B[b]!;
+        const y1 = B[b + 1]!;
+        const y2 = B[b + 2]!;
+        const y3 = B[b + 3]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
+      C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
+    }
+  }
+}
+
+// C[i,j] += Σ_k op(A)[i,k]·op(B)[k,j] for i in [i0,i1), j in [j0,j1), any strides: edges and TT.
+function edge(i0: number, i1: number, j0: number, j1: number, K: number, A: Buf, aOff: number, aRow: number, aK: number, B: Buf, bOff: number, bK: number, bCol: number, C: Buf, cOff: number, ldc: number): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) {
       let s = 0;
-      for (let k = 0; k < K; k++) s += A[aOff + k * lda + i]! * B[bj + k]!;
-      C[cOff + i * ldc + j] = C[cOff + i * ldc + j]! + s;
+      let a = aOff + i * aRow;
+      let b = bOff + j * bCol;
+      for (let k = 0; k < K; k++, a += aK, b += bK) s += A[a]! * B[b]!;
+      C[cOff + i * ldc + j] += s;
     }
   }
 }
