@@ -1,0 +1,182 @@
+// fit(): start training and return at once with a job handle. By default the loop runs in a
+// worker thread (or several, data-parallel) on the model's weights in shared memory; with
+// { worker: false } the same loop runs on this thread between event-loop turns. trainSteps()
+// runs it synchronously, to the end.
+
+import { Worker } from 'node:worker_threads';
+import { Module } from '../engine/module';
+import type { Optimizer } from '../engine/optim/index';
+import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
+import type { Tensor } from '../engine/tensor';
+import { writeCheckpoint } from './checkpoint';
+import { batchSource, packData, resolveData, type TrainingData } from './data';
+import { createGradientExchange } from './gradientExchange';
+import { GraphEncoder } from './graph';
+import { runningJobFor, TrainingJob } from './job';
+import { JobControl } from './jobControl';
+import { countSteps, DATA_PARALLEL_ABORT, TrainingLoop, type LoopParts } from './loop';
+import { MetricsStream } from './metrics';
+import { resolveConfig, type LoopConfig } from './options';
+import { SharedWeights } from './sharedWeights';
+import type { FitOptions, FitResult } from './types';
+import { deserializeError, type WorkerInit, type WorkerMessage } from './workerProtocol';
+import { resolveWorkerScript } from './workerScript';
+
+interface Prepared<M extends Module> {
+  config: LoopConfig;
+  train: ReturnType<typeof resolveData>;
+  validation: ReturnType<typeof resolveData> | undefined;
+  name: string;
+  options: FitOptions<M>;
+}
+
+function prepare<M extends Module>(model: M, data: TrainingData, options: FitOptions<M>): Prepared<M> {
+  if (!(model instanceof Module)) throw new Error('fit: the first argument must be a Module (a model)');
+  const running = runningJobFor(model);
+  if (running !== undefined) throw new Error(`fit: this model is already training in ${running.id}; call job.stop() or await job.done first`);
+  const train = resolveData(data, 'fit: data');
+  const validation = options.validation !== undefined ? resolveData(options.validation, 'fit: validation') : undefined;
+  const config = resolveConfig(options, train.loader, validation !== undefined);
+  return { config, train, validation, name: options.name ?? model.constructor.name, options };
+}
+
+function localParts<M extends Module>(model: M, p: Prepared<M>, events: MetricsStream): LoopParts {
+  const { options } = p;
+  return {
+    model,
+    train: batchSource(p.train.source),
+    validation: p.validation ? batchSource(p.validation.source) : null,
+    forwardLoss: (options.forwardLoss as LoopParts['forwardLoss']) ?? null,
+    makeOptimizer: typeof options.optimizer === 'function' ? options.optimizer : null,
+    makeScheduler: options.scheduler ?? null,
+    probeX: options.probe?.x ?? null,
+    exchange: null,
+    events,
+    writeCheckpoint,
+  };
+}
+
+/**
+ * Trains `model` on `data` and returns a job at once: `await job.done`, `job.stop()`,
+ * `job.pause()` / `job.resume()`, `job.onEvent(…)`. See FitOptions for the options.
+ */
+export function fit<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): TrainingJob<M> {
+  const p = prepare(model, data, options);
+  const job = options.worker === false ? startOnThisThread(model, p) : startInWorkers(model, p);
+  if (options.onEvent) job.onEvent(options.onEvent);
+  return job;
+}
+
+/** Runs the whole training synchronously on this thread (blocks it) and returns the result. */
+export function trainSteps<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): FitResult {
+  const p = prepare(model, data, options);
+  if (p.config.world > 1) throw new Error('trainSteps: data-parallel training needs workers; use fit()');
+  const events = new MetricsStream((e) => options.onEvent?.({ job: { id: 'sync', model: p.name, status: 'running', ...e.progress }, metrics: e.metrics }), p.config.maxEventsPerSecond);
+  const loop = new TrainingLoop(p.config, localParts(model, p, events));
+  while (loop.finished === null) loop.runStep();
+  return loop.finished;
+}
+
+function startOnThisThread<M extends Module>(model: M, p: Prepared<M>): TrainingJob<M> {
+  if (p.config.world > 1) throw new Error('fit: data-parallel training (workers > 1) needs worker threads; drop { worker: false }');
+  const control = new JobControl();
+  let job: TrainingJob<M> | null = null;
+  const events = new MetricsStream((e) => job?.handleProgress(e), p.config.maxEventsPerSecond);
+  const loop = new TrainingLoop(p.config, localParts(model, p, events));
+  job = new TrainingJob(model, p.name, loop.totalSteps, control);
+  void runOnThisThread(loop, control, job);
+  return job;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Steps in slices of ~20 ms, giving the event loop a turn in between (stop/pause apply between steps). */
+async function runOnThisThread(loop: TrainingLoop, control: JobControl, job: TrainingJob): Promise<void> {
+  try {
+    await nextTurn(); // fit() returns before the first step
+    while (loop.finished === null) {
+      if (control.current() !== 'continue') {
+        loop.finish('stopped');
+        break;
+      }
+      if (control.paused) {
+        await sleep(20);
+        continue;
+      }
+      const sliceEnd = performance.now() + 20;
+      do loop.runStep();
+      while (loop.finished === null && performance.now() < sliceEnd && control.current() === 'continue' && !control.paused);
+      await nextTurn();
+    }
+    job.complete(loop.finished!);
+  } catch (error) {
+    job.fail(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob<M> {
+  const { config, options } = p;
+  const script = resolveWorkerScript(options.workerScript);
+  const shared = SharedWeights.forModel(model);
+  const slotOf = new Map<Tensor, number>(model.parameters().map((param, i) => [param, i]));
+  const encoder = new GraphEncoder((t) => slotOf.get(t));
+  const root = encoder.object({
+    model: encoder.encode(model, p.name),
+    globals: encoder.encode(options.globals ?? {}, 'globals'),
+    forwardLoss: encoder.encode(options.forwardLoss, 'forwardLoss'),
+    makeOptimizer: encoder.encode(typeof options.optimizer === 'function' ? options.optimizer : undefined, 'optimizer'),
+    makeScheduler: encoder.encode(options.scheduler as ((o: Optimizer) => LRScheduler | ReduceLROnPlateau) | undefined, 'scheduler'),
+    probeX: encoder.encode(options.probe?.x, 'probe.x'),
+  });
+  const graph = encoder.graph(root);
+  const { totalSteps } = countSteps(batchSource(p.train.source).length, config);
+  const control = new JobControl();
+  const job = new TrainingJob(model, p.name, totalSteps, control);
+  const exchange = config.world > 1 ? createGradientExchange(config.world, shared.slots.map((s) => s.size)) : null;
+  const base: Omit<WorkerInit, 'config'> = {
+    graph,
+    weights: shared.handle,
+    control: control.buffer,
+    exchange,
+    train: packData(p.train.source),
+    validation: p.validation ? packData(p.validation.source) : null,
+  };
+
+  let result: FitResult | null = null;
+  let failure: Error | null = null;
+  let consequence: Error | null = null; // "another worker failed": reported only if nothing better
+  let alive = config.world;
+  const workers: Worker[] = [];
+  const onFailure = (error: Error): void => {
+    if (error.name === DATA_PARALLEL_ABORT) {
+      consequence ??= error;
+      return;
+    }
+    failure ??= error;
+    control.abort();
+    // Workers that do not notice the abort (stuck in a long step) are ended after a grace period.
+    setTimeout(() => workers.forEach((w) => void w.terminate()), 2000).unref();
+  };
+  for (let rank = 0; rank < config.world; rank++) {
+    const worker = new Worker(script, { workerData: { ...base, config: { ...config, rank } } satisfies WorkerInit, stdout: true, stderr: true });
+    workers.push(worker);
+    worker.stdout.on('data', (chunk: Buffer) => job.handleLog('stdout', chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => job.handleLog('stderr', chunk.toString()));
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') job.handleProgress(message.event);
+      else if (message.type === 'done') result = message.result;
+      else onFailure(deserializeError(message.error));
+    });
+    worker.on('error', (error) => onFailure(error));
+    worker.on('exit', (code) => {
+      if (code !== 0 && failure === null && result === null) onFailure(new Error(`The training worker ${rank} exited with code ${code}`));
+      if (--alive > 0) return;
+      shared.releaseAfterCrash();
+      if (failure !== null) job.fail(failure);
+      else if (result !== null) job.complete(result);
+      else job.fail(consequence ?? new Error('The training worker ended without a result'));
+    });
+  }
+  return job;
+}

@@ -1,0 +1,121 @@
+// Data-parallel gradient averaging through shared memory.
+//
+// Every worker owns a slot: its gradients (all parameters concatenated), its shard's loss and
+// the number of terms that loss averaged. After backward a worker writes its slot and waits at
+// the job's barrier (one per step); then every worker sums all slots in worker order 0…N−1,
+// weighting shard k by count_k / Σ count, which is exactly the gradient of the big batch's mean
+// loss up to float summation order. All workers do the same arithmetic on the same numbers, so
+// their (private) weights stay identical without copying them around. Slots are double-buffered
+// by step parity: a fast worker writing step s+1 never overwrites what a slow one still sums.
+//
+// With one worker the weight is 1 and the sum starts from 0, so the result is bit-identical to
+// plain training.
+
+import type { Parameter } from '../engine/tensor';
+import { Tensor } from '../engine/tensor';
+import type { JobControl, StepDecision } from './jobControl';
+
+export interface GradientExchangeHandle {
+  buffer: SharedArrayBuffer;
+  workers: number;
+  /** Number of parameters (tensors). */
+  parameterCount: number;
+  /** Total number of parameter values. */
+  valueCount: number;
+}
+
+export function createGradientExchange(workers: number, parameterSizes: readonly number[]): GradientExchangeHandle {
+  const valueCount = parameterSizes.reduce((a, b) => a + b, 0);
+  const parameterCount = parameterSizes.length;
+  const bytes = layout(workers, parameterCount, valueCount).total;
+  return { buffer: new SharedArrayBuffer(bytes), workers, parameterCount, valueCount };
+}
+
+function layout(workers: number, parameterCount: number, valueCount: number): { grads: number; meta: number; flags: number; total: number } {
+  const grads = 0; // Float32 [2][W][valueCount]
+  const meta = Math.ceil((2 * workers * valueCount * 4) / 8) * 8; // Float64 [2][W][2]: loss, count
+  const flags = meta + 2 * workers * 2 * 8; // Uint8 [2][W][parameterCount]: has a gradient
+  return { grads, meta, flags, total: flags + 2 * workers * parameterCount };
+}
+
+export class GradientExchange {
+  private readonly grads: Float32Array;
+  private readonly meta: Float64Array;
+  private readonly flags: Uint8Array;
+  private readonly W: number;
+  private readonly P: number;
+  private readonly V: number;
+  private scratch = new Float64Array(0);
+
+  constructor(
+    handle: GradientExchangeHandle,
+    private readonly rank: number,
+    private readonly control: JobControl,
+  ) {
+    this.W = handle.workers;
+    this.P = handle.parameterCount;
+    this.V = handle.valueCount;
+    const l = layout(this.W, this.P, this.V);
+    this.grads = new Float32Array(handle.buffer, l.grads, 2 * this.W * this.V);
+    this.meta = new Float64Array(handle.buffer, l.meta, 2 * this.W * 2);
+    this.flags = new Uint8Array(handle.buffer, l.flags, 2 * this.W * this.P);
+  }
+
+  /**
+   * Publishes this worker's gradients and loss for `step`, waits for all workers, and replaces
+   * every parameter's gradient with the weighted sum. Returns the barrier's decision and the
+   * whole batch's loss.
+   */
+  allReduce(params: readonly Parameter[], step: number, loss: number, count: number): { decision: StepDecision; loss: number } {
+    if (params.length !== this.P) throw new Error(`GradientExchange: ${params.length} parameters, expected ${this.P}`);
+    const parity = step & 1;
+    const slot = parity * this.W + this.rank;
+    let offset = slot * this.V;
+    params.forEach((p, i) => {
+      const has = p.grad !== null && count > 0;
+      this.flags[slot * this.P + i] = has ? 1 : 0;
+      if (has) this.grads.set(p.grad!.data, offset);
+      offset += p.size;
+    });
+    this.meta[slot * 2] = count > 0 ? loss : 0;
+    this.meta[slot * 2 + 1] = count;
+
+    const decision = this.control.barrier(this.W);
+    if (decision !== 'continue') return { decision, loss: NaN };
+
+    let total = 0;
+    for (let k = 0; k < this.W; k++) total += this.meta[(parity * this.W + k) * 2 + 1]!;
+    const weights: number[] = [];
+    let batchLoss = 0;
+    for (let k = 0; k < this.W; k++) {
+      const c = this.meta[(parity * this.W + k) * 2 + 1]!;
+      const w = c > 0 ? c / total : 0;
+      weights.push(w);
+      if (w > 0) batchLoss += w * this.meta[(parity * this.W + k) * 2]!;
+    }
+    if (total === 0) batchLoss = NaN; // every term ignored: a mean over nothing, as in PyTorch
+
+    let base = 0;
+    params.forEach((p, i) => {
+      const n = p.size;
+      const sources: [Float32Array, number][] = [];
+      for (let k = 0; k < this.W; k++) {
+        const s = parity * this.W + k;
+        if (this.flags[s * this.P + i] === 1 && weights[k]! > 0) sources.push([this.grads.subarray(s * this.V + base, s * this.V + base + n), weights[k]!]);
+      }
+      base += n;
+      if (sources.length === 0) {
+        p.grad = null;
+        return;
+      }
+      // Sum in float64, worker by worker (the same order on every worker), then round once.
+      const acc = this.scratch.length >= n ? this.scratch.subarray(0, n) : (this.scratch = new Float64Array(n));
+      acc.fill(0);
+      for (const [g, w] of sources) for (let j = 0; j < n; j++) acc[j]! += w * g[j]!;
+      const out = p.grad !== null ? p.grad.data : new Float32Array(n);
+      out.set(acc);
+      if (p.grad === null) p.grad = new Tensor(out, p.shape);
+    });
+    return { decision, loss: batchLoss };
+  }
+}

@@ -1,0 +1,221 @@
+// A running (or finished) training job as the kernel sees it: the handle fit() returns, the
+// history of what it streamed, and the registry the kernel server and inspector list.
+
+import type { Module } from '../engine/module';
+import type { JobEventParams, JobMetrics, JobStatus, JobSummary } from '../protocol';
+import type { JobControl } from './jobControl';
+import type { ProgressEvent } from './metrics';
+import { withConsistentWeights } from './sharedWeights';
+import type { FitResult, TrainMetrics } from './types';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Everything a job streamed, for plots drawn after the fact. */
+export interface JobHistory {
+  /** (step, loss) for every step. */
+  loss: [number, number][];
+  valLoss: [number, number][];
+  /** (step, before clipping, after clipping) for every step. */
+  gradNorm: [number, number, number][];
+  lr: [number, number][];
+  valMetrics: NonNullable<TrainMetrics['valMetrics']>;
+  /** The latest ‖∂L/∂h_t‖ per step and layer/direction. */
+  gradNormPerStep: JobMetrics['gradNormPerStep'] | null;
+  /** The latest probe hidden states and gates. */
+  probe: JobMetrics['probe'] | null;
+  probeGates: TrainMetrics['probeGates'] | null;
+}
+
+export type LogStream = 'stdout' | 'stderr';
+
+let nextJobNumber = 1;
+const MAX_FINISHED_JOBS = 20;
+const jobs = new Map<string, TrainingJob>();
+const jobListeners = new Set<(event: JobEventParams) => void>();
+
+export class TrainingJob<M extends Module = Module> {
+  readonly id = `job-${nextJobNumber++}`;
+  /** Resolves when training ends (done or stopped); rejects on an error, with the worker's stack. */
+  readonly done: Promise<FitResult>;
+  readonly history: JobHistory = { loss: [], valLoss: [], gradNorm: [], lr: [], valMetrics: [], gradNormPerStep: null, probe: null, probeGates: null };
+  private state: JobSummary;
+  private readonly listeners = new Set<(event: JobEventParams) => void>();
+  private readonly logListeners = new Set<(stream: LogStream, text: string) => void>();
+  private settle!: { resolve: (r: FitResult) => void; reject: (e: Error) => void };
+  private resultValue: FitResult | null = null;
+  private errorValue: Error | null = null;
+
+  constructor(
+    readonly model: M,
+    readonly name: string,
+    totalSteps: number,
+    private readonly control: JobControl,
+  ) {
+    this.done = new Promise<FitResult>((resolve, reject) => (this.settle = { resolve, reject }));
+    // A job nobody awaits must not take the kernel down with an unhandled rejection.
+    this.done.catch(() => undefined);
+    this.state = { id: this.id, model: name, status: 'running', step: 0, totalSteps, epoch: 0, loss: null, valLoss: null };
+    jobs.set(this.id, this as unknown as TrainingJob);
+    pruneFinishedJobs();
+  }
+
+  get status(): JobStatus {
+    return this.state.status;
+  }
+
+  get result(): FitResult | null {
+    return this.resultValue;
+  }
+
+  get error(): Error | null {
+    return this.errorValue;
+  }
+
+  summary(): JobSummary {
+    return { ...this.state };
+  }
+
+  get finished(): boolean {
+    return this.state.status === 'done' || this.state.status === 'stopped' || this.state.status === 'failed';
+  }
+
+  /** Asks the job to stop after the current step; the model keeps the last whole step. */
+  stop(): void {
+    if (this.finished) return;
+    this.control.requestStop();
+  }
+
+  pause(): void {
+    if (this.finished || this.state.status === 'paused') return;
+    this.control.pause();
+    this.update({ status: 'paused' });
+  }
+
+  resume(): void {
+    if (this.state.status !== 'paused') return;
+    this.control.resume();
+    this.update({ status: 'running' });
+  }
+
+  /** Runs `fn` on a consistent view of the weights (no step is published meanwhile). */
+  withWeights<T>(fn: () => T): T {
+    return withConsistentWeights(this.model, fn);
+  }
+
+  /** Progress events (at most maxEventsPerSecond), and a last one when the job ends. */
+  onEvent(listener: (event: JobEventParams) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** What the worker printed (console.log in the model's code). */
+  onLog(listener: (stream: LogStream, text: string) => void): Disposable {
+    this.logListeners.add(listener);
+    return { dispose: () => this.logListeners.delete(listener) };
+  }
+
+  toString(): string {
+    const s = this.state;
+    const loss = s.loss === null ? '' : `, loss ${s.loss.toPrecision(4)}`;
+    return `TrainingJob(${s.id}, ${s.model}: ${s.status}, step ${s.step}/${s.totalSteps}${loss})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // --- fed by the driver (fit.ts) --------------------------------------------------------------
+
+  /** @internal */
+  handleProgress(event: ProgressEvent): void {
+    const m = event.metrics;
+    const h = this.history;
+    if (m.loss) h.loss.push(...m.loss);
+    if (m.valLoss) h.valLoss.push(...m.valLoss);
+    if (m.gradNormTotals) h.gradNorm.push(...m.gradNormTotals);
+    if (m.lr) h.lr.push(...m.lr);
+    if (m.valMetrics) h.valMetrics.push(...m.valMetrics);
+    if (m.gradNormPerStep) h.gradNormPerStep = m.gradNormPerStep;
+    if (m.probe) h.probe = m.probe;
+    if (m.probeGates) h.probeGates = m.probeGates;
+    const { step, totalSteps, epoch, loss, valLoss } = event.progress;
+    this.state = { ...this.state, step, totalSteps, epoch, loss, valLoss };
+    this.emit(m);
+  }
+
+  /** @internal */
+  handleLog(stream: LogStream, text: string): void {
+    if (this.logListeners.size === 0) {
+      // Never the kernel's stdout: it carries the JSON-RPC stream.
+      process.stderr.write(text);
+      return;
+    }
+    for (const l of this.logListeners) l(stream, text);
+  }
+
+  /** @internal */
+  complete(result: FitResult): void {
+    if (this.finished) return;
+    this.resultValue = result;
+    this.update({ status: result.status, step: result.steps, message: result.message });
+    this.settle.resolve(result);
+  }
+
+  /** @internal */
+  fail(error: Error): void {
+    if (this.finished) return;
+    this.errorValue = error;
+    this.update({ status: 'failed', message: `${error.name}: ${error.message}` });
+    this.settle.reject(error);
+  }
+
+  private update(patch: Partial<JobSummary>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit(undefined);
+  }
+
+  private emit(metrics: JobMetrics | undefined): void {
+    const event: JobEventParams = metrics !== undefined ? { job: this.summary(), metrics } : { job: this.summary() };
+    for (const l of [...this.listeners, ...jobListeners]) {
+      try {
+        l(event);
+      } catch (error) {
+        process.stderr.write(`rnn-lab: a job event listener failed: ${String(error)}\n`);
+      }
+    }
+  }
+}
+
+function pruneFinishedJobs(): void {
+  const finished = [...jobs.values()].filter((j) => j.finished);
+  for (const j of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) jobs.delete(j.id);
+}
+
+/** Jobs of this kernel, running and recent, oldest first. */
+export function listJobs(): JobSummary[] {
+  return [...jobs.values()].map((j) => j.summary());
+}
+
+export function getJob(id: string): TrainingJob | undefined {
+  return jobs.get(id);
+}
+
+/** The job currently training `model`, if any. */
+export function runningJobFor(model: Module): TrainingJob | undefined {
+  return [...jobs.values()].find((j) => j.model === model && !j.finished);
+}
+
+/** Every event of every job: what the kernel server forwards as rnnLab/job notifications. */
+export function onJobEvent(listener: (event: JobEventParams) => void): Disposable {
+  jobListeners.add(listener);
+  return { dispose: () => jobListeners.delete(listener) };
+}
+
+/** Stops every running job (kernel reset/shutdown); resolves when they have all ended. */
+export async function stopAllJobs(): Promise<void> {
+  const running = [...jobs.values()].filter((j) => !j.finished);
+  for (const j of running) j.stop();
+  await Promise.allSettled(running.map((j) => j.done));
+}

@@ -1,0 +1,103 @@
+// Stop / pause / abort flags and the step barrier of a job, in shared memory: the worker runs a
+// synchronous training loop and never looks at its message queue, so the kernel steers it
+// through these words (Atomics), and it takes effect between steps.
+
+const STOP = 0; // 1: stop requested (by the person)
+const PAUSE = 1; // 1: paused
+const ABORT = 2; // 1: a worker failed; the others give up
+const BARRIER_COUNT = 3;
+const BARRIER_GENERATION = 4;
+const DECISION = 5;
+const WORDS = 8;
+
+/** What every worker does after a barrier; all of them get the same answer. */
+export type StepDecision = 'continue' | 'stop' | 'abort';
+const decisions: StepDecision[] = ['continue', 'stop', 'abort'];
+
+export class JobControl {
+  readonly buffer: SharedArrayBuffer;
+  private readonly words: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(WORDS * 4)) {
+    this.buffer = buffer;
+    this.words = new Int32Array(buffer, 0, WORDS);
+  }
+
+  requestStop(): void {
+    Atomics.store(this.words, STOP, 1);
+    this.wakeAll();
+  }
+
+  pause(): void {
+    Atomics.store(this.words, PAUSE, 1);
+  }
+
+  resume(): void {
+    Atomics.store(this.words, PAUSE, 0);
+    this.wakeAll();
+  }
+
+  abort(): void {
+    Atomics.store(this.words, ABORT, 1);
+    this.wakeAll();
+  }
+
+  get stopRequested(): boolean {
+    return Atomics.load(this.words, STOP) === 1;
+  }
+
+  get paused(): boolean {
+    return Atomics.load(this.words, PAUSE) === 1;
+  }
+
+  get aborted(): boolean {
+    return Atomics.load(this.words, ABORT) === 1;
+  }
+
+  /** The decision between two steps of a single trainer. Blocks while paused (workers only). */
+  betweenSteps(): StepDecision {
+    this.waitWhilePaused();
+    return this.current();
+  }
+
+  /** Non-blocking form for the kernel thread, which must not block while paused. */
+  current(): StepDecision {
+    if (this.aborted) return 'abort';
+    if (this.stopRequested) return 'stop';
+    return 'continue';
+  }
+
+  /**
+   * One barrier per data-parallel step: returns when all `parties` workers arrived. The last one
+   * to arrive waits out a pause and decides (continue / stop / …) for everyone, so all workers
+   * apply the step or all drop it.
+   */
+  barrier(parties: number): StepDecision {
+    const w = this.words;
+    const generation = Atomics.load(w, BARRIER_GENERATION);
+    if (Atomics.add(w, BARRIER_COUNT, 1) + 1 === parties) {
+      const decision = this.betweenSteps();
+      Atomics.store(w, DECISION, decisions.indexOf(decision));
+      Atomics.store(w, BARRIER_COUNT, 0);
+      Atomics.add(w, BARRIER_GENERATION, 1);
+      Atomics.notify(w, BARRIER_GENERATION);
+      return decision;
+    }
+    while (Atomics.load(w, BARRIER_GENERATION) === generation) {
+      if (this.aborted) return 'abort';
+      Atomics.wait(w, BARRIER_GENERATION, generation, 100);
+    }
+    return decisions[Atomics.load(w, DECISION)]!;
+  }
+
+  private waitWhilePaused(): void {
+    while (Atomics.load(this.words, PAUSE) === 1 && !this.stopRequested && !this.aborted) {
+      Atomics.wait(this.words, PAUSE, 1, 100);
+    }
+  }
+
+  private wakeAll(): void {
+    Atomics.notify(this.words, PAUSE);
+    Atomics.notify(this.words, BARRIER_GENERATION);
+  }
+}

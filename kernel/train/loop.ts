@@ -1,0 +1,389 @@
+// The training loop, the same on the kernel thread, in a worker and in each data-parallel worker:
+// one call to runStep() is one optimisation step (batch → loss → backward → [average across
+// workers] → clip → update), and epochs end with validation, the schedule and early stopping.
+// Everything random comes from the seed, so the same seed and options give the same numbers.
+
+import { clipGradNorm, gradNorm } from '../engine/clip';
+import { unsqueeze } from '../engine/ops';
+import type { Module } from '../engine/module';
+import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index';
+import { Generator, manualSeed } from '../engine/rng';
+import { ReduceLROnPlateau, type LRScheduler } from '../engine/schedulers';
+import { noGrad, type Parameter, type Tensor } from '../engine/tensor';
+import type { BatchSource } from './data';
+import type { Batch } from './datasets/types';
+import type { GradientExchange } from './gradientExchange';
+import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentLayer } from './instrumentation';
+import type { LoopProgress, MetricsStream } from './metrics';
+import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
+import type { LoopConfig } from './options';
+import type { FinishReason, FitResult, ForwardLoss } from './types';
+
+/** A NaN or infinite loss (or gradient): the job stops and says what to try. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(
+    message: string,
+    readonly step: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Name of the error a data-parallel worker throws when another one failed (the other's error is the one to report). */
+export const DATA_PARALLEL_ABORT = 'DataParallelAbort';
+
+export interface CheckpointMeta {
+  step: number;
+  epoch: number;
+  loss: number | null;
+}
+
+export interface LoopParts {
+  model: Module;
+  train: BatchSource;
+  validation: BatchSource | null;
+  forwardLoss: ForwardLoss | null;
+  makeOptimizer: ((params: Tensor[]) => Optimizer) | null;
+  makeScheduler: ((optimizer: Optimizer) => LRScheduler | ReduceLROnPlateau) | null;
+  probeX: Tensor | null;
+  /** Data-parallel only. */
+  exchange: GradientExchange | null;
+  events: MetricsStream;
+  /** Writes a checkpoint (only given to the leader). */
+  writeCheckpoint: ((path: string, model: Module, optimizer: Optimizer, meta: CheckpointMeta) => void) | null;
+}
+
+function namedOptimizer(name: string, params: Tensor[], lr: number | null, extra: LoopConfig['optimizerOptions']): Optimizer {
+  const o = { ...extra, ...(lr !== null ? { lr } : {}) } as Record<string, never>;
+  switch (name) {
+    case 'adam':
+      return new Adam(params, o);
+    case 'adamw':
+      return new AdamW(params, o);
+    case 'sgd':
+      return new SGD(params, { lr: 1e-2, ...o });
+    case 'rmsprop':
+      return new RMSprop(params, o);
+    default:
+      throw new Error(`fit: unknown optimizer '${name}'`);
+  }
+}
+
+/** Batches per epoch and steps in all, from the number of training examples. */
+export function countSteps(examples: number, config: LoopConfig): { stepsPerEpoch: number; totalSteps: number } {
+  const stepsPerEpoch = config.dropLast ? Math.floor(examples / config.batchSize) : Math.ceil(examples / config.batchSize);
+  if (stepsPerEpoch < 1) throw new Error(`fit: ${examples} training examples make no batch of ${config.batchSize}${config.dropLast ? ' with dropLast' : ''}`);
+  const epochSteps = config.epochs * stepsPerEpoch;
+  return { stepsPerEpoch, totalSteps: config.maxSteps !== null ? Math.min(config.maxSteps, epochSteps) : epochSteps };
+}
+
+/** Probe input as a batch of one: (T) → (1,T), (T,I) → (1,T,I). */
+function probeBatch(x: Tensor): Tensor {
+  if (x.ndim === 1) return unsqueeze(x, 0);
+  if (x.ndim === 2 && x.shape[0] !== 1) return unsqueeze(x, 0);
+  return x;
+}
+
+export class TrainingLoop {
+  readonly params: Parameter[];
+  readonly optimizer: Optimizer;
+  private readonly scheduler: LRScheduler | ReduceLROnPlateau | null;
+  private readonly objective: Objective;
+  private readonly layers: RecurrentLayer[];
+  private readonly shuffleGenerator: Generator;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  private readonly initialTraining: boolean;
+  private readonly started = performance.now();
+
+  private stepsDone = 0;
+  private epochsDone = 0;
+  private order: number[] | null = null;
+  private batchInEpoch = 0;
+  private epochLossSum = 0;
+  private epochLossCount = 0;
+  private lastLoss: number | null = null;
+  private lastValLoss: number | null = null;
+  private lastLr: number;
+  private best: { epoch: number; value: number; weights: Float32Array[] | null } | null = null;
+  private badEpochs = 0;
+  private readonly losses: number[] = [];
+  private readonly valLosses: [number, number][] = [];
+  private readonly valMetrics: FitResult['valMetrics'] = [];
+  private readonly checkpoints: string[] = [];
+  private result: FitResult | null = null;
+
+  constructor(
+    private readonly config: LoopConfig,
+    private readonly parts: LoopParts,
+  ) {
+    const { model, train } = parts;
+    ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = countSteps(train.length, config));
+
+    // Dropout draws from the default generator; each data-parallel worker gets its own stream.
+    manualSeed(config.seed + config.rank * 0x9e3779b1);
+    this.shuffleGenerator = new Generator(config.seed ^ 0x5bd1e995);
+
+    this.params = model.parameters();
+    if (this.params.length === 0) throw new Error(`fit: ${model.constructor.name} has no parameters to train`);
+    this.optimizer = parts.makeOptimizer ? parts.makeOptimizer(this.params) : namedOptimizer(config.optimizer ?? 'adam', this.params, config.lr, config.optimizerOptions);
+    this.scheduler = parts.makeScheduler ? parts.makeScheduler(this.optimizer) : null;
+    this.objective = parts.forwardLoss ? customObjective(parts.forwardLoss) : namedObjective(config.loss ?? defaultLoss(train.targetKind), config.ignoreIndex);
+    this.layers = recurrentLayers(model);
+    this.initialTraining = model.training;
+    this.lastLr = this.currentLr();
+    parts.events.lr(0, this.lastLr);
+  }
+
+  get finished(): FitResult | null {
+    return this.result;
+  }
+
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  get progress(): LoopProgress {
+    return { step: this.stepsDone, totalSteps: this.totalSteps, epoch: this.epochsDone, loss: this.lastLoss, valLoss: this.lastValLoss };
+  }
+
+  private get leader(): boolean {
+    return this.config.rank === 0;
+  }
+
+  private currentLr(): number {
+    return this.optimizer.paramGroups[0]!.lr;
+  }
+
+  /** One optimisation step (or the end of training). */
+  runStep(): void {
+    if (this.result !== null) return;
+    const { model, exchange, events } = this.parts;
+    const { batchSize, world, rank } = this.config;
+    if (this.order === null) {
+      const n = this.parts.train.length;
+      this.order = this.config.shuffle ? this.shuffleGenerator.permutation(n) : Array.from({ length: n }, (_, i) => i);
+      this.epochLossSum = 0;
+      this.epochLossCount = 0;
+    }
+    const indices = this.order.slice(this.batchInEpoch * batchSize, (this.batchInEpoch + 1) * batchSize);
+    // Data-parallel: this worker's contiguous share of the batch (possibly empty).
+    const shard = world === 1 ? indices : indices.slice(Math.floor((rank * indices.length) / world), Math.floor(((rank + 1) * indices.length) / world));
+    const stepNumber = this.stepsDone + 1;
+    const every = this.config.gradNormEvery;
+    const wantGradNorms = this.leader && every > 0 && this.layers.length > 0 && (stepNumber === 1 || stepNumber % every === 0);
+
+    model.train();
+    this.optimizer.zeroGrad();
+    let loss = NaN;
+    let count = 0;
+    const forwardBackward = (): void => {
+      if (shard.length === 0) return;
+      const term = this.objective.compute(model, this.parts.train.batch(shard));
+      loss = term.loss.item();
+      count = term.count;
+      term.loss.backward();
+    };
+    let gradNormsPerStep: { name: string; norms: number[] }[] | null = null;
+    if (wantGradNorms) {
+      traced(this.layers, () => {
+        forwardBackward();
+        gradNormsPerStep = gradNormSeries(this.layers);
+      });
+    } else forwardBackward();
+
+    if (exchange !== null) {
+      const reduced = exchange.allReduce(this.params, stepNumber, loss, count);
+      if (reduced.decision === 'stop') return this.finish('stopped');
+      if (reduced.decision === 'abort') {
+        const error = new Error('Training stopped because another data-parallel worker failed');
+        error.name = DATA_PARALLEL_ABORT;
+        throw error;
+      }
+      loss = reduced.loss;
+    }
+    if (!Number.isFinite(loss)) throw this.diverged(stepNumber, `the loss is ${loss}`);
+
+    const before = this.config.clipGradNorm !== null ? clipGradNorm(this.params, this.config.clipGradNorm) : gradNorm(this.params);
+    if (!Number.isFinite(before)) throw this.diverged(stepNumber, `the gradient norm is ${before} (loss ${loss})`);
+    const after = this.config.clipGradNorm !== null ? gradNorm(this.params) : before;
+    this.optimizer.step();
+
+    this.stepsDone = stepNumber;
+    this.batchInEpoch++;
+    this.lastLoss = loss;
+    this.losses.push(loss);
+    this.epochLossSum += loss;
+    this.epochLossCount++;
+    events.loss(stepNumber, loss);
+    events.gradNormTotal(stepNumber, before, after);
+    if (gradNormsPerStep !== null) events.gradNormPerStep({ step: stepNumber, series: gradNormsPerStep });
+    if (this.scheduler !== null && this.config.schedulerInterval === 'step' && !(this.scheduler instanceof ReduceLROnPlateau)) this.scheduler.step();
+    this.noteLr();
+    if (this.leader && this.config.probeEvery > 0 && (stepNumber === 1 || stepNumber % this.config.probeEvery === 0)) this.runProbe();
+    const ck = this.config.checkpoint;
+    if (ck !== null && ck.everySteps !== null && stepNumber % ck.everySteps === 0 && stepNumber < this.totalSteps) this.checkpoint();
+
+    if (this.batchInEpoch === this.stepsPerEpoch) this.endEpoch();
+    if (this.result === null && this.stepsDone >= this.totalSteps) this.finish('completed');
+    events.flush(this.progress, this.result !== null);
+  }
+
+  /** Ends training without another step (stop requested between steps). */
+  finish(reason: FinishReason): void {
+    if (this.result !== null) return;
+    const { model, events } = this.parts;
+    let restored = false;
+    if (reason === 'earlyStopped' && this.best?.weights) {
+      this.best.weights.forEach((w, i) => this.params[i]!.data.set(w));
+      restored = true;
+    }
+    if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
+    if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
+    model.train(this.initialTraining);
+    const message =
+      reason === 'completed'
+        ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)`
+        : reason === 'stopped'
+          ? `Stopped after step ${this.stepsDone}; the model holds the weights of that step`
+          : `Stopped early after epoch ${this.epochsDone}: no improvement for ${this.config.earlyStopping!.patience} epochs` +
+            (restored ? `; restored the weights of epoch ${this.best!.epoch}` : '');
+    this.result = {
+      status: reason === 'stopped' ? 'stopped' : 'done',
+      reason,
+      steps: this.stepsDone,
+      epochs: this.epochsDone,
+      losses: [...this.losses],
+      valLosses: [...this.valLosses],
+      valMetrics: [...this.valMetrics],
+      ...(this.best !== null ? { best: { epoch: this.best.epoch, value: this.best.value, restored } } : {}),
+      checkpoints: [...this.checkpoints],
+      durationMs: performance.now() - this.started,
+      message,
+    };
+    events.flush(this.progress, true);
+  }
+
+  private noteLr(): void {
+    const lr = this.currentLr();
+    if (lr !== this.lastLr) {
+      this.lastLr = lr;
+      this.parts.events.lr(this.stepsDone, lr);
+    }
+  }
+
+  private endEpoch(): void {
+    const { events } = this.parts;
+    this.epochsDone++;
+    this.order = null;
+    this.batchInEpoch = 0;
+    const trainLoss = this.epochLossSum / Math.max(1, this.epochLossCount);
+    let monitored = trainLoss;
+    // Every data-parallel worker validates on the whole set, so all take the same decisions.
+    const val = this.validate();
+    if (val !== null) {
+      this.lastValLoss = val.loss;
+      this.valLosses.push([this.stepsDone, val.loss]);
+      this.valMetrics.push({ step: this.stepsDone, epoch: this.epochsDone, values: val.metrics });
+      events.valLoss(this.stepsDone, val.loss);
+      events.valMetrics(this.stepsDone, this.epochsDone, val.metrics);
+    }
+    const es = this.config.earlyStopping;
+    if (es !== null && es.monitor === 'valLoss' && val !== null) monitored = val.loss;
+    else if (es === null && val !== null) monitored = val.loss;
+
+    if (this.scheduler instanceof ReduceLROnPlateau) this.scheduler.step(monitored);
+    else if (this.scheduler !== null && this.config.schedulerInterval === 'epoch') this.scheduler.step();
+    this.noteLr();
+
+    if (es !== null) {
+      if (this.best === null || monitored < this.best.value - es.minDelta) {
+        this.best = { epoch: this.epochsDone, value: monitored, weights: es.restoreBest ? this.params.map((p) => new Float32Array(p.data)) : null };
+        this.badEpochs = 0;
+      } else if (++this.badEpochs >= es.patience) {
+        this.finish('earlyStopped');
+        return;
+      }
+    }
+    events.flush(this.progress, true);
+  }
+
+  private validate(): { loss: number; metrics: Record<string, number> } | null {
+    const source = this.parts.validation;
+    if (source === null || source.length === 0) return null;
+    const { model } = this.parts;
+    model.eval();
+    try {
+      return noGrad(() => {
+        let weighted = 0;
+        let count = 0;
+        let correct = 0;
+        let counted = 0;
+        let classification = false;
+        for (let start = 0; start < source.length; start += this.config.batchSize) {
+          const indices: number[] = [];
+          for (let i = start; i < Math.min(source.length, start + this.config.batchSize); i++) indices.push(i);
+          const batch: Batch = source.batch(indices);
+          const term = this.objective.compute(model, batch);
+          weighted += term.count * term.loss.item();
+          count += term.count;
+          const acc = term.output !== null ? this.objective.accuracy(term.output, batch) : null;
+          if (acc !== null) {
+            classification = true;
+            correct += acc[0];
+            counted += acc[1];
+          }
+        }
+        const metrics: Record<string, number> = {};
+        if (classification) metrics.accuracy = counted > 0 ? correct / counted : NaN;
+        return { loss: count > 0 ? weighted / count : NaN, metrics };
+      });
+    } finally {
+      model.train();
+    }
+  }
+
+  private runProbe(): void {
+    const { model, probeX, events } = this.parts;
+    if (probeX === null || this.layers.length === 0) return;
+    const x = probeBatch(probeX);
+    model.eval();
+    try {
+      const snapshot = noGrad(() =>
+        traced(this.layers, () => {
+          model.forward(x);
+          return probeSnapshot(this.layers);
+        }),
+      );
+      const tokens = this.config.probeTokens;
+      events.probe({ step: this.stepsDone, ...(tokens ? { tokens } : {}), hidden: snapshot.hidden }, { step: this.stepsDone, gates: snapshot.gates });
+    } catch (error) {
+      throw new Error(`probe: model.forward on the probe input ${JSON.stringify(x.shape)} failed: ${(error as Error).message}`);
+    } finally {
+      model.train();
+    }
+  }
+
+  private checkpoint(): void {
+    const write = this.parts.writeCheckpoint;
+    const ck = this.config.checkpoint;
+    if (write === null || ck === null || !this.leader) return;
+    const path = ck.path.replace(/\{step\}/g, String(this.stepsDone));
+    write(path, this.parts.model, this.optimizer, { step: this.stepsDone, epoch: this.epochsDone, loss: this.lastLoss });
+    if (this.checkpoints[this.checkpoints.length - 1] !== path) this.checkpoints.push(path);
+  }
+
+  private diverged(step: number, what: string): TrainingDivergedError {
+    const lr = this.currentLr();
+    const clip = this.config.clipGradNorm;
+    const clipAdvice = clip === null ? 'gradient clipping ({ clipGradNorm: 1 })' : `stronger gradient clipping (clipGradNorm is ${clip}; try ${clip / 4})`;
+    return new TrainingDivergedError(
+      `Training diverged at step ${step} (epoch ${this.epochsDone + 1}): ${what}. ` +
+        `The model keeps the weights from before that step (step ${step - 1}). ` +
+        `Try a lower learning rate (lr is ${lr}; try ${lr / 10}), ${clipAdvice}, ` +
+        'or check the inputs and targets for NaN or very large values.',
+      step,
+    );
+  }
+}

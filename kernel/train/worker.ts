@@ -1,0 +1,98 @@
+// Entry of a training worker thread (bundled as dist/worker.js). Rebuilds the model from its
+// description, trains it on a private copy of the weights and publishes whole steps into the
+// shared weights the kernel's model reads. Steered through shared memory (stop, pause, barrier);
+// reports progress, the result or the error with its stack by message.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Module } from '../engine/module';
+import type { Optimizer } from '../engine/optim/index';
+import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
+import { Tensor } from '../engine/tensor';
+import { writeCheckpoint } from './checkpoint';
+import { batchSource, unpackData } from './data';
+import { GradientExchange } from './gradientExchange';
+import { GraphDecoder } from './graph';
+import { JobControl } from './jobControl';
+import { TrainingLoop } from './loop';
+import { MetricsStream } from './metrics';
+import { SharedWeights } from './sharedWeights';
+import type { ForwardLoss } from './types';
+import { SourceScope } from './userCode';
+import { serializeError, type WorkerInit, type WorkerMessage, type WorkerRoot } from './workerProtocol';
+
+/** Publish at most this often while training (and always when pausing and at the end). */
+const PUBLISH_INTERVAL_MS = 50;
+
+function post(message: WorkerMessage): void {
+  parentPort!.postMessage(message);
+}
+
+function optionalFunction<T>(value: unknown, name: string): T | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'function') throw new Error(`fit: ${name} must be a function`);
+  return value as T;
+}
+
+function train(init: WorkerInit): void {
+  const { config } = init;
+  const control = new JobControl(init.control);
+  const leader = config.rank === 0;
+  const shared = SharedWeights.attach(init.weights);
+  // The worker's own copy of every parameter: it trains on these and publishes them.
+  const copies: Float32Array[] = [];
+  const scope = new SourceScope();
+  const decoder = new GraphDecoder(init.graph, scope, (slot) => (copies[slot] ??= new Float32Array(shared.view(slot))));
+  const root = decoder.value(init.graph.root) as WorkerRoot;
+  for (const [name, value] of Object.entries(root.globals)) scope.define(name, value);
+  const model = root.model as Module;
+
+  const named = [...model.namedParameters()];
+  const slots = shared.slots;
+  if (named.length !== slots.length || named.some(([name, p], i) => name !== slots[i]!.name || p.data !== copies[i])) {
+    throw new Error(`The model rebuilt in the worker has parameters [${named.map(([n]) => n).join(', ')}] but the kernel's has [${slots.map((s) => s.name).join(', ')}]`);
+  }
+
+  const events = new MetricsStream(leader ? (event) => post({ type: 'progress', event }) : () => undefined, config.maxEventsPerSecond);
+  const loop = new TrainingLoop(config, {
+    model,
+    train: batchSource(unpackData(init.train)),
+    validation: init.validation ? batchSource(unpackData(init.validation)) : null,
+    forwardLoss: optionalFunction<ForwardLoss>(root.forwardLoss, 'forwardLoss'),
+    makeOptimizer: optionalFunction<(params: Tensor[]) => Optimizer>(root.makeOptimizer, 'optimizer'),
+    makeScheduler: optionalFunction<(o: Optimizer) => LRScheduler | ReduceLROnPlateau>(root.makeScheduler, 'scheduler'),
+    probeX: root.probeX instanceof Tensor ? root.probeX : null,
+    exchange: init.exchange ? new GradientExchange(init.exchange, config.rank, control) : null,
+    events,
+    writeCheckpoint: leader ? writeCheckpoint : null,
+  });
+
+  let lastPublish = -Infinity;
+  while (loop.finished === null) {
+    // A single worker stops between steps; data-parallel workers decide together at the barrier.
+    if (init.exchange === null) {
+      if (control.paused && leader) shared.publish(copies, loop.step);
+      if (control.betweenSteps() !== 'continue') {
+        loop.finish('stopped');
+        break;
+      }
+    }
+    loop.runStep();
+    if (leader) {
+      const now = performance.now();
+      if (now - lastPublish >= PUBLISH_INTERVAL_MS && shared.tryPublish(copies, loop.step)) lastPublish = now;
+    }
+  }
+  if (leader) {
+    shared.publish(copies, loop.step);
+    post({ type: 'done', result: loop.finished! });
+  }
+}
+
+const init = workerData as WorkerInit;
+try {
+  train(init);
+} catch (error) {
+  // Let the other data-parallel workers give up instead of waiting at the barrier.
+  new JobControl(init.control).abort();
+  post({ type: 'error', error: serializeError(error) });
+}
