@@ -76,6 +76,9 @@ export interface RecurrentReferenceOutput<C extends Tensor | null> extends Recur
 
 type DirectionImpl = (run: DirectionRun) => DirectionResult & { trace?: DirectionTrace | null; states?: Tensor[] };
 
+/** The fused kernels (traced when instrumenting) or the step-by-step reference (per-step states). */
+type Path = 'fused' | 'reference';
+
 /**
  * The shared machinery of RNN, LSTM and GRU (PyTorch's RNNBase). Parameters are registered with
  * PyTorch's names, shapes and order: weight_ih_l0 (G·H, I), weight_hh_l0 (G·H, H), bias_ih_l0 (G·H),
@@ -161,7 +164,7 @@ export abstract class RNNBase extends Module {
     return { wIh: get('weight_ih')!, wHh: get('weight_hh')!, bIh: get('bias_ih'), bHh: get('bias_hh') };
   }
 
-  protected run(x: Tensor, options: RecurrentForwardOptions, impl: DirectionImpl, collectStates: boolean): RecurrentReferenceOutput<Tensor | null> {
+  protected run(x: Tensor, options: RecurrentForwardOptions, path: Path): RecurrentReferenceOutput<Tensor | null> {
     const where = `${this.constructor.name}.forward`;
     const { inputSize: I, hiddenSize: H, numLayers: L, numDirections: D } = this;
     const lstm = this.cell.kind === 'lstm';
@@ -179,7 +182,8 @@ export abstract class RNNBase extends Module {
     const c0 = lstm ? this.initialState('c0', options.c0, batched, N, where) : null;
     const lengths = this.checkLengths(options.lengths, batched, T, N, x, where);
 
-    const trace: RecurrentTrace | null = this.instrument
+    const impl: DirectionImpl = path === 'fused' ? recurrentDirection : referenceDirection;
+    const trace: RecurrentTrace | null = this.instrument && path === 'fused'
       ? { mode: traceMode(this.cell), T, N, H, lengths: Array.from(lengths), directions: {} }
       : null;
     const zeroState = new Tensor(new Float32Array(N * H), [N, H]);
@@ -206,7 +210,7 @@ export abstract class RNNBase extends Module {
         hs.push(r.hN);
         if (r.cN) cs.push(r.cN);
         if (trace && r.trace) trace.directions[name] = r.trace;
-        if (collectStates && r.states) states[name] = r.states;
+        if (r.states) states[name] = r.states;
       }
       layerIn = D === 2 ? cat(ys, 2) : ys[0]!; // (T,N,D·H)
       if (l < L - 1 && this.dropout > 0 && this.training) layerIn = dropout(layerIn, this.dropout, true);
@@ -292,12 +296,12 @@ export class RNN extends RNNBase {
   }
 
   forward(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput<null> {
-    const { output, h } = this.run(x, options, recurrentDirection, false);
+    const { output, h } = this.run(x, options, 'fused');
     return { output, h, c: null };
   }
 
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<null> {
-    const { output, h, states } = this.run(x, options, referenceDirection, true);
+    const { output, h, states } = this.run(x, options, 'reference');
     return { output, h, c: null, states };
   }
 }
@@ -318,12 +322,12 @@ export class LSTM extends RNNBase {
   }
 
   forward(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput<Tensor> {
-    const { output, h, c } = this.run(x, options, recurrentDirection, false);
+    const { output, h, c } = this.run(x, options, 'fused');
     return { output, h, c: c! };
   }
 
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<Tensor> {
-    const { output, h, c, states } = this.run(x, options, referenceDirection, true);
+    const { output, h, c, states } = this.run(x, options, 'reference');
     return { output, h, c: c!, states };
   }
 }
@@ -349,12 +353,12 @@ export class GRU extends RNNBase {
   }
 
   forward(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput<null> {
-    const { output, h } = this.run(x, options, recurrentDirection, false);
+    const { output, h } = this.run(x, options, 'fused');
     return { output, h, c: null };
   }
 
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<null> {
-    const { output, h, states } = this.run(x, options, referenceDirection, true);
+    const { output, h, states } = this.run(x, options, 'reference');
     return { output, h, c: null, states };
   }
 }

@@ -76,11 +76,12 @@ export function referenceDirection(run: DirectionRun): DirectionResult & { state
       for (let n = 0; n < N; n++) m[n] = t < lengths[n]! ? 1 : 0;
       const keep = new Tensor(m, [N, 1]);
       const hold = sub(1, keep);
-      outputs[t] = mul(next.h, keep);
       state = {
         h: add(mul(next.h, keep), mul(state.h, hold)),
         c: next.c && state.c ? add(mul(next.c, keep), mul(state.c, hold)) : null,
       };
+      // From the state (not the cell's raw output), so that the state's gradient is all of ∂L/∂h_t.
+      outputs[t] = mul(state.h, keep);
     }
     states[t] = state.h;
   }
