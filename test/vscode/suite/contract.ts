@@ -53,3 +53,7 @@ export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'dashboardVisible',
   'dashboardMessagesPosted',
 ];
+
+// The extension's own type of that API must still fit the contract: tsc fails here if it drifts.
+type FitsContract<T extends TestApi> = T;
+export type ExtensionTestApiFitsContract = FitsContract<import('../../../extension/testApi').RnnLabTestApi>;

@@ -15,6 +15,11 @@ function dashboardTab(): vscode.Tab | undefined {
     .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE));
 }
 
+function describeInput(input: unknown): string {
+  if (input instanceof vscode.TabInputWebview) return `webview ${input.viewType}`;
+  return input?.constructor?.name ?? 'unknown';
+}
+
 suite('dashboard: training dashboard panel', () => {
   suiteTeardown(closeAllEditors);
 
@@ -23,7 +28,10 @@ suite('dashboard: training dashboard panel', () => {
     await requireCommand(this, COMMANDS.showDashboard);
     await vscode.commands.executeCommand(COMMANDS.showDashboard);
     await waitFor('the dashboard to be visible', () => api.dashboardVisible(), 10_000);
-    assert.ok(dashboardTab(), 'no webview tab of type rnnLab.dashboard');
+    await waitFor('a dashboard tab', () => dashboardTab(), 5_000).catch(() => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${describeInput(t.input)})`);
+      assert.fail(`no webview tab of type ${DASHBOARD_VIEW_TYPE}; tabs: ${tabs.join(', ') || 'none'}`);
+    });
   });
 
   test('training a sample opens the dashboard and posts metrics to it', function () {

@@ -43,6 +43,15 @@ export async function activatedExtension(ctx: Mocha.Context): Promise<vscode.Ext
   return ext;
 }
 
+/** The extension, activated, with its kernel built; skips while the kernel does not exist yet. */
+export async function extensionWithKernel(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
+  const ext = await activatedExtension(ctx);
+  if (!(await exists(vscode.Uri.joinPath(ext.extensionUri, 'dist/kernel.js')))) {
+    skipBecause(ctx, 'the kernel is not built yet (no dist/kernel.js: kernel/server.ts not written or not built)');
+  }
+  return ext;
+}
+
 /** The test API that activate() returns; skips when a method the test needs is missing. */
 export async function testApi(ctx: Mocha.Context, ...needs: (keyof TestApi)[]): Promise<TestApi> {
   const ext = await activatedExtension(ctx);
@@ -126,49 +135,42 @@ function codeCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
 }
 
 /**
- * Runs the given cells (default: all code cells) and resolves when each has finished, i.e. its
- * execution summary reports success or failure after this call started.
+ * Runs the given cells (default: all code cells) and resolves when they have finished: when each
+ * reported success or failure, or, since a controller may end cells without a verdict (cells
+ * cancelled after a failing one, as Jupyter does), when the execute command has returned and the
+ * notebook has had no change for a second.
  */
 export async function runCells(
   editor: vscode.NotebookEditor,
   cells: readonly vscode.NotebookCell[] = codeCells(editor.notebook),
-  timeoutMs = 120_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   const pending = new Set(cells.map((c) => c.index));
-  const done = new Promise<void>((resolve) => {
-    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
-      if (e.notebook !== editor.notebook) return;
-      for (const change of e.cellChanges) {
-        if (change.executionSummary?.success !== undefined) pending.delete(change.cell.index);
-      }
-      if (pending.size === 0) {
-        sub.dispose();
-        resolve();
-      }
-    });
+  let lastChange = Date.now();
+  const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+    if (e.notebook !== editor.notebook) return;
+    lastChange = Date.now();
+    for (const change of e.cellChanges) {
+      if (change.executionSummary?.success !== undefined) pending.delete(change.cell.index);
+    }
   });
-  await vscode.window.showNotebookDocument(editor.notebook);
-  const all = cells.length === codeCells(editor.notebook).length;
-  if (all) {
-    await vscode.commands.executeCommand('notebook.execute', editor.notebook.uri);
-  } else {
-    await vscode.commands.executeCommand('notebook.cell.execute', {
-      ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })),
-      document: editor.notebook.uri,
-    });
+  try {
+    await vscode.window.showNotebookDocument(editor.notebook);
+    const ranges = cells.map((c) => ({ start: c.index, end: c.index + 1 }));
+    let commandReturned = false;
+    const command =
+      cells.length === codeCells(editor.notebook).length
+        ? vscode.commands.executeCommand('notebook.execute', editor.notebook.uri)
+        : vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: editor.notebook.uri });
+    void Promise.resolve(command).then(() => (commandReturned = true));
+    await waitFor(
+      `cells ${cells.map((c) => c.index + 1).join(', ')} to finish`,
+      () => pending.size === 0 || (commandReturned && Date.now() - lastChange > 1_000),
+      timeoutMs,
+    );
+  } finally {
+    sub.dispose();
   }
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`cells ${[...pending].join(', ')} did not finish within ${timeoutMs / 1000}s`)), timeoutMs),
-  );
-  await Promise.race([done, timeout]);
-}
-
-/** Starts cells without waiting for them (for interrupt tests). */
-export function startCells(editor: vscode.NotebookEditor, cells: readonly vscode.NotebookCell[]): Thenable<unknown> {
-  return vscode.commands.executeCommand('notebook.cell.execute', {
-    ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })),
-    document: editor.notebook.uri,
-  });
 }
 
 export interface DecodedItem {

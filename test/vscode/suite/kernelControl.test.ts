@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS } from './contract';
 import {
-  activatedExtension,
   closeAllEditors,
   itemsOfMime,
   openScratchNotebook,
@@ -13,7 +12,7 @@ import {
   requireCommand,
   runCells,
   selectRnnLabKernel,
-  startCells,
+  extensionWithKernel,
   testApi,
   waitFor,
 } from './helpers';
@@ -31,7 +30,6 @@ async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): P
   const [declare, busy, after] = editor.notebook.getCells();
   await runCells(editor, [declare]);
   const finished = runCells(editor, [busy], 60_000);
-  void startCells(editor, [busy]);
   // The cell has started when VS Code shows it running (its execution has a start time).
   await waitFor('the busy cell to start', () => busy.executionSummary?.timing?.startTime !== undefined || undefined, 30_000)
     .catch(() => new Promise((r) => setTimeout(r, 2_000)));
@@ -47,17 +45,18 @@ suite('kernel control: interrupt and restart', () => {
   teardown(closeAllEditors);
 
   test(`${COMMANDS.interruptKernel} stops a busy cell and keeps the scope`, async function () {
-    await activatedExtension(this);
+    await extensionWithKernel(this);
     await requireCommand(this, COMMANDS.interruptKernel);
     await interruptBusyCell('interrupt-command', () => vscode.commands.executeCommand(COMMANDS.interruptKernel));
   });
 
   test("VS Code's own stop (notebook.cancelExecution) interrupts the kernel", async function () {
-    await activatedExtension(this);
+    await extensionWithKernel(this);
     await interruptBusyCell('interrupt-cancel', () => vscode.commands.executeCommand('notebook.cancelExecution'));
   });
 
   test(`${COMMANDS.restartKernel} gives a fresh scope and the kernel comes back idle`, async function () {
+    await extensionWithKernel(this);
     const api = await testApi(this, 'kernelState');
     await requireCommand(this, COMMANDS.restartKernel);
     const editor = await openScratchNotebook('restart', ['const survivor = 7;', 'survivor']);

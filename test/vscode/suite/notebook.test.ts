@@ -3,7 +3,7 @@
 // scope that persists across cells, asserted on the cells' output items as VS Code stores them.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activatedExtension, closeAllEditors, itemsOfMime, openScratchNotebook, outputItems, runCells, selectRnnLabKernel } from './helpers';
+import { extensionWithKernel, closeAllEditors, itemsOfMime, openScratchNotebook, outputItems, runCells, selectRnnLabKernel } from './helpers';
 
 const STDOUT = 'application/vnd.code.notebook.stdout';
 const ERROR = 'application/vnd.code.notebook.error';
@@ -12,7 +12,7 @@ suite('notebook: run cells with the RNN Lab kernel', () => {
   let cells: vscode.NotebookCell[] = [];
 
   suiteSetup(async function () {
-    await activatedExtension(this);
+    await extensionWithKernel(this);
     const editor = await openScratchNotebook('basics', [
       "console.log('hello from RNN Lab');",
       'const answer: number = 40;',

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { RNN_LAB_MIMES, type TestApi } from './contract';
-import { activatedExtension, closeAllEditors, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, waitFor } from './helpers';
+import { extensionWithKernel, closeAllEditors, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, waitFor } from './helpers';
 import { checkRnnLabItem, type RnnLabOutput } from './outputShapes';
 import { skipBecause } from './skip';
 
@@ -43,7 +43,7 @@ suite('samples: every sample notebook runs in VS Code', () => {
     const name = uri.path.split('/').pop() ?? uri.path;
     test(`${name} runs to the end with well-formed RNN Lab outputs`, async function () {
       this.timeout(600_000);
-      const ext = await activatedExtension(this);
+      const ext = await extensionWithKernel(this);
       const editor = await openNotebook(uri);
       await selectRnnLabKernel(editor);
       await runCells(editor, undefined, 540_000);
