@@ -7,29 +7,38 @@ import { threadId } from 'node:worker_threads';
 
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  // pid and thread: two workers (or two kernels) writing the same checkpoint never share a temp file.
+  // pid and thread: two workers (or two kernels) writing the same file never share a temp file.
   const tmp = `${path}.tmp-${process.pid}-${threadId}`;
-  let fd = openSync(tmp, 'w');
   try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  // The rename itself is durable only once the directory is synced (not possible on every OS).
-  try {
-    fd = openSync(dirname(path), 'r');
+    const fd = openSync(tmp, 'w');
     try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  syncDirectory(dirname(path));
+}
+
+/** Makes the rename durable (not possible on every OS; the rename is atomic regardless). */
+function syncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
   } catch {
-    // Windows cannot open directories; the rename is still atomic there.
+    return; // Windows cannot open directories
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on directories
+  } finally {
+    closeSync(fd);
   }
 }

@@ -5,12 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Module, StateDict } from '../engine/module';
 import type { Optimizer, OptimizerStateDict, OptimizerStateDictInput } from '../engine/optim/index';
-import * as safetensorsModule from '../engine/safetensors';
-// TEMPORARY until engine/safetensors.ts lands
-const { loadSafetensors, saveSafetensors } = safetensorsModule as unknown as {
-  saveSafetensors(t: Record<string, Tensor>, m: Record<string, string>): Uint8Array;
-  loadSafetensors(b: Uint8Array): { tensors: Record<string, Tensor>; metadata: Record<string, string> };
-};
+import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../engine/safetensors';
 import { Tensor } from '../engine/tensor';
 import { writeFileAtomic } from './atomicWrite';
 import type { CheckpointMeta } from './loop';
@@ -51,7 +46,11 @@ export interface Checkpoint {
 
 /** Reads a checkpoint written by fit() (or any safetensors file of a model's weights). */
 export function loadCheckpoint(path: string): Checkpoint {
-  const { tensors, metadata } = loadSafetensors(readFileSync(path));
+  // A plain Uint8Array, not the Buffer readFileSync returns: Buffer#slice makes views, not copies,
+  // which loadSafetensors (engine) does not expect.
+  const bytes = new Uint8Array(readFileSync(path));
+  const tensors = loadSafetensors(bytes);
+  const { metadata } = readSafetensorsMetadata(bytes);
   const stateDict: StateDict = {};
   const optimizerTensors: Record<string, Record<string, Tensor | number>> = {};
   for (const [name, t] of Object.entries(tensors)) {

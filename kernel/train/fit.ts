@@ -9,6 +9,7 @@ import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import type { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
+import { engineAliases } from './cellScope';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './gradientExchange';
 import { GraphEncoder } from './graph';
@@ -101,9 +102,11 @@ async function runOnThisThread(loop: TrainingLoop, control: JobControl, job: Tra
         break;
       }
       if (control.paused) {
+        control.setParked(true);
         await sleep(20);
         continue;
       }
+      control.setParked(false);
       const sliceEnd = performance.now() + 20;
       do loop.runStep();
       while (loop.finished === null && performance.now() < sliceEnd && control.current() === 'continue' && !control.paused);
@@ -136,6 +139,7 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
   const exchange = config.world > 1 ? createGradientExchange(config.world, shared.slots.map((s) => s.size)) : null;
   const base: Omit<WorkerInit, 'config'> = {
     graph,
+    aliases: engineAliases(),
     weights: shared.handle,
     control: control.buffer,
     exchange,

@@ -99,6 +99,11 @@ export class TrainingJob<M extends Module = Module> {
     this.update({ status: 'running' });
   }
 
+  /** Paused and actually waiting: no step is running and the model shows the last one. */
+  get parked(): boolean {
+    return this.control.parked;
+  }
+
   /** Runs `fn` on a consistent view of the weights (no step is published meanwhile). */
   withWeights<T>(fn: () => T): T {
     return withConsistentWeights(this.model, fn);

@@ -8,6 +8,7 @@ const ABORT = 2; // 1: a worker failed; the others give up
 const BARRIER_COUNT = 3;
 const BARRIER_GENERATION = 4;
 const DECISION = 5;
+const PARKED = 6; // 1: the trainer is waiting out a pause (its last step is published)
 const WORDS = 8;
 
 /** What every worker does after a barrier; all of them get the same answer. */
@@ -90,10 +91,23 @@ export class JobControl {
     return decisions[Atomics.load(w, DECISION)]!;
   }
 
+  /** True while the trainer sits in a pause: no step runs and the published weights are its last. */
+  get parked(): boolean {
+    return Atomics.load(this.words, PARKED) === 1;
+  }
+
+  /** For the kernel-thread trainer, which waits asynchronously. */
+  setParked(parked: boolean): void {
+    Atomics.store(this.words, PARKED, parked ? 1 : 0);
+  }
+
   private waitWhilePaused(): void {
+    if (Atomics.load(this.words, PAUSE) !== 1) return;
+    this.setParked(true);
     while (Atomics.load(this.words, PAUSE) === 1 && !this.stopRequested && !this.aborted) {
       Atomics.wait(this.words, PAUSE, 1, 100);
     }
+    this.setParked(false);
   }
 
   private wakeAll(): void {

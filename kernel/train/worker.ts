@@ -11,6 +11,7 @@ import { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
 import { batchSource, unpackData } from './data';
 import { GradientExchange } from './gradientExchange';
+import { engineExport, engineExports } from './engineClasses';
 import { GraphDecoder } from './graph';
 import { JobControl } from './jobControl';
 import { TrainingLoop } from './loop';
@@ -33,6 +34,9 @@ function optionalFunction<T>(value: unknown, name: string): T | null {
   return value as T;
 }
 
+/** Set once the model is rebuilt: publishes the leader's weights (used when training fails). */
+const failure: { publishLastStep: (() => void) | null } = { publishLastStep: null };
+
 function train(init: WorkerInit): void {
   const { config } = init;
   const control = new JobControl(init.control);
@@ -41,6 +45,7 @@ function train(init: WorkerInit): void {
   // The worker's own copy of every parameter: it trains on these and publishes them.
   const copies: Float32Array[] = [];
   const scope = new SourceScope();
+  for (const [name, exported] of Object.entries(init.aliases)) scope.define(name, exported === '*' ? engineExports : engineExport(exported));
   const decoder = new GraphDecoder(init.graph, scope, (slot) => (copies[slot] ??= new Float32Array(shared.view(slot))));
   const root = decoder.value(init.graph.root) as WorkerRoot;
   for (const [name, value] of Object.entries(root.globals)) scope.define(name, value);
@@ -52,8 +57,10 @@ function train(init: WorkerInit): void {
     throw new Error(`The model rebuilt in the worker has parameters [${named.map(([n]) => n).join(', ')}] but the kernel's has [${slots.map((s) => s.name).join(', ')}]`);
   }
 
+  let loop: TrainingLoop | null = null;
+  if (leader) failure.publishLastStep = () => shared.publish(copies, loop?.step ?? 0);
   const events = new MetricsStream(leader ? (event) => post({ type: 'progress', event }) : () => undefined, config.maxEventsPerSecond);
-  const loop = new TrainingLoop(config, {
+  loop = new TrainingLoop(config, {
     model,
     train: batchSource(unpackData(init.train)),
     validation: init.validation ? batchSource(unpackData(init.validation)) : null,
@@ -92,6 +99,8 @@ const init = workerData as WorkerInit;
 try {
   train(init);
 } catch (error) {
+  // The kernel's model gets the last whole step (errors, divergence included, happen before the update).
+  failure.publishLastStep?.();
   // Let the other data-parallel workers give up instead of waiting at the barrier.
   new JobControl(init.control).abort();
   post({ type: 'error', error: serializeError(error) });

@@ -21,7 +21,12 @@ export interface WorkerRoot {
   probeX: unknown;
 }
 
-export interface WorkerInit {
+export interface WorkerInitAliases {
+  /** Cell names of engine exports (see cellScope.ts). */
+  aliases: Record<string, string>;
+}
+
+export interface WorkerInit extends WorkerInitAliases {
   graph: ObjectGraph;
   weights: SharedWeightsHandle;
   control: SharedArrayBuffer;

@@ -9,10 +9,10 @@ export class LSTMModel extends Module {
   lstm: LSTM;
   fc: Linear;
 
-  constructor(vocabSize: number, embeddingDim: number, hiddenSize: number, numClasses: number) {
+  constructor(vocabSize: number, embeddingDim: number, hiddenSize: number, numClasses: number, dropout = 0.3) {
     super();
     this.embedding = new Embedding(vocabSize, embeddingDim);
-    this.lstm = new LSTM(embeddingDim, hiddenSize, { numLayers: 2, dropout: 0.3, batchFirst: true });
+    this.lstm = new LSTM(embeddingDim, hiddenSize, { numLayers: 2, dropout, batchFirst: true });
     this.fc = new Linear(hiddenSize, numClasses);
   }
 
@@ -22,9 +22,9 @@ export class LSTMModel extends Module {
   }
 }
 
-export function makeModel(seed = 1): LSTMModel {
+export function makeModel(seed = 1, dropout = 0.3): LSTMModel {
   manualSeed(seed);
-  return new LSTMModel(12, 8, 16, 3);
+  return new LSTMModel(12, 8, 16, 3, dropout);
 }
 
 /** Token sequences (N,T) labelled by which of three tokens occurs most: learnable, deterministic. */
