@@ -112,27 +112,34 @@ function tilesNN(M: number, N: number, K: number, A: Buf, aOff: number, lda: num
   }
 }
 
-// C[i,j] += Σ_k A[k,i]·B[k,j]: both operands walk down the reduction (rows of A and B).
+// C[i,j] += Σ_k A[k,i]·B[k,j]: both operands walk down the reduction (rows of A and B). The
+// reduction is cut into chunks of TN_CHUNK rows so that a chunk of B stays in cache while every
+// pair of rows of C passes over it (K is T·N here, the weight gradients' long dimension).
+const TN_CHUNK = 64;
+
 function tilesTN(M: number, N: number, K: number, A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number, C: Buf, cOff: number, ldc: number): void {
-  for (let i = 0; i < M; i += 2) {
-    const c0 = cOff + i * ldc;
-    const c1 = c0 + ldc;
-    for (let j = 0; j < N; j += 4) {
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let a = aOff + i;
-      let b = bOff + j;
-      for (let k = 0; k < K; k++, a += lda, b += ldb) {
-        const x0 = A[a]!;
-        const x1 = A[a + 1]!;
-        const y0 = B[b]!;
-        const y1 = B[b + 1]!;
-        const y2 = B[b + 2]!;
-        const y3 = B[b + 3]!;
-        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+  for (let k0 = 0; k0 < K; k0 += TN_CHUNK) {
+    const kn = Math.min(TN_CHUNK, K - k0);
+    for (let i = 0; i < M; i += 2) {
+      const c0 = cOff + i * ldc;
+      const c1 = c0 + ldc;
+      for (let j = 0; j < N; j += 4) {
+        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+        let a = aOff + k0 * lda + i;
+        let b = bOff + k0 * ldb + j;
+        for (let k = 0; k < kn; k++, a += lda, b += ldb) {
+          const x0 = A[a]!;
+          const x1 = A[a + 1]!;
+          const y0 = B[b]!;
+          const y1 = B[b + 1]!;
+          const y2 = B[b + 2]!;
+          const y3 = B[b + 3]!;
+          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        }
+        C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
+        C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
       }
-      C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
-      C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
     }
   }
 }
