@@ -108,6 +108,8 @@ export abstract class Module {
       const v = state[k];
       if (v !== undefined && !sameShape(v.shape, p.shape)) {
         misShaped.push(`${k}: expected ${formatShape(p.shape)}, got ${formatShape(v.shape)}`);
+      } else if (v !== undefined && v.data.length !== p.size) {
+        misShaped.push(`${k}: shape ${formatShape(v.shape)} but ${v.data.length} values`);
       }
     }
     const problems: string[] = [];

@@ -403,6 +403,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** y = x Wᵀ + b with x (…,in), weight (out,in), bias (out): PyTorch's F.linear. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const [O, I] = [weight.shape[0]!, weight.shape[1]!];
+  if (weight.ndim !== 2 || (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O))) {
+    throw new Error(`linear: weight ${formatShape(weight.shape)} must be (out,in) and bias ${bias ? formatShape(bias.shape) : 'null'} (out,) or null`);
+  }
   if (x.shape[x.ndim - 1] !== I) {
     throw new Error(`linear: input is ${formatShape(x.shape)} but the weight is ${formatShape(weight.shape)} (expects last dimension ${I})`);
   }

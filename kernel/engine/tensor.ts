@@ -105,7 +105,7 @@ export class Tensor {
     return nest(this.data, this.shape, 0, 0);
   }
 
-  /** A leaf that shares nothing with the graph: a copy of the values with requiresGrad false. */
+  /** A leaf outside the graph (requiresGrad false) that shares the values, as PyTorch's detach; clone() copies. */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, false);
   }

@@ -148,6 +148,14 @@ describe('stateDict / loadStateDict', () => {
       'Net.loadStateDict: size mismatch for emb.weight: expected (10,3), got (4,3). missing keys: scale, head.weight. unexpected keys: head.bias',
     );
   });
+  it('rejects { shape, data } whose data do not fill the shape, before loading anything', () => {
+    const lin = new Linear(2, 2);
+    const before = [...lin.weight.data, ...lin.bias!.data];
+    expect(() => lin.loadStateDict({ weight: { shape: [2, 2], data: [1, 2, 3] }, bias: { shape: [2], data: [1, 2] } })).toThrow(
+      'Linear.loadStateDict: size mismatch for weight: shape (2,2) but 3 values',
+    );
+    expect([...lin.weight.data, ...lin.bias!.data]).toEqual(before);
+  });
   it('strict: false tolerates missing and unexpected keys (not mis-shaped ones) and reports them', () => {
     const net = new Net();
     const before = [...net.scale.data];

@@ -213,6 +213,8 @@ describe('matrix products', () => {
     expectGradcheck((a, b, c) => ops.linear(a, b, c), [randn([4, 3]), randn([2, 3]), randn([2])]);
     expectGradcheck((a, b) => ops.linear(a, b, null), [randn([2, 4, 3]), randn([5, 3])]);
     expect(() => ops.linear(randn([4, 3]), randn([2, 5]), null)).toThrow('linear: input is (4,3) but the weight is (2,5) (expects last dimension 5)');
+    expect(() => ops.linear(randn([4, 3]), randn([2, 3]), randn([3]))).toThrow('linear: weight (2,3) must be (out,in) and bias (3,) (out,) or null');
+    expect(() => ops.linear(randn([4, 3]), randn([3]), null)).toThrow('linear: weight (3,) must be (out,in) and bias null (out,) or null');
   });
 });
 
