@@ -17,6 +17,7 @@ import { formatShape, type Parameter, Tensor } from '../tensor';
 import { dropout } from './dropout';
 
 export type { DirectionTrace, GateSaturation, RecurrentTrace } from '../rnn/trace';
+export { SATURATION_HIGH, SATURATION_LOW } from '../rnn/trace';
 export type { Nonlinearity } from '../rnn/vanilla';
 export type { CellSpec } from '../rnn/cell';
 
@@ -47,7 +48,10 @@ export interface GRUOptions extends RecurrentOptions {
 }
 
 export interface RecurrentForwardOptions {
-  /** (L·D, N, H), or (L·D, H) for unbatched input; zeros when absent. */
+  /**
+   * (L·D, N, H), or (L·D, H) for unbatched input; zeros when absent. For truncated BPTT, pass
+   * the previous chunk's `h.detach()` (and `c.detach()`): the state carries over, the gradient stops.
+   */
   h0?: Tensor;
   /** (L·D, N, H) initial cell state, LSTM only; zeros when absent. */
   c0?: Tensor;

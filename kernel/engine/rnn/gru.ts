@@ -192,7 +192,9 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
         for (let j = 0; j < H; j++) nextCarry[ro + j] = nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]! + dRh[ro + j]! * gates[go + j]!;
       }
     }
-    [carry, nextCarry] = [nextCarry, carry];
+    const swap = carry;
+    carry = nextCarry;
+    nextCarry = swap;
   }
   const dWhh = allocLike(p.x, G * H);
   if (resetAfter) {

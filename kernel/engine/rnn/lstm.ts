@@ -139,7 +139,9 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
       if (t < lengths[n]!) continue;
       for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
     }
-    [carry, nextCarry] = [nextCarry, carry];
+    const swap = carry;
+    carry = nextCarry;
+    nextCarry = swap;
   }
   const dWhh = allocLike(p.x, G * H);
   accumulatePrevStateGrad(p, dWhh, 0, G, dG, 0, G, hs);

@@ -100,7 +100,9 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
       if (t < lengths[n]!) continue;
       for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
     }
-    [carry, nextCarry] = [nextCarry, carry];
+    const swap = carry;
+    carry = nextCarry;
+    nextCarry = swap;
   }
   const dWhh = allocLike(p.x, H * H);
   accumulatePrevStateGrad(p, dWhh, 0, H, dG, 0, H, hs);
