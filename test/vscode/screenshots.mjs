@@ -95,6 +95,49 @@ async function waitForExecution(page, timeoutMs) {
   throw new Error(`the notebook did not finish running within ${timeoutMs / 1000}s`);
 }
 
+/** Picks RNN Lab in the kernel picker; retried, since the controller registers as the extension activates. */
+async function selectKernel(page) {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Notebook: Select Notebook Kernel');
+    try {
+      await pickQuickPickEntry(page, 'RNN Lab', 10_000);
+      await sleep(1_000);
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+      await sleep(2_000);
+    }
+  }
+}
+
+/** Number of drawn plotly plots in the notebook's output webviews. */
+async function plotCount(page) {
+  let count = 0;
+  for (const frame of page.frames()) {
+    count += await frame.evaluate(() => document.querySelectorAll('.js-plotly-plot .main-svg').length).catch(() => 0);
+  }
+  return count;
+}
+
+/** Waits until the number of drawn plots has not changed for 3 s (plotly draws after the output arrives). */
+async function waitForPlots(page, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    const count = await plotCount(page);
+    if (count !== last) {
+      last = count;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 3_000) {
+      break;
+    }
+    await sleep(250);
+  }
+  say(`${last} plot(s) drawn in the visible outputs`);
+}
+
 /** Text of the rendered outputs (they live in the notebook's webview iframes). */
 async function renderedOutputText(page) {
   const texts = [];
@@ -138,13 +181,11 @@ async function main() {
 
     if (!extensionBuilt) return;
 
-    await runCommand(page, 'Notebook: Select Notebook Kernel');
-    await pickQuickPickEntry(page, 'RNN Lab');
-    await sleep(1_000);
+    await selectKernel(page);
     await runCommand(page, 'Notebook: Run All');
     const { done, failed } = await waitForExecution(page, Number(opts.timeout) * 1000);
     say(`ran: ${done} cell(s) visible with a result, ${failed} failed`);
-    await sleep(2_000); // plotly draws after the output arrives
+    await waitForPlots(page);
     await shoot(page, '02-notebook-run');
     say(`rendered output text: ${(await renderedOutputText(page)).slice(0, 300)}`);
     // Further down the notebook: the later plots.

@@ -30,9 +30,10 @@ async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): P
   const [declare, busy, after] = editor.notebook.getCells();
   await runCells(editor, [declare]);
   const finished = runCells(editor, [busy], 60_000);
-  // The cell has started when VS Code shows it running (its execution has a start time).
-  await waitFor('the busy cell to start', () => busy.executionSummary?.timing?.startTime !== undefined || undefined, 30_000)
-    .catch(() => new Promise((r) => setTimeout(r, 2_000)));
+  // The cell has started when its execution got a number (the controller numbers a cell as it
+  // starts it; VS Code reports timing only once a cell has ended).
+  await waitFor('the busy cell to start', () => busy.executionSummary?.executionOrder !== undefined, 30_000);
+  await new Promise((r) => setTimeout(r, 500)); // and is inside its loop
   await stop();
   await finished;
   assert.notEqual(busy.executionSummary?.success, true, 'the interrupted cell reports success');
