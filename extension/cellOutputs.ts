@@ -63,11 +63,17 @@ export class CellOutputs {
     await this.enqueue((e) => e.clearOutput());
   }
 
-  /** Waits for every queued write; after this the cell's outputs are written with temporary executions. */
-  async end(): Promise<void> {
+  /**
+   * Ends the execution after every queued write. Later writes (display updates from a job that
+   * trains on) go through temporary executions, which VS Code allows only once this one ended.
+   */
+  async end(endExecution: (execution: vscode.NotebookCellExecution) => void): Promise<void> {
     this.flushStream();
-    await this.chain;
-    this.live = undefined;
+    const execution = this.live;
+    await this.enqueueStep(async () => {
+      this.live = undefined;
+      if (execution) endExecution(execution);
+    });
   }
 
   handle(output: CellOutput, executionCount: number | undefined): void {
@@ -136,7 +142,11 @@ export class CellOutputs {
   }
 
   private enqueue(write: (execution: vscode.NotebookCellExecution) => Thenable<void>): Promise<void> {
-    this.chain = this.chain.then(() => this.withExecution(write)).catch((error: unknown) => {
+    return this.enqueueStep(() => this.withExecution(write));
+  }
+
+  private enqueueStep(step: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(step).catch((error: unknown) => {
       // The cell or notebook may be gone, or a new run is queued on it: the write is moot.
       console.warn('[rnn-lab] could not write a cell output:', error);
     });

@@ -85,12 +85,6 @@ export class RnnLabController implements vscode.Disposable {
     return this.selected.has(notebook);
   }
 
-  /** Makes RNN Lab the kernel of the given (or active) notebook editor. */
-  async selectFor(editor: vscode.NotebookEditor): Promise<void> {
-    await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
-    await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: EXTENSION_ID });
-  }
-
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
@@ -204,21 +198,23 @@ export class RnnLabController implements vscode.Disposable {
     }
   }
 
+  /** Called after the failed cell left the queue: everything still queued is skipped. */
   private cancelQueued(): void {
-    for (const entry of this.queue.slice(1)) entry.cancelled = true;
+    for (const entry of this.queue) entry.cancelled = true;
   }
 
   /** Runs one cell; resolves to its success. */
   private async runCell(entry: QueuedCell): Promise<boolean> {
     const { cell, execution } = entry;
     const outputs = this.outputsOf(cell);
-    const order = ++this.executionOrder;
-    execution.executionOrder = order;
     execution.start(Date.now());
     await outputs.begin(execution);
     let ok = false;
     try {
       await this.kernel.start();
+      // Numbered after the start: a fresh kernel session counts from 1.
+      const order = ++this.executionOrder;
+      execution.executionOrder = order;
       const executionId = randomUUID();
       this.routes.set(executionId, { outputs, executionCount: order });
       this.trimRoutes();
@@ -236,8 +232,7 @@ export class RnnLabController implements vscode.Disposable {
     } catch (error) {
       this.reportFailure(outputs, error);
     } finally {
-      await outputs.end();
-      execution.end(ok, Date.now());
+      await outputs.end((e) => e.end(ok, Date.now()));
       this.finishedEmitter.fire(cell);
     }
     return ok;

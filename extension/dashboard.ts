@@ -52,8 +52,12 @@ export class Dashboard implements vscode.Disposable {
     );
   }
 
+  /** The panel is shown, and its tab is in the editor area (VS Code reports the two separately). */
   get visible(): boolean {
-    return this.panel?.visible ?? false;
+    if (!this.panel?.visible) return false;
+    return vscode.window.tabGroups.all.some((group) =>
+      group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(DASHBOARD_VIEW_TYPE)),
+    );
   }
 
   get messagesPosted(): number {

@@ -37,6 +37,15 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
       void vscode.commands.executeCommand('setContext', 'rnnLab.kernelRunning', kernel?.isRunning ?? false);
     }),
     controller.onDidChangeSelection(updateNotebookOpen),
+    kernel.onDidEndSession((end) => {
+      if (end.kind !== 'died') return;
+      void vscode.window
+        .showErrorMessage('The RNN Lab kernel died; its variables are gone. See the "RNN Lab Kernel" output for why.', 'Restart Kernel', 'Show Output')
+        .then((choice) => {
+          if (choice === 'Restart Kernel') void vscode.commands.executeCommand('rnnLab.restartKernel');
+          if (choice === 'Show Output') output.show(true);
+        });
+    }),
     vscode.workspace.onDidOpenNotebookDocument(updateNotebookOpen),
     vscode.workspace.onDidCloseNotebookDocument(updateNotebookOpen),
     ...registerCommands({ extensionUri: context.extensionUri, kernel, dashboard, inspector }),

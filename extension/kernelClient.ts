@@ -55,6 +55,7 @@ interface Session {
   /** Set when we stop the process ourselves, so its exit is not reported as a death. */
   stopping: boolean;
   exited: Promise<void>;
+  hasExited: boolean;
   markExited: () => void;
 }
 
@@ -109,9 +110,14 @@ export class KernelClient implements vscode.Disposable {
     return [...this.jobs.values()];
   }
 
-  /** Starts the kernel if it is not running. Throws UntrustedWorkspaceError in untrusted workspaces. */
+  /**
+   * Starts the kernel if it is not running. Throws UntrustedWorkspaceError in untrusted workspaces,
+   * and KernelNotRunningError after the kernel died: only an explicit restart brings it back, so
+   * nobody runs cells against an empty scope without having been told.
+   */
   async start(): Promise<void> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
+    if (this.clientState === 'dead') throw new KernelNotRunningError(this.lastEnd);
     if (this.session && this.isRunning) return;
     if (!this.startPromise) {
       this.startPromise = this.startSession().finally(() => {
@@ -142,11 +148,7 @@ export class KernelClient implements vscode.Disposable {
     this.pendingExecutions++;
     this.updateState();
     try {
-      // Resolve as soon as the session ends too: a dead process answers nothing.
-      const ended = session.exited.then((): never => {
-        throw new KernelNotRunningError(this.lastEnd);
-      });
-      return await Promise.race([session.client.sendRequest<ExecuteResult>(ExecuteRequest, params), ended]);
+      return await this.sendTo<ExecuteResult>(session, ExecuteRequest, params);
     } finally {
       this.pendingExecutions--;
       this.updateState();
@@ -155,12 +157,27 @@ export class KernelClient implements vscode.Disposable {
 
   /** A request to the running kernel; rejects with KernelNotRunningError when there is none. */
   async request<R>(method: string, params?: unknown): Promise<R> {
-    const session = this.requireSession();
+    return this.sendTo<R>(this.requireSession(), method, params);
+  }
+
+  /**
+   * Sends a request and settles when it is answered or the session ends. When the process dies,
+   * the connection usually closes before the exit is reported: a failed request waits a moment
+   * for the exit, so that the error says the kernel died instead of "connection disposed".
+   */
+  private async sendTo<R>(session: Session, method: string, params?: unknown): Promise<R> {
     const ended = session.exited.then((): never => {
       throw new KernelNotRunningError(this.lastEnd);
     });
     const sent = params === undefined ? session.client.sendRequest<R>(method) : session.client.sendRequest<R>(method, params);
-    return Promise.race([sent, ended]);
+    try {
+      return await Promise.race([sent, ended]);
+    } catch (error) {
+      if (error instanceof KernelNotRunningError) throw error;
+      await Promise.race([session.exited, new Promise((r) => setTimeout(r, 1000))]);
+      if (session.hasExited) throw new KernelNotRunningError(this.lastEnd);
+      throw error;
+    }
   }
 
   dispose(): void {
@@ -200,8 +217,12 @@ export class KernelClient implements vscode.Disposable {
     this.pendingExecutions = 0;
     this.jobs.clear();
     const id = ++this.sessionCounter;
-    let markExited = (): void => {};
-    const exited = new Promise<void>((resolve) => (markExited = resolve));
+    let resolveExited = (): void => {};
+    const exited = new Promise<void>((resolve) => (resolveExited = resolve));
+    const markExited = (): void => {
+      session.hasExited = true;
+      resolveExited();
+    };
     const kernelScript = vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernel.js').fsPath;
     const cwd = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? os.homedir();
     const plan = kernelSpawnPlan({
@@ -225,7 +246,7 @@ export class KernelClient implements vscode.Disposable {
       return child;
     }, this.clientOptions());
 
-    const session: Session = { id, client, stopping: false, exited, markExited };
+    const session: Session = { id, client, stopping: false, exited, hasExited: false, markExited };
     this.session = session;
     client.onNotification(OutputNotification, (p: OutputParams) => this.outputEmitter.fire(p));
     client.onNotification(KernelStateNotification, (p: KernelStateParams) => {
@@ -304,13 +325,17 @@ export class KernelClient implements vscode.Disposable {
   private async stopSession(end: SessionEnd): Promise<void> {
     if (this.startPromise) await this.startPromise.catch(() => undefined);
     const session = this.session;
-    if (!session) return;
+    if (!session) {
+      if (this.clientState === 'dead') this.setState('stopped');
+      return;
+    }
     const wasDead = this.clientState === 'dead';
     session.stopping = true;
+    // Set before the process goes, so requests that fail with it report a restart, not a death.
+    if (!wasDead) this.lastEnd = end;
     await this.killSession(session);
     if (this.session === session) this.session = undefined;
     this.jobs.clear();
-    this.lastEnd = end;
     this.setState('stopped');
     if (!wasDead) this.sessionEndEmitter.fire(end);
   }

@@ -30,7 +30,8 @@ async function openWithKernel(data: vscode.NotebookData): Promise<vscode.Noteboo
   const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
   const editor = await vscode.window.showNotebookDocument(doc);
   try {
-    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
+    // Acts on the active notebook editor, which showNotebookDocument just made this one.
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: EXTENSION_ID });
   } catch (error) {
     console.warn('[rnn-lab] could not select the RNN Lab kernel:', error);
   }

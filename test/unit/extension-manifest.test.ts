@@ -62,6 +62,28 @@ describe('package.json contributions', () => {
   });
 
   it('packages with vsce, dependencies bundled by esbuild', () => {
-    expect(manifest.scripts.package).toContain('vsce package --no-dependencies');
+    expect(manifest.scripts.package).toMatch(/^npm run build && vsce package/);
+  });
+});
+
+describe('.vscodeignore', () => {
+  const allowed = readFileSync('.vscodeignore', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('!'))
+    .map((line) => line.slice(1));
+
+  it('is an allow-list that keeps every bundle the installed extension loads', () => {
+    expect(readFileSync('.vscodeignore', 'utf8').split('\n')).toContain('**');
+    const build = readFileSync('scripts/build.mjs', 'utf8');
+    const outputs = [...build.matchAll(/'(dist\/[\w/.-]+\.js)'/g)].map((m) => m[1]);
+    const needed = outputs.filter((out) => !/dist\/(test|bench|cli)/.test(out));
+    expect(needed.length).toBeGreaterThan(5);
+    for (const out of needed) expect(allowed, `${out} is left out of the .vsix`).toContain(out);
+    expect(allowed).toContain('dist/main.js');
+  });
+
+  it('ships esbuild for the kernel (cells are compiled at run time)', () => {
+    expect(allowed).toContain('node_modules/esbuild/lib/main.js');
+    expect(allowed.some((p) => p.startsWith('node_modules/@esbuild/'))).toBe(true);
   });
 });
