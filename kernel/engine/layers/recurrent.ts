@@ -94,6 +94,14 @@ type Path = 'fused' | 'reference';
  * states, LSTM cell states, gate activations and their saturation), and the backward through that
  * forward fills in each direction's `gradNorm`, ‖∂L/∂h_t‖ for every step t. Off by default; when
  * on it costs a copy of the states and gates per forward and one norm per step in the backward.
+ *
+ *     lstm.instrument = true;
+ *     const { output } = lstm.forward(x);
+ *     lossOf(output).backward();
+ *     const l0 = lstm.trace!.directions.l0;
+ *     l0.gradNorm;              // number[T]: ‖∂L/∂h_t‖ at every step t
+ *     l0.saturation.f.high;     // fraction of forget-gate activations > 0.9
+ *     l0.gates.i;               // (T,N,H) input-gate activations, time-major
  */
 export abstract class RNNBase extends Module {
   readonly inputSize: number;
