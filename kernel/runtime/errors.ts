@@ -1,0 +1,111 @@
+// Turns what a cell threw into ErrorInfo: the stack rewritten so that frames in cells name the
+// cell and the line the person wrote, and the kernel's own frames left out.
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import type { ErrorInfo } from '../protocol';
+import type { CellSyntaxError } from './compile';
+import type { CellSourceMap } from './sourceMap';
+
+export interface CompiledCellRecord {
+  label: string;
+  sourceMap: CellSourceMap;
+}
+
+/** Script filenames the runtime gives cells: `rnnlab-cell-<n>`. */
+const CELL_FRAME = /(rnnlab-cell-\d+):(\d+):(\d+)/;
+/** Frames of the kernel itself (runtime, Node internals) that mean nothing to the person. */
+const INTERNAL_FRAME = /node:internal|node:vm|kernel\/runtime\/|kernel\/server\.ts|\(node:|^\s*at new Promise \(<anonymous>\)$|^\s*at Promise\.then/;
+
+export class ErrorMapper {
+  private readonly cells = new Map<string, CompiledCellRecord>();
+
+  register(filename: string, record: CompiledCellRecord): void {
+    this.cells.set(filename, record);
+  }
+
+  forget(): void {
+    this.cells.clear();
+  }
+
+  /** `currentFilename` picks the frame whose line is reported as ErrorInfo.line. */
+  toErrorInfo(thrown: unknown, currentFilename: string | null): ErrorInfo {
+    if (!(thrown instanceof Error)) {
+      const message = typeof thrown === 'string' ? thrown : safeString(thrown);
+      return { name: 'Error', message: `Uncaught ${message}`, stack: '' };
+    }
+    const name = thrown.name || 'Error';
+    const message = thrown.message;
+    let line: number | undefined;
+    let column: number | undefined;
+    const frames: string[] = [];
+    for (const frame of frameLines(thrown.stack ?? '')) {
+      const match = CELL_FRAME.exec(frame);
+      if (match) {
+        const cell = this.cells.get(match[1]!);
+        const position = cell?.sourceMap.toCell(Number(match[2]), Number(match[3]) - 1);
+        if (cell && position) {
+          if (match[1] === currentFilename && line === undefined) {
+            line = position.line;
+            column = position.column + 1;
+          }
+          frames.push(frame.replace(CELL_FRAME, `${cell.label}:${position.line}:${position.column + 1}`));
+        }
+        continue;
+      }
+      const mapped = mapBundleFrame(frame);
+      if (!INTERNAL_FRAME.test(mapped)) frames.push(mapped);
+    }
+    const header = `${name}: ${message}`;
+    const info: ErrorInfo = { name, message, stack: [header, ...frames].join('\n') };
+    if (line !== undefined) info.line = line;
+    if (column !== undefined) info.column = column;
+    return info;
+  }
+}
+
+function frameLines(stack: string): string[] {
+  return stack.split('\n').filter((l) => /^\s+at /.test(l));
+}
+
+export function syntaxErrorInfo(error: CellSyntaxError, label: string): ErrorInfo {
+  const where = `${label}:${error.line}:${error.column}`;
+  const caret = `${' '.repeat(Math.max(0, error.column - 1))}^`;
+  const stack = [`SyntaxError: ${error.message}`, `    at ${where}`, '', `    ${error.lineText}`, `    ${caret}`].join('\n');
+  return { name: 'SyntaxError', message: `${error.message} (${where})`, stack, line: error.line, column: error.column };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+// The kernel runs as one bundle (dist/kernel.js); its frames are mapped to the sources through the
+// bundle's own source map, whether or not Node was started with --enable-source-maps.
+let bundleMap: { file: string; map: TraceMap; root: string } | null | undefined;
+
+function loadBundleMap(): typeof bundleMap {
+  if (bundleMap !== undefined) return bundleMap;
+  bundleMap = null;
+  const file = typeof __filename === 'string' ? __filename : '';
+  if (file.endsWith('.js') && existsSync(`${file}.map`)) {
+    const map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
+    bundleMap = { file, map, root: path.dirname(path.dirname(file)) };
+  }
+  return bundleMap;
+}
+
+function mapBundleFrame(frame: string): string {
+  const bundle = loadBundleMap();
+  if (!bundle || !frame.includes(bundle.file)) return frame;
+  return frame.replace(/([^\s(]+\.js):(\d+):(\d+)/, (whole, file: string, line: string, column: string) => {
+    if (file !== bundle.file) return whole;
+    const original = originalPositionFor(bundle.map, { line: Number(line), column: Number(column) - 1 });
+    if (original.source === null || original.line === null) return whole;
+    const source = path.relative(bundle.root, path.resolve(path.dirname(bundle.file), original.source));
+    return `${source}:${original.line}:${original.column + 1}`;
+  });
+}

@@ -1,0 +1,82 @@
+// Interrupting a running cell, even one spinning in a synchronous loop after an `await`.
+//
+// SIGINT cannot reach JavaScript on the main thread while a cell keeps it busy, and vm's
+// breakOnSigint covers only the synchronous start of a script, not what runs after its first
+// await. So a worker thread waits inside a vm call with breakOnSigint (Node's native watchdog
+// catches the signal even while the main thread spins), then:
+//   1. tells the main thread (a message), which ends the cell's race if it is merely waiting;
+//   2. if the main thread does not answer within ACK_TIMEOUT_MS and a cell is running, it asks
+//      V8, through an inspector session on the main thread, to terminate the JavaScript running
+//      there (Runtime.terminateExecution). That unwinds the cell's code alone: cells start from a
+//      microtask (see runtime.ts), the kernel's own request handling is not on that stack. Then
+//      the message of step 1 ends the cell's race as in the waiting case.
+// Every variable the cell assigned before that stays in the scope.
+import { Worker } from 'node:worker_threads';
+
+/** How long the worker waits for the main thread to take an interrupt before terminating code. */
+const ACK_TIMEOUT_MS = 250;
+
+// flags[ACK]: the main thread took the latest interrupt; flags[RUNNING]: a cell runs.
+const ACK = 0;
+const RUNNING = 1;
+
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const vm = require('node:vm');
+const inspector = require('node:inspector');
+const flags = new Int32Array(workerData.flags);
+globalThis.sleeper = new Int32Array(new SharedArrayBuffer(4));
+const waitForSignal = new vm.Script('Atomics.wait(sleeper, 0, 0)');
+for (;;) {
+  try {
+    waitForSignal.runInThisContext({ breakOnSigint: true });
+  } catch (error) {
+    if (error.code !== 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw error;
+    Atomics.store(flags, ${ACK}, 0);
+    parentPort.postMessage('interrupt');
+    const answer = Atomics.wait(flags, ${ACK}, 0, workerData.ackTimeoutMs);
+    if (answer === 'timed-out' && Atomics.load(flags, ${RUNNING}) === 1) {
+      const session = new inspector.Session();
+      session.connectToMainThread();
+      session.post('Runtime.terminateExecution', () => session.disconnect());
+    }
+  }
+}
+`;
+
+export interface InterruptWatcher {
+  /** Marks a cell as running while fn's promise is pending (only then is code terminated). */
+  whileRunning<T>(fn: () => Promise<T>): Promise<T>;
+  /** An interrupt asked for over the protocol rather than by SIGINT. */
+  requestInterrupt(): void;
+}
+
+/**
+ * interrupt: ends the running cell's wait, returns false when no cell runs.
+ * isRunning: whether a cell is running now.
+ */
+export function startInterruptWatcher(interrupt: () => boolean, isRunning: () => boolean): InterruptWatcher {
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const take = () => {
+    Atomics.store(flags, ACK, 1);
+    Atomics.notify(flags, ACK);
+    interrupt();
+  };
+  const worker = new Worker(workerSource, { eval: true, workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS } });
+  worker.on('message', take);
+  worker.on('error', (error) => process.stderr.write(`interrupt watcher failed: ${String(error)}\n`));
+  worker.unref();
+  // Between two waits of the worker, the signal reaches the main thread's listener instead.
+  process.on('SIGINT', take);
+  return {
+    async whileRunning(fn) {
+      Atomics.store(flags, RUNNING, 1);
+      try {
+        return await fn();
+      } finally {
+        Atomics.store(flags, RUNNING, isRunning() ? 1 : 0);
+      }
+    },
+    requestInterrupt: take,
+  };
+}

@@ -1,0 +1,29 @@
+// The kernel's real stdout is the JSON-RPC channel. Everything else that writes to stdout or
+// stderr (console.log in a cell, a library, the engine) becomes stream output of the cell it
+// belongs to; with no cell to go to, it goes to the real stderr (the client's log).
+import type { OutputRouter } from './output';
+
+type Write = (chunk: string | Uint8Array, encodingOrCallback?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => boolean;
+
+export interface RawStdio {
+  /** Writes bytes to the real stdout (the protocol channel only). */
+  writeStdout(chunk: Uint8Array | string): boolean;
+  writeStderr(chunk: Uint8Array | string): boolean;
+}
+
+export function captureStdio(router: OutputRouter): RawStdio {
+  const rawStdout = process.stdout.write.bind(process.stdout) as Write;
+  const rawStderr = process.stderr.write.bind(process.stderr) as Write;
+  const redirect = (name: 'stdout' | 'stderr'): Write =>
+    (chunk, encodingOrCallback, callback) => {
+      const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : 'utf8';
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(encoding);
+      if (!router.write(name, text)) rawStderr(text);
+      const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+      if (done) process.nextTick(done);
+      return true;
+    };
+  process.stdout.write = redirect('stdout') as typeof process.stdout.write;
+  process.stderr.write = redirect('stderr') as typeof process.stderr.write;
+  return { writeStdout: (chunk) => rawStdout(chunk), writeStderr: (chunk) => rawStderr(chunk) };
+}
