@@ -47,6 +47,7 @@ export class RnnLabController implements vscode.Disposable {
     c.detail = 'Runs cells on the RNN Lab kernel (one per window)';
     c.executeHandler = (cells) => this.enqueue(cells);
     this.controller = c;
+    kernel.servesNotebook = (notebook) => this.selected.has(notebook);
 
     this.disposables.push(
       c,

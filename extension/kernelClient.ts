@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/node';
 import {
   ExecuteRequest,
+  InterruptNotification,
   JobNotification,
   KernelStateNotification,
   OutputNotification,
@@ -20,7 +21,7 @@ import {
   type KernelStateParams,
   type OutputParams,
 } from '../kernel/protocol';
-import { Settings } from './constants';
+import { CELL_LANGUAGE, NOTEBOOK_TYPE, Settings } from './constants';
 import { kernelSpawnPlan, OutputTail, spawnKernel } from './kernelProcess';
 
 export type KernelClientState = 'stopped' | 'starting' | 'idle' | 'busy' | 'training' | 'dead';
@@ -111,19 +112,19 @@ export class KernelClient implements vscode.Disposable {
   }
 
   /**
-   * Starts the kernel if it is not running. Throws UntrustedWorkspaceError in untrusted workspaces,
-   * and KernelNotRunningError after the kernel died: only an explicit restart brings it back, so
-   * nobody runs cells against an empty scope without having been told.
+   * Starts the kernel if it is not running, as Jupyter does after a kernel died (the cell that was
+   * running then, and the notification, said that the variables are gone). Throws
+   * UntrustedWorkspaceError in untrusted workspaces.
    */
   async start(): Promise<void> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
-    if (this.clientState === 'dead') throw new KernelNotRunningError(this.lastEnd);
     if (this.session && this.isRunning) return;
-    if (!this.startPromise) {
-      this.startPromise = this.startSession().finally(() => {
-        this.startPromise = undefined;
-      });
-    }
+    this.startPromise ??= (async () => {
+      if (this.clientState === 'dead') await this.endSession(this.lastEnd ?? { kind: 'shutdown' });
+      return this.startSession();
+    })().finally(() => {
+      this.startPromise = undefined;
+    });
     await this.startPromise;
   }
 
@@ -136,10 +137,19 @@ export class KernelClient implements vscode.Disposable {
     await this.stopSession({ kind: 'shutdown' });
   }
 
-  /** Sends SIGINT: the kernel interrupts the running cell. Returns false when nothing runs. */
+  /**
+   * Interrupts the running cell: SIGINT, which also stops a cell spinning in a synchronous loop.
+   * Windows has no SIGINT for child processes (kill would end the kernel), so there the protocol's
+   * notification is sent instead. Returns false when no kernel runs.
+   */
   interrupt(): boolean {
-    const child = this.session?.child;
-    if (!child || child.exitCode !== null || !this.isRunning) return false;
+    const session = this.session;
+    const child = session?.child;
+    if (!session || !child || child.exitCode !== null || !this.isRunning) return false;
+    if (process.platform === 'win32') {
+      void session.client.sendNotification(InterruptNotification);
+      return true;
+    }
     return child.kill('SIGINT');
   }
 
@@ -285,9 +295,24 @@ export class KernelClient implements vscode.Disposable {
     return session;
   }
 
+  /** Which notebooks the kernel's completions and hovers serve: set by the controller. */
+  servesNotebook: (notebook: vscode.NotebookDocument) => boolean = () => true;
+
+  private servesDocument(document: vscode.TextDocument): boolean {
+    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((cell) => cell.document === document));
+    return notebook !== undefined && this.servesNotebook(notebook);
+  }
+
   private clientOptions(): LanguageClientOptions {
     return {
-      documentSelector: [],
+      // The kernel answers completions and hovers in TypeScript cells from the live values of the
+      // notebook's scope (it syncs the cells' text by LSP notebook sync).
+      documentSelector: [{ notebook: { notebookType: NOTEBOOK_TYPE }, language: CELL_LANGUAGE }],
+      middleware: {
+        provideCompletionItem: (document, position, context, token, next) =>
+          this.servesDocument(document) ? next(document, position, context, token) : undefined,
+        provideHover: (document, position, token, next) => (this.servesDocument(document) ? next(document, position, token) : undefined),
+      },
       outputChannel: this.outputChannel,
       // A dead kernel is reported in the status bar and in the cell; no pop-ups, no automatic restart
       // (the person decides, since a restart loses the notebook's variables).
@@ -324,6 +349,10 @@ export class KernelClient implements vscode.Disposable {
 
   private async stopSession(end: SessionEnd): Promise<void> {
     if (this.startPromise) await this.startPromise.catch(() => undefined);
+    await this.endSession(end);
+  }
+
+  private async endSession(end: SessionEnd): Promise<void> {
     const session = this.session;
     if (!session) {
       if (this.clientState === 'dead') this.setState('stopped');

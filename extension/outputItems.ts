@@ -88,7 +88,7 @@ export function kernelDiedMessage(exit: { code: number | null; signal: string | 
   const tail = stderrTail.trim();
   return {
     name: 'KernelDied',
-    message: `The RNN Lab kernel process ${how}. Its variables are gone; run "RNN Lab: Restart Kernel" to start a new one.`,
+    message: `The RNN Lab kernel process ${how}. Its variables are gone; the next cell you run starts a new kernel.`,
     stack: tail ? `Last output of the kernel process:\n${tail}` : '',
   };
 }

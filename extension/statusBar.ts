@@ -19,14 +19,25 @@ export function statusLook(state: KernelClientState): Look {
     case 'starting':
       return { text: '$(loading~spin) RNN Lab: starting', tooltip: 'RNN Lab kernel: starting' };
     case 'idle':
-      return { text: '$(circle-large-outline) RNN Lab: idle', tooltip: 'RNN Lab kernel: idle. Click to restart.', command: Commands.restartKernel };
+      return { text: '$(circle-large-outline) RNN Lab: idle', tooltip: 'RNN Lab kernel: idle' };
     case 'busy':
-      return { text: '$(sync~spin) RNN Lab: busy', tooltip: 'RNN Lab kernel: running a cell. Click to interrupt.', command: Commands.interruptKernel };
+      return { text: '$(sync~spin) RNN Lab: busy', tooltip: 'RNN Lab kernel: running a cell' };
     case 'training':
       return { text: '$(pulse) RNN Lab: training', tooltip: 'RNN Lab kernel: training. Click for the dashboard.', command: Commands.showDashboard };
     case 'dead':
       return { text: '$(error) RNN Lab: dead, restart', tooltip: 'The RNN Lab kernel process died. Click to restart it.', command: Commands.restartKernel, error: true };
   }
+}
+
+/** The tooltip: the state, then links to what can be done (the click itself never loses variables, except when dead). */
+function tooltipOf(state: KernelClientState, look: Look): vscode.MarkdownString {
+  const links: string[] = [];
+  if (state === 'busy' || state === 'training') links.push(`[$(debug-pause) Interrupt](command:${Commands.interruptKernel})`);
+  if (state !== 'stopped' && state !== 'starting') links.push(`[$(debug-restart) Restart](command:${Commands.restartKernel})`);
+  links.push(`[$(graph-line) Dashboard](command:${Commands.showDashboard})`);
+  const md = new vscode.MarkdownString(`${look.tooltip}\n\n${links.join(' &nbsp; ')}`, true);
+  md.isTrusted = { enabledCommands: [Commands.interruptKernel, Commands.restartKernel, Commands.showDashboard] };
+  return md;
 }
 
 export class KernelStatusBar implements vscode.Disposable {
@@ -53,7 +64,7 @@ export class KernelStatusBar implements vscode.Disposable {
   private render(): void {
     const look = statusLook(this.state);
     this.item.text = look.text;
-    this.item.tooltip = look.tooltip;
+    this.item.tooltip = tooltipOf(this.state, look);
     this.item.command = look.command;
     this.item.backgroundColor = look.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     if (this.state !== 'stopped' || this.notebookOpen) this.item.show();

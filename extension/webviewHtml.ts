@@ -56,15 +56,16 @@ ${o.body}
 
 /** Styles shared by the dashboard and the parameter view; colours from VS Code's theme variables. */
 export const BASE_CSS = `
+[hidden] { display: none !important; }
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 8px 16px; }
 header { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 8px; }
 h2 { font-size: 1em; font-weight: 600; margin: 12px 0 4px; display: flex; gap: 8px; align-items: center; }
 select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px 4px; }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; }
+button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, transparent)); padding: 4px 12px; cursor: pointer; }
 button:hover:not(:disabled) { background: var(--vscode-button-hoverBackground); }
 button:disabled { opacity: 0.5; cursor: default; }
 progress { width: 180px; accent-color: var(--vscode-progressBar-background); }
-.status { padding: 1px 8px; border-radius: 8px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+.status { padding: 1px 8px; border-radius: 8px; border: 1px solid var(--vscode-contrastBorder, transparent); background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 .status.failed { background: var(--vscode-inputValidation-errorBackground, #5a1d1d); }
 #message { color: var(--vscode-descriptionForeground); min-height: 1em; }
 .muted { color: var(--vscode-descriptionForeground); }

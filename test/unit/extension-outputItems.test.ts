@@ -45,7 +45,7 @@ describe('kernel MIME bundles → notebook output items', () => {
   it('says how the kernel died and what it printed last', () => {
     const bySignal = kernelDiedMessage({ code: null, signal: 'SIGKILL' }, 'FATAL ERROR: heap out of memory\n');
     expect(bySignal.message).toContain('killed by SIGKILL');
-    expect(bySignal.message).toContain('Restart Kernel');
+    expect(bySignal.message).toContain('next cell you run starts a new kernel');
     expect(bySignal.stack).toContain('heap out of memory');
     expect(kernelDiedMessage({ code: 3, signal: null }, '').message).toContain('exited with code 3');
     expect(kernelDiedMessage({ code: 3, signal: null }, '  ').stack).toBe('');
