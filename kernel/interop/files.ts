@@ -1,0 +1,55 @@
+// Files for moving models out of and into RNN Lab: safetensors with PyTorch's names (the format
+// torch and Hugging Face read) and ONNX. Writes are atomic: a temporary file beside the target,
+// fsynced, then renamed over it, so an interrupted export never leaves half a file.
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Module } from '../engine/index';
+import { writeFileAtomic } from '../train/atomicWrite';
+import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
+import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
+
+/** The bytes of a safetensors file holding the model's parameters under PyTorch's names. */
+export function modelToSafetensors(model: Module, metadata: Record<string, string> = {}): Uint8Array {
+  return saveSafetensors(model.stateDict(), { format: 'pt', 'rnn-lab.model': model.constructor.name, ...metadata });
+}
+
+/** Writes the model's parameters as safetensors (atomically). `torch.nn` models with the same names load it. */
+export function saveModel(model: Module, path: string, options: { metadata?: Record<string, string> } = {}): void {
+  writeFileAtomic(path, modelToSafetensors(model, options.metadata));
+}
+
+export interface LoadModelResult extends LoadStateResult {
+  /** The file's `__metadata__`. */
+  metadata: Record<string, string>;
+}
+
+/** Loads safetensors bytes into the model; see loadStateDictInto for the checks and errors. */
+export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: LoadStateOptions = {}): LoadModelResult {
+  const source = options.source ?? 'the safetensors data';
+  // A plain Uint8Array view: Node's Buffer.slice() returns a view instead of a copy, which the
+  // engine's reader (it takes slice().buffer as a tensor's storage) does not expect.
+  const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let tensors;
+  try {
+    tensors = loadSafetensors(plain);
+  } catch (e) {
+    throw new Error(`Cannot load ${source}: ${(e as Error).message}`);
+  }
+  const result = loadStateDictInto(model, tensors, { ...options, source });
+  return { ...result, metadata: readSafetensorsMetadata(plain).metadata };
+}
+
+/**
+ * Loads a safetensors file (e.g. a PyTorch model's `state_dict()` saved with
+ * safetensors.torch.save_file) into the model. Throws a StateDictMismatchError naming every
+ * missing, unexpected or mis-shaped key; the model is unchanged then.
+ */
+export function loadModel(model: Module, path: string, options: LoadStateOptions = {}): LoadModelResult {
+  return loadModelFromBytes(model, readFileSync(path), { ...options, source: options.source ?? basename(path) });
+}
+
+/** Exports the model to ONNX (see exportOnnx) and writes the file atomically. */
+export function saveOnnx(model: Module, path: string, options: OnnxExportOptions = {}): void {
+  writeFileAtomic(path, exportOnnx(model, options));
+}

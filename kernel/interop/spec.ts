@@ -1,0 +1,219 @@
+// What the ONNX exporter can export: a model described as a known composition of engine layers.
+//
+//   sequence  [Embedding] → RNN/LSTM/GRU → [Linear on every step's output | Linear on h_n[-1]]
+//             (a single recurrent layer; the seed's LSTMModel; a seq2seq Encoder)
+//   step      [Embedding] → one step of RNN/LSTM/GRU from a given state → [Linear on h_n[-1]]
+//             (a seq2seq Decoder without attention, run once per generated token)
+//
+// A Module's forward is arbitrary code, so the exporter does not trace it. recognizeModel() looks
+// at the module's children, and tries each composition they allow on a small random probe input
+// against the model's own forward (in eval mode): the composition whose numbers agree is the one
+// exported. A model it cannot recognise can be described explicitly with an OnnxModelSpec.
+
+import { Dropout, Embedding, Generator, Linear, Module, noGrad, RNNBase, select, squeeze, Tensor, transpose, unsqueeze } from '../engine/index';
+import { formatShape } from '../engine/index';
+
+export interface OnnxSequenceSpec {
+  kind: 'sequence';
+  /** Token ids → vectors; absent when the model reads float features. */
+  embedding?: Embedding | null;
+  recurrent: RNNBase;
+  /** A Linear head; absent to export the recurrent outputs themselves. */
+  head?: Linear | null;
+  /**
+   * Where the head reads: 'outputs' (default) every step's output (…, D·H), giving per-step
+   * logits; 'lastHidden' the final hidden state of the last row of h_n, h_n[-1] (N,H), as the
+   * seed's LSTMModel does (for a bidirectional layer that row is the last layer's reverse direction).
+   */
+  headOn?: 'outputs' | 'lastHidden';
+}
+
+export interface OnnxStepSpec {
+  kind: 'step';
+  embedding?: Embedding | null;
+  recurrent: RNNBase;
+  /** A Linear head on h_n[-1] (N,H), as the seq2seq Decoder. */
+  head?: Linear | null;
+}
+
+export type OnnxModelSpec = OnnxSequenceSpec | OnnxStepSpec;
+
+/** What a spec computes, by the engine: the primary output and the final states. */
+export interface SpecOutput {
+  /** logits (head) or the recurrent output. */
+  output: Tensor;
+  h: Tensor;
+  c: Tensor | null;
+}
+
+export interface SpecInputs {
+  /** sequence: tokens (N,T)/(T,N) or features (…, I) per batchFirst; step: tokens (N) or features (N,I). */
+  input: Tensor;
+  h0?: Tensor;
+  c0?: Tensor;
+  lengths?: readonly number[];
+}
+
+/** Checks that the parts of a spec fit together; throws naming the sizes that do not. */
+export function checkSpec(spec: OnnxModelSpec): void {
+  const rnn = spec.recurrent;
+  if (!(rnn instanceof RNNBase)) throw new Error(`ONNX export: spec.recurrent must be an RNN, LSTM or GRU, got ${describeValue(rnn)}`);
+  if (spec.embedding != null) {
+    if (!(spec.embedding instanceof Embedding)) throw new Error(`ONNX export: spec.embedding must be an Embedding, got ${describeValue(spec.embedding)}`);
+    if (spec.embedding.embeddingDim !== rnn.inputSize) {
+      throw new Error(`ONNX export: the embedding gives ${spec.embedding.embeddingDim}-vectors but ${rnn.constructor.name} has inputSize ${rnn.inputSize}`);
+    }
+  }
+  if (spec.head != null) {
+    if (!(spec.head instanceof Linear)) throw new Error(`ONNX export: spec.head must be a Linear, got ${describeValue(spec.head)}`);
+    const onOutputs = spec.kind === 'sequence' && (spec.headOn ?? 'outputs') === 'outputs';
+    const width = onOutputs ? rnn.numDirections * rnn.hiddenSize : rnn.hiddenSize;
+    if (spec.head.inFeatures !== width) {
+      const what = onOutputs ? `every step's output (numDirections·hiddenSize = ${width})` : `h_n[-1] (hiddenSize = ${width})`;
+      throw new Error(`ONNX export: the head is Linear(${spec.head.inFeatures}, ${spec.head.outFeatures}) but reads ${what}`);
+    }
+  }
+  if (spec.kind === 'sequence' && spec.headOn !== undefined && spec.headOn !== 'outputs' && spec.headOn !== 'lastHidden') {
+    throw new Error(`ONNX export: headOn must be 'outputs' or 'lastHidden', got '${String(spec.headOn)}'`);
+  }
+  if (spec.kind !== 'sequence' && spec.kind !== 'step') throw new Error(`ONNX export: spec.kind must be 'sequence' or 'step', got '${String((spec as { kind: unknown }).kind)}'`);
+}
+
+/** Runs a spec with the engine's layers (eval semantics are the caller's: call model.eval()). */
+export function runSpec(spec: OnnxModelSpec, inputs: SpecInputs): SpecOutput {
+  const rnn = spec.recurrent;
+  let x = spec.embedding ? spec.embedding.forward(inputs.input) : inputs.input;
+  if (spec.kind === 'step') x = rnn.batchFirst ? unsqueeze(x, 1) : unsqueeze(x, 0); // one time step
+  const { output, h, c } = rnn.forward(x, { h0: inputs.h0, c0: inputs.c0, lengths: inputs.lengths });
+  const top = select(h, 0, h.shape[0]! - 1); // (N,H)
+  if (spec.kind === 'step') {
+    return { output: spec.head ? spec.head.forward(top) : squeeze(rnn.batchFirst ? transpose(output, 0, 1) : output, 0), h, c };
+  }
+  if (!spec.head) return { output, h, c };
+  return { output: spec.head.forward((spec.headOn ?? 'outputs') === 'lastHidden' ? top : output), h, c };
+}
+
+/**
+ * Finds the composition `model.forward` computes (see the file comment). Throws, naming the
+ * model's children and what was tried, when none fits.
+ */
+export function recognizeModel(model: Module): OnnxModelSpec {
+  if (model instanceof RNNBase) return { kind: 'sequence', recurrent: model };
+  const children = [...model.namedChildren()];
+  const embeddings = children.filter(([, m]) => m instanceof Embedding);
+  const recurrents = children.filter(([, m]) => m instanceof RNNBase);
+  const linears = children.filter(([, m]) => m instanceof Linear);
+  const others = children.filter(([, m]) => !(m instanceof Embedding || m instanceof RNNBase || m instanceof Linear || m instanceof Dropout));
+  const name = model.constructor.name;
+  const listing = children.map(([n, m]) => `${n}: ${m.constructor.name}`).join(', ') || 'none';
+  const supported =
+    'The exporter supports [Embedding] → RNN/LSTM/GRU → [Linear] on every step or on h_n[-1] (sequence), and a decoder step ' +
+    '[Embedding] → one recurrent step from (h, c) → [Linear] (step); Dropout is allowed (identity at inference).';
+  if (others.length || embeddings.length > 1 || recurrents.length !== 1 || linears.length > 1) {
+    const hint = others.length && others.every(([, m]) => [...m.namedChildren()].some(([, c]) => c instanceof RNNBase))
+      ? ` Export its parts separately, e.g. ${others.map(([n]) => `exportOnnx(model.${n})`).join(' and ')}.`
+      : ' Describe it with the `spec` option if its forward is one of these compositions.';
+    throw new Error(`ONNX export: cannot recognise ${name} (children: ${listing}). ${supported}${hint}`);
+  }
+  const embedding = (embeddings[0]?.[1] as Embedding | undefined) ?? null;
+  const recurrent = recurrents[0]![1] as RNNBase;
+  const head = (linears[0]?.[1] as Linear | undefined) ?? null;
+  const candidates: OnnxModelSpec[] = head
+    ? [
+        { kind: 'sequence', embedding, recurrent, head, headOn: 'lastHidden' },
+        { kind: 'sequence', embedding, recurrent, head, headOn: 'outputs' },
+        { kind: 'step', embedding, recurrent, head },
+      ]
+    : [
+        { kind: 'sequence', embedding, recurrent },
+        { kind: 'step', embedding, recurrent },
+      ];
+  const tried: string[] = [];
+  for (const spec of candidates) {
+    try {
+      checkSpec(spec);
+    } catch (e) {
+      tried.push(`${specLabel(spec)}: ${(e as Error).message.replace(/^ONNX export: /, '')}`);
+      continue;
+    }
+    const verdict = probe(model, spec);
+    if (verdict === null) return spec;
+    tried.push(`${specLabel(spec)}: ${verdict}`);
+  }
+  throw new Error(
+    `ONNX export: ${name}.forward matches none of the compositions of its children (${listing}) on a probe input:\n  ${tried.join('\n  ')}\n` +
+      `${supported} Pass { spec: { kind, embedding, recurrent, head, headOn } } to say what it computes.`,
+  );
+}
+
+export function specLabel(spec: OnnxModelSpec): string {
+  const parts = [spec.embedding ? 'Embedding' : null, spec.recurrent.constructor.name, spec.head ? `Linear on ${spec.kind === 'sequence' ? (spec.headOn ?? 'outputs') === 'outputs' ? 'every output' : 'h_n[-1]' : 'h_n[-1]'}` : null];
+  return `${spec.kind} (${parts.filter(Boolean).join(' → ')})`;
+}
+
+/** null when model.forward agrees with the spec on a random probe; else why not. */
+function probe(model: Module, spec: OnnxModelSpec): string | null {
+  const rnn = spec.recurrent;
+  const gen = new Generator(20240611);
+  const [N, T] = [2, 3];
+  const LD = rnn.numLayers * rnn.numDirections;
+  const features = (shape: number[]): Tensor => new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gen.normal()), shape);
+  const tokens = (shape: number[]): Tensor => new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gen.randint(0, spec.embedding!.numEmbeddings)), shape);
+  const seqShape = rnn.batchFirst ? [N, T] : [T, N];
+  const input = spec.kind === 'step'
+    ? (spec.embedding ? tokens([N]) : features([N, rnn.inputSize]))
+    : (spec.embedding ? tokens(seqShape) : features([...seqShape, rnn.inputSize]));
+  const h0 = spec.kind === 'step' ? features([LD, N, rnn.hiddenSize]) : undefined;
+  const c0 = spec.kind === 'step' && rnn.cell.kind === 'lstm' ? features([LD, N, rnn.hiddenSize]) : undefined;
+  const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  model.eval();
+  try {
+    return noGrad(() => {
+      const expected = runSpec(spec, { input, h0, c0 });
+      let result: unknown;
+      try {
+        result = spec.kind === 'step' ? model.forward(input, { h: h0, c: c0 ?? null }) : model.forward(input);
+      } catch (e) {
+        return `forward(${spec.kind === 'step' ? `tokens ${formatShape(input.shape)}, { h, c }` : `input ${formatShape(input.shape)}`}) threw: ${(e as Error).message}`;
+      }
+      const got = primaryTensor(result);
+      if (!got) return `forward returned ${describeValue(result)}, with no tensor, logits, output or outputs in it`;
+      if (!sameShapeAs(got, expected.output)) return `forward gave ${formatShape(got.shape)} where this composition gives ${formatShape(expected.output.shape)}`;
+      const diff = maxAbsDiff(got, expected.output);
+      return diff <= 1e-5 * (1 + maxAbs(expected.output)) ? null : `outputs differ by up to ${diff.toExponential(2)}`;
+    });
+  } finally {
+    for (const [m, training] of modes) m.training = training;
+  }
+}
+
+function primaryTensor(result: unknown): Tensor | null {
+  if (result instanceof Tensor) return result;
+  if (result !== null && typeof result === 'object') {
+    const r = result as Record<string, unknown>;
+    for (const key of ['logits', 'output', 'outputs']) if (r[key] instanceof Tensor) return r[key] as Tensor;
+  }
+  return null;
+}
+
+function sameShapeAs(a: Tensor, b: Tensor): boolean {
+  return a.ndim === b.ndim && a.shape.every((v, i) => v === b.shape[i]);
+}
+
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
+  return Number.isNaN(m) ? Infinity : m;
+}
+
+function maxAbs(a: Tensor): number {
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i]!));
+  return m;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
+}
