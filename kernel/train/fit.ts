@@ -135,7 +135,6 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
   const graph = encoder.graph(root);
   const { totalSteps } = countSteps(batchSource(p.train.source).length, config);
   const control = new JobControl();
-  const job = new TrainingJob(model, p.name, totalSteps, control);
   const exchange = config.world > 1 ? createGradientExchange(config.world, shared.slots.map((s) => s.size)) : null;
   const base: Omit<WorkerInit, 'config'> = {
     graph,
@@ -146,6 +145,8 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     train: packData(p.train.source),
     validation: p.validation ? packData(p.validation.source) : null,
   };
+  // Registered only now: anything above may still throw, and must not leave a job behind.
+  const job = new TrainingJob(model, p.name, totalSteps, control);
 
   let result: FitResult | null = null;
   let failure: Error | null = null;

@@ -68,7 +68,11 @@ export interface FitOptions<M extends Module = Module> {
   shuffle?: boolean;
   /** Default false, or the DataLoader's. */
   dropLast?: boolean;
-  /** Seeds shuffling and dropout: the same seed and options give the same losses, bit for bit. Default 0. */
+  /**
+   * Seeds shuffling and dropout: the same seed and options give the same losses, bit for bit, in a
+   * worker or on this thread. (On this thread it reseeds the engine's default generator, as
+   * manualSeed does.) Default 0.
+   */
   seed?: number;
 
   // --- how

@@ -1,0 +1,94 @@
+// The live loss curve a cell shows while its job trains: one display, replaced in place (by
+// display id) at a bounded rate, built from the job's history. The runtime supplies the sink
+// (its display API); nothing here knows about notebooks.
+
+import { RnnLabMime, type LineChartSpec, type LineSeries, type MimeBundle } from '../protocol';
+import type { Disposable, TrainingJob } from './job';
+
+export interface DisplaySink {
+  /** Shows a new output that later updates with the same id replace. */
+  display(data: MimeBundle, displayId: string): void;
+  update(data: MimeBundle, displayId: string): void;
+}
+
+/** Points per series in a live chart; longer histories are averaged into buckets. */
+const MAX_POINTS = 2000;
+
+function downsample(points: readonly [number, number][], max = MAX_POINTS): [number, number][] {
+  if (points.length <= max) return points.map(([x, y]) => [x, y]);
+  const out: [number, number][] = [];
+  const per = points.length / max;
+  for (let b = 0; b < max; b++) {
+    const from = Math.floor(b * per);
+    const to = Math.floor((b + 1) * per);
+    let sx = 0;
+    let sy = 0;
+    for (let i = from; i < to; i++) {
+      sx += points[i]![0];
+      sy += points[i]![1];
+    }
+    out.push([sx / (to - from), sy / (to - from)]);
+  }
+  return out;
+}
+
+function series(name: string, points: readonly [number, number][], extra: Partial<LineSeries> = {}): LineSeries {
+  const d = downsample(points);
+  return { name, x: d.map(([x]) => x), y: d.map(([, y]) => y), ...extra };
+}
+
+/** One line of text for the job: what text/plain shows and what a console prints. */
+export function jobStatusLine(job: TrainingJob): string {
+  const s = job.summary();
+  const parts = [`${s.id} ${s.model}: ${s.status}`, `step ${s.step}/${s.totalSteps}`, `epoch ${s.epoch}`];
+  if (s.loss !== null) parts.push(`loss ${s.loss.toPrecision(4)}`);
+  if (s.valLoss !== null) parts.push(`val ${s.valLoss.toPrecision(4)}`);
+  return parts.join(', ') + (s.message && s.status !== 'running' ? ` (${s.message})` : '');
+}
+
+/** The job's loss curve (train per step, validation per epoch) as a MIME bundle. */
+export function lossCurveBundle(job: TrainingJob): MimeBundle {
+  const h = job.history;
+  const spec: LineChartSpec = {
+    kind: 'loss',
+    title: `${job.name} (${job.status})`,
+    xLabel: 'step',
+    yLabel: 'loss',
+    smoothing: 0.6,
+    series: [series('train', h.loss)],
+  };
+  if (h.valLoss.length > 0) spec.series.push(series('validation', h.valLoss, { dash: true, mode: 'lines+markers' }));
+  return { [RnnLabMime.lines]: spec, 'text/plain': jobStatusLine(job) };
+}
+
+/**
+ * Shows the job's loss curve and keeps it current: at most every `intervalMs`, and once more
+ * when the job ends. Dispose to stop updating (the display stays).
+ */
+export function showLiveLossCurve(job: TrainingJob, sink: DisplaySink, options: { intervalMs?: number; displayId?: string } = {}): Disposable {
+  const interval = options.intervalMs ?? 250;
+  const displayId = options.displayId ?? `rnn-lab-loss-${job.id}`;
+  sink.display(lossCurveBundle(job), displayId);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = 0;
+  const push = (): void => {
+    timer = null;
+    last = Date.now();
+    sink.update(lossCurveBundle(job), displayId);
+  };
+  const subscription = job.onEvent(() => {
+    if (job.finished) {
+      if (timer !== null) clearTimeout(timer);
+      push();
+      return;
+    }
+    if (timer !== null) return;
+    timer = setTimeout(push, Math.max(0, interval - (Date.now() - last)));
+  });
+  return {
+    dispose: () => {
+      subscription.dispose();
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
