@@ -10,6 +10,7 @@ import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import type { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
 import { engineAliases } from './cellScope';
+import { attachToCell } from './kernelChannel';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './gradientExchange';
 import { GraphEncoder } from './graph';
@@ -65,6 +66,7 @@ export function fit<M extends Module>(model: M, data: TrainingData, options: Fit
   const p = prepare(model, data, options);
   const job = options.worker === false ? startOnThisThread(model, p) : startInWorkers(model, p);
   if (options.onEvent) job.onEvent(options.onEvent);
+  attachToCell(job, { display: options.display ?? true });
   return job;
 }
 

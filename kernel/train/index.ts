@@ -1,11 +1,14 @@
 // The trainer's public API: what cells use next to the engine.
 
 export { fit, trainSteps } from './fit';
-export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, type JobHistory, type Disposable, type LogStream } from './job';
+export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, type JobHistory, type Disposable, type LogStream } from './job';
 export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 export { withConsistentWeights, SharedWeights } from './sharedWeights';
 export { writeFileAtomic } from './atomicWrite';
+export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } from './display';
+export { forwardJobEvents } from './kernelChannel';
+export { setCellScopeProvider } from './cellScope';
 export type {
   FitOptions,
   FitResult,

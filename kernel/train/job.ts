@@ -207,6 +207,11 @@ export function getJob(id: string): TrainingJob | undefined {
   return jobs.get(id);
 }
 
+/** How many jobs are running or paused (the kernel reports 'training' while there are any). */
+export function activeJobCount(): number {
+  return [...jobs.values()].filter((j) => !j.finished).length;
+}
+
 /** The job currently training `model`, if any. */
 export function runningJobFor(model: Module): TrainingJob | undefined {
   return [...jobs.values()].find((j) => j.model === model && !j.finished);

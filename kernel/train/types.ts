@@ -108,6 +108,8 @@ export interface FitOptions<M extends Module = Module> {
   globals?: Record<string, unknown>;
   /** The model's variable name, shown by the dashboard. */
   name?: string;
+  /** Show a live loss curve in the cell that called fit() (in the notebook kernel). Default true. */
+  display?: boolean;
   /** Called for every progress event (at most maxEventsPerSecond). */
   onEvent?: (event: JobEventParams) => void;
   /** Path of the worker bundle (default: worker.js next to the kernel bundle). */
