@@ -1,0 +1,196 @@
+// Plot specs (kernel/protocol.ts) → plotly figures. Pure: no DOM, no plotly import, so the notebook
+// renderer, the dashboard and the headless runner's HTML report (in Node) draw the same figures.
+// Tables are not plots: tableHtml() gives them as an HTML string for places without a DOM.
+import type { BarChartSpec, HeatmapSpec, LineChartSpec, TableSpec } from '../kernel/protocol';
+import type { PlotTheme } from './theme';
+
+export type PlotSpec = LineChartSpec | HeatmapSpec | BarChartSpec;
+
+/** The parts of a plotly trace these figures use. */
+export interface PlotlyTrace {
+  type: 'scatter' | 'heatmap' | 'bar';
+  name?: string;
+  x?: (number | string | null)[];
+  y?: (number | string | null)[];
+  z?: (number | null)[][];
+  mode?: string;
+  line?: { dash?: string; width?: number; color?: string };
+  opacity?: number;
+  showlegend?: boolean;
+  hoverinfo?: string;
+  hovertemplate?: string;
+  colorscale?: [number, string][];
+  zmin?: number;
+  zmax?: number;
+  zmid?: number;
+  colorbar?: Record<string, unknown>;
+  legendgroup?: string;
+}
+
+export interface PlotlyFigure {
+  data: PlotlyTrace[];
+  layout: Record<string, unknown>;
+}
+
+export function toPlotlyFigure(spec: PlotSpec, theme: PlotTheme): PlotlyFigure {
+  switch (spec.kind) {
+    case 'heatmap':
+      return heatmapFigure(spec, theme);
+    case 'bars':
+      return barFigure(spec, theme);
+    default:
+      return lineFigure(spec, theme);
+  }
+}
+
+/** Plotly config for every figure: no logo, no editing, responsive width. */
+export const PLOTLY_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] } as const;
+
+function lineFigure(spec: LineChartSpec, theme: PlotTheme): PlotlyFigure {
+  const smoothing = spec.smoothing ?? 0;
+  const data: PlotlyTrace[] = [];
+  spec.series.forEach((s, i) => {
+    const color = theme.colorway[i % theme.colorway.length];
+    const y = spec.logY ? s.y.map((v) => (v > 0 ? v : null)) : s.y;
+    const line = { dash: s.dash ? 'dash' : 'solid', width: 2, ...(color ? { color } : {}) };
+    if (smoothing > 0) {
+      // The raw curve stays visible behind the smoothed one, as in TensorBoard.
+      data.push({ type: 'scatter', mode: 'lines', name: s.name, x: s.x, y, line: { ...line, width: 1 }, opacity: 0.3, showlegend: false, hoverinfo: 'skip', legendgroup: s.name });
+      data.push({ type: 'scatter', mode: s.mode ?? 'lines', name: s.name, x: s.x, y: emaSmooth(y, smoothing), line, legendgroup: s.name });
+    } else {
+      data.push({ type: 'scatter', mode: s.mode ?? 'lines', name: s.name, x: s.x, y, line });
+    }
+  });
+  const layout = baseLayout(spec.title, theme);
+  layout.xaxis = axis(spec.xLabel, theme);
+  layout.yaxis = { ...axis(spec.yLabel, theme), type: spec.logY ? 'log' : 'linear', exponentformat: 'power' };
+  layout.showlegend = spec.series.length > 1;
+  return { data, layout };
+}
+
+/**
+ * Exponential moving average with the start-up bias removed (TensorBoard's smoothing):
+ * s_t = β s_{t-1} + (1-β) y_t, shown as s_t / (1 - β^t). Gaps (null, NaN) are kept as gaps.
+ */
+export function emaSmooth(y: readonly (number | null)[], beta: number): (number | null)[] {
+  let s = 0;
+  let n = 0;
+  return y.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    s = beta * s + (1 - beta) * v;
+    n++;
+    return s / (1 - beta ** n);
+  });
+}
+
+// Diverging: blue for negative, white at 0, red for positive (like a tanh activation map).
+const DIVERGING: [number, string][] = [
+  [0, '#2166ac'],
+  [0.25, '#67a9cf'],
+  [0.5, '#f7f7f7'],
+  [0.75, '#ef8a62'],
+  [1, '#b2182b'],
+];
+// Sequential (viridis) for values in [0,1] such as gate activations.
+const SEQUENTIAL: [number, string][] = [
+  [0, '#440154'],
+  [0.25, '#3b528b'],
+  [0.5, '#21918c'],
+  [0.75, '#5ec962'],
+  [1, '#fde725'],
+];
+
+function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
+  const rows = spec.z.length;
+  const cols = spec.z[0]?.length ?? 0;
+  const diverging = (spec.scale ?? 'diverging') === 'diverging';
+  // Numeric positions with tick labels: tokens repeat ("the … the"), categories would merge them.
+  const x = Array.from({ length: cols }, (_, i) => i);
+  const y = Array.from({ length: rows }, (_, i) => i);
+  const trace: PlotlyTrace = {
+    type: 'heatmap',
+    x,
+    y,
+    z: spec.z.map((row) => row.map((v) => (Number.isFinite(v) ? v : null))),
+    colorscale: diverging ? DIVERGING : SEQUENTIAL,
+    colorbar: { outlinewidth: 0, tickfont: { color: theme.foreground }, thickness: 12 },
+    hovertemplate: `${spec.xLabel ?? 'x'} %{x}, ${spec.yLabel ?? 'y'} %{y}: %{z:.4g}<extra></extra>`,
+  };
+  if (spec.zmin !== undefined) trace.zmin = spec.zmin;
+  if (spec.zmax !== undefined) trace.zmax = spec.zmax;
+  if (diverging && spec.zmin === undefined && spec.zmax === undefined) trace.zmid = 0;
+  const layout = baseLayout(spec.title, theme);
+  layout.xaxis = { ...axis(spec.xLabel, theme), showgrid: false, ...ticks(spec.xLabels, cols) };
+  // Row 0 on top, as in a matrix.
+  layout.yaxis = { ...axis(spec.yLabel, theme), showgrid: false, autorange: 'reversed', ...ticks(spec.yLabels, rows) };
+  return { data: [trace], layout };
+}
+
+function ticks(labels: string[] | undefined, count: number): Record<string, unknown> {
+  if (!labels || labels.length === 0) return {};
+  // With many labels only every k-th is written; hover still names each cell's index.
+  const step = Math.max(1, Math.ceil(count / 40));
+  const tickvals = labels.map((_, i) => i).filter((i) => i % step === 0);
+  return { tickmode: 'array', tickvals, ticktext: tickvals.map((i) => labels[i] ?? '') };
+}
+
+function barFigure(spec: BarChartSpec, theme: PlotTheme): PlotlyFigure {
+  const data: PlotlyTrace[] = spec.series.map((s, i) => {
+    const color = theme.colorway[i % theme.colorway.length];
+    const trace: PlotlyTrace = { type: 'bar', name: s.name, x: spec.categories, y: s.values };
+    if (color) (trace as PlotlyTrace & { marker?: unknown }).marker = { color };
+    return trace;
+  });
+  const layout = baseLayout(spec.title, theme);
+  layout.barmode = spec.stacked ? 'stack' : 'group';
+  layout.xaxis = { ...axis(spec.xLabel, theme), type: 'category' };
+  layout.yaxis = axis(spec.yLabel, theme);
+  layout.showlegend = spec.series.length > 1;
+  return { data, layout };
+}
+
+function baseLayout(title: string | undefined, theme: PlotTheme): Record<string, unknown> {
+  return {
+    ...(title ? { title: { text: title, font: { size: theme.fontSize + 2 }, x: 0.02, xanchor: 'left' } } : {}),
+    paper_bgcolor: theme.background,
+    plot_bgcolor: theme.background,
+    font: { family: theme.fontFamily, size: theme.fontSize, color: theme.foreground },
+    colorway: theme.colorway,
+    margin: { l: 60, r: 20, t: title ? 40 : 16, b: 48 },
+    height: 320,
+    legend: { bgcolor: 'rgba(0,0,0,0)' },
+    hovermode: 'closest',
+  };
+}
+
+function axis(label: string | undefined, theme: PlotTheme): Record<string, unknown> {
+  return {
+    ...(label ? { title: { text: label } } : {}),
+    gridcolor: theme.grid,
+    zerolinecolor: theme.grid,
+    linecolor: theme.grid,
+    color: theme.foreground,
+  };
+}
+
+/** A TableSpec as an HTML string (values escaped). */
+export function tableHtml(spec: TableSpec): string {
+  const cell = (v: string | number | null, tag: 'td' | 'th') => {
+    const numeric = typeof v === 'number';
+    const text = v === null ? '–' : numeric ? formatCellNumber(v) : v;
+    return `<${tag}${numeric ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+  };
+  const head = `<tr>${spec.columns.map((c) => cell(c, 'th')).join('')}</tr>`;
+  const body = spec.rows.map((r) => `<tr>${r.map((v) => cell(v, 'td')).join('')}</tr>`).join('');
+  const title = spec.title ? `<div class="rnn-lab-title">${escapeHtml(spec.title)}</div>` : '';
+  return `${title}<table class="rnn-lab-table"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+}
+
+function formatCellNumber(v: number): string {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toPrecision(4);
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
