@@ -5,6 +5,7 @@
 import { Tensor } from '../engine/tensor';
 import { ArrayDataset } from './datasets/arrayDataset';
 import { collate, DataLoader } from './datasets/dataLoader';
+import { createDataset, type DatasetSpec } from './datasets/spec';
 import type { Batch, Dataset, Example, InputKind, TargetKind } from './datasets/types';
 
 /** Already padded tensors, one example per row: x is (N,…), y is (N,…). */
@@ -15,8 +16,12 @@ export interface TensorData {
   lengths?: readonly number[];
 }
 
-/** What fit() trains and validates on. A DataLoader lends its dataset, batch size and shuffling. */
-export type TrainingData = Dataset | DataLoader | TensorData;
+/**
+ * What fit() trains and validates on: a Dataset, a DataLoader (which lends its dataset, batch
+ * size and shuffling), a DatasetSpec (`{ dataset: 'addingArjovsky', size: 1000, length: 50 }`)
+ * or padded tensors.
+ */
+export type TrainingData = Dataset | DataLoader | DatasetSpec | TensorData;
 
 /** Turns example indices into a batch. */
 export interface BatchSource {
@@ -39,6 +44,7 @@ function isTensorData(data: unknown): data is TensorData {
 /** The dataset behind `data`, or its tensors, with any DataLoader settings. */
 export function resolveData(data: TrainingData, where: string): { source: Dataset | TensorData; loader?: DataLoader } {
   if (data instanceof DataLoader) return { source: data.dataset, loader: data };
+  if (typeof data === 'object' && data !== null && typeof (data as Partial<DatasetSpec>).dataset === 'string') return { source: createDataset(data as DatasetSpec) };
   if (isDataset(data)) return { source: data };
   if (isTensorData(data)) {
     const n = data.x.shape[0];
@@ -47,7 +53,7 @@ export function resolveData(data: TrainingData, where: string): { source: Datase
     if (data.lengths !== undefined && data.lengths.length !== n) throw new Error(`${where}: ${data.lengths.length} lengths for ${n} examples`);
     return { source: data };
   }
-  throw new Error(`${where}: expected a Dataset, a DataLoader or { x: Tensor, y: Tensor, lengths? }`);
+  throw new Error(`${where}: expected a Dataset, a DataLoader, a DatasetSpec ({ dataset: 'charCorpus', … }) or { x: Tensor, y: Tensor, lengths? }`);
 }
 
 export function batchSource(source: Dataset | TensorData): BatchSource {

@@ -25,3 +25,28 @@ describe('fit', () => {
     expect(workerJob.history.loss.map(([, l]) => l)).toEqual(reference.losses);
   });
 });
+
+describe('fit returns at once', () => {
+  it('hands back a running job before any step, and the event loop keeps turning while it trains', async () => {
+    for (const worker of [true, false]) {
+      const model = makeModel();
+      const before = weightsOf(model);
+      const job = fit(model, data, { ...options, epochs: 6, worker });
+      expect(job.status).toBe('running');
+      expect(job.summary()).toMatchObject({ step: 0, totalSteps: 36, epoch: 0, loss: null });
+      expect(weightsOf(model)).toEqual(before);
+      let turnsWhileTraining = 0;
+      const tick = (): void => {
+        if (job.finished) return;
+        turnsWhileTraining++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const result = await job.done;
+      expect(turnsWhileTraining).toBeGreaterThan(1);
+      // It learns: the last epoch's mean loss is below the first's.
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(mean(result.losses.slice(-6))).toBeLessThan(mean(result.losses.slice(0, 6)));
+    }
+  });
+});
