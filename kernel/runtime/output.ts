@@ -1,10 +1,11 @@
 // Routes what a cell produces (stream text, displays, results, errors) to the client, in order.
 //
-// The executing cell is tracked with AsyncLocalStorage, so a timer or a promise started by cell 3
-// still writes to cell 3 after cell 5 began; code outside any cell writes to the last cell run.
+// Output goes to the cell that runs now or ran last, as in Jupyter (a timer cell 3 left behind
+// writes into cell 5 once cell 5 runs). Not AsyncLocalStorage: its promise hooks leave Node's
+// async-id stack inconsistent when an interrupt terminates a cell's JavaScript (interrupt.ts), and
+// Node then aborts. Code that must reach an earlier cell passes its executionId explicitly.
 // Stream text is buffered briefly and always flushed before any other output, which keeps stdout
 // and displays in the order the cell produced them.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CellOutput, OutputParams } from '../protocol';
 
 export interface OutputTransport {
@@ -24,7 +25,6 @@ const FLOOD_FLUSHES = 20;
 const FLUSH_AFTER_CHARS = 16_384;
 
 export class OutputRouter {
-  private readonly running = new AsyncLocalStorage<string>();
   private lastExecutionId: string | null = null;
   private pending: { executionId: string; name: StreamName; text: string } | null = null;
   private pendingSince = 0;
@@ -34,15 +34,16 @@ export class OutputRouter {
 
   constructor(private readonly transport: OutputTransport) {}
 
-  /** Runs fn with executionId as the target of every output it (and what it schedules) makes. */
+  /** Runs fn with executionId as the target of outputs from now on. */
   run<T>(executionId: string, fn: () => T): T {
+    this.flush();
     this.lastExecutionId = executionId;
-    return this.running.run(executionId, fn);
+    return fn();
   }
 
-  /** The cell outputs go to right now: the running code's own cell, else the last one run. */
+  /** The cell outputs go to right now: the running cell, else the last one run. */
   currentExecutionId(): string | null {
-    return this.running.getStore() ?? this.lastExecutionId;
+    return this.lastExecutionId;
   }
 
   emit(output: CellOutput, executionId: string | null = this.currentExecutionId()): void {

@@ -58,7 +58,7 @@ export class KernelProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+      this.stderr = (this.stderr + chunk.toString()).slice(-16_000);
     });
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification(OutputNotification, (params: OutputParams) => {
@@ -71,7 +71,7 @@ export class KernelProcess {
     this.connection.onError(() => undefined);
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
-        this.exitInfo = { code, signal, stderrTail: this.stderr.split('\n').slice(-12).join('\n') };
+        this.exitInfo = { code, signal, stderrTail: lastWords(this.stderr) };
         resolve(this.exitInfo);
       });
     });
@@ -125,4 +125,11 @@ export class KernelProcess {
     }
     this.connection.dispose();
   }
+}
+
+/** What a dying kernel said: V8's fatal error line (out of memory) or the last lines of stderr. */
+function lastWords(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  const fatal = lines.find((l) => /FATAL ERROR|out of memory/i.test(l));
+  return fatal ? fatal.trim() : lines.slice(-12).join('\n');
 }
