@@ -4,6 +4,8 @@
 // - free-running: the decoder reads its own previous outputs (greedy decoding), as at test time.
 // A model can score high teacher-forced and much lower free-running: its errors compound once it
 // has to condition on its own mistakes (Ranzato et al. 2016, "exposure bias").
+// Token accuracy is where the gap shows. Exact match is the same in both modes under greedy
+// decoding: if every teacher-forced step is right, greedy decoding feeds exactly the true tokens.
 
 import { argmax } from '../../engine/ops';
 import { noGrad } from '../../engine/tensor';
