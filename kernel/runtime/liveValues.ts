@@ -32,7 +32,7 @@ const IDENT = /[A-Za-z_$][\w$]*/;
 /** Names to offer after `text.slice(0, offset)`. `globals` are helpers visible in every cell. */
 export function completionsAt(text: string, offset: number, scope: ScopeView, globals: Record<string, unknown>): LiveCompletion[] {
   const before = text.slice(0, offset);
-  const match = /((?:[A-Za-z_$][\w$]*\s*\.\s*)*)([A-Za-z_$][\w$]*)?$/.exec(before);
+  const match = /((?:[A-Za-z_$][\w$]*[ \t]*\.[ \t]*)*)([A-Za-z_$][\w$]*)?$/.exec(before);
   const chain = (match?.[1] ?? '').split('.').map((s) => s.trim()).filter(Boolean);
   if (chain.length === 0) {
     const names = new Map<string, unknown>();
@@ -48,7 +48,7 @@ export function hoverAt(text: string, offset: number, scope: ScopeView, globals:
   let end = offset;
   while (end < text.length && /[\w$]/.test(text[end]!)) end++;
   const before = text.slice(0, end);
-  const match = /(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Za-z_$][\w$]*$/.exec(before);
+  const match = /(?:[A-Za-z_$][\w$]*[ \t]*\.[ \t]*)*[A-Za-z_$][\w$]*$/.exec(before);
   if (!match || match.index + match[0].length < offset) return null;
   const chain = match[0].split('.').map((s) => s.trim());
   if (!IDENT.test(chain[0]!)) return null;

@@ -1,0 +1,70 @@
+// webview/plots.ts: plot specs → plotly figures (pure), and the display helpers that make specs.
+import { describe, expect, it } from 'vitest';
+import { emaSmooth, tableHtml, toPlotlyFigure } from '../../webview/plots';
+import type { PlotTheme } from '../../webview/theme';
+import { heatmap, plotGradNorm, plotLoss, table } from '../../kernel/runtime/plotHelpers';
+import { RnnLabMime, type HeatmapSpec, type LineChartSpec } from '../../kernel/protocol';
+
+const theme: PlotTheme = {
+  kind: 'dark',
+  foreground: '#ccc',
+  background: '#111',
+  grid: '#333',
+  fontFamily: 'sans-serif',
+  fontSize: 12,
+  colorway: ['#f00', '#0f0'],
+};
+
+describe('toPlotlyFigure', () => {
+  it('draws loss curves on a log axis with the raw curve behind the smoothed one', () => {
+    const spec: LineChartSpec = { kind: 'loss', logY: true, smoothing: 0.5, series: [{ name: 'train', x: [0, 1, 2], y: [4, 0, 1] }] };
+    const { data, layout } = toPlotlyFigure(spec, theme);
+    expect(data).toHaveLength(2);
+    expect(data[0]).toMatchObject({ opacity: 0.3, showlegend: false, y: [4, null, 1] });
+    // Debiased EMA: the first value is the first point; the gap stays a gap.
+    expect(data[1]!.y).toEqual([4, null, 0.5 * 4 * (1 - 0.5) / (1 - 0.25) + (1 - 0.5) * 1 / (1 - 0.25)]);
+    expect(layout.yaxis).toMatchObject({ type: 'log', gridcolor: '#333' });
+    expect(layout).toMatchObject({ paper_bgcolor: '#111', font: { color: '#ccc' } });
+  });
+
+  it('draws a heatmap with a diverging scale centred on 0, token labels and row 0 on top', () => {
+    const spec: HeatmapSpec = { kind: 'heatmap', z: [[-1, 1, 0.5]], xLabels: ['the', 'cat', 'the'], scale: 'diverging' };
+    const { data, layout } = toPlotlyFigure(spec, theme);
+    expect(data[0]).toMatchObject({ type: 'heatmap', zmid: 0, x: [0, 1, 2] });
+    expect(layout.xaxis).toMatchObject({ tickvals: [0, 1, 2], ticktext: ['the', 'cat', 'the'] });
+    expect(layout.yaxis).toMatchObject({ autorange: 'reversed' });
+    const sequential = toPlotlyFigure({ ...spec, scale: 'sequential' }, theme);
+    expect(sequential.data[0]!.zmid).toBeUndefined();
+    expect(sequential.data[0]!.colorscale).not.toEqual(data[0]!.colorscale);
+  });
+
+  it('draws stacked bars', () => {
+    const fig = toPlotlyFigure({ kind: 'bars', categories: ['i', 'f'], series: [{ name: 'a', values: [1, 2] }, { name: 'b', values: [3, 4] }], stacked: true }, theme);
+    expect(fig.data.map((t) => t.type)).toEqual(['bar', 'bar']);
+    expect(fig.layout.barmode).toBe('stack');
+  });
+
+  it('writes tables as escaped HTML', () => {
+    expect(tableHtml({ kind: 'table', columns: ['a<b'], rows: [[1.23456], [null]] })).toBe(
+      '<table class="rnn-lab-table"><thead><tr><th>a&lt;b</th></tr></thead><tbody><tr><td class="num">1.235</td></tr><tr><td>–</td></tr></tbody></table>',
+    );
+  });
+
+  it('smooths with a debiased EMA', () => {
+    expect(emaSmooth([2, 2, 2], 0.9).map((v) => Number(v!.toFixed(10)))).toEqual([2, 2, 2]);
+  });
+});
+
+describe('display helpers', () => {
+  it('make specs with a readable text/plain', () => {
+    const loss = plotLoss({ train: [3, 2, 1], val: [3.5, 2.5] }).bundle;
+    const spec = loss[RnnLabMime.lines] as LineChartSpec;
+    expect(spec.series.map((s) => [s.name, s.dash ?? false])).toEqual([['train', false], ['val', true]]);
+    expect(loss['text/plain']).toContain('train: 3 points, last 1, min 1 at 2');
+    const grad = plotGradNorm([1, 0.1, 0.01]).bundle[RnnLabMime.lines] as LineChartSpec;
+    expect(grad).toMatchObject({ kind: 'gradnorm', logY: true, xLabel: 'time step t' });
+    const map = heatmap([[0, 0.5], [1, 0.25]], { transpose: true }).bundle[RnnLabMime.heatmap] as HeatmapSpec;
+    expect(map).toMatchObject({ z: [[0, 1], [0.5, 0.25]], scale: 'sequential' });
+    expect(table([{ a: 1, b: 'x' }, { a: 2 }]).bundle['text/plain']).toBe('a  b\n-  -\n1  x\n2');
+  });
+});
