@@ -8,7 +8,7 @@ const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: 
 
 /** [source, output, options] */
 const entries = [
-  ['kernel/engine/index.ts', 'dist/engine.js', node],
+  ['kernel/api.ts', 'dist/engine.js', node],
   ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild'] }],
   ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild'] }],
   ['kernel/train/worker.ts', 'dist/worker.js', node],
