@@ -8,7 +8,9 @@
 //             → logits (N,T,C) with a head on every step, (N,C) with a head on h_n[-1];
 //               output (N,T,D·H) without a head; h_n, c_n (L·D,N,H)
 //   step      input   tokens int64 (N), or features float (N,I); h0, c0 float (L·D,N,H)
+//             memory float (N,S,H), mask float (N,S)   with attention: encoder outputs, additive mask
 //             → logits (N,C) (output (N,D·H) without a head), h_n, c_n (L·D,N,H)
+//               [attention (N,S): the step's attention weights]
 // The graph computes eval-mode numbers (dropout is the identity) whatever model.training is.
 
 import { version as rnnLabVersion } from '../../package.json';
@@ -66,7 +68,8 @@ export function buildOnnxModel(model: Module, options: OnnxExportOptions = {}): 
     bidirectional: rnn.bidirectional,
     batchFirst: rnn.batchFirst,
     ...(spec.embedding ? { numEmbeddings: spec.embedding.numEmbeddings } : {}),
-    ...(spec.head ? { outFeatures: spec.head.outFeatures, headOn: spec.kind === 'sequence' ? spec.headOn ?? 'outputs' : 'lastHidden' } : {}),
+    ...(spec.kind === 'step' && spec.attention ? { attention: 'luongDot' } : {}),
+    ...(spec.head ? { outFeatures: spec.head.outFeatures, headOn: spec.kind === 'sequence' ? spec.headOn ?? 'outputs' : spec.attention ? 'attentional' : 'lastHidden' } : {}),
   };
   return {
     ir_version: irVersion,
@@ -134,9 +137,19 @@ function emitStep(g: GraphBuilder, spec: OnnxModelSpec & { kind: 'step' }): stri
   const c0 = lstm ? g.input('c0', DataType.FLOAT, [L * D, 'N', H], 'cell state before the step (L·D,N,H)') : null;
   if (spec.embedding) x = g.op('Gather', [g.floatInitializer('embedding_weight', spec.embedding.weight.shape, spec.embedding.weight.data), x], 'embedded', { axis: 0 });
   x = g.op('Unsqueeze', [x, g.int64Constant([1], [0])], 'input_1N', {}); // (N,I) → (1,N,I): one time step
+  const memory = spec.attention ? g.input('memory', DataType.FLOAT, ['N', 'S', H], 'encoder outputs to attend over (N,S,H)') : null;
+  const mask = spec.attention ? g.input('mask', DataType.FLOAT, ['N', 'S'], 'additive source mask (N,S): 0 at real positions, −1e9 at padding') : null;
   const r = emitRecurrentStack(g, rnn, { x, lengths: null, h0, c0 }, 'rnn');
   let signature: string;
-  if (spec.head) {
+  let weights: string | null = null;
+  if (spec.attention) {
+    const a = emitLuongAttention(g, spec.attention.combine, lastRow(g, r.hN, L * D), memory!, mask!);
+    weights = a.weights;
+    const out = spec.head ? emitLinear(g, spec.head, a.attentional, 2) : a.attentional;
+    const C = spec.head ? spec.head.outFeatures : H;
+    g.output(spec.head ? 'logits' : 'output', out, DataType.FLOAT, ['N', C], spec.head ? 'the head on the attentional state (N,C)' : 'the attentional state h̃ (N,H)');
+    signature = `${spec.head ? 'logits' : 'output'} (N,${C})`;
+  } else if (spec.head) {
     g.output('logits', emitLinear(g, spec.head, lastRow(g, r.hN, L * D), 2), DataType.FLOAT, ['N', spec.head.outFeatures], 'the head on h_n[-1] (N,C)');
     signature = `logits (N,${spec.head.outFeatures})`;
   } else {
@@ -144,8 +157,10 @@ function emitStep(g: GraphBuilder, spec: OnnxModelSpec & { kind: 'step' }): stri
     signature = `output (N,${D * H})`;
   }
   declareStates(g, r.hN, r.cN, L * D, H);
-  const ins = `input ${spec.embedding ? 'int64 (N)' : `float (N,${rnn.inputSize})`}, h0${lstm ? ', c0' : ''} (${L * D},N,${H})`;
-  return `inputs: ${ins}; outputs: ${signature}, h_n${lstm ? ', c_n' : ''} (${L * D},N,${H})`;
+  if (weights) g.output('attention', weights, DataType.FLOAT, ['N', 'S'], "this step's attention weights over the source (N,S)");
+  const memoryIns = spec.attention ? `, memory (N,S,${H}), mask (N,S)` : '';
+  const ins = `input ${spec.embedding ? 'int64 (N)' : `float (N,${rnn.inputSize})`}, h0${lstm ? ', c0' : ''} (${L * D},N,${H})${memoryIns}`;
+  return `inputs: ${ins}; outputs: ${signature}, h_n${lstm ? ', c_n' : ''} (${L * D},N,${H})${weights ? ', attention (N,S)' : ''}`;
 }
 
 function declareStates(g: GraphBuilder, hN: string, cN: string | null, LD: number, H: number): void {
@@ -158,16 +173,31 @@ function lastRow(g: GraphBuilder, state: string, LD: number): string {
   return g.op('Gather', [state, g.int64Constant([], [LD - 1])], 'h_last', { axis: 0 });
 }
 
+/**
+ * Luong dot attention (kernel/train/seq2seq/attention.ts): query (N,H), memory (N,S,H), mask (N,S)
+ * → weights softmax(memory·query + mask) (N,S), h̃ = tanh(combine([context; query])) (N,H).
+ */
+function emitLuongAttention(g: GraphBuilder, combine: Linear, query: string, memory: string, mask: string): { attentional: string; weights: string } {
+  const q = g.op('Unsqueeze', [query, g.int64Constant([1], [2])], 'query_NH1'); // (N,H,1)
+  const scores = g.op('Squeeze', [g.op('MatMul', [memory, q], 'scores_NS1'), g.int64Constant([1], [2])], 'scores'); // (N,S)
+  const weights = g.op('Softmax', [g.op('Add', [scores, mask], 'scores_masked')], 'attention_weights', { axis: -1 });
+  const w = g.op('Unsqueeze', [weights, g.int64Constant([1], [1])], 'weights_N1S'); // (N,1,S)
+  const context = g.op('Squeeze', [g.op('MatMul', [w, memory], 'context_N1H'), g.int64Constant([1], [1])], 'context'); // (N,H)
+  const joined = g.op('Concat', [context, query], 'context_query', { axis: 1 }); // (N,2H)
+  const attentional = g.op('Tanh', [emitLinear(g, combine, joined, 2, 'combine')], 'attentional');
+  return { attentional, weights };
+}
+
 /** y = x Wᵀ + b for x of rank 2 (Gemm) or 3 (MatMul + Add). */
-function emitLinear(g: GraphBuilder, head: Linear, x: string, rank: 2 | 3): string {
+function emitLinear(g: GraphBuilder, head: Linear, x: string, rank: 2 | 3, name = 'head'): string {
   const [O, I] = [head.outFeatures, head.inFeatures];
   if (rank === 2) {
-    const w = g.floatInitializer('head_weight', [O, I], head.weight.data);
-    const inputs = head.bias ? [x, w, g.floatInitializer('head_bias', [O], head.bias.data)] : [x, w];
-    return g.op('Gemm', inputs, 'logits_raw', { transB: 1 });
+    const w = g.floatInitializer(`${name}_weight`, [O, I], head.weight.data);
+    const inputs = head.bias ? [x, w, g.floatInitializer(`${name}_bias`, [O], head.bias.data)] : [x, w];
+    return g.op('Gemm', inputs, `${name}_out`, { transB: 1 });
   }
   const wt = new Float32Array(I * O); // Wᵀ (I,O)
   for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) wt[i * O + o] = head.weight.data[o * I + i]!;
-  const y = g.op('MatMul', [x, g.floatInitializer('head_weight_t', [I, O], wt)], 'logits_raw');
-  return head.bias ? g.op('Add', [y, g.floatInitializer('head_bias', [O], head.bias.data)], 'logits_biased') : y;
+  const y = g.op('MatMul', [x, g.floatInitializer(`${name}_weight_t`, [I, O], wt)], `${name}_matmul`);
+  return head.bias ? g.op('Add', [y, g.floatInitializer(`${name}_bias`, [O], head.bias.data)], `${name}_out`) : y;
 }

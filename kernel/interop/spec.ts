@@ -2,15 +2,16 @@
 //
 //   sequence  [Embedding] → RNN/LSTM/GRU → [Linear on every step's output | Linear on h_n[-1]]
 //             (a single recurrent layer; the seed's LSTMModel; a seq2seq Encoder)
-//   step      [Embedding] → one step of RNN/LSTM/GRU from a given state → [Linear on h_n[-1]]
-//             (a seq2seq Decoder without attention, run once per generated token)
+//   step      [Embedding] → one step of RNN/LSTM/GRU from a given state → [Luong dot attention
+//             over encoder outputs] → [Linear on h_n[-1], or on the attentional state]
+//             (a seq2seq Decoder, with or without attention, run once per generated token)
 //
 // A Module's forward is arbitrary code, so the exporter does not trace it. recognizeModel() looks
 // at the module's children, and tries each composition they allow on a small random probe input
 // against the model's own forward (in eval mode): the composition whose numbers agree is the one
 // exported. A model it cannot recognise can be described explicitly with an OnnxModelSpec.
 
-import { Dropout, Embedding, Generator, Linear, Module, noGrad, RNNBase, select, squeeze, Tensor, transpose, unsqueeze } from '../engine/index';
+import { add, cat, Dropout, Embedding, Generator, Linear, matmul, Module, noGrad, RNNBase, select, softmax, squeeze, tanh, Tensor, transpose, unsqueeze } from '../engine/index';
 import { formatShape } from '../engine/index';
 
 export interface OnnxSequenceSpec {
@@ -32,8 +33,14 @@ export interface OnnxStepSpec {
   kind: 'step';
   embedding?: Embedding | null;
   recurrent: RNNBase;
-  /** A Linear head on h_n[-1] (N,H), as the seq2seq Decoder. */
+  /** A Linear head on h_n[-1] (N,H), or on the attentional state h̃ with attention (the seq2seq Decoder). */
   head?: Linear | null;
+  /**
+   * Luong et al.'s global dot attention (kernel/train/seq2seq/attention.ts) over encoder outputs
+   * (N,S,H) with an additive mask (N,S): a = softmax(memory · h_top + mask), context = aᵀ memory,
+   * h̃ = tanh(combine([context; h_top])); `combine` is Linear(2H, H). The head then reads h̃.
+   */
+  attention?: { combine: Linear } | null;
 }
 
 export type OnnxModelSpec = OnnxSequenceSpec | OnnxStepSpec;
@@ -52,6 +59,9 @@ export interface SpecInputs {
   h0?: Tensor;
   c0?: Tensor;
   lengths?: readonly number[];
+  /** step with attention: encoder outputs (N,S,H) and the additive source mask (N,S). */
+  memory?: Tensor;
+  mask?: Tensor;
 }
 
 /** Checks that the parts of a spec fit together; throws naming the sizes that do not. */
@@ -73,6 +83,15 @@ export function checkSpec(spec: OnnxModelSpec): void {
       throw new Error(`ONNX export: the head is Linear(${spec.head.inFeatures}, ${spec.head.outFeatures}) but reads ${what}`);
     }
   }
+  if (spec.kind === 'step' && spec.attention != null) {
+    const combine = spec.attention.combine;
+    if (!(combine instanceof Linear)) throw new Error(`ONNX export: spec.attention.combine must be a Linear, got ${describeValue(combine)}`);
+    const H = rnn.hiddenSize;
+    if (combine.inFeatures !== 2 * H || combine.outFeatures !== H) {
+      throw new Error(`ONNX export: attention's combine is Linear(${combine.inFeatures}, ${combine.outFeatures}) but must map [context; h] (2·hiddenSize = ${2 * H}) to hiddenSize ${H}`);
+    }
+    if (rnn.numDirections !== 1) throw new Error('ONNX export: an attention decoder step must be unidirectional');
+  }
   if (spec.kind === 'sequence' && spec.headOn !== undefined && spec.headOn !== 'outputs' && spec.headOn !== 'lastHidden') {
     throw new Error(`ONNX export: headOn must be 'outputs' or 'lastHidden', got '${String(spec.headOn)}'`);
   }
@@ -87,6 +106,13 @@ export function runSpec(spec: OnnxModelSpec, inputs: SpecInputs): SpecOutput {
   const { output, h, c } = rnn.forward(x, { h0: inputs.h0, c0: inputs.c0, lengths: inputs.lengths });
   const top = select(h, 0, h.shape[0]! - 1); // (N,H)
   if (spec.kind === 'step') {
+    if (spec.attention) {
+      if (!inputs.memory || !inputs.mask) throw new Error('runSpec: an attention step needs memory (N,S,H) and mask (N,S)');
+      const scores = add(squeeze(matmul(inputs.memory, unsqueeze(top, 2)), 2), inputs.mask); // (N,S)
+      const context = squeeze(matmul(unsqueeze(softmax(scores, -1), 1), inputs.memory), 1); // (N,H)
+      const attentional = tanh(spec.attention.combine.forward(cat([context, top], 1))); // h̃ (N,H)
+      return { output: spec.head ? spec.head.forward(attentional) : attentional, h, c };
+    }
     return { output: spec.head ? spec.head.forward(top) : squeeze(rnn.batchFirst ? transpose(output, 0, 1) : output, 0), h, c };
   }
   if (!spec.head) return { output, h, c };
@@ -108,8 +134,19 @@ export function recognizeModel(model: Module): OnnxModelSpec {
   const listing = children.map(([n, m]) => `${n}: ${m.constructor.name}`).join(', ') || 'none';
   const supported =
     'The exporter supports [Embedding] → RNN/LSTM/GRU → [Linear] on every step or on h_n[-1] (sequence), and a decoder step ' +
-    '[Embedding] → one recurrent step from (h, c) → [Linear] (step); Dropout is allowed (identity at inference).';
-  if (others.length || embeddings.length > 1 || recurrents.length !== 1 || linears.length > 1) {
+    '[Embedding] → one recurrent step from (h, c) → [Luong dot attention with a Linear(2H, H) combine] → [Linear] (step); ' +
+    'Dropout is allowed (identity at inference).';
+  const combineOf = (): { combine: Linear; head: Linear } | null => {
+    if (linears.length !== 2 || recurrents.length !== 1) return null;
+    const H = (recurrents[0]![1] as RNNBase).hiddenSize;
+    const [a, b] = linears.map(([, m]) => m as Linear) as [Linear, Linear];
+    const isCombine = (l: Linear): boolean => l.inFeatures === 2 * H && l.outFeatures === H;
+    if (isCombine(a) && b.inFeatures === H) return { combine: a, head: b };
+    if (isCombine(b) && a.inFeatures === H) return { combine: b, head: a };
+    return null;
+  };
+  const attentionParts = combineOf();
+  if (others.length || embeddings.length > 1 || recurrents.length !== 1 || (linears.length > 1 && !attentionParts)) {
     const hint = others.length && others.every(([, m]) => [...m.namedChildren()].some(([, c]) => c instanceof RNNBase))
       ? ` Export its parts separately, e.g. ${others.map(([n]) => `exportOnnx(model.${n})`).join(' and ')}.`
       : ' Describe it with the `spec` option if its forward is one of these compositions.';
@@ -117,8 +154,10 @@ export function recognizeModel(model: Module): OnnxModelSpec {
   }
   const embedding = (embeddings[0]?.[1] as Embedding | undefined) ?? null;
   const recurrent = recurrents[0]![1] as RNNBase;
-  const head = (linears[0]?.[1] as Linear | undefined) ?? null;
-  const candidates: OnnxModelSpec[] = head
+  const head = attentionParts?.head ?? (linears[0]?.[1] as Linear | undefined) ?? null;
+  const candidates: OnnxModelSpec[] = attentionParts
+    ? [{ kind: 'step', embedding, recurrent, head, attention: { combine: attentionParts.combine } }]
+    : head
     ? [
         { kind: 'sequence', embedding, recurrent, head, headOn: 'lastHidden' },
         { kind: 'sequence', embedding, recurrent, head, headOn: 'outputs' },
@@ -147,7 +186,9 @@ export function recognizeModel(model: Module): OnnxModelSpec {
 }
 
 export function specLabel(spec: OnnxModelSpec): string {
-  const parts = [spec.embedding ? 'Embedding' : null, spec.recurrent.constructor.name, spec.head ? `Linear on ${spec.kind === 'sequence' ? (spec.headOn ?? 'outputs') === 'outputs' ? 'every output' : 'h_n[-1]' : 'h_n[-1]'}` : null];
+  const attending = spec.kind === 'step' && spec.attention != null;
+  const reads = spec.kind === 'sequence' ? ((spec.headOn ?? 'outputs') === 'outputs' ? 'every output' : 'h_n[-1]') : attending ? 'the attentional state' : 'h_n[-1]';
+  const parts = [spec.embedding ? 'Embedding' : null, spec.recurrent.constructor.name, attending ? 'Luong dot attention' : null, spec.head ? `Linear on ${reads}` : null];
   return `${spec.kind} (${parts.filter(Boolean).join(' → ')})`;
 }
 
@@ -165,16 +206,24 @@ function probe(model: Module, spec: OnnxModelSpec): string | null {
     : (spec.embedding ? tokens(seqShape) : features([...seqShape, rnn.inputSize]));
   const h0 = spec.kind === 'step' ? features([LD, N, rnn.hiddenSize]) : undefined;
   const c0 = spec.kind === 'step' && rnn.cell.kind === 'lstm' ? features([LD, N, rnn.hiddenSize]) : undefined;
+  const attending = spec.kind === 'step' && spec.attention != null;
+  const S = 4;
+  const memory = attending ? features([N, S, rnn.hiddenSize]) : undefined;
+  const sourceLengths = [S, 2];
+  const mask = attending ? new Tensor(Float32Array.from({ length: N * S }, (_, i) => (i % S < sourceLengths[Math.floor(i / S)]! ? 0 : -1e9)), [N, S]) : undefined;
   const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
   model.eval();
   try {
     return noGrad(() => {
-      const expected = runSpec(spec, { input, h0, c0 });
+      const expected = runSpec(spec, { input, h0, c0, memory, mask });
       let result: unknown;
       try {
-        result = spec.kind === 'step' ? model.forward(input, { h: h0, c: c0 ?? null }) : model.forward(input);
+        if (spec.kind === 'sequence') result = model.forward(input);
+        else if (attending) result = model.forward(input, { h: h0, c: c0 ?? null }, { outputs: memory, mask });
+        else result = model.forward(input, { h: h0, c: c0 ?? null });
       } catch (e) {
-        return `forward(${spec.kind === 'step' ? `tokens ${formatShape(input.shape)}, { h, c }` : `input ${formatShape(input.shape)}`}) threw: ${(e as Error).message}`;
+        const args = spec.kind === 'sequence' ? `input ${formatShape(input.shape)}` : `tokens ${formatShape(input.shape)}, { h, c }${attending ? ', { outputs, mask }' : ''}`;
+        return `forward(${args}) threw: ${(e as Error).message}`;
       }
       const got = primaryTensor(result);
       if (!got) return `forward returned ${describeValue(result)}, with no tensor, logits, output or outputs in it`;

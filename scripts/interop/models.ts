@@ -14,7 +14,7 @@ export type ModelConfig =
   | { model: 'recurrent'; cell: 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru'; inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean }
   | { model: 'lstm_model'; vocab: number; embed: number; hidden: number; layers: number; classes: number; dropout: number }
   | { model: 'tagger'; vocab: number; embed: number; hidden: number; layers: number; tags: number }
-  | { model: 'seq2seq'; cell: 'lstm' | 'gru'; vocab: number; embed: number; hidden: number; layers: number };
+  | { model: 'seq2seq'; cell: 'lstm' | 'gru'; vocab: number; embed: number; hidden: number; layers: number; attention?: boolean };
 
 /** A fixture: the model's config, its inputs, and the outputs some program computed from them. */
 export interface InteropFixture {
@@ -74,7 +74,7 @@ export function buildModel(config: ModelConfig): Module {
     case 'tagger':
       return new Tagger(config);
     case 'seq2seq':
-      return new Seq2Seq({ sourceVocabSize: config.vocab, embeddingDim: config.embed, hiddenSize: config.hidden, numLayers: config.layers, cell: config.cell });
+      return new Seq2Seq({ sourceVocabSize: config.vocab, embeddingDim: config.embed, hiddenSize: config.hidden, numLayers: config.layers, cell: config.cell, attention: config.attention ?? false });
   }
 }
 

@@ -66,18 +66,26 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """One step: previous tokens (N,) and state -> logits (N,V) from h_n[-1], new state."""
+    """One step: previous tokens (N,) and state -> logits (N,V) from h_n[-1], new state. With
+    attention (Luong et al. 2015, global dot): h~ = tanh(combine([context; h_n[-1]])) feeds out."""
 
-    def __init__(self, cell, vocab, embed, hidden, layers):
+    def __init__(self, cell, vocab, embed, hidden, layers, attention=False):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embed, padding_idx=0)
         self.rnn = make_recurrent(cell, embed, hidden, num_layers=layers, batch_first=True)
+        self.combine = nn.Linear(2 * hidden, hidden) if attention else None
         self.out = nn.Linear(hidden, vocab)
 
-    def forward(self, tokens, state):
+    def forward(self, tokens, state, memory=None, mask=None):
         _, state = self.rnn(self.embedding(tokens).unsqueeze(1), state)
         h = state[0] if isinstance(state, tuple) else state
-        return self.out(h[-1]), state
+        top = h[-1]  # (N,H)
+        if self.combine is None:
+            return self.out(top), state
+        scores = torch.bmm(memory, top.unsqueeze(2)).squeeze(2) + mask  # (N,S)
+        weights = torch.softmax(scores, -1)
+        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # (N,H)
+        return self.out(torch.tanh(self.combine(torch.cat([context, top], 1)))), state
 
 
 class Seq2Seq(nn.Module):
@@ -85,19 +93,23 @@ class Seq2Seq(nn.Module):
 
     SOS = 1
 
-    def __init__(self, cell, vocab, embed, hidden, layers):
+    def __init__(self, cell, vocab, embed, hidden, layers, attention=False):
         super().__init__()
         self.encoder = Encoder(cell, vocab, embed, hidden, layers)
-        self.decoder = Decoder(cell, vocab, embed, hidden, layers)
+        self.decoder = Decoder(cell, vocab, embed, hidden, layers, attention)
 
     def forward(self, src, lengths, target):
         """Teacher forcing: logits (N,Ty,V), encoder outputs (N,S,H) and encoder h_n."""
         enc_out, state = self.encoder(src, lengths)
         enc_h = state[0] if isinstance(state, tuple) else state
+        S = src.shape[1]
+        mask = torch.zeros(src.shape[0], S)  # additive: -1e9 at padding, as sourceMask()
+        for n, length in enumerate(lengths):
+            mask[n, length:] = -1e9
         inp = torch.full((src.shape[0],), self.SOS, dtype=torch.long)
         steps = []
         for t in range(target.shape[1]):
-            logits, state = self.decoder(inp, state)
+            logits, state = self.decoder(inp, state, enc_out, mask)
             steps.append(logits)
             inp = target[:, t]
         return torch.stack(steps, 1), enc_out, enc_h
@@ -115,7 +127,7 @@ def build_model(config):
     if kind == "tagger":
         return Tagger(config["vocab"], config["embed"], config["hidden"], config["layers"], config["tags"])
     if kind == "seq2seq":
-        return Seq2Seq(config["cell"], config["vocab"], config["embed"], config["hidden"], config["layers"])
+        return Seq2Seq(config["cell"], config["vocab"], config["embed"], config["hidden"], config["layers"], config.get("attention", False))
     raise ValueError(f"unknown model kind {kind!r}")
 
 

@@ -162,7 +162,7 @@ def train_torch_models():
 
     torch.manual_seed(3)
     gen = torch.Generator().manual_seed(3)
-    config = {"model": "seq2seq", "cell": "lstm", "vocab": 10, "embed": 8, "hidden": 24, "layers": 2}
+    config = {"model": "seq2seq", "cell": "lstm", "vocab": 10, "embed": 8, "hidden": 24, "layers": 2, "attention": True}
     model = build_model(config)
 
     def seq2seq_loss():
@@ -172,8 +172,10 @@ def train_torch_models():
 
     losses = train(model, 120, seq2seq_loss)
     src, target = reversal_batch(torch.Generator().manual_seed(97), 3, 5, 10)
-    inputs = {"src": to_json(src.float()), "lengths": [5, 5, 5], "target": to_json(target.float())}
-    write_torch_fixture("seq2seq_lstm", config, model, inputs, {"task": "reverse 5 symbols", "steps": 120, "loss_first": losses[0], "loss_last": losses[-1]})
+    src[2, 3:] = 0  # a shorter source (3 symbols, padded) exercises the lengths and the attention mask
+    target[2] = torch.tensor([src[2, 2], src[2, 1], src[2, 0], 2, 0, 0])  # <eos>, then <pad>
+    inputs = {"src": to_json(src.float()), "lengths": [5, 5, 3], "target": to_json(target.float())}
+    write_torch_fixture("seq2seq_attention_lstm", config, model, inputs, {"task": "reverse 5 symbols", "steps": 120, "loss_first": losses[0], "loss_last": losses[-1]})
 
 
 def main():

@@ -68,6 +68,11 @@ const cases: Case[] = [
     config: { model: 'seq2seq', cell: 'lstm', vocab: 12, embed: 6, hidden: 8, layers: 1 },
     inputs: (g) => ({ src: toJson(tokens(g, 12, [3, 6], 3)), lengths: [6, 4, 2], target: toJson(tokens(g, 12, [3, 5], 3)) }),
   },
+  {
+    name: 'seq2seq_attention_lstm',
+    config: { model: 'seq2seq', cell: 'lstm', vocab: 12, embed: 6, hidden: 8, layers: 2, attention: true },
+    inputs: (g) => ({ src: toJson(tokens(g, 12, [3, 6], 3)), lengths: [6, 3, 5], target: toJson(tokens(g, 12, [3, 5], 3)) }),
+  },
 ];
 
 for (const [k, c] of cases.entries()) {

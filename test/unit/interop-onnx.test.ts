@@ -179,6 +179,42 @@ describe('models in onnxruntime', () => {
     });
   }
 
+  for (const cell of ['lstm', 'gru'] as const) {
+    it(`a seq2seq ${cell.toUpperCase()} model with Luong attention: the decoder step takes memory and mask, returns the weights`, async () => {
+      manualSeed(14);
+      const model = new Seq2Seq({ sourceVocabSize: 11, embeddingDim: 6, hiddenSize: 8, numLayers: 2, cell, attention: true });
+      model.eval();
+      const src = randomTokens(new Generator(14), 11, [3, 6]);
+      const lengths = [6, 3, 5];
+      const decoder = exportOnnx(model.decoder);
+      const proto = decodeOnnxModel(decoder);
+      expect(proto.graph.input.map((i) => i.name)).toEqual(cell === 'lstm' ? ['input', 'h0', 'c0', 'memory', 'mask'] : ['input', 'h0', 'memory', 'mask']);
+      expect(proto.graph.output.map((o) => o.name)).toEqual(cell === 'lstm' ? ['logits', 'h_n', 'c_n', 'attention'] : ['logits', 'h_n', 'attention']);
+      const encoded = await runOnnx(exportOnnx(model.encoder, { lengths: true }), { input: { int64: src }, lengths: { int32: lengths } });
+      const engine = noGrad(() => model.encode(src, lengths));
+      let state = { h: encoded.h_n!, c: encoded.c_n ?? null };
+      let engineState = engine.state;
+      let input = new Tensor(new Float32Array(3).fill(model.sos), [3]);
+      for (let t = 0; t < 5; t++) {
+        const feeds: Record<string, Feed> = { input: { int64: input }, h0: state.h, memory: encoded.output!, mask: engine.memory.mask };
+        if (state.c) feeds.c0 = state.c;
+        const step = await runOnnx(decoder, feeds);
+        const ref = noGrad(() => model.decoder.forward(input, engineState, engine.memory));
+        expectClose(`seq2seq ${cell} attention decoder logits`, step.logits, ref.logits);
+        expectClose(`seq2seq ${cell} attention weights`, step.attention, ref.attention!);
+        expectClose(`seq2seq ${cell} attention decoder h_n`, step.h_n, ref.state.h);
+        expect(Array.from(step.attention!.data.subarray(6 + 3, 12))).toEqual([0, 0, 0]); // row 1 has 3 real positions
+        const next = Float32Array.from({ length: 3 }, (_, n) => {
+          const row = ref.logits.data.subarray(n * 11, (n + 1) * 11);
+          return row.indexOf(Math.max(...row));
+        });
+        input = new Tensor(next, [3]);
+        state = { h: step.h_n!, c: step.c_n ?? null };
+        engineState = ref.state;
+      }
+    });
+  }
+
   it('an explicit spec exports a model whose forward the probe cannot read', async () => {
     class Wrapped extends Module {
       embedding = new Embedding(9, 4);
@@ -298,9 +334,11 @@ describe('what is not supported, and why', () => {
     expect(() => exportOnnx(model)).toThrow(/exportOnnx\(model\.encoder\) and exportOnnx\(model\.decoder\)/);
   });
 
-  it('refuses an attention decoder (two Linear layers)', () => {
-    const model = new Seq2Seq({ sourceVocabSize: 7, embeddingDim: 3, hiddenSize: 4, attention: true });
-    expect(() => exportOnnx(model.decoder)).toThrow(/cannot recognise Decoder \(children: embedding: Embedding, rnn: LSTM, combine: Linear, out: Linear\)/);
+  it('checks an attention spec', () => {
+    const gru = new GRU(3, 4, { bidirectional: true });
+    expect(() => exportOnnx(gru, { spec: { kind: 'step', recurrent: gru, attention: { combine: new Linear(8, 4) } } })).toThrow(/an attention decoder step must be unidirectional/);
+    const lstm = new LSTM(3, 4);
+    expect(() => exportOnnx(lstm, { spec: { kind: 'step', recurrent: lstm, attention: { combine: new Linear(4, 4) } } })).toThrow(/combine is Linear\(4, 4\) but must map \[context; h\] \(2·hiddenSize = 8\) to hiddenSize 4/);
   });
 
   it('checks specs and options', () => {

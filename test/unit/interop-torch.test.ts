@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { manualSeed, type Tensor } from '../../kernel/engine/index';
+import { manualSeed, stack, Tensor } from '../../kernel/engine/index';
 import { exportOnnx, loadModel, modelToSafetensors } from '../../kernel/interop/index';
+import { sourceMask } from '../../kernel/train/seq2seq/attention';
 import type { Seq2Seq } from '../../kernel/train/seq2seq/model';
 import { buildModel, runModel, toTensor, type InteropFixture, type JsonTensor } from '../../scripts/interop/models';
 import { DiffLog, maxAbsDiff, runOnnx, toleranceRatio } from './interop-helpers';
@@ -72,7 +73,7 @@ describe('PyTorch → RNN Lab (torch-trained files)', () => {
   const trained = fixtures('torch_');
 
   it('has the three torch-trained models, each trained (loss went down)', () => {
-    expect(trained.map((f) => f.name)).toEqual(['gru_tagger', 'lstm_model', 'seq2seq_lstm']);
+    expect(trained.map((f) => f.name)).toEqual(['gru_tagger', 'lstm_model', 'seq2seq_attention_lstm']);
     for (const f of trained) expect((f.notes!.loss_last as number) < (f.notes!.loss_first as number)).toBe(true);
   });
 
@@ -104,12 +105,28 @@ describe('PyTorch → RNN Lab (torch-trained files)', () => {
     expectClose('torch gru_tagger → ONNX logits', got.logits, f.outputs.logits!);
   });
 
-  it('a torch-trained seq2seq encoder exported to ONNX gives torch’s encoder outputs', async () => {
-    const f = trained.find((t) => t.name === 'seq2seq_lstm')!;
+  it('a torch-trained attention seq2seq, exported as encoder and decoder step, gives torch’s teacher-forced logits in onnxruntime', async () => {
+    const f = trained.find((t) => t.name === 'seq2seq_attention_lstm')!;
     const model = buildModel(f.config) as Seq2Seq;
-    loadModel(model, join(DIR, 'torch_seq2seq_lstm.safetensors'));
-    const got = await runOnnx(exportOnnx(model.encoder, { lengths: true }), { input: { int64: toTensor(f.inputs.src as JsonTensor) }, lengths: { int32: f.inputs.lengths as number[] } });
-    expectClose('torch seq2seq_lstm → ONNX encoder outputs', got.output, f.outputs.encoder_outputs!);
-    expectClose('torch seq2seq_lstm → ONNX encoder h_n', got.h_n, f.outputs.encoder_h_n!);
+    loadModel(model, join(DIR, 'torch_seq2seq_attention_lstm.safetensors'));
+    const src = toTensor(f.inputs.src as JsonTensor);
+    const target = toTensor(f.inputs.target as JsonTensor); // (N,Ty)
+    const lengths = f.inputs.lengths as number[];
+    const [N, Ty] = target.shape as [number, number];
+    const encoded = await runOnnx(exportOnnx(model.encoder, { lengths: true }), { input: { int64: src }, lengths: { int32: lengths } });
+    expectClose('torch seq2seq → ONNX encoder outputs', encoded.output, f.outputs.encoder_outputs!);
+    expectClose('torch seq2seq → ONNX encoder h_n', encoded.h_n, f.outputs.encoder_h_n!);
+    const decoder = exportOnnx(model.decoder);
+    const mask = sourceMask(lengths, src.shape[1]!);
+    let state = { h: encoded.h_n!, c: encoded.c_n! };
+    let input = new Tensor(new Float32Array(N).fill(model.sos), [N]);
+    const logits: Tensor[] = [];
+    for (let t = 0; t < Ty; t++) {
+      const step = await runOnnx(decoder, { input: { int64: input }, h0: state.h, c0: state.c, memory: encoded.output!, mask });
+      logits.push(step.logits!);
+      state = { h: step.h_n!, c: step.c_n! };
+      input = new Tensor(Float32Array.from({ length: N }, (_, n) => target.data[n * Ty + t]!), [N]); // teacher forcing
+    }
+    expectClose('torch seq2seq → ONNX decoder logits (teacher forced)', stack(logits, 1), f.outputs.logits!);
   });
 });
