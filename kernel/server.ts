@@ -1,15 +1,20 @@
 // The kernel process: JSON-RPC with LSP framing over stdio. The extension starts it with
 // vscode-languageclient, the headless runner (cli.ts) the same way.
-import { createConnection, StreamMessageReader, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ErrorCodes, ResponseError, StreamMessageReader, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ExecuteRequest,
   InterruptNotification,
   KernelStateNotification,
+  ListJobsRequest,
   OutputNotification,
   ResetRequest,
+  StopJobRequest,
   type ExecuteParams,
   type KernelStateParams,
+  type StopJobParams,
 } from './protocol';
+import * as engine from './engine/index';
+import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { captureStdio } from './runtime/stdio';
 import { ImmediateMessageWriter } from './runtime/rpcWriter';
@@ -19,6 +24,16 @@ import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
 let sendRaw: (chunk: Uint8Array) => boolean = () => false;
+let busy = false;
+let lastState: KernelStateParams['state'] | null = null;
+/** busy while a cell runs, training while a job trains in the background, else idle. */
+function reportState(): void {
+  const state: KernelStateParams['state'] = busy ? 'busy' : trainer.activeJobCount() > 0 ? 'training' : 'idle';
+  if (state === lastState) return;
+  lastState = state;
+  runtime.router.notify(KernelStateNotification, { state });
+}
+
 const connection = createConnection(new StreamMessageReader(process.stdin), new ImmediateMessageWriter((chunk) => sendRaw(chunk)));
 
 const runtime = new NotebookRuntime(
@@ -27,10 +42,12 @@ const runtime = new NotebookRuntime(
     sendNotification: (method, params) => void connection.sendNotification(method, params),
   },
   {
-    onBusy: (busy) => {
-      const state: KernelStateParams = { state: busy ? 'busy' : 'idle' };
-      runtime.router.notify(KernelStateNotification, state);
+    onBusy: (isBusy) => {
+      busy = isBusy;
+      reportState();
     },
+    // Cells import the engine and the trainer (fit, …) as one module: 'rnn-lab'.
+    rnnLabModule: Object.freeze({ ...engine, ...trainer }),
   },
 );
 sendRaw = captureStdio(runtime.router).writeStdout;
@@ -49,10 +66,21 @@ connection.onInitialize(() => ({
 }));
 
 connection.onRequest(ExecuteRequest, (params: ExecuteParams) => interrupts.whileRunning(() => runtime.execute(params)));
-connection.onRequest(ResetRequest, () => {
+connection.onRequest(ResetRequest, async () => {
+  // Jobs train models of the old scope; they stop (keeping their last whole step) first.
+  await trainer.stopAllJobs();
   runtime.reset();
   return null;
 });
+connection.onRequest(ListJobsRequest, () => trainer.listJobs());
+connection.onRequest(StopJobRequest, (params: StopJobParams) => {
+  const job = trainer.getJob(params.id);
+  if (!job) throw new ResponseError(ErrorCodes.InvalidParams, `No training job '${params.id}'`);
+  job.stop();
+  return job.summary();
+});
+trainer.forwardJobEvents();
+trainer.onJobEvent(() => reportState());
 connection.onNotification(InterruptNotification, () => interrupts.requestInterrupt());
 registerInspectorRequests(connection, runtime);
 registerLanguageFeatures(connection, runtime);

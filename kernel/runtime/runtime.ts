@@ -25,12 +25,14 @@ export interface CellRuntimeApi {
 export interface RuntimeHooks {
   /** A cell starts (true) or ends (false). */
   onBusy?(busy: boolean): void;
+  /** What `import … from 'rnn-lab'` gives cells; default: the engine alone. */
+  rnnLabModule?: object;
 }
 
 export class NotebookRuntime {
   readonly scope = new NotebookScope();
   readonly router: OutputRouter;
-  private readonly resolver = new ModuleResolver(engine);
+  private readonly resolver: ModuleResolver;
   private readonly errors = new ErrorMapper();
   private cellCount = 0;
   /** display, plotLoss, …: globals of every cell. */
@@ -45,6 +47,7 @@ export class NotebookRuntime {
     private readonly hooks: RuntimeHooks = {},
   ) {
     this.router = new OutputRouter(transport);
+    this.resolver = new ModuleResolver(hooks.rnnLabModule ?? engine);
     this.installGlobals();
   }
 
