@@ -3,7 +3,6 @@
 // { worker: false } the same loop runs on this thread between event-loop turns. trainSteps()
 // runs it synchronously, to the end.
 
-import { Worker } from 'node:worker_threads';
 import { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
@@ -21,7 +20,8 @@ import { MetricsStream } from './metrics';
 import { resolveConfig, type LoopConfig } from './options';
 import { SharedWeights } from './sharedWeights';
 import type { FitOptions, FitResult } from './types';
-import { deserializeError, type WorkerInit, type WorkerMessage } from './workerProtocol';
+import { deserializeError, type WorkerInit } from './workerProtocol';
+import { acquireWorker, type PooledWorker } from './workerPool';
 import { resolveWorkerScript } from './workerScript';
 
 interface Prepared<M extends Module> {
@@ -153,37 +153,55 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
   let result: FitResult | null = null;
   let failure: Error | null = null;
   let consequence: Error | null = null; // "another worker failed": reported only if nothing better
-  let alive = config.world;
-  const workers: Worker[] = [];
-  const onFailure = (error: Error): void => {
+  let pending = config.world;
+  const workers: PooledWorker[] = [];
+  const ended = new Set<number>();
+  const finalize = (): void => {
+    shared.releaseAfterCrash();
+    if (failure !== null) job.fail(failure);
+    else if (result !== null) job.complete(result);
+    else job.fail(consequence ?? new Error('The training worker ended without a result'));
+  };
+  const noteFailure = (error: Error): void => {
     if (error.name === DATA_PARALLEL_ABORT) {
       consequence ??= error;
       return;
     }
-    failure ??= error;
+    if (failure !== null) return;
+    failure = error;
     control.abort();
-    // Workers that do not notice the abort (stuck in a long step) are ended after a grace period.
-    setTimeout(() => workers.forEach((w) => void w.terminate()), 2000).unref();
+    // A worker that does not notice the abort (stuck in a long step) is ended after a grace period.
+    setTimeout(() => workers.forEach((w, rank) => ended.has(rank) || w.terminate()), 2000).unref();
+  };
+  const end = (rank: number, reusable: boolean): void => {
+    if (ended.has(rank)) return;
+    ended.add(rank);
+    workers[rank]!.finish(reusable && failure === null);
+    if (--pending === 0) finalize();
   };
   for (let rank = 0; rank < config.world; rank++) {
-    const worker = new Worker(script, { workerData: { ...base, config: { ...config, rank } } satisfies WorkerInit, stdout: true, stderr: true });
+    const worker = acquireWorker(script);
     workers.push(worker);
-    worker.stdout.on('data', (chunk: Buffer) => job.handleLog('stdout', chunk.toString()));
-    worker.stderr.on('data', (chunk: Buffer) => job.handleLog('stderr', chunk.toString()));
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') job.handleProgress(message.event);
-      else if (message.type === 'done') result = message.result;
-      else onFailure(deserializeError(message.error));
-    });
-    worker.on('error', (error) => onFailure(error));
-    worker.on('exit', (code) => {
-      if (code !== 0 && failure === null && result === null) onFailure(new Error(`The training worker ${rank} exited with code ${code}`));
-      if (--alive > 0) return;
-      shared.releaseAfterCrash();
-      if (failure !== null) job.fail(failure);
-      else if (result !== null) job.complete(result);
-      else job.fail(consequence ?? new Error('The training worker ended without a result'));
-    });
+    worker.start(
+      { type: 'train', init: { ...base, config: { ...config, rank } } },
+      {
+        message: (message) => {
+          if (message.type === 'progress') job.handleProgress(message.event);
+          else if (message.type === 'done') {
+            if (rank === 0) result = message.result;
+            end(rank, true);
+          } else {
+            noteFailure(deserializeError(message.error));
+            end(rank, false);
+          }
+        },
+        log: (stream, text) => job.handleLog(stream, text),
+        exit: (code) => {
+          noteFailure(new Error(`The training worker ${rank} exited with code ${code}`));
+          end(rank, false);
+        },
+      },
+    );
   }
   return job;
 }

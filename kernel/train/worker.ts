@@ -1,9 +1,10 @@
-// Entry of a training worker thread (bundled as dist/worker.js). Rebuilds the model from its
-// description, trains it on a private copy of the weights and publishes whole steps into the
-// shared weights the kernel's model reads. Steered through shared memory (stop, pause, barrier);
-// reports progress, the result or the error with its stack by message.
+// Entry of a training worker thread (bundled as dist/worker.js). For each job it is sent, it
+// rebuilds the model from its description, trains it on a private copy of the weights and
+// publishes whole steps into the shared weights the kernel's model reads. Steered through shared
+// memory (stop, pause, barrier); reports progress, the result or the error with its stack by
+// message. Between jobs it waits in the kernel's worker pool (its JIT stays warm).
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
@@ -19,7 +20,7 @@ import { MetricsStream } from './metrics';
 import { SharedWeights } from './sharedWeights';
 import type { ForwardLoss } from './types';
 import { SourceScope } from './userCode';
-import { serializeError, type WorkerInit, type WorkerMessage, type WorkerRoot } from './workerProtocol';
+import { serializeError, type WorkerInit, type WorkerMessage, type WorkerRequest, type WorkerRoot } from './workerProtocol';
 
 /** Publish at most this often while training (and always when pausing and at the end). */
 const PUBLISH_INTERVAL_MS = 50;
@@ -34,10 +35,12 @@ function optionalFunction<T>(value: unknown, name: string): T | null {
   return value as T;
 }
 
-/** Set once the model is rebuilt: publishes the leader's weights (used when training fails). */
-const failure: { publishLastStep: (() => void) | null } = { publishLastStep: null };
+interface JobContext {
+  /** Set once the model is rebuilt: publishes the leader's weights (used when training fails). */
+  publishLastStep: (() => void) | null;
+}
 
-function train(init: WorkerInit): void {
+function train(init: WorkerInit, context: JobContext): void {
   const { config } = init;
   const control = new JobControl(init.control);
   const leader = config.rank === 0;
@@ -58,7 +61,7 @@ function train(init: WorkerInit): void {
   }
 
   let loop: TrainingLoop | null = null;
-  if (leader) failure.publishLastStep = () => shared.publish(copies, loop?.step ?? 0);
+  if (leader) context.publishLastStep = () => shared.publish(copies, loop?.step ?? 0);
   const events = new MetricsStream(leader ? (event) => post({ type: 'progress', event }) : () => undefined, config.maxEventsPerSecond);
   loop = new TrainingLoop(config, {
     model,
@@ -89,19 +92,24 @@ function train(init: WorkerInit): void {
       if (now - lastPublish >= PUBLISH_INTERVAL_MS && shared.tryPublish(copies, loop.step)) lastPublish = now;
     }
   }
-  if (leader) {
-    shared.publish(copies, loop.step);
-    post({ type: 'done', result: loop.finished! });
+  if (leader) shared.publish(copies, loop.step);
+  post({ type: 'done', result: loop.finished! });
+}
+
+/** One job: train, then report (the worker stays alive in the pool for the next one). */
+function runJob(init: WorkerInit): void {
+  const context: JobContext = { publishLastStep: null };
+  try {
+    train(init, context);
+  } catch (error) {
+    // The kernel's model gets the last whole step (errors, divergence included, happen before the update).
+    context.publishLastStep?.();
+    // Let the other data-parallel workers give up instead of waiting at the barrier.
+    new JobControl(init.control).abort();
+    post({ type: 'error', error: serializeError(error) });
   }
 }
 
-const init = workerData as WorkerInit;
-try {
-  train(init);
-} catch (error) {
-  // The kernel's model gets the last whole step (errors, divergence included, happen before the update).
-  failure.publishLastStep?.();
-  // Let the other data-parallel workers give up instead of waiting at the barrier.
-  new JobControl(init.control).abort();
-  post({ type: 'error', error: serializeError(error) });
-}
+parentPort!.on('message', (message: WorkerRequest) => {
+  if (message.type === 'train') runJob(message.init);
+});

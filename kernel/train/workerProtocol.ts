@@ -44,6 +44,10 @@ export interface SerializedError {
   step?: number;
 }
 
+/** Kernel → worker. */
+export type WorkerRequest = { type: 'train'; init: WorkerInit };
+
+/** Worker → kernel. Every worker of a job ends it with 'done' or 'error'; only the leader sends progress. */
 export type WorkerMessage =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'done'; result: FitResult }

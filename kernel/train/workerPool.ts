@@ -1,0 +1,116 @@
+// Training workers are kept for a while after a job, so the next fit() starts on a thread whose
+// JIT is already warm (a fresh worker spends its first few hundred milliseconds compiling the
+// engine). Idle workers do not keep the process alive, and leave after IDLE_MS. A worker whose job
+// failed is not reused.
+
+import { Worker } from 'node:worker_threads';
+import type { LogStream } from './job';
+import type { WorkerMessage, WorkerRequest } from './workerProtocol';
+
+const IDLE_MS = 60_000;
+const MAX_IDLE = 4;
+const LOG_LINGER_MS = 50;
+
+/** Callbacks for the job a worker is running now. */
+export interface WorkerJobHandlers {
+  message(message: WorkerMessage): void;
+  log(stream: LogStream, text: string): void;
+  /** The thread ended (crash, terminate) while it had this job. */
+  exit(code: number): void;
+}
+
+export class PooledWorker {
+  private handlers: WorkerJobHandlers | null = null;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  alive = true;
+
+  constructor(
+    readonly script: string,
+    readonly worker: Worker,
+  ) {
+    worker.stdout.on('data', (chunk: Buffer) => this.handlers?.log('stdout', chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => this.handlers?.log('stderr', chunk.toString()));
+    worker.on('message', (message: WorkerMessage) => this.handlers?.message(message));
+    worker.on('error', (error) => this.handlers?.message({ type: 'error', error: { name: error.name, message: error.message, stack: error.stack ?? error.message } }));
+    worker.on('exit', (code) => {
+      this.alive = false;
+      pool.forget(this);
+      this.handlers?.exit(code);
+    });
+  }
+
+  start(request: WorkerRequest, handlers: WorkerJobHandlers): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.handlers = handlers;
+    this.worker.ref(); // a running job keeps the process alive
+    this.worker.postMessage(request);
+  }
+
+  /** The job is over: back to the pool, or gone if it failed. */
+  finish(reusable: boolean): void {
+    // Console output travels on another channel than messages and may arrive just after 'done':
+    // the job keeps receiving it for a moment before the worker is handed to someone else.
+    setTimeout(() => this.release(reusable), LOG_LINGER_MS);
+  }
+
+  private release(reusable: boolean): void {
+    this.handlers = null;
+    if (!reusable || !this.alive) {
+      void this.worker.terminate();
+      return;
+    }
+    this.worker.unref();
+    pool.park(this);
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
+  }
+
+  /** @internal */
+  startIdleTimer(onIdle: () => void): void {
+    this.idleTimer = setTimeout(onIdle, IDLE_MS);
+    this.idleTimer.unref();
+  }
+}
+
+class WorkerPool {
+  private readonly idle: PooledWorker[] = [];
+
+  acquire(script: string): PooledWorker {
+    const i = this.idle.findIndex((w) => w.script === script && w.alive);
+    if (i >= 0) return this.idle.splice(i, 1)[0]!;
+    // stdout/stderr piped: a worker must never write to the kernel's stdout (the JSON-RPC stream).
+    return new PooledWorker(script, new Worker(script, { stdout: true, stderr: true }));
+  }
+
+  park(w: PooledWorker): void {
+    this.idle.push(w);
+    while (this.idle.length > MAX_IDLE) this.idle.shift()!.terminate();
+    w.startIdleTimer(() => {
+      this.forget(w);
+      w.terminate();
+    });
+  }
+
+  forget(w: PooledWorker): void {
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** Ends every idle worker (kernel shutdown, tests). */
+  drain(): void {
+    for (const w of this.idle.splice(0)) w.terminate();
+  }
+}
+
+const pool = new WorkerPool();
+
+export function acquireWorker(script: string): PooledWorker {
+  return pool.acquire(script);
+}
+
+export function drainWorkerPool(): void {
+  pool.drain();
+}
