@@ -123,7 +123,8 @@ function transpile(code: string, filename: string): { code: string; map: string 
     const result = transformSync(code, {
       loader: 'ts',
       format: 'esm',
-      target: 'esnext',
+      // Whatever this Node cannot run (decorators, `using`, …) is lowered.
+      target: `node${process.versions.node}`,
       sourcemap: 'external',
       sourcefile: filename,
       // Keep imports that are only used by later cells (TypeScript would elide them as unused).
@@ -242,10 +243,14 @@ function isDisplayable(expression: AstNode): boolean {
   return expression.type !== 'AssignmentExpression';
 }
 
-/** `import(x)` anywhere in the cell goes through the runtime's resolver (vm scripts have none). */
+/**
+ * `import(x)` anywhere in the cell goes through the runtime's resolver (vm scripts have none), and
+ * `import.meta` (a module-only syntax) becomes the runtime's stand-in for it.
+ */
 function rewriteDynamicImports(program: AstNode, out: MagicString): void {
   walk(program, (node) => {
     if (node.type === 'ImportExpression') out.overwrite(node.start, node.start + 'import'.length, `${RUNTIME_GLOBAL}.dynamicImport`);
+    if (node.type === 'MetaProperty' && (node.meta as AstNode).name === 'import') out.overwrite(node.start, node.end, `${RUNTIME_GLOBAL}.importMeta`);
   });
 }
 

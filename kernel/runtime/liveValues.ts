@@ -37,7 +37,8 @@ export function completionsAt(text: string, offset: number, scope: ScopeView, gl
   if (chain.length === 0) {
     const names = new Map<string, unknown>();
     for (const [name, value] of Object.entries(globals)) names.set(name, value);
-    for (const name of scope.names()) names.set(name, scope.get(name));
+    // Names starting with '__' are esbuild's helpers (decorators and the like), not the person's.
+    for (const name of scope.names()) if (!name.startsWith('__')) names.set(name, scope.get(name));
     return [...names].map(([name, value]) => ({ name, kind: kindOf(value, 'variable'), detail: describe(value) }));
   }
   const target = resolveChain(chain, scope, globals);

@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { Module, Tensor } from './engine';
 import { RnnLabMime, type MimeBundle } from '../protocol';
-import { moduleSummary, tensorSummary } from './summaries';
+import { moduleSummary, shapeText, tensorSummary } from './summaries';
 
 /** A value that is its own MIME bundle: what the display helpers (plotLoss, table, …) return. */
 export class RichOutput {
@@ -35,11 +35,21 @@ export function toMimeBundle(value: unknown): MimeBundle {
   if (value instanceof Tensor) {
     return { 'text/plain': value.toString(), [RnnLabMime.tensor]: tensorSummary(value) };
   }
-  if (value instanceof Module) {
-    const count = value.numParameters().toLocaleString('en-US');
-    return { 'text/plain': `${value.toString()}\n${count} parameters`, [RnnLabMime.module]: moduleSummary(value) };
-  }
+  if (value instanceof Module) return { 'text/plain': moduleText(value), [RnnLabMime.module]: moduleSummary(value) };
   return { 'text/plain': plainText(value) };
+}
+
+/** Parameter lines shown under a module's repr; larger models end with "… (n more)". */
+const MAX_PARAMETER_LINES = 24;
+
+/** The PyTorch-style repr, then each parameter with its shape, then the count. */
+function moduleText(m: Module): string {
+  const parameters = [...m.namedParameters()];
+  const width = Math.max(0, ...parameters.map(([name]) => name.length));
+  const lines = parameters.slice(0, MAX_PARAMETER_LINES).map(([name, p]) => `  ${name.padEnd(width)}  ${shapeText(p.shape)}`);
+  if (parameters.length > MAX_PARAMETER_LINES) lines.push(`  … (${parameters.length - MAX_PARAMETER_LINES} more)`);
+  const count = m.numParameters().toLocaleString('en-US');
+  return [m.toString(), ...(lines.length ? ['', 'parameters:', ...lines] : []), `${count} parameters`].join('\n');
 }
 
 export function plainText(value: unknown): string {

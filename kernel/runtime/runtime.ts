@@ -1,5 +1,8 @@
 // The notebook runtime: runs cells one at a time in the persistent scope and reports their outputs.
 import * as vm from 'node:vm';
+import { MessageChannel } from 'node:worker_threads';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ExecuteParams, ExecuteResult, ErrorInfo } from '../protocol';
 import { CellSyntaxError, compileCell, RUNTIME_GLOBAL, type CompiledCell } from './compile';
 import { engine } from './engine';
@@ -20,6 +23,8 @@ export interface CellRuntimeApi {
   dynamicImport(specifier: string): Promise<unknown>;
   defaultOf(module: unknown): unknown;
   member(module: unknown, name: string): unknown;
+  /** What `import.meta` is in a cell: the notebook folder (relative URLs resolve against it). */
+  readonly importMeta: { url: string; dirname: string };
 }
 
 export interface RuntimeHooks {
@@ -39,6 +44,8 @@ export class NotebookRuntime {
   private helpers: Record<string, unknown> = {};
   /** Resolves the running cell's race with an interrupt; null when no cell runs. */
   private interruptRunning: (() => void) | null = null;
+  private pendingStart: (() => void) | null = null;
+  private readonly startChannel = new MessageChannel();
   /** Cells run one after another even when requests overlap. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -48,6 +55,13 @@ export class NotebookRuntime {
   ) {
     this.router = new OutputRouter(transport);
     this.resolver = new ModuleResolver(hooks.rnnLabModule ?? engine);
+    this.startChannel.port2.on('message', () => {
+      const start = this.pendingStart;
+      this.pendingStart = null;
+      start?.();
+    });
+    // The channel alone must not keep the process alive.
+    this.startChannel.port2.unref();
     this.installGlobals();
   }
 
@@ -111,9 +125,7 @@ export class NotebookRuntime {
       const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
         this.interruptRunning = () => resolve(INTERRUPTED);
       });
-      // Started from a microtask, so an interrupt that terminates the cell's JavaScript
-      // (see interrupt.ts) unwinds the cell alone, never this function.
-      const run = Promise.resolve().then(() => script.runInThisContext({ displayErrors: false }) as Promise<unknown>);
+      const run = this.startCell(() => script.runInThisContext({ displayErrors: false }) as Promise<unknown>);
       const value = await Promise.race([run, interrupted]);
       if (value === INTERRUPTED) {
         return finish('interrupted', { name: 'Interrupted', message: 'Execution interrupted', stack: 'Interrupted: execution interrupted' });
@@ -130,6 +142,25 @@ export class NotebookRuntime {
       this.interruptRunning = null;
       this.hooks.onBusy?.(false);
     }
+  }
+
+  /**
+   * Runs the cell's synchronous start from a message of its own channel. An interrupt that
+   * terminates the cell's JavaScript (interrupt.ts) then unwinds the cell alone: not this
+   * function (it waits on the returned promise), and no loop of Node's (timers, immediates) whose
+   * bookkeeping termination would skip. Node retries a message callback that failed.
+   */
+  private startCell(start: () => Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pendingStart = () => {
+        try {
+          resolve(start());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.startChannel.port1.postMessage(null);
+    });
   }
 
   private async preloadImports(compiled: CompiledCell, params: ExecuteParams): Promise<void> {
@@ -159,6 +190,9 @@ export class NotebookRuntime {
       dynamicImport: (specifier) => resolver.dynamicImport(specifier),
       defaultOf,
       member,
+      get importMeta() {
+        return { url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder };
+      },
     };
     this.helpers = {
       display: (value: unknown, options?: DisplayOptions) => displayValue(router, value, options),

@@ -46,6 +46,20 @@ describe('scope across cells', () => {
     expect(plain((await kernel.execute('again * 10')).outputs[0])).toBe('20');
   });
 
+  it('runs TypeScript that this Node needs lowered (decorators, enums, parameter properties)', async () => {
+    const r = await kernel.execute(
+      [
+        'const seen: string[] = [];',
+        'function logged(value: unknown, context: ClassMethodDecoratorContext) { seen.push(String(context.name)); }',
+        'enum Gate { Input, Forget }',
+        'class Unit { constructor(private readonly size: number) {} @logged grow() { return this.size * 2; } }',
+        '[new Unit(3).grow(), Gate.Forget, seen]',
+      ].join('\n'),
+    );
+    expect(r.error).toBeUndefined();
+    expect(plain(r.outputs[0])).toBe("[ 6, 1, [ 'grow' ] ]");
+  });
+
   it('supports destructuring declarations', async () => {
     await kernel.execute('const { p, q: [r1, ...rest] } = { p: 1, q: [2, 3, 4] };');
     expect(plain((await kernel.execute('[p, r1, rest]')).outputs[0])).toBe('[ 1, 2, [ 3, 4 ] ]');
@@ -110,6 +124,19 @@ describe('imports', () => {
     expect(plain(r.outputs[0])).toBe('true');
   });
 
+  it('shows a module with its layers, parameter shapes and count, and a tensor with its values', async () => {
+    const r = await kernel.execute("import { LSTM, tensor } from 'rnn-lab';\nnew LSTM(2, 3)");
+    expect(plain(r.outputs[0])).toBe(
+      'LSTM(2, 3)\n\nparameters:\n  weight_ih_l0  (12, 2)\n  weight_hh_l0  (12, 3)\n  bias_ih_l0    (12,)\n  bias_hh_l0    (12,)\n84 parameters',
+    );
+    expect(r.outputs[0]).toMatchObject({ data: { 'application/vnd.rnn-lab.module+json': { className: 'LSTM', parameterCount: 84 } } });
+    const t = await kernel.execute('tensor([[1, 2], [3, 4]])');
+    expect(t.outputs[0]).toMatchObject({
+      data: { 'application/vnd.rnn-lab.tensor+json': { shape: [2, 2], preview: [1, 2, 3, 4], stats: { mean: 2.5, min: 1, max: 4 } } },
+    });
+    expect(plain(t.outputs[0])).toContain('shape=(2,2)');
+  });
+
   it('imports Node built-ins and packages from the notebook folder, and import()', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'rnn-lab-nb-'));
     mkdirSync(path.join(folder, 'node_modules', 'tiny-pkg'), { recursive: true });
@@ -124,6 +151,12 @@ describe('imports', () => {
     );
     expect(r.status).toBe('ok');
     expect(plain(r.outputs[0])).toBe("[ 'b.txt', 42, 'esm', 42 ]");
+  });
+
+  it('gives import.meta as the notebook folder', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'rnn-lab-meta-'));
+    const r = await kernel.execute('[import.meta.dirname, new URL("data.txt", import.meta.url).pathname]', { cwd: folder });
+    expect(plain(r.outputs[0])).toBe(`[ '${folder}', '${path.join(folder, 'data.txt')}' ]`);
   });
 
   it('names the line of an import that cannot be found', async () => {
