@@ -39,3 +39,16 @@ export function engineAliases(): EngineAliases {
   }
   return out;
 }
+
+/** The cell variable that holds `value` (e.g. 'model'), to name a job the way the person does. */
+export function scopeNameOf(value: object): string | undefined {
+  const scope = scopeProvider() as Record<string, unknown>;
+  for (const name of Object.keys(scope)) {
+    try {
+      if (scope[name] === value) return name;
+    } catch {
+      // ignore throwing getters
+    }
+  }
+  return undefined;
+}

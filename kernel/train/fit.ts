@@ -8,7 +8,7 @@ import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import type { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
-import { engineAliases } from './cellScope';
+import { engineAliases, scopeNameOf } from './cellScope';
 import { attachToCell } from './kernelChannel';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './gradientExchange';
@@ -39,7 +39,7 @@ function prepare<M extends Module>(model: M, data: TrainingData, options: FitOpt
   const train = resolveData(data, 'fit: data');
   const validation = options.validation !== undefined ? resolveData(options.validation, 'fit: validation') : undefined;
   const config = resolveConfig(options, train.loader, validation !== undefined);
-  return { config, train, validation, name: options.name ?? model.constructor.name, options };
+  return { config, train, validation, name: options.name ?? scopeNameOf(model) ?? model.constructor.name, options };
 }
 
 function localParts<M extends Module>(model: M, p: Prepared<M>, events: MetricsStream): LoopParts {

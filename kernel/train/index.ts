@@ -1,4 +1,12 @@
 // The trainer's public API: what cells use next to the engine.
+//
+//   const job = fit(model, trainSet, { epochs: 10, lr: 1e-3, clipGradNorm: 1, validation: valSet,
+//                                      earlyStopping: { patience: 3 }, checkpoint: { path: 'ck.safetensors', everySteps: 500 } });
+//   job.pause(); job.resume(); job.stop();      // take effect between steps
+//   const result = await job.done;             // rejects with the worker's error and stack
+//
+// Training runs in a worker thread (data-parallel with { workers: N }) on the model's weights in
+// shared memory, or on this thread with { worker: false }; the same seed gives the same losses.
 
 export { fit, trainSteps } from './fit';
 export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, type JobHistory, type Disposable, type LogStream } from './job';

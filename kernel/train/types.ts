@@ -106,7 +106,7 @@ export interface FitOptions<M extends Module = Module> {
   workers?: number;
   /** Values and functions the model's classes use from other cells: `{ globals: { vocab } }`. */
   globals?: Record<string, unknown>;
-  /** The model's variable name, shown by the dashboard. */
+  /** The model's name on the dashboard. Default: the cell variable holding it, else its class name. */
   name?: string;
   /** Show a live loss curve in the cell that called fit() (in the notebook kernel). Default true. */
   display?: boolean;

@@ -68,3 +68,36 @@ describe('fit in the kernel', () => {
     expect(outputs.some((o) => o.output.type === 'display')).toBe(false);
   });
 });
+
+// As a cell would have them after `import { Linear as Dense } from 'rnn-lab'; const myModel = …`:
+// names on the kernel's global scope.
+declare const Dense: typeof Linear;
+
+describe('cell names', () => {
+  it('names the job after the cell variable, and binds renamed engine imports in the worker', async () => {
+    const scope = globalThis as Record<string, unknown>;
+    scope.Dense = Linear;
+    class Renamed extends Module {
+      fc: Linear;
+      constructor() {
+        super();
+        this.fc = new Dense(4, 3);
+      }
+      forward(x: Tensor): Tensor {
+        return new Dense(4, 3).forward(x).mul(0).add(this.fc.forward(x)); // Dense is used in the worker too
+      }
+    }
+    const myModel = new Renamed();
+    scope.myModel = myModel;
+    try {
+      const data = { x: new Tensor(new Float32Array(8 * 4).fill(1), [8, 4]), y: new Tensor(new Float32Array(8), [8]) };
+      const job = fit(myModel, data, { batchSize: 8 });
+      expect(job.summary().model).toBe('myModel');
+      const result = await job.done;
+      expect(result.steps).toBe(1);
+    } finally {
+      delete scope.Dense;
+      delete scope.myModel;
+    }
+  });
+});
