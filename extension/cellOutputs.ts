@@ -13,6 +13,7 @@ import { displayMetadata, errorFromInfo, mimeBundleToItems, resultMetadata, type
 
 const STREAM_FLUSH_MS = 40;
 const UPDATE_FLUSH_MS = 80;
+const FINISHED_UPDATE_FLUSH_MS = 400;
 
 export function toVscodeItems(specs: OutputItemSpec[]): vscode.NotebookCellOutputItem[] {
   return specs.map((s) => {
@@ -46,6 +47,11 @@ export class CellOutputs {
   private streamTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether an error output was written during the current execution. */
   sawError = false;
+  /**
+   * How the last execution ended, for temporary executions to restore. VS Code updates
+   * cell.executionSummary asynchronously, so right after the end it may still say "running".
+   */
+  private lastRun: { order?: number; success?: boolean; startTime?: number; endTime?: number } | undefined;
 
   constructor(
     readonly cell: vscode.NotebookCell,
@@ -67,13 +73,17 @@ export class CellOutputs {
    * Ends the execution after every queued write. Later writes (display updates from a job that
    * trains on) go through temporary executions, which VS Code allows only once this one ended.
    */
-  async end(endExecution: (execution: vscode.NotebookCellExecution) => void): Promise<void> {
+  async end(execution: vscode.NotebookCellExecution, run: { success: boolean; startTime: number; endTime: number }): Promise<void> {
     this.flushStream();
-    const execution = this.live;
     await this.enqueueStep(async () => {
       this.live = undefined;
-      if (execution) endExecution(execution);
+      this.lastRun = { order: execution.executionOrder, ...run };
+      execution.end(run.success, run.endTime);
     });
+  }
+
+  get isLive(): boolean {
+    return this.live !== undefined;
   }
 
   handle(output: CellOutput, executionCount: number | undefined): void {
@@ -160,13 +170,19 @@ export class CellOutputs {
     }
     if (this.cell.notebook.isClosed) return;
     const summary = this.cell.executionSummary;
+    const run = this.lastRun ?? {
+      order: summary?.executionOrder,
+      success: summary?.success,
+      startTime: summary?.timing?.startTime,
+      endTime: summary?.timing?.endTime,
+    };
     const temporary = this.createExecution(this.cell);
-    temporary.executionOrder = summary?.executionOrder;
-    temporary.start(summary?.timing?.startTime);
+    temporary.executionOrder = run.order;
+    temporary.start(run.startTime);
     try {
       await write(temporary);
     } finally {
-      temporary.end(summary?.success, summary?.timing?.endTime);
+      temporary.end(run.success, run.endTime);
     }
   }
 }
@@ -191,10 +207,14 @@ export class DisplayRegistry implements vscode.Disposable {
     }
   }
 
-  /** Only the newest data of each displayId is written, at most every UPDATE_FLUSH_MS. */
+  /**
+   * Only the newest data of each displayId is written: every UPDATE_FLUSH_MS into running cells,
+   * less often into finished ones (each write there is a short execution VS Code shows).
+   */
   update(displayId: string, data: MimeBundle): void {
     this.pending.set(displayId, data);
-    this.timer ??= setTimeout(() => this.flush(), UPDATE_FLUSH_MS);
+    const live = (this.displays.get(displayId) ?? []).some((d) => d.cell.isLive);
+    this.timer ??= setTimeout(() => this.flush(), live ? UPDATE_FLUSH_MS : FINISHED_UPDATE_FLUSH_MS);
   }
 
   flush(): void {

@@ -208,7 +208,8 @@ export class RnnLabController implements vscode.Disposable {
   private async runCell(entry: QueuedCell): Promise<boolean> {
     const { cell, execution } = entry;
     const outputs = this.outputsOf(cell);
-    execution.start(Date.now());
+    const startTime = Date.now();
+    execution.start(startTime);
     await outputs.begin(execution);
     let ok = false;
     try {
@@ -233,7 +234,7 @@ export class RnnLabController implements vscode.Disposable {
     } catch (error) {
       this.reportFailure(outputs, error);
     } finally {
-      await outputs.end((e) => e.end(ok, Date.now()));
+      await outputs.end(execution, { success: ok, startTime, endTime: Date.now() });
       this.finishedEmitter.fire(cell);
     }
     return ok;
