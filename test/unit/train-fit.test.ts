@@ -31,9 +31,9 @@ describe('fit returns at once', () => {
     for (const worker of [true, false]) {
       const model = makeModel();
       const before = weightsOf(model);
-      const job = fit(model, data, { ...options, epochs: 6, worker });
+      const job = fit(model, data, { ...options, epochs: 30, worker });
       expect(job.status).toBe('running');
-      expect(job.summary()).toMatchObject({ step: 0, totalSteps: 36, epoch: 0, loss: null });
+      expect(job.summary()).toMatchObject({ step: 0, totalSteps: 180, epoch: 0, loss: null });
       expect(weightsOf(model)).toEqual(before);
       let turnsWhileTraining = 0;
       const tick = (): void => {

@@ -61,6 +61,29 @@ describe('model graphs', () => {
     expect(copy.parameters()).toHaveLength(3);
   });
 
+  it('rebuilds a chain of cell classes (a subclass of a subclass of Module)', () => {
+    class Base extends Module {
+      scale = 2;
+      forward(x: Tensor): Tensor {
+        return x.mul(this.scale);
+      }
+    }
+    class Child extends Base {
+      fc = new Linear(2, 2);
+      override forward(x: Tensor): Tensor {
+        return super.forward(this.fc.forward(x));
+      }
+    }
+    const model = new Child();
+    const { copy } = roundTrip(model);
+    const parent = Object.getPrototypeOf(copy.constructor) as { name: string; prototype: object };
+    expect(parent.name).toBe('Base');
+    expect(parent).not.toBe(Base);
+    expect(Object.getPrototypeOf(parent.prototype)).toBe(Module.prototype);
+    const x = tensor([[1, 2]]);
+    expect(Array.from(copy.forward(x).data)).toEqual(Array.from(model.forward(x).data));
+  });
+
   it('gives shared-weight parameters their slot storage and drops gradients', () => {
     const lin = new Linear(2, 2);
     lin.weight.grad = new Tensor(new Float32Array(4), [2, 2]);
