@@ -45,6 +45,7 @@ describe('stopping and pausing', () => {
   it('pause holds the published weights still, and resuming changes nothing in the result', async () => {
     const options = { ...long, epochs: 6 };
     const model = makeModel();
+    const initial = weightsOf(model);
     const job = fit(model, data, options);
     await waitFor(() => job.summary().step >= 2);
     job.pause();
@@ -54,6 +55,7 @@ describe('stopping and pausing', () => {
     const last = shared.publishedStep;
     expect(last).toBeGreaterThanOrEqual(2);
     const frozen = job.withWeights(() => weightsOf(model));
+    expect(frozen).not.toEqual(initial); // the kernel sees the worker's steps, without copying
     await new Promise((r) => setTimeout(r, 100));
     expect(job.withWeights(() => weightsOf(model))).toEqual(frozen);
     expect(shared.publishedStep).toBe(last);
