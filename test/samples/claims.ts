@@ -1,0 +1,84 @@
+// What each sample notebook's prose claims, checked against its executed outputs. The same checks
+// run on the committed notebooks (test/unit/samples-notebooks.test.ts, fast) and on a fresh
+// execution of each sample (test/samples/execute.test.ts, `npm run test:samples`).
+import { expect } from 'vitest';
+import { barChart, lineChart, num, rows, series, tableOutput, type Notebook } from './outputs';
+
+export type Claims = (nb: Notebook) => void;
+
+/** ‖∂L/∂h_99‖ / ‖∂L/∂h_0‖ from a gradient-norm plot; Infinity when h_0's gradient underflowed to 0. */
+function endToStartRatio(y: (number | null)[]): number {
+  const first = y[0] ?? 0;
+  const last = y[y.length - 1] ?? NaN;
+  return first === 0 ? Infinity : last / first;
+}
+
+const vanishingGradients: Claims = (nb) => {
+  // Before training every cell's gradient vanishes over 100 steps (the vanilla RNN's fastest).
+  const untrained = lineChart(nb, 'Untrained models, T = 100');
+  for (const cell of ['RNN', 'LSTM', 'GRU']) expect(endToStartRatio(series(untrained, cell)), `untrained ${cell}`).toBeGreaterThan(100);
+
+  // Adding problem: the RNN learns T = 10, stays above half the baseline at T = 25 and near it at
+  // T = 50; LSTM and GRU solve every length.
+  const results = rows(tableOutput(nb, 'Adding problem: test MSE after training'));
+  const mse = (T: number, cell: string) => num(results.find((r) => r.T === T && r.cell === cell)?.['test MSE']);
+  expect(results).toHaveLength(9);
+  expect(mse(10, 'RNN'), 'RNN at T = 10 learns').toBeLessThan(0.05);
+  expect(mse(25, 'RNN'), 'RNN at T = 25').toBeGreaterThan(0.5 / 6);
+  expect(mse(50, 'RNN'), 'RNN at T = 50 stays near 1/6').toBeGreaterThan(0.8 / 6);
+  for (const T of [10, 25, 50]) for (const cell of ['LSTM', 'GRU']) expect(mse(T, cell), `${cell} at T = ${T}`).toBeLessThan(0.01);
+
+  // The headline: after training, the vanilla RNN's gradient at t = 0 is ≥ 100× smaller than at
+  // t = T; the LSTM's and the GRU's are not.
+  const trained = lineChart(nb, 'Trained at T = 50, measured at T = 100');
+  expect(endToStartRatio(series(trained, 'RNN')), 'trained RNN').toBeGreaterThanOrEqual(100);
+  expect(endToStartRatio(series(trained, 'LSTM')), 'trained LSTM').toBeLessThan(100);
+  expect(endToStartRatio(series(trained, 'GRU')), 'trained GRU').toBeLessThan(100);
+  const trainedTable = rows(tableOutput(nb, 'Gradient at the first and the last step, trained'));
+  const factor = (cell: string) => num(trainedTable.find((r) => r.cell === cell)?.['fitted factor per step back']);
+  expect(factor('RNN')).toBeLessThan(0.95);
+  // "Both stay well below the baseline on sequences twice as long" (the LSTM closest to its T = 50 accuracy).
+  const long = (cell: string) => num(trainedTable.find((r) => r.cell === cell)?.['test MSE at T = 100']);
+  expect(long('LSTM')).toBeLessThan(0.05);
+  expect(long('GRU')).toBeLessThan(0.12);
+  expect(long('LSTM')).toBeLessThan(long('GRU'));
+
+  // Spectral radius: below 1 the factor per step back is < 1 and within the bound ρ; above 1 it grows.
+  const radius = rows(tableOutput(nb, 'Decay or growth per step against ρ'));
+  expect(radius).toHaveLength(5);
+  for (const r of radius) {
+    const rho = num(r['ρ (spectral radius = norm)']);
+    const f = num(r['fitted factor per step back']);
+    if (rho <= 1) {
+      expect(f, `ρ = ${rho}`).toBeLessThan(1);
+      expect(f, `ρ = ${rho} within the bound`).toBeLessThanOrEqual(rho);
+    } else {
+      expect(f, `ρ = ${rho}`).toBeGreaterThan(1);
+    }
+  }
+
+  // Clipping: unclipped SGD overflows before 300 steps; clipped stays finite all the way.
+  const loss = lineChart(nb, 'SGD from ρ = 2');
+  const unclipped = series(loss, 'no clipping');
+  const clipped = series(loss, 'clipped at 1');
+  expect(unclipped.length).toBeLessThan(300);
+  expect(unclipped.some((v) => v === null || !Number.isFinite(v)), 'the unclipped loss overflows').toBe(true);
+  expect(clipped).toHaveLength(300);
+  expect(clipped.every((v) => v !== null && Number.isFinite(v))).toBe(true);
+
+  // Inside the LSTM: the unit that best tracks the first value keeps its forget gate open between
+  // the markers (untrained: ≈ 0.7) and opens its input gate at the marked steps only.
+  const units = rows(tableOutput(nb, 'The 8 units whose cell state tracks the first marked value best'));
+  const best = units[0]!;
+  expect(Math.abs(num(best['corr(c before 2nd marker, first value)']))).toBeGreaterThan(0.9);
+  expect(num(best['mean f between the markers'])).toBeGreaterThan(0.95);
+  expect(num(best['mean i at marked steps'])).toBeGreaterThan(5 * num(best['mean i elsewhere']));
+  const forget = barChart(nb, 'Mean forget gate between the two markers');
+  const untrainedBest = forget.series.find((s) => s.name === 'untrained')!.values[0]!;
+  expect(untrainedBest).toBeLessThan(0.9);
+};
+
+/** Claims per sample, by file name without .ipynb. */
+export const CLAIMS: Record<string, Claims> = {
+  'vanishing-gradients': vanishingGradients,
+};
