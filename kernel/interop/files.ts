@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Module } from '../engine/index';
+import { loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Module, type Tensor } from '../engine/index';
 import { writeFileAtomic } from '../train/atomicWrite';
 import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
 import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
@@ -30,7 +30,7 @@ export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: Lo
   // A plain Uint8Array view: Node's Buffer.slice() returns a view instead of a copy, which the
   // engine's reader (it takes slice().buffer as a tensor's storage) does not expect.
   const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let tensors;
+  let tensors: Record<string, Tensor>;
   try {
     tensors = loadSafetensors(plain);
   } catch (e) {

@@ -11,8 +11,7 @@
 // against the model's own forward (in eval mode): the composition whose numbers agree is the one
 // exported. A model it cannot recognise can be described explicitly with an OnnxModelSpec.
 
-import { add, cat, Dropout, Embedding, Generator, Linear, matmul, Module, noGrad, RNNBase, select, softmax, squeeze, tanh, Tensor, transpose, unsqueeze } from '../engine/index';
-import { formatShape } from '../engine/index';
+import { add, cat, Dropout, Embedding, formatShape, Generator, Linear, matmul, Module, noGrad, RNNBase, select, softmax, squeeze, tanh, Tensor, transpose, unsqueeze } from '../engine/index';
 
 export interface OnnxSequenceSpec {
   kind: 'sequence';

@@ -86,8 +86,8 @@ export function encodeModel(model: ModelProto): Uint8Array {
   return ModelType.encode(message).finish();
 }
 
-/** Parses an ONNX file (int64 fields as numbers, bytes as Uint8Array). */
+/** Parses an ONNX file (int64 fields as numbers; bytes fields stay Uint8Array/Buffer). */
 export function decodeModel(bytes: Uint8Array): ModelProto {
   const message = ModelType.decode(bytes);
-  return ModelType.toObject(message, { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: true, arrays: true }) as unknown as ModelProto;
+  return ModelType.toObject(message, { longs: Number, defaults: true, arrays: true }) as unknown as ModelProto;
 }
