@@ -6,3 +6,4 @@ export * from './engine/index';
 export * from './train/datasets/index';
 export * from './train/seq2seq/index';
 export * from './train/index';
+export * from './interop/index';

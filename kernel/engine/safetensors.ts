@@ -160,8 +160,9 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
 }
 
 function decode(bytes: Uint8Array, start: number, count: number, t: SafetensorsTensorInfo): Float32Array {
-  // slice() copies into a fresh, aligned ArrayBuffer that the tensor then owns.
-  if (t.dtype === 'F32' && littleEndianHost) return new Float32Array(bytes.slice(start, start + count * 4).buffer);
+  // Uint8Array's own slice() copies into a fresh, aligned ArrayBuffer that the tensor then owns
+  // (called through the prototype: a Node Buffer's slice() returns a view into its shared pool).
+  if (t.dtype === 'F32' && littleEndianHost) return new Float32Array(Uint8Array.prototype.slice.call(bytes, start, start + count * 4).buffer);
   const out = new Float32Array(count);
   const itemBytes = DTYPE_BYTES[t.dtype]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, count * itemBytes);
