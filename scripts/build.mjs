@@ -2,6 +2,10 @@
 // so the build works at every stage of the project.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { buildWasm } from './build-wasm.mjs';
+
+// The WebAssembly kernels first: the engine bundles embed kernel/engine/wasm/modules.generated.ts.
+await buildWasm();
 
 const node = { platform: 'node', format: 'cjs', target: 'node20', bundle: true, sourcemap: true, logLevel: 'warning' };
 const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: true, sourcemap: true, logLevel: 'warning' };

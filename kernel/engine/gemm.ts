@@ -1,13 +1,42 @@
 // Dense matrix products over flat row-major Float32Arrays: the engine's one hot loop.
-// Reference loops, ordered so the innermost loop runs over contiguous memory (i-k-j);
-// a faster kernel can replace `gemm` as long as it passes the same tests.
+// `gemm` runs products big enough to pay for copying into wasm memory on the WebAssembly SIMD
+// kernels (./wasm/gemm.ts) when this thread has them; `gemmReference` is the plain loop nest,
+// ordered so the innermost loop runs over contiguous memory (i-k-j), and the fallback.
+
+import { wasmGemm } from './wasm/gemm';
+import { wasmKernels } from './wasm/instance';
+
+/** Below this many multiply-adds the copies in and out of wasm memory cost more than they save. */
+const WASM_MIN_WORK = 4096;
 
 /**
- * C (M,N) = alpha·op(A)·op(B) + beta·C, where op(A) is (M,K) and op(B) is (K,N).
+ * C (M,N) = op(A)·op(B) + beta·C, where op(A) is (M,K) and op(B) is (K,N).
  * A is stored (M,K) or, with transA, (K,M); B is stored (K,N) or, with transB, (N,K).
  * Offsets let callers address a slice of a larger buffer without copying.
  */
 export function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  aOff: number,
+  B: Float32Array,
+  bOff: number,
+  C: Float32Array,
+  cOff: number,
+  beta: 0 | 1,
+): void {
+  if (M * N * K >= WASM_MIN_WORK) {
+    const w = wasmKernels();
+    if (w) return wasmGemm(w, transA, transB, M, N, K, A, aOff, transA ? M : K, B, bOff, transB ? K : N, C, cOff, N, beta);
+  }
+  gemmReference(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, beta);
+}
+
+/** The reference loops behind `gemm` (same signature and semantics). */
+export function gemmReference(
   transA: boolean,
   transB: boolean,
   M: number,

@@ -1,7 +1,11 @@
 // Flat-buffer helpers for the recurrent kernels: a strided GEMM (BLAS-style leading dimensions,
 // so a kernel can address one gate block of a (rows, G·H) buffer), bias broadcasts and column
 // sums. Everything works on Float32Array (the engine's tensors) and Float64Array (finite-difference
-// checks and references) alike; the code is the same, only the storage differs.
+// checks and references) alike; the code is the same, only the storage differs. Float32 products
+// big enough to pay for the copies run on the WebAssembly kernels (../wasm/gemm.ts) when present.
+
+import { wasmGemm } from '../wasm/gemm';
+import { wasmKernels } from '../wasm/instance';
 
 /** A flat buffer the recurrent kernels read and write. */
 export type Buf = Float32Array | Float64Array;
@@ -16,11 +20,42 @@ export function allocLike<B extends Buf>(like: B, n: number): B {
  * A[i,k] is A[aOff + i·lda + k] (or, with transA, A[aOff + k·lda + i]);
  * B[k,j] is B[bOff + k·ldb + j] (or, with transB, B[bOff + j·ldb + k]); C[i,j] is C[cOff + i·ldc + j].
  *
- * Register-blocked: each inner loop keeps a 2×4 tile of C in eight accumulators and runs over the
- * reduction, so every loaded value feeds two or four products and C is touched once per tile.
- * A WebAssembly SIMD kernel can replace this function behind the same signature.
+ * Float32 products of at least WASM_MIN_WORK multiply-adds go to the WebAssembly kernels (when this
+ * thread has them); everything else runs `gemmJs`.
  */
 export function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: Buf,
+  aOff: number,
+  lda: number,
+  B: Buf,
+  bOff: number,
+  ldb: number,
+  C: Buf,
+  cOff: number,
+  ldc: number,
+  beta: 0 | 1,
+): void {
+  if (M * N * K >= WASM_MIN_WORK && C instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array) {
+    const w = wasmKernels();
+    if (w) return wasmGemm(w, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta);
+  }
+  gemmJs(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta);
+}
+
+/** Below this many multiply-adds the copies in and out of wasm memory cost more than they save. */
+export const WASM_MIN_WORK = 4096;
+
+/**
+ * The TypeScript GEMM (reference, fallback, and the Float64Array path). Register-blocked: each
+ * inner loop keeps a 2×4 tile of C in eight accumulators and runs over the reduction, so every
+ * loaded value feeds two or four products and C is touched once per tile.
+ */
+export function gemmJs(
   transA: boolean,
   transB: boolean,
   M: number,

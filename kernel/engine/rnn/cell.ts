@@ -1,10 +1,17 @@
 // The cell types behind one interface: run a whole sequence forward, or back-propagate through it.
+// Float32 problems run on the WebAssembly kernels when this thread has them (wasm*.ts); the
+// TypeScript kernels (lstm.ts, gru.ts, vanilla.ts) are the reference, the fallback and the
+// Float64Array path. Tapes have one layout, so a backward may run on either path.
 
+import { wasmKernels, type WasmKernels } from '../wasm/instance';
 import { type Buf } from './blas';
 import { gruBackward, gruForward, type GruTape } from './gru';
 import { lstmBackward, lstmForward, type LstmTape } from './lstm';
 import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { vanillaBackward, vanillaForward, type Nonlinearity, type VanillaTape } from './vanilla';
+import { gruBackwardWasm, gruForwardWasm } from './wasmGru';
+import { lstmBackwardWasm, lstmForwardWasm } from './wasmLstm';
+import { vanillaBackwardWasm, vanillaForwardWasm } from './wasmVanilla';
 
 export type CellSpec = { kind: 'rnn'; nonlinearity: Nonlinearity } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
 
@@ -25,7 +32,39 @@ export function isTanhGate(cell: CellSpec, name: string): boolean {
   return (cell.kind === 'lstm' && name === 'g') || (cell.kind === 'gru' && name === 'n');
 }
 
+/** A cast between B and Float32Array, once fastPath() has seen that the buffers are float32. */
+const as = <T>(v: unknown): T => v as T;
+
+/** The wasm kernels when the problem is float32 and this thread has them. */
+function fastPath(p: SequenceProblem): WasmKernels | null {
+  return p.x instanceof Float32Array ? wasmKernels() : null;
+}
+
+function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>): CellTape<Float32Array> {
+  switch (cell.kind) {
+    case 'lstm':
+      return { kind: 'lstm', tape: lstmForwardWasm(w, p, out) };
+    case 'gru':
+      return { kind: 'gru', tape: gruForwardWasm(w, p, out, cell.resetAfter) };
+    case 'rnn':
+      return { kind: 'rnn', tape: vanillaForwardWasm(w, p, out, cell.nonlinearity) };
+  }
+}
+
+function cellBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: CellTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+  switch (tape.kind) {
+    case 'lstm':
+      return lstmBackwardWasm(w, p, tape.tape, grads, options);
+    case 'gru':
+      return gruBackwardWasm(w, p, tape.tape, grads, options);
+    case 'rnn':
+      return vanillaBackwardWasm(w, p, tape.tape, grads, options);
+  }
+}
+
 export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
+  const w = fastPath(p);
+  if (w) return as<CellTape<B>>(cellForwardWasm(w, cell, as<SequenceProblem<Float32Array>>(p), as<SequenceOutputs<Float32Array>>(out)));
   switch (cell.kind) {
     case 'lstm':
       return { kind: 'lstm', tape: lstmForward(p, out) };
@@ -37,6 +76,8 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
 }
 
 export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+  const w = fastPath(p);
+  if (w) return as<SequenceInputGrads<B>>(cellBackwardWasm(w, as<SequenceProblem<Float32Array>>(p), as<CellTape<Float32Array>>(tape), as<SequenceOutputGrads<Float32Array>>(grads), options));
   switch (tape.kind) {
     case 'lstm':
       return lstmBackward(p, tape.tape, grads, options);

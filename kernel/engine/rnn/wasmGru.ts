@@ -1,0 +1,141 @@
+// GRU over a whole sequence on the WebAssembly kernels, both forms (see gru.ts, the reference and
+// the Float64Array path). PyTorch's form: per step one GEMM hh = h·w_hhᵀ (all three blocks) and
+// one gate kernel. Cho form: r and z first, then the n block on r ⊙ h, so two GEMMs and two gate
+// kernels per step (and likewise backward).
+
+import { gemmPacked } from '../wasm/gemm';
+import { type WasmKernels } from '../wasm/instance';
+import { type GruTape } from './gru';
+import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import {
+  columnSums,
+  downloadStates,
+  inputGrad,
+  packRecurrent,
+  prevStateAt,
+  prevStatesMatrix,
+  projectInputWasm,
+  stateAt,
+  uploadStates,
+  weightGrad,
+  writeOutputs,
+} from './wasmSequence';
+
+const F = 4;
+
+/** b_ih + b_hh where b_hh adds to the same pre-activation: r, z always, n only in the Cho form. */
+function foldedBias(p: SequenceProblem<Float32Array>, resetAfter: boolean): Float32Array | null {
+  if (!p.bIh && !p.bHh) return null;
+  const G = 3 * p.H;
+  const b = new Float32Array(G);
+  if (p.bIh) b.set(p.bIh);
+  const to = resetAfter ? 2 * p.H : G;
+  if (p.bHh) for (let i = 0; i < to; i++) b[i] = b[i]! + p.bHh[i]!;
+  return b;
+}
+
+export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, resetAfter: boolean): GruTape<Float32Array> {
+  // x is (T,N,I), w_ih is (3H,I), w_hh is (3H,H); gates (T,N,3H), hidden (T,N,H)
+  checkProblem(p, 3, 'gruForward');
+  const { T, N, H } = p;
+  const G = 3 * H;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const x = arena.put(p.x);
+    const gates = projectInputWasm(w, p, x, G, foldedBias(p, resetAfter));
+    const hs = uploadStates(w, p, p.h0, null);
+    const hidden = arena.alloc(T * N * H);
+    const wHhRaw = arena.put(p.wHh);
+    if (resetAfter) {
+      const wHh = packRecurrent(w, p, wHhRaw, 0, G, true);
+      const hh = arena.alloc(N * G);
+      const bhn = p.bHh ? arena.put(p.bHh.subarray(2 * H)) : arena.zeros(H);
+      for (let s = 0; s < T; s++) {
+        const t = stepTime(p, s);
+        const hPrev = prevStateAt(p, hs, t);
+        gemmPacked(w, false, N, H, hPrev, H, wHh, hh, G, 0);
+        w.k.gru_fwd(gates + t * N * G * F, hh, bhn, hPrev, stateAt(p, hs, t), hidden + t * N * H * F, N, H, len, t);
+      }
+    } else {
+      const wRz = packRecurrent(w, p, wHhRaw, 0, 2 * H, true);
+      const wN = packRecurrent(w, p, wHhRaw, 2 * H, H, true);
+      for (let s = 0; s < T; s++) {
+        const t = stepTime(p, s);
+        const gt = gates + t * N * G * F;
+        const ht = hidden + t * N * H * F;
+        const hPrev = prevStateAt(p, hs, t);
+        gemmPacked(w, false, N, H, hPrev, H, wRz, gt, G, 1);
+        w.k.gru_cho_rz(gt, hPrev, ht, N, H, len, t);
+        gemmPacked(w, false, N, H, ht, H, wN, gt + 2 * H * F, G, 1);
+        w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
+      }
+    }
+    const tape: GruTape<Float32Array> = { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: downloadStates(w, p, hs), hidden: arena.view(hidden, T * N * H).slice() };
+    writeOutputs(p, tape.hs, out.y, out.hN, null, null);
+    return tape;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: GruTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+  // dGi (T,N,3H): pre-activation gradients seen from the input side; dGh from the hidden side
+  // (they differ in the n block of PyTorch's form only; the Cho form has one buffer).
+  const { T, N, H, I } = p;
+  const G = 3 * H;
+  const rows = T * N;
+  const { resetAfter } = tape;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const gates = arena.put(tape.gates);
+    const hidden = arena.put(tape.hidden);
+    const hs = uploadStates(w, p, p.h0, tape.hs);
+    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
+    let next = arena.alloc(N * H);
+    const dGi = arena.alloc(rows * G);
+    const dGh = resetAfter ? arena.alloc(rows * G) : dGi;
+    const wHhRaw = arena.put(p.wHh);
+    const wHh = packRecurrent(w, p, wHhRaw, 0, G, false); // op(B)[g, h'] = w_hh[g, h'], K = 3H
+    const dRh = resetAfter ? 0 : arena.alloc(N * H);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = stepTime(p, s);
+      const gt = gates + t * N * G * F;
+      const hPrev = prevStateAt(p, hs, t);
+      const dyt = dy + t * N * H * F;
+      let ss: number;
+      if (resetAfter) {
+        ss = w.k.gru_bwd(gt, hidden + t * N * H * F, hPrev, carry, dyt, dGi + t * N * G * F, dGh + t * N * G * F, next, N, H, len, t);
+        gemmPacked(w, false, N, G, dGh + t * N * G * F, G, wHh, next, H, 1);
+      } else {
+        const dGt = dGi + t * N * G * F;
+        ss = w.k.gru_cho_bwd1(gt, hPrev, carry, dyt, dGt, next, N, H, len, t);
+        // ∂L/∂(r ⊙ h) = dn_pre·w_hn, then the r gradient and its share of ∂L/∂h_{t−1}
+        gemmPacked(w, false, N, H, dGt + 2 * H * F, G, wHh, dRh, H, 0, 2 * H);
+        w.k.gru_cho_bwd2(gt, hPrev, dRh, dGt, next, N, H, len, t);
+        gemmPacked(w, false, N, 2 * H, dGt, G, wHh, next, H, 1, 0);
+      }
+      if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
+      [carry, next] = [next, carry];
+    }
+    const dWhh = new Float32Array(G * H);
+    if (resetAfter) {
+      weightGrad(w, rows, dGh, G, 0, G, prevStatesMatrix(p, hs), H, dWhh, 0);
+    } else {
+      weightGrad(w, rows, dGh, G, 0, 2 * H, prevStatesMatrix(p, hs), H, dWhh, 0);
+      weightGrad(w, rows, dGh, G, 2 * H, H, hidden, H, dWhh, 2 * H * H);
+    }
+    const dWih = new Float32Array(G * I);
+    weightGrad(w, rows, dGi, G, 0, G, arena.put(p.x), I, dWih, 0);
+    const dbIh = p.bIh ? columnSums(w, dGi, rows, G, G) : null;
+    const dbHh = p.bHh ? (resetAfter ? columnSums(w, dGh, rows, G, G) : dbIh ? new Float32Array(dbIh) : columnSums(w, dGh, rows, G, G)) : null;
+    const dx = options.needDx ? inputGrad(w, p, dGi, G) : null;
+    return { dx, dWih, dWhh, dbIh, dbHh, dh0: arena.view(carry, N * H).slice(), dc0: null };
+  } finally {
+    arena.release(mark);
+  }
+}

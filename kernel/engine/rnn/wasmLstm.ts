@@ -1,0 +1,109 @@
+// LSTM over a whole sequence on the WebAssembly kernels: the same computation as lstm.ts (which
+// stays as the readable reference and the Float64Array path), with per step one packed GEMM for
+// h·w_hhᵀ and one fused gate kernel (lstm_fwd / lstm_bwd in wasm/wat/cells.ts).
+
+import { gemmPacked } from '../wasm/gemm';
+import { type WasmKernels } from '../wasm/instance';
+import { type LstmTape } from './lstm';
+import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import {
+  columnSums,
+  downloadStates,
+  inputGrad,
+  packRecurrent,
+  prevStateAt,
+  prevStatesMatrix,
+  projectInputWasm,
+  stateAt,
+  uploadStates,
+  weightGrad,
+  writeOutputs,
+} from './wasmSequence';
+
+const F = 4;
+
+/** b_ih + b_hh (both add to the same pre-activation), or null without biases. */
+function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
+  if (!p.bIh && !p.bHh) return null;
+  const b = new Float32Array(p.wHh.length / p.H);
+  if (p.bIh) b.set(p.bIh);
+  if (p.bHh) for (let i = 0; i < b.length; i++) b[i] = b[i]! + p.bHh[i]!;
+  return b;
+}
+
+export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>): LstmTape<Float32Array> {
+  // x is (T,N,I), w_ih is (4H,I), w_hh is (4H,H); gates (T,N,4H) pre-activations, then activations
+  checkProblem(p, 4, 'lstmForward');
+  const { T, N, H } = p;
+  const G = 4 * H;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const x = arena.put(p.x);
+    const gates = projectInputWasm(w, p, x, G, foldedBias(p));
+    const hs = uploadStates(w, p, p.h0, null);
+    const cs = uploadStates(w, p, p.c0, null);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, true);
+    for (let s = 0; s < T; s++) {
+      const t = stepTime(p, s);
+      const gt = gates + t * N * G * F;
+      const hPrev = prevStateAt(p, hs, t);
+      gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
+      w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
+    }
+    const tape: LstmTape<Float32Array> = { gates: arena.view(gates, T * N * G).slice(), hs: downloadStates(w, p, hs), cs: downloadStates(w, p, cs) };
+    writeOutputs(p, tape.hs, out.y, out.hN, tape.cs, out.cN);
+    return tape;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: LstmTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+  // dy is (T,N,H), dh_n and dc_n are (N,H); dG (T,N,4H) the pre-activation gradient per step
+  const { T, N, H, I } = p;
+  const G = 4 * H;
+  const rows = T * N;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const gates = arena.put(tape.gates);
+    const hs = uploadStates(w, p, p.h0, tape.hs);
+    const cs = uploadStates(w, p, p.c0, tape.cs);
+    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
+    let next = arena.alloc(N * H);
+    const dc = grads.dcN ? arena.put(grads.dcN) : arena.zeros(N * H);
+    const dG = arena.alloc(rows * G);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, false);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = stepTime(p, s);
+      const gt = gates + t * N * G * F;
+      const dGt = dG + t * N * G * F;
+      const ss = w.k.lstm_bwd(gt, stateAt(p, cs, t), prevStateAt(p, cs, t), carry, dy + t * N * H * F, dGt, dc, next, N, H, len, t);
+      if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
+      // ∂L/∂h_{t−1} = dG_t·w_hh on active rows (the kernel zeroed them), the carry on the others
+      gemmPacked(w, false, N, G, dGt, G, wHh, next, H, 1);
+      [carry, next] = [next, carry];
+    }
+    const dWhh = new Float32Array(G * H);
+    weightGrad(w, rows, dG, G, 0, G, prevStatesMatrix(p, hs), H, dWhh, 0);
+    const dWih = new Float32Array(G * I);
+    weightGrad(w, rows, dG, G, 0, G, arena.put(p.x), I, dWih, 0);
+    const db = p.bIh || p.bHh ? columnSums(w, dG, rows, G, G) : null;
+    const dx = options.needDx ? inputGrad(w, p, dG, G) : null;
+    return {
+      dx,
+      dWih,
+      dWhh,
+      dbIh: p.bIh && db ? db : null,
+      dbHh: p.bHh && db ? new Float32Array(db) : null,
+      dh0: arena.view(carry, N * H).slice(),
+      dc0: p.c0 ? arena.view(dc, N * H).slice() : null,
+    };
+  } finally {
+    arena.release(mark);
+  }
+}

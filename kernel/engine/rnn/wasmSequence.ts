@@ -1,0 +1,131 @@
+// What the WebAssembly sequence kernels (wasmLstm.ts, wasmGru.ts, wasmVanilla.ts) share: operands
+// copied into the arena, the state buffers with h0 stored next to the states, the input
+// projection, and the gradients that only depend on the per-step gate gradients. Same semantics
+// as sequence.ts (which the TypeScript kernels use); the tapes they produce are plain JS arrays of
+// the same layout, so either path can run the backward of the other's forward.
+//
+// State layout in the arena: (T+1,N,H), the T states plus h0 where the step before the first
+// processed one would be: forward [h0 | h_0 … h_{T−1}], reverse [h_0 … h_{T−1} | h0]. Then the
+// state feeding step t is always one row-block away from the state after it, and the previous
+// states of all steps, in time order, are one contiguous (T·N, H) matrix.
+
+import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
+import { type WasmKernels } from '../wasm/instance';
+import { type SequenceProblem } from './sequence';
+
+const F = 4; // bytes per float
+
+/** Byte address of the state after step t in a (T+1,N,H) state buffer at `base`. */
+export function stateAt(p: SequenceProblem, base: number, t: number): number {
+  return base + (p.reverse ? t : t + 1) * p.N * p.H * F;
+}
+
+/** Byte address of the state that feeds step t (h0 for the first processed step). */
+export function prevStateAt(p: SequenceProblem, base: number, t: number): number {
+  return base + (p.reverse ? t + 1 : t) * p.N * p.H * F;
+}
+
+/** Byte address of the (T·N, H) matrix of previous states, row-aligned with per-step buffers. */
+export function prevStatesMatrix(p: SequenceProblem, base: number): number {
+  return base + (p.reverse ? p.N * p.H * F : 0);
+}
+
+/** A (T+1,N,H) state buffer with h0 (or zeros) in place and, when given, the T states. */
+export function uploadStates(w: WasmKernels, p: SequenceProblem<Float32Array>, h0: Float32Array | null, states: Float32Array | null): number {
+  const { T, N, H } = p;
+  const nh = N * H;
+  const base = w.arena.alloc((T + 1) * nh);
+  const f32 = w.arena.f32();
+  const h0At = (base >> 2) + (p.reverse ? T * nh : 0);
+  if (h0) f32.set(h0, h0At);
+  else f32.fill(0, h0At, h0At + nh);
+  if (states) f32.set(states, (base >> 2) + (p.reverse ? 0 : nh));
+  return base;
+}
+
+/** Copies out the (T,N,H) states of a state buffer. */
+export function downloadStates(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
+  const { T, N, H } = p;
+  return w.arena.view(base + (p.reverse ? 0 : N * H * F), T * N * H).slice();
+}
+
+/** y (T,N,H) = the states, 0 past each row's length; h_n (and c_n) = the state after the last step. */
+export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Array, hN: Float32Array, cs: Float32Array | null, cN: Float32Array | null): void {
+  const { T, N, H, lengths } = p;
+  y.set(hs);
+  for (let t = 0; t < T; t++)
+    for (let n = 0; n < N; n++) if (t >= lengths[n]!) y.fill(0, (t * N + n) * H, (t * N + n + 1) * H);
+  const last = (p.reverse ? 0 : T - 1) * N * H;
+  hN.set(hs.subarray(last, last + N * H));
+  if (cs && cN) cN.set(cs.subarray(last, last + N * H));
+}
+
+/** The first step (in processing order) at which some row is inactive: steps before it need no masking. */
+export function allActive(p: SequenceProblem, t: number): boolean {
+  for (let n = 0; n < p.N; n++) if (t >= p.lengths[n]!) return false;
+  return true;
+}
+
+/**
+ * Gates (T·N, GH) = x·w_ihᵀ + bias in the arena, where bias (GH) already sums b_ih and the parts
+ * of b_hh that add to the same pre-activation. Returns its byte address.
+ */
+export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number, GH: number, bias: Float32Array | null): number {
+  const rows = p.T * p.N;
+  const arena = w.arena;
+  const gates = arena.alloc(rows * GH);
+  const mark = arena.mark();
+  const wIh = arena.put(p.wIh);
+  const b = packMatrixB(w, wIh, p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
+  gemmPacked(w, false, rows, p.I, x, p.I, b, gates, GH, 0);
+  if (bias) w.k.add_rows(gates, rows, GH * F, arena.put(bias), GH);
+  arena.release(mark);
+  return gates;
+}
+
+/** Column sums of a (rows, n) matrix at `m` (row stride ld floats) as a new JS array. */
+export function columnSums(w: WasmKernels, m: number, rows: number, ld: number, n: number): Float32Array {
+  const arena = w.arena;
+  const mark = arena.mark();
+  const out = arena.zeros(n);
+  w.k.col_sums(out, m, rows, ld * F, n);
+  const result = arena.view(out, n).slice();
+  arena.release(mark);
+  return result;
+}
+
+/**
+ * dW (M,K) = Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows, ldG) and src (rows, K) row-aligned
+ * in the arena; returns dW as a JS array (or accumulates into `into` at `intoOff`).
+ */
+export function weightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, K: number, into: Float32Array, intoOff: number): void {
+  const arena = w.arena;
+  const mark = arena.mark();
+  const out = arena.alloc(M * K);
+  const b = packMatrixB(w, src, K, false, rows, K, false);
+  gemmPacked(w, true, M, rows, dG + gOff * F, ldG, b, out, K, 0);
+  into.set(arena.view(out, M * K), intoOff);
+  arena.release(mark);
+}
+
+/** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array. */
+export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number): Float32Array {
+  const rows = p.T * p.N;
+  const arena = w.arena;
+  const mark = arena.mark();
+  const out = arena.alloc(rows * p.I);
+  const wIh = arena.put(p.wIh);
+  const b = packMatrixB(w, wIh, p.I, false, GH, p.I, false); // op(B)[g, i] = w_ih[g, i]
+  gemmPacked(w, false, rows, GH, dG, GH, b, out, p.I, 0);
+  const dx = arena.view(out, rows * p.I).slice();
+  arena.release(mark);
+  return dx;
+}
+
+/** The recurrent weights packed as B for the per-step products (32-column panels at batch 1). */
+export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number, transposed: boolean): PackedB {
+  const H = p.H;
+  const src = wHh + rowFrom * H * F;
+  // Forward: op(B)[h', g] = w_hh[g, h'] (K = H, N = rows); backward: op(B)[g, h'] = w_hh[g, h'].
+  return transposed ? packMatrixB(w, src, H, true, H, rowCount, p.N === 1) : packMatrixB(w, src, H, false, rowCount, H, p.N === 1);
+}

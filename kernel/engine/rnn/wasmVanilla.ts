@@ -1,0 +1,101 @@
+// Elman RNN over a whole sequence on the WebAssembly kernels (see vanilla.ts, the reference and
+// the Float64Array path): per step one GEMM pre += h·w_hhᵀ and one activation kernel.
+
+import { gemmPacked } from '../wasm/gemm';
+import { type WasmKernels } from '../wasm/instance';
+import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { type Nonlinearity, type VanillaTape } from './vanilla';
+import {
+  columnSums,
+  downloadStates,
+  inputGrad,
+  packRecurrent,
+  prevStateAt,
+  prevStatesMatrix,
+  projectInputWasm,
+  stateAt,
+  uploadStates,
+  weightGrad,
+  writeOutputs,
+} from './wasmSequence';
+
+const F = 4;
+
+function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
+  if (!p.bIh && !p.bHh) return null;
+  const b = new Float32Array(p.H);
+  if (p.bIh) b.set(p.bIh);
+  if (p.bHh) for (let i = 0; i < b.length; i++) b[i] = b[i]! + p.bHh[i]!;
+  return b;
+}
+
+export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, nonlinearity: Nonlinearity): VanillaTape<Float32Array> {
+  // x is (T,N,I), w_ih is (H,I), w_hh is (H,H); pre (T,N,H) = x·w_ihᵀ + b, then += h·w_hhᵀ per step
+  checkProblem(p, 1, 'vanillaForward');
+  const { T, N, H } = p;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const x = arena.put(p.x);
+    const pre = projectInputWasm(w, p, x, H, foldedBias(p));
+    const hs = uploadStates(w, p, p.h0, null);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, true);
+    const act = nonlinearity === 'relu' ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd;
+    for (let s = 0; s < T; s++) {
+      const t = stepTime(p, s);
+      const pt = pre + t * N * H * F;
+      const hPrev = prevStateAt(p, hs, t);
+      gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
+      act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
+    }
+    const tape: VanillaTape<Float32Array> = { nonlinearity, hs: downloadStates(w, p, hs) };
+    writeOutputs(p, tape.hs, out.y, out.hN, null, null);
+    return tape;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: VanillaTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+  // dy is (T,N,H), dh_n is (N,H); dG (T,N,H) the pre-activation gradient per step
+  const { T, N, H, I } = p;
+  const rows = T * N;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const len = arena.putInt32(p.lengths);
+    const hs = uploadStates(w, p, p.h0, tape.hs);
+    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
+    let next = arena.alloc(N * H);
+    const dG = arena.alloc(rows * H);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, false);
+    const grad = tape.nonlinearity === 'relu' ? w.k.rnn_relu_bwd : w.k.rnn_tanh_bwd;
+    for (let s = T - 1; s >= 0; s--) {
+      const t = stepTime(p, s);
+      const dGt = dG + t * N * H * F;
+      const ss = grad(stateAt(p, hs, t), carry, dy + t * N * H * F, dGt, next, N, H, len, t);
+      if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
+      gemmPacked(w, false, N, H, dGt, H, wHh, next, H, 1);
+      [carry, next] = [next, carry];
+    }
+    const dWhh = new Float32Array(H * H);
+    weightGrad(w, rows, dG, H, 0, H, prevStatesMatrix(p, hs), H, dWhh, 0);
+    const dWih = new Float32Array(H * I);
+    weightGrad(w, rows, dG, H, 0, H, arena.put(p.x), I, dWih, 0);
+    const db = p.bIh || p.bHh ? columnSums(w, dG, rows, H, H) : null;
+    const dx = options.needDx ? inputGrad(w, p, dG, H) : null;
+    return {
+      dx,
+      dWih,
+      dWhh,
+      dbIh: p.bIh && db ? db : null,
+      dbHh: p.bHh && db ? new Float32Array(db) : null,
+      dh0: arena.view(carry, N * H).slice(),
+      dc0: null,
+    };
+  } finally {
+    arena.release(mark);
+  }
+}

@@ -1,0 +1,105 @@
+// GEMM on Float32Arrays through the WebAssembly kernels: the operands are copied into the arena,
+// B is packed into column panels, the product runs in wasm and C is copied back. Callers that
+// keep operands in wasm memory across many products (the recurrent kernels) use the lower-level
+// helpers below directly.
+
+import { GEMV_NR, NR } from './wat/gemm';
+import { type Arena, type KernelExports, type WasmKernels } from './instance';
+
+/** A packed op(B) (K,N) in the arena: panels of `nr` columns, `bps` bytes apart. */
+export interface PackedB {
+  at: number;
+  K: number;
+  N: number;
+  nr: number;
+  bps: number;
+}
+
+/**
+ * Packs op(B) (K,N) from wasm memory: op(B)[k,j] at `src` + k·ks + j·js bytes. `forGemv` packs
+ * 32-column panels for a single-row A (batch 1), otherwise 8-column panels.
+ */
+export function packB(w: WasmKernels, src: number, ks: number, js: number, K: number, N: number, forGemv: boolean): PackedB {
+  const nr = forGemv ? GEMV_NR : NR;
+  const panels = Math.ceil(N / nr);
+  const at = w.arena.alloc(panels * nr * K);
+  w.k.pack_b(src, ks, js, K, N, nr, at);
+  return { at, K, N, nr, bps: K * nr * 4 };
+}
+
+/** op(B) of a row-major (rows, cols) matrix at `src` with leading dimension `ld` floats. */
+export function packMatrixB(w: WasmKernels, src: number, ld: number, trans: boolean, K: number, N: number, forGemv: boolean): PackedB {
+  return trans ? packB(w, src, 4, ld * 4, K, N, forGemv) : packB(w, src, ld * 4, 4, K, N, forGemv);
+}
+
+/**
+ * C (M,N) at `c` (row stride ldc floats) = beta·C + op(A)·B[k0:k0+K, :], all in wasm memory.
+ * op(A)[i,k] is at a + (transA ? k·lda + i : i·lda + k) floats. `kFrom` selects a K-slice of the
+ * packed B (rows kFrom … kFrom+K−1 of op(B)).
+ */
+export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number, a: number, lda: number, b: PackedB, c: number, ldc: number, beta: 0 | 1, kFrom = 0): void {
+  if (M === 0 || b.N === 0) return;
+  const k: KernelExports = w.k;
+  if (K === 0) {
+    if (beta === 0) for (let i = 0; i < M; i++) w.arena.f32().fill(0, (c >> 2) + i * ldc, (c >> 2) + i * ldc + b.N);
+    return;
+  }
+  const bAt = b.at + kFrom * b.nr * 4;
+  if (b.nr === GEMV_NR) {
+    if (M !== 1) throw new Error('gemmPacked: a 32-column packing serves batch 1 only');
+    k.gemv(a, transA ? lda * 4 : 4, bAt, b.bps, b.N, K, c, beta);
+    return;
+  }
+  const MR = w.tileRows;
+  if (transA) k.gemm_panels(a, MR * 4, lda * 4, 4, bAt, b.bps, M, b.N, K, c, ldc * 4, beta);
+  else k.gemm_rows(a, MR * lda * 4, 4, lda * 4, bAt, b.bps, M, b.N, K, c, ldc * 4, beta);
+}
+
+/** Copies rows × cols floats (row stride ld) of `src` from `off` into the arena; returns its address. */
+function copyIn(arena: Arena, src: Float32Array, off: number, rows: number, cols: number, ld: number): number {
+  const span = (rows - 1) * ld + cols;
+  return arena.put(src.subarray(off, off + span));
+}
+
+/**
+ * C (M,N) = op(A)·op(B) + beta·C with leading dimensions, row-major (rnn/blas.ts's signature),
+ * on JS Float32Arrays: copies in, multiplies in wasm, copies C back.
+ */
+export function wasmGemm(
+  w: WasmKernels,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  beta: 0 | 1,
+): void {
+  if (M === 0 || N === 0) return;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    // C's span is copied in whole (also for beta = 0) so that columns between rows survive.
+    const cSpan = (M - 1) * ldc + N;
+    const c = copyIn(arena, C, cOff, M, N, ldc);
+    if (K > 0) {
+      const a = transA ? copyIn(arena, A, aOff, K, M, lda) : copyIn(arena, A, aOff, M, K, lda);
+      const bRaw = transB ? copyIn(arena, B, bOff, N, K, ldb) : copyIn(arena, B, bOff, K, N, ldb);
+      const b = packMatrixB(w, bRaw, ldb, transB, K, N, M === 1);
+      gemmPacked(w, transA, M, K, a, lda, b, c, ldc, beta);
+    } else if (beta === 0) {
+      for (let i = 0; i < M; i++) arena.f32().fill(0, (c >> 2) + i * ldc, (c >> 2) + i * ldc + N);
+    }
+    C.set(arena.view(c, cSpan), cOff);
+  } finally {
+    arena.release(mark);
+  }
+}

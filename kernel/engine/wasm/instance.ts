@@ -1,0 +1,188 @@
+// The WebAssembly kernels of this thread: one module instance per thread (the kernel process and
+// every worker_thread instantiate their own, synchronously, on first use), its linear memory, and
+// a stack-like arena over that memory for the operands of one kernel call.
+//
+// Flavour: relaxed SIMD (fused multiply-add, 6×8 GEMM tiles) where the runtime validates it — Node
+// 20 needs --experimental-wasm-relaxed-simd, newer V8s ship it — else plain SIMD128 (4×8 tiles),
+// else none, and the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
+// the environment, or useKernels(), forces a choice (tests compare the paths).
+
+import { RELAXED_WASM, SIMD_WASM } from './modules.generated';
+
+export type KernelChoice = 'auto' | 'js' | 'simd' | 'relaxed';
+
+/** The exports of the kernel module (pointers and strides are byte offsets into memory). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  tile_rows: WebAssembly.Global;
+  gemm_panels(a: number, aps: number, aks: number, ars: number, b: number, bps: number, M: number, N: number, K: number, c: number, ldc: number, beta: number): void;
+  gemm_rows(a: number, aps: number, aks: number, ars: number, b: number, bps: number, M: number, N: number, K: number, c: number, ldc: number, beta: number): void;
+  gemv(a: number, aks: number, b: number, bps: number, N: number, K: number, c: number, beta: number): void;
+  pack_b(src: number, ks: number, js: number, K: number, N: number, nr: number, dst: number): void;
+  pack_a(src: number, rs: number, ks: number, M: number, K: number, mr: number, dst: number): void;
+  add_rows(out: number, rows: number, ld: number, v: number, n: number): void;
+  col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
+  lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;
+  lstm_bwd(gates: number, c: number, cPrev: number, carry: number, dy: number, dG: number, dc: number, next: number, N: number, H: number, len: number, t: number): number;
+  gru_fwd(gates: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, N: number, H: number, len: number, t: number): void;
+  gru_bwd(gates: number, hidden: number, hPrev: number, carry: number, dy: number, dGi: number, dGh: number, next: number, N: number, H: number, len: number, t: number): number;
+  gru_cho_rz(gates: number, hPrev: number, hidden: number, N: number, H: number, len: number, t: number): void;
+  gru_cho_h(gates: number, hPrev: number, hOut: number, N: number, H: number, len: number, t: number): void;
+  gru_cho_bwd1(gates: number, hPrev: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
+  gru_cho_bwd2(gates: number, hPrev: number, dRh: number, dG: number, next: number, N: number, H: number, len: number, t: number): void;
+  rnn_tanh_fwd(pre: number, hPrev: number, hOut: number, N: number, H: number, len: number, t: number): void;
+  rnn_relu_fwd(pre: number, hPrev: number, hOut: number, N: number, H: number, len: number, t: number): void;
+  rnn_tanh_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
+  rnn_relu_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
+}
+
+const PAGE = 65536;
+/** Allocations are aligned to a cache line and followed by this much slack. */
+const ALIGN = 64;
+
+/**
+ * Bump allocation over the module's memory, released in stack order with mark()/release(). Memory
+ * grows on demand and never shrinks; views are re-made after growth (growth detaches the old buffer,
+ * so never keep a view across an allocation).
+ */
+export class Arena {
+  private top = PAGE; // page 0: the kernels' scratch tiles
+  private f32View: Float32Array;
+  private i32View: Int32Array;
+
+  constructor(private readonly memory: WebAssembly.Memory) {
+    this.f32View = new Float32Array(memory.buffer);
+    this.i32View = new Int32Array(memory.buffer);
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Bytes in use by the arena (for tests and diagnostics). */
+  get used(): number {
+    return this.top - PAGE;
+  }
+
+  /** Reserves `n` floats (uninitialised); returns the byte address. */
+  alloc(n: number): number {
+    const at = this.top;
+    this.top = at + Math.ceil((n * 4 + ALIGN) / ALIGN) * ALIGN;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    return at;
+  }
+
+  /** Reserves `n` zeroed floats. */
+  zeros(n: number): number {
+    const at = this.alloc(n);
+    this.f32().fill(0, at >> 2, (at >> 2) + n);
+    return at;
+  }
+
+  /** Copies `src` into a new allocation; returns its byte address. */
+  put(src: ArrayLike<number> & { length: number }, n = src.length): number {
+    const at = this.alloc(n);
+    if (src instanceof Float32Array) this.f32().set(n === src.length ? src : src.subarray(0, n), at >> 2);
+    else this.f32().set(src as ArrayLike<number>, at >> 2);
+    return at;
+  }
+
+  /** Copies int32 values (lengths) into a new allocation. */
+  putInt32(src: Int32Array): number {
+    const at = this.alloc(src.length);
+    this.i32().set(src, at >> 2);
+    return at;
+  }
+
+  /** A float view of the whole memory (valid until the next allocation that grows it). */
+  f32(): Float32Array {
+    if (this.f32View.buffer !== this.memory.buffer) this.f32View = new Float32Array(this.memory.buffer);
+    return this.f32View;
+  }
+
+  i32(): Int32Array {
+    if (this.i32View.buffer !== this.memory.buffer) this.i32View = new Int32Array(this.memory.buffer);
+    return this.i32View;
+  }
+
+  /** `n` floats at byte address `at`, as a view (valid until the memory grows). */
+  view(at: number, n: number): Float32Array {
+    return this.f32().subarray(at >> 2, (at >> 2) + n);
+  }
+}
+
+export interface WasmKernels {
+  flavour: 'simd' | 'relaxed';
+  /** Rows of the GEMM micro-kernel tile (6 relaxed, 4 plain). */
+  tileRows: number;
+  k: KernelExports;
+  arena: Arena;
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  if (typeof Buffer !== 'undefined') {
+    const bytes = Buffer.from(base64, 'base64');
+    const out = new Uint8Array(bytes.length);
+    out.set(bytes);
+    return out;
+  }
+  const bin = atob(base64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function instantiate(flavour: 'simd' | 'relaxed'): WasmKernels | null {
+  if (typeof WebAssembly === 'undefined') return null;
+  const bytes = decode(flavour === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
+  if (!WebAssembly.validate(bytes)) return null;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const k = instance.exports as unknown as KernelExports;
+  return { flavour, tileRows: k.tile_rows.value as number, k, arena: new Arena(k.memory) };
+}
+
+function envChoice(): KernelChoice {
+  const v = typeof process !== 'undefined' ? process.env?.RNN_LAB_KERNELS : undefined;
+  return v === 'js' || v === 'simd' || v === 'relaxed' ? v : 'auto';
+}
+
+let choice: KernelChoice = envChoice();
+const loaded: { simd?: WasmKernels | null; relaxed?: WasmKernels | null } = {};
+let current: WasmKernels | null | undefined;
+
+function load(flavour: 'simd' | 'relaxed'): WasmKernels | null {
+  if (loaded[flavour] === undefined) loaded[flavour] = instantiate(flavour);
+  return loaded[flavour]!;
+}
+
+/** This thread's kernels, or null when the plain TypeScript kernels are to run. */
+export function wasmKernels(): WasmKernels | null {
+  if (current === undefined) {
+    if (choice === 'js') current = null;
+    else if (choice === 'simd') current = load('simd');
+    else if (choice === 'relaxed') current = load('relaxed');
+    else current = load('relaxed') ?? load('simd');
+  }
+  return current;
+}
+
+/**
+ * Picks the kernels for this thread: 'auto' (relaxed SIMD where supported, else SIMD128, else
+ * TypeScript), 'js' (the plain TypeScript kernels), or one flavour (null result if unsupported).
+ * Returns the flavour now in use, or 'js'.
+ */
+export function useKernels(which: KernelChoice): 'js' | 'simd' | 'relaxed' {
+  choice = which;
+  current = undefined;
+  return wasmKernels()?.flavour ?? 'js';
+}
+
+/** Which kernels run on this thread: 'relaxed', 'simd' or 'js'. */
+export function kernelFlavour(): 'js' | 'simd' | 'relaxed' {
+  return wasmKernels()?.flavour ?? 'js';
+}

@@ -1,0 +1,18 @@
+// Assembles the generated WebAssembly text with wabt (a build-time tool, not a runtime
+// dependency): used by scripts/build-wasm.mjs and by the test that checks the committed binaries.
+
+import wabt from 'wabt';
+import { moduleText, type Flavour } from './module';
+
+export async function assembleModule(flavour: Flavour): Promise<Uint8Array> {
+  const w = await wabt();
+  const text = moduleText(flavour);
+  const mod = w.parseWat(`rnn-lab-${flavour}.wat`, text, { simd: true, relaxed_simd: flavour === 'relaxed' });
+  try {
+    mod.resolveNames();
+    mod.validate();
+    return mod.toBinary({ write_debug_names: true }).buffer;
+  } finally {
+    mod.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+// Small vector loops next to the GEMMs: bias broadcast over rows and column sums (bias gradients).
+
+import { add, forLoop, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
+
+/** Runs `body(L, jo)` over columns [0, n) of one row: f32x4 while 4 remain, then the scalar tail. */
+function columns(label: string, relaxed: boolean, n: string, body: (L: Lane) => string[]): string[] {
+  const V = vectorLane(relaxed);
+  const S = scalarLane(relaxed);
+  return [
+    set('jo', i32(0)),
+    `(block $${label}_ve (loop $${label}_v`,
+    `  (br_if $${label}_ve (i32.gt_s (i32.add ${get('jo')} ${i32(16)}) ${mul(n, i32(4))}))`,
+    ...body(V).map((l) => '  ' + l),
+    `  ${inc('jo', i32(16))}`,
+    `  (br $${label}_v)))`,
+    `(block $${label}_se (loop $${label}_s`,
+    `  (br_if $${label}_se (i32.ge_s ${get('jo')} ${mul(n, i32(4))}))`,
+    ...body(S).map((l) => '  ' + l),
+    `  ${inc('jo', i32(4))}`,
+    `  (br $${label}_s)))`,
+  ];
+}
+
+/** out[r, 0:n] += v[0:n] for `rows` rows of stride `ld` bytes. */
+function addRows(relaxed: boolean): Func {
+  const f = new Func('add_rows', true);
+  for (const p of ['out', 'rows', 'ld', 'v', 'n']) f.param(p);
+  f.local('r', 'i32');
+  f.local('o', 'i32');
+  f.local('jo', 'i32');
+  const body = columns('c', relaxed, get('n'), (L) => [L.store(add(get('o'), get('jo')), L.add(L.load(add(get('o'), get('jo'))), L.load(add(get('v'), get('jo')))))]);
+  f.emit(set('o', get('out')), ...forLoop('rl', 'r', i32(0), get('rows'), i32(1), [...body, inc('o', get('ld'))]));
+  return f;
+}
+
+/** out[0:n] += Σ_r m[r, 0:n] over `rows` rows of stride `ld` bytes. */
+function columnSums(relaxed: boolean): Func {
+  const f = new Func('col_sums', true);
+  for (const p of ['out', 'm', 'rows', 'ld', 'n']) f.param(p);
+  f.local('r', 'i32');
+  f.local('o', 'i32');
+  f.local('jo', 'i32');
+  const body = columns('c', relaxed, get('n'), (L) => [L.store(add(get('out'), get('jo')), L.add(L.load(add(get('out'), get('jo'))), L.load(add(get('o'), get('jo')))))]);
+  f.emit(set('o', get('m')), ...forLoop('rl', 'r', i32(0), get('rows'), i32(1), [...body, inc('o', get('ld'))]));
+  return f;
+}
+
+export function utilFunctions(relaxed: boolean): Func[] {
+  return [addRows(relaxed), columnSums(relaxed)];
+}

@@ -1,0 +1,151 @@
+// The WebAssembly sequence kernels against the TypeScript ones on the same float32 problems:
+// every cell (LSTM, both GRU forms, RNN tanh/relu), forward and reverse, with and without lengths,
+// h0/c0 and biases, batch 1 (GEMV path), hidden sizes that leave a scalar tail (H % 4 ≠ 0). Outputs,
+// tapes, all gradients and the per-step gradient norms must agree; a tape of one path must feed
+// the backward of the other. (The float64 finite-difference checks and the PyTorch fixtures run
+// on the wasm path too, in recurrent-kernels, recurrent-gradcheck and recurrent-parity.)
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { cellBackward, cellForward, gateCount, type CellSpec, type CellTape } from '../../kernel/engine/rnn/cell';
+import { type SequenceInputGrads, type SequenceProblem } from '../../kernel/engine/rnn/sequence';
+import { kernelFlavour, useKernels } from '../../kernel/engine/wasm/instance';
+import { seededValues, toleranceRatio } from './recurrent-helpers';
+
+afterAll(() => void useKernels('auto'));
+
+const cells: [string, CellSpec][] = [
+  ['lstm', { kind: 'lstm' }],
+  ['gru', { kind: 'gru', resetAfter: true }],
+  ['gru (Cho)', { kind: 'gru', resetAfter: false }],
+  ['rnn tanh', { kind: 'rnn', nonlinearity: 'tanh' }],
+  ['rnn relu', { kind: 'rnn', nonlinearity: 'relu' }],
+];
+
+interface Case {
+  T: number;
+  N: number;
+  I: number;
+  H: number;
+  reverse: boolean;
+  lengths: number[] | null;
+  initial: boolean;
+  bias: boolean;
+}
+
+const cases: Case[] = [
+  { T: 6, N: 5, I: 3, H: 8, reverse: false, lengths: null, initial: false, bias: true },
+  { T: 6, N: 5, I: 3, H: 7, reverse: true, lengths: [6, 2, 5, 1, 6], initial: true, bias: true },
+  { T: 5, N: 3, I: 4, H: 13, reverse: false, lengths: [3, 5, 1], initial: true, bias: false },
+  { T: 7, N: 1, I: 5, H: 36, reverse: false, lengths: null, initial: true, bias: true }, // batch 1: GEMV
+  { T: 4, N: 9, I: 2, H: 20, reverse: true, lengths: null, initial: false, bias: true },
+];
+
+function run(cell: CellSpec, c: Case, kernels: 'js' | 'auto', seed: number) {
+  useKernels(kernels);
+  const { T, N, I, H } = c;
+  const G = gateCount(cell) * H;
+  const lstm = cell.kind === 'lstm';
+  const p: SequenceProblem<Float32Array> = {
+    T,
+    N,
+    I,
+    H,
+    reverse: c.reverse,
+    lengths: Int32Array.from(c.lengths ?? new Array<number>(N).fill(T)),
+    x: seededValues(T * N * I, seed),
+    wIh: seededValues(G * I, seed + 1, -0.7, 0.7),
+    wHh: seededValues(G * H, seed + 2, -0.7, 0.7),
+    bIh: c.bias ? seededValues(G, seed + 3, -0.5, 0.5) : null,
+    bHh: c.bias ? seededValues(G, seed + 4, -0.5, 0.5) : null,
+    h0: c.initial ? seededValues(N * H, seed + 5) : new Float32Array(N * H),
+    c0: lstm && c.initial ? seededValues(N * H, seed + 6) : null,
+  };
+  const out = { y: new Float32Array(T * N * H), hN: new Float32Array(N * H), cN: lstm ? new Float32Array(N * H) : null };
+  const tape = cellForward(cell, p, out);
+  const grads = { dy: seededValues(T * N * H, seed + 7), dhN: seededValues(N * H, seed + 8), dcN: lstm ? seededValues(N * H, seed + 9) : null };
+  const stepNorms = new Float64Array(T);
+  const g = cellBackward(p, tape, grads, { needDx: true, stepNorms });
+  return { p, out, tape, grads, g, stepNorms };
+}
+
+function tapeArrays(t: CellTape<Float32Array>): Record<string, Float32Array> {
+  if (t.kind === 'lstm') return { gates: t.tape.gates, hs: t.tape.hs, cs: t.tape.cs };
+  if (t.kind === 'gru') return { gates: t.tape.gates, hs: t.tape.hs, hidden: t.tape.hidden };
+  return { hs: t.tape.hs };
+}
+
+function gradArrays(g: SequenceInputGrads<Float32Array>): Record<string, Float32Array | null> {
+  return { dx: g.dx, dWih: g.dWih, dWhh: g.dWhh, dbIh: g.dbIh, dbHh: g.dbHh, dh0: g.dh0, dc0: g.dc0 };
+}
+
+/** Rows past their length hold unspecified tape values (gates, GRU hidden): compare active rows only. */
+function activeOnly(p: SequenceProblem, a: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let t = 0; t < p.T; t++)
+    for (let n = 0; n < p.N; n++) if (t < p.lengths[n]!) out.set(a.subarray((t * p.N + n) * width, (t * p.N + n + 1) * width), (t * p.N + n) * width);
+  return out;
+}
+
+describe('wasm sequence kernels match the TypeScript kernels (float32)', () => {
+  it('runs the wasm kernels here', () => {
+    expect(useKernels('auto')).not.toBe('js');
+  });
+
+  for (const [label, cell] of cells) {
+    cases.forEach((c, ci) => {
+      const name = `${label}: T=${c.T} N=${c.N} I=${c.I} H=${c.H}, ${c.reverse ? 'reverse' : 'forward'}${c.lengths ? `, lengths [${c.lengths.join(',')}]` : ''}${c.initial ? ', h0/c0' : ''}${c.bias ? '' : ', no bias'}`;
+      it(name, () => {
+        const ref = run(cell, c, 'js', 100 + ci);
+        const fast = run(cell, c, 'auto', 100 + ci);
+        expect(kernelFlavour()).not.toBe('js');
+        const close = (what: string, a: ArrayLike<number> | null, b: ArrayLike<number> | null): void => {
+          if (a === null || b === null) {
+            expect(a, what).toBe(b);
+            return;
+          }
+          expect(a.length, what).toBe(b.length);
+          expect(toleranceRatio(a, b, 2e-5, 2e-4), what).toBeLessThanOrEqual(1);
+        };
+        close('y', fast.out.y, ref.out.y);
+        close('h_n', fast.out.hN, ref.out.hN);
+        close('c_n', fast.out.cN, ref.out.cN);
+        // Outputs past a row's length are exactly 0, and so is dx there.
+        for (let t = 0; t < c.T; t++)
+          for (let n = 0; n < c.N; n++)
+            if (t >= fast.p.lengths[n]!) {
+              for (let j = 0; j < c.H; j++) expect(fast.out.y[(t * c.N + n) * c.H + j]).toBe(0);
+              for (let j = 0; j < c.I; j++) expect(fast.g.dx![(t * c.N + n) * c.I + j]).toBe(0);
+            }
+        const ft = tapeArrays(fast.tape);
+        const rt = tapeArrays(ref.tape);
+        for (const k of Object.keys(rt)) {
+          const width = rt[k]!.length / (c.T * c.N);
+          close(`tape ${k}`, activeOnly(fast.p, ft[k]!, width), activeOnly(ref.p, rt[k]!, width));
+        }
+        const fg = gradArrays(fast.g);
+        const rg = gradArrays(ref.g);
+        for (const k of Object.keys(rg)) close(k, fg[k]!, rg[k]!);
+        close('step norms', fast.stepNorms, ref.stepNorms);
+      });
+    });
+  }
+});
+
+describe('tapes cross between the paths', () => {
+  for (const [label, cell] of cells) {
+    it(`${label}: a wasm forward's tape feeds the TypeScript backward and the other way round`, () => {
+      const c = cases[1]!;
+      const fast = run(cell, c, 'auto', 7);
+      const ref = run(cell, c, 'js', 7);
+      useKernels('js');
+      const jsFromWasm = cellBackward(fast.p, fast.tape, fast.grads, { needDx: true, stepNorms: null });
+      useKernels('auto');
+      const wasmFromJs = cellBackward(ref.p, ref.tape, ref.grads, { needDx: true, stepNorms: null });
+      for (const [k, v] of Object.entries(gradArrays(ref.g))) {
+        if (v === null) continue;
+        expect(toleranceRatio(gradArrays(jsFromWasm)[k]!, v, 2e-5, 2e-4), `${k} (wasm tape, TS backward)`).toBeLessThanOrEqual(1);
+        expect(toleranceRatio(gradArrays(wasmFromJs)[k]!, v, 2e-5, 2e-4), `${k} (TS tape, wasm backward)`).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+});
