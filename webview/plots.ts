@@ -63,7 +63,8 @@ function lineFigure(spec: LineChartSpec, theme: PlotTheme): PlotlyFigure {
   });
   const layout = baseLayout(spec.title, theme);
   layout.xaxis = axis(spec.xLabel, theme);
-  layout.yaxis = { ...axis(spec.yLabel, theme), type: spec.logY ? 'log' : 'linear', exponentformat: 'power' };
+  // On a log axis label 1, 2 and 5 of each decade only (plotly's default writes every digit).
+  layout.yaxis = { ...axis(spec.yLabel, theme), ...(spec.logY ? { type: 'log', dtick: 'D2', exponentformat: 'power' } : { type: 'linear' }) };
   layout.showlegend = spec.series.length > 1;
   return { data, layout };
 }

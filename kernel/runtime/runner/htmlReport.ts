@@ -121,9 +121,11 @@ function moduleHtml(m: ModuleSummary, plain: string): string {
     kind: 'table',
     title: `${m.className}: ${m.parameterCount.toLocaleString('en-US')} parameters`,
     columns: ['parameter', 'shape', 'count', 'mean', 'std', 'min', 'max'],
-    rows: m.parameters.map((p) => [p.name, `(${p.shape.join(', ')})`, p.count, p.mean, p.std, p.min, p.max]),
+    rows: m.parameters.map((p) => [p.name, `(${p.shape.join(', ')}${p.shape.length === 1 ? ',' : ''})`, p.count, p.mean, p.std, p.min, p.max]),
   };
-  return `<div class="module"><pre class="plain">${escapeHtml(plain)}</pre>${tableHtml(spec)}</div>`;
+  // The table says what the text's parameter list does, with statistics: the repr is enough above it.
+  const repr = plain.split('\n\nparameters:')[0]!;
+  return `<div class="module"><pre class="plain">${escapeHtml(repr)}</pre>${tableHtml(spec)}</div>`;
 }
 
 function fmt(v: number): string {
