@@ -67,9 +67,11 @@ const RUNNING: JobStatus[] = ['running', 'paused'];
 
 function renderHeader(h: JobHistory | undefined): void {
   const jobs = store.all();
-  const options = jobs.map((j) => `${j.job.id}\u0000${j.job.model || j.job.id} (${j.job.status})`);
+  // Several jobs may train the same model: the job id tells them apart.
+  const label = (j: JobHistory): string => (j.job.model ? `${j.job.model} · ${j.job.id} (${j.job.status})` : `${j.job.id} (${j.job.status})`);
+  const options = jobs.map((j) => `${j.job.id}\u0000${label(j)}`);
   if ([...jobSelect.options].map((o) => `${o.value}\u0000${o.text}`).join('\n') !== options.join('\n')) {
-    jobSelect.replaceChildren(...jobs.map((j) => new Option(`${j.job.model || j.job.id} (${j.job.status})`, j.job.id)));
+    jobSelect.replaceChildren(...jobs.map((j) => new Option(label(j), j.job.id)));
   }
   if (focused) jobSelect.value = focused;
   jobSelect.hidden = jobs.length < 2;
