@@ -5,7 +5,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, content: Uint8Array | string): void {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   mkdirSync(dirname(path), { recursive: true });
   // pid and thread: two workers (or two kernels) writing the same file never share a temp file.
   const tmp = `${path}.tmp-${process.pid}-${threadId}`;

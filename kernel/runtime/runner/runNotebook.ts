@@ -1,6 +1,7 @@
 // Runs every code cell of a notebook in a fresh kernel process and writes the executed notebook
 // and an HTML report. Nothing is written unless the input parsed as a notebook.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../train/atomicWrite';
 import * as path from 'node:path';
 import { KernelDiedError, KernelProcess } from './kernelProcess';
 import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type NotebookCell, type NotebookOutput } from './notebook';
@@ -92,22 +93,15 @@ export async function runNotebook(options: RunOptions): Promise<RunSummary> {
   summary.durationMs = performance.now() - started;
   const executed = finishNotebook(notebook, cells);
   if (options.outPath) {
-    writeAtomically(options.outPath, `${JSON.stringify(executed, null, 1)}\n`);
+    writeFileAtomic(options.outPath, `${JSON.stringify(executed, null, 1)}\n`);
     options.log(`wrote ${options.outPath}`);
   }
   if (options.htmlPath) {
     const failed = summary.failures.length;
     const text = `${codeCells} code cells, ${summary.executed} run${failed ? `, ${failed} failed` : ''}${summary.kernelDied ? ' (the kernel died)' : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`;
     const title = path.basename(file);
-    writeAtomically(options.htmlPath, renderReport(executed, { title, summary: text, plotlySource: await options.plotlySource() }));
+    writeFileAtomic(options.htmlPath, renderReport(executed, { title, summary: text, plotlySource: await options.plotlySource() }));
     options.log(`wrote ${options.htmlPath}`);
   }
   return summary;
-}
-
-/** Writes next to the target and renames, so a failure never leaves half a file behind. */
-function writeAtomically(target: string, content: string): void {
-  const temp = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.tmp`);
-  writeFileSync(temp, content);
-  renameSync(temp, target);
 }
