@@ -8,6 +8,7 @@
 //     Sets as themselves; functions by engine name or by source.
 // Shared references and cycles survive (tied weights stay tied): objects are numbered.
 
+import { RNNBase } from '../engine/layers/recurrent';
 import { Tensor } from '../engine/tensor';
 import { engineExport, engineExportName } from './engineClasses';
 import { functionSource, type FunctionSource, type SourceScope } from './userCode';
@@ -47,6 +48,13 @@ type AnyFunction = Function;
 
 // Tensor fields that never cross: the storage goes separately, gradients and graph are dropped.
 const tensorSkippedFields = new Set(['data', 'grad', 'gradFn']);
+
+// Fields that hold what the last forward left behind (large, and stale in the worker): sent as null.
+const transientFields: [AnyFunction, string][] = [[RNNBase, 'trace']];
+
+function isTransient(value: object, key: string): boolean {
+  return transientFields.some(([cls, field]) => field === key && value instanceof cls);
+}
 
 /** Encodes values into one graph (call `encode` for each root, e.g. the model and the globals). */
 export class GraphEncoder {
@@ -116,6 +124,10 @@ export class GraphEncoder {
     for (const key of Object.getOwnPropertyNames(value)) {
       if (skip.has(key)) continue;
       const d = Object.getOwnPropertyDescriptor(value, key)!;
+      if (isTransient(value, key)) {
+        out.push([key, null, d.enumerable ?? false]);
+        continue;
+      }
       if (d.get !== undefined || d.set !== undefined) throw this.cannot(`${path}.${key}`, 'a getter/setter property');
       out.push([key, this.encode(d.value, `${path}.${key}`), d.enumerable ?? false]);
     }

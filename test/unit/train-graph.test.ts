@@ -61,6 +61,16 @@ describe('model graphs', () => {
     expect(copy.parameters()).toHaveLength(3);
   });
 
+  it('leaves the trace of the last instrumented forward behind', () => {
+    const lstm = new LSTM(2, 3);
+    lstm.instrument = true;
+    lstm.forward(tensor([[[1, 2]], [[3, 4]]]));
+    expect(lstm.trace).not.toBeNull();
+    const { copy } = roundTrip(lstm);
+    expect(copy.trace).toBeNull();
+    expect(copy.instrument).toBe(true);
+  });
+
   it('rebuilds a chain of cell classes (a subclass of a subclass of Module)', () => {
     class Base extends Module {
       scale = 2;
