@@ -306,7 +306,7 @@ export class TrainingLoop {
         return;
       }
     }
-    events.flush(this.progress, true);
+    // No forced flush here: with tiny epochs that would break the bound on events per second.
   }
 
   private validate(): { loss: number; metrics: Record<string, number> } | null {

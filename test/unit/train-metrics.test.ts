@@ -93,3 +93,19 @@ describe('training insides', () => {
     expect(stopped.best).toEqual({ epoch: 1, value: stopped.valLosses[0]![1], restored: true });
   });
 });
+
+describe('event rate', () => {
+  it('stays bounded even when every epoch is a single quick step', async () => {
+    const events: JobEventParams[] = [];
+    const started = performance.now();
+    const job = fit(makeModel(), countingTask(4, 3), { epochs: 300, batchSize: 4, maxEventsPerSecond: 5, gradNormEvery: 0, onEvent: (e) => events.push(e), validation: countingTask(4, 3, 5) });
+    const result = await job.done;
+    const seconds = (performance.now() - started) / 1000;
+    const progress = events.filter((e) => e.metrics !== undefined);
+    // At most 5 per second, plus the first one and the final flush; nothing lost.
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 5) + 2);
+    expect(job.history.loss).toHaveLength(300);
+    expect(job.history.valLoss).toHaveLength(300);
+    expect(result.valLosses).toHaveLength(300);
+  });
+});
