@@ -2,7 +2,7 @@
 // run on the committed notebooks (test/unit/samples-notebooks.test.ts, fast) and on a fresh
 // execution of each sample (test/samples/execute.test.ts, `npm run test:samples`).
 import { expect } from 'vitest';
-import { barChart, lineChart, num, rows, series, tableOutput, type Notebook } from './outputs';
+import { barChart, heatmapOutput, lineChart, num, rows, series, tableOutput, type Notebook } from './outputs';
 
 export type Claims = (nb: Notebook) => void;
 
@@ -78,7 +78,32 @@ const vanishingGradients: Claims = (nb) => {
   expect(untrainedBest).toBeLessThan(0.9);
 };
 
+const bidirectional: Claims = (nb) => {
+  const results = rows(tableOutput(nb, 'Peak tagging'));
+  const accuracy = (model: string) => num(results.find((r) => r.model === model)?.['test accuracy']);
+  const ceiling = accuracy('best causal rule');
+  const floor = accuracy('always "no peak"');
+  expect(ceiling).toBeGreaterThan(floor);
+  // "The unidirectional taggers stop just under the causal ceiling; the bidirectional one goes well past it."
+  for (const uni of ['unidirectional, H = 32', 'unidirectional, H = 48']) {
+    expect(accuracy(uni), uni).toBeGreaterThan(floor + 0.05);
+    expect(accuracy(uni), uni).toBeLessThan(ceiling + 0.01);
+  }
+  expect(accuracy('bidirectional, H = 32 + 32')).toBeGreaterThan(ceiling + 0.03);
+
+  // Sensitivity: the unidirectional map is zero above the diagonal, the bidirectional one is not.
+  const uniMap = heatmapOutput(nb, 'unidirectional, H = 32:').z;
+  const biMap = heatmapOutput(nb, 'bidirectional, H = 32 + 32:').z;
+  const above = (z: number[][], offset: number) => z.slice(0, z.length - offset).map((row, t) => row[t + offset]!);
+  const diagonal = (z: number[][]) => z.map((row, t) => row[t]!);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  expect(uniMap.every((row, t) => row.every((v, s) => s <= t || v === 0)), 'causal map').toBe(true);
+  expect(mean(above(biMap, 1))).toBeGreaterThan(0.2 * mean(diagonal(biMap)));
+  expect(mean(above(biMap, 2))).toBeGreaterThan(0.1 * mean(diagonal(biMap)));
+};
+
 /** Claims per sample, by file name without .ipynb. */
 export const CLAIMS: Record<string, Claims> = {
+  bidirectional,
   'vanishing-gradients': vanishingGradients,
 };
