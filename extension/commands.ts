@@ -64,15 +64,20 @@ async function pickModel(kernel: KernelClient): Promise<string | undefined> {
   return pick?.label;
 }
 
-async function exportSafetensors(kernel: KernelClient, node?: InspectorNode | string): Promise<void> {
+/** `node`: a model item of the inspector or a model name; `to`: the file (else a save dialog asks). */
+async function exportSafetensors(kernel: KernelClient, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<void> {
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel);
   if (!model) return;
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}.safetensors`) : undefined,
-    filters: { safetensors: ['safetensors'] },
-    title: `Export ${model} to safetensors`,
-  });
+  const target =
+    typeof to === 'string'
+      ? vscode.Uri.file(to)
+      : (to ??
+        (await vscode.window.showSaveDialog({
+          defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}.safetensors`) : undefined,
+          filters: { safetensors: ['safetensors'] },
+          title: `Export ${model} to safetensors`,
+        })));
   if (!target) return;
   if (target.scheme !== 'file') throw new Error('the kernel can only write to local files');
   const params: ExportSafetensorsParams = { model, path: target.fsPath };
@@ -88,10 +93,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.newNotebook, guarded('New Notebook', () => newNotebook())),
     vscode.commands.registerCommand(
       Commands.openSample,
-      guarded('Open Sample', async () => {
+      // An optional file name (e.g. from a walkthrough link) opens that sample without asking.
+      guarded('Open Sample', async (fileName?: string) => {
         const samples = await listSamples(extensionUri);
         if (!samples.length) {
           void vscode.window.showInformationMessage('RNN Lab: this installation has no sample notebooks.');
+          return;
+        }
+        const named = typeof fileName === 'string' ? samples.find((s) => s.fileName === fileName) : undefined;
+        if (typeof fileName === 'string' && !named) throw new Error(`no sample named ${fileName}`);
+        if (named) {
+          await openSample(named);
           return;
         }
         const pick = await vscode.window.showQuickPick(
@@ -114,7 +126,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }),
     ),
     vscode.commands.registerCommand(Commands.showDashboard, guarded('Show Dashboard', (jobId?: string) => dashboard.show(typeof jobId === 'string' ? jobId : undefined))),
-    vscode.commands.registerCommand(Commands.exportSafetensors, guarded('Export to safetensors', (node?: InspectorNode | string) => exportSafetensors(kernel, node))),
+    vscode.commands.registerCommand(
+      Commands.exportSafetensors,
+      guarded('Export to safetensors', (node?: InspectorNode | string, to?: vscode.Uri | string) => exportSafetensors(kernel, node, to)),
+    ),
     vscode.commands.registerCommand(
       Commands.stopJob,
       guarded('Stop Job', async (job?: JobSummary | string) => {

@@ -26,15 +26,19 @@ function usesCustomMetadataLayout(): boolean {
   return vscode.workspace.getConfiguration('jupyter').get<boolean>('experimental.dropCustomMetadata', true) === false;
 }
 
-async function openWithKernel(data: vscode.NotebookData): Promise<vscode.NotebookEditor> {
-  const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
-  const editor = await vscode.window.showNotebookDocument(doc);
+/** Makes RNN Lab the kernel of the active notebook editor. */
+async function selectRnnLabKernel(): Promise<void> {
   try {
-    // Acts on the active notebook editor, which showNotebookDocument just made this one.
     await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: EXTENSION_ID });
   } catch (error) {
     console.warn('[rnn-lab] could not select the RNN Lab kernel:', error);
   }
+}
+
+async function openWithKernel(data: vscode.NotebookData): Promise<vscode.NotebookEditor> {
+  const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
+  const editor = await vscode.window.showNotebookDocument(doc);
+  await selectRnnLabKernel(); // acts on the active editor, which is this one now
   return editor;
 }
 
@@ -102,11 +106,40 @@ export async function listSamples(extensionUri: vscode.Uri): Promise<Sample[]> {
   return samples;
 }
 
-/** Opens a copy of the sample as an untitled notebook, so the installed file stays as shipped. */
+/** An untitled URI named after the sample ("copy-task.ipynb", then "copy-task-2.ipynb", …). */
+function untitledUriFor(fileName: string): vscode.Uri {
+  const open = new Set(vscode.workspace.notebookDocuments.map((d) => d.uri.toString()));
+  const stem = fileName.replace(/\.ipynb$/, '');
+  for (let i = 1; ; i++) {
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: i === 1 ? `${stem}.ipynb` : `${stem}-${i}.ipynb` });
+    if (!open.has(uri.toString())) return uri;
+  }
+}
+
+/**
+ * Opens a copy of the sample as an untitled notebook named like the sample, so the installed file
+ * stays as shipped and Save proposes the sample's name.
+ */
 export async function openSample(sample: Sample): Promise<vscode.NotebookEditor> {
   const nb = parseIpynb(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample.uri)));
-  const data = new vscode.NotebookData(nb.cells.map(toCellData));
+  const cells = nb.cells.map(toCellData);
   const topLevel = usesCustomMetadataLayout() ? { custom: { ...nb.topLevel, cells: [] } } : { ...nb.topLevel };
-  data.metadata = withRnnLabKernelspec(topLevel) ?? topLevel;
-  return openWithKernel(data);
+  const metadata = withRnnLabKernelspec(topLevel) ?? topLevel;
+  try {
+    const doc = await vscode.workspace.openNotebookDocument(untitledUriFor(sample.fileName));
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(doc.uri, [
+      vscode.NotebookEdit.replaceCells(new vscode.NotebookRange(0, doc.cellCount), cells),
+      vscode.NotebookEdit.updateNotebookMetadata({ ...doc.metadata, ...metadata }),
+    ]);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
+    await vscode.window.showNotebookDocument(doc);
+    await selectRnnLabKernel();
+    return vscode.window.activeNotebookEditor ?? vscode.window.showNotebookDocument(doc);
+  } catch (error) {
+    console.warn('[rnn-lab] could not open the sample under its own name, opening it as Untitled:', error);
+    const data = new vscode.NotebookData(cells);
+    data.metadata = metadata;
+    return openWithKernel(data);
+  }
 }
