@@ -242,4 +242,12 @@ export interface JobMetrics {
   gradNormPerStep?: { step: number; series: { name: string; norms: number[] }[] };
   /** Hidden states of a fixed probe sequence: (H × T) per layer/direction. */
   probe?: { step: number; tokens?: string[]; hidden: { name: string; z: number[][] }[] };
+  /** Every (step, before, after) clipping norm since the last event; `gradNormTotal` is the last. */
+  gradNormTotals?: [number, number, number][];
+  /** (step, lr) whenever the learning rate changed. */
+  lr?: [number, number][];
+  /** Per epoch: accuracy for classification losses, and the like. */
+  valMetrics?: { step: number; epoch: number; values: Record<string, number> }[];
+  /** Gate activations of the probe: (H × T) per layer/direction and gate. */
+  probeGates?: { step: number; gates: { name: string; gate: string; z: number[][] }[] };
 }
