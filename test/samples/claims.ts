@@ -102,8 +102,44 @@ const bidirectional: Claims = (nb) => {
   expect(mean(above(biMap, 2))).toBeGreaterThan(0.1 * mean(diagonal(biMap)));
 };
 
+const teacherForcing: Claims = (nb) => {
+  const test = rows(tableOutput(nb, 'Four regimes on the test set'));
+  const regime = (name: string) => {
+    const r = test.find((x) => String(x.regime).startsWith(name));
+    if (!r) throw new Error(`no row for ${name}`);
+    const tf = num(r['token accuracy, teacher-forced']);
+    const fr = num(r['token accuracy, free-running']);
+    return { tf, fr, gap: tf - fr };
+  };
+  const [tf1, mixed, tf0, ss] = [regime('teacher forcing (1.0)'), regime('mixed'), regime('free running'), regime('scheduled')];
+  // "The less often a regime fed the truth, the smaller its gap."
+  expect(tf1.gap).toBeGreaterThan(mixed.gap);
+  expect(mixed.gap).toBeGreaterThan(tf0.gap);
+  expect(tf1.gap).toBeGreaterThan(ss.gap);
+  expect(ss.gap).toBeGreaterThan(tf0.gap);
+  // Teacher forcing is the best fed the truth; free running the best (within a point) fed itself and the lowest fed the truth.
+  for (const other of [mixed, tf0, ss]) expect(tf1.tf).toBeGreaterThanOrEqual(other.tf);
+  for (const other of [tf1, mixed, ss]) expect(tf0.fr).toBeGreaterThan(other.fr - 0.01);
+  expect(tf0.fr).toBeGreaterThan(tf1.fr);
+  for (const other of [tf1, mixed, ss]) expect(tf0.tf).toBeLessThanOrEqual(other.tf);
+
+  // The teacher-forced model falls fastest beyond the training lengths.
+  const byLength = lineChart(nb, 'Free-running token accuracy by source length (trained on 3–8)');
+  const at10 = (name: string) => series(byLength, name).at(-1)!;
+  for (const other of ['mixed (0.5)', 'free running (0.0)', 'scheduled sampling']) expect(at10('teacher forcing (1.0)')).toBeLessThan(at10(other)!);
+
+  // Attention: nearly perfect on the trained lengths, not on 9 and 10; an anti-diagonal alignment.
+  const withAttention = series(lineChart(nb, 'Free-running token accuracy by source length, with the attention model'), 'teacher forcing + attention');
+  for (const accuracy of withAttention.slice(0, 6)) expect(accuracy).toBeGreaterThan(0.95); // lengths 3–8
+  expect(withAttention.at(-1)!).toBeLessThan(withAttention[5]! - 0.1);
+  const attention = heatmapOutput(nb, 'Attention weights').z; // output steps × (8 symbols + <eos>)
+  const mirrored = attention.slice(0, 8).filter((row, t) => row.indexOf(Math.max(...row)) === 7 - t).length;
+  expect(mirrored).toBeGreaterThanOrEqual(7);
+};
+
 /** Claims per sample, by file name without .ipynb. */
 export const CLAIMS: Record<string, Claims> = {
   bidirectional,
+  'teacher-forcing': teacherForcing,
   'vanishing-gradients': vanishingGradients,
 };
