@@ -19,6 +19,9 @@ bash scripts/install-code-server.sh
 step "unit tests and type check (npm test)"
 npm test
 
+step "sample notebooks executed headlessly, outcomes asserted (npm run test:samples)"
+npm run test:samples
+
 artifacts=.ci/artifacts
 mkdir -p "$artifacts"
 # Each VS Code run ends with "vscode: N passed, M failed, K skipped"; keep going after a
