@@ -185,11 +185,12 @@ export class TrainingLoop {
       count = term.count;
       term.loss.backward();
     };
+    // Every gradNormEvery steps the recurrent layers trace this step: ‖∂L/∂h_t‖ after backward.
     let gradNormsPerStep: { name: string; norms: number[] }[] | null = null;
     if (wantGradNorms) {
-      traced(this.layers, () => {
+      gradNormsPerStep = traced(this.layers, () => {
         forwardBackward();
-        gradNormsPerStep = gradNormSeries(this.layers);
+        return gradNormSeries(this.layers);
       });
     } else forwardBackward();
 
