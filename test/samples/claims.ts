@@ -137,9 +137,31 @@ const teacherForcing: Claims = (nb) => {
   expect(mirrored).toBeGreaterThanOrEqual(7);
 };
 
+const lstmTextClassifier: Claims = (nb) => {
+  // fit() ran the training as a job whose live curve ended "done".
+  expect(lineChart(nb, 'model (done)').series[0]!.y.length).toBeGreaterThan(0);
+  const kinds = rows(tableOutput(nb, 'Validation accuracy by kind of sentence'));
+  const acc = (kind: string, model: string) => num(kinds.find((k) => String(k.kind).startsWith(kind))?.[model]);
+  for (const kind of ['contrast', 'negation', 'neither', 'plain', 'neutral']) expect(acc(kind, 'LSTM'), kind).toBeGreaterThan(0.95);
+  // "Where the words decide the two models are equally good; where the order decides they part."
+  for (const kind of ['neither', 'plain', 'neutral']) expect(acc(kind, 'bag of words'), kind).toBeGreaterThan(acc(kind, 'LSTM') - 0.05);
+  expect(acc('contrast', 'bag of words')).toBeLessThan(0.75);
+  expect(acc('negation', 'bag of words'), 'mostly wrong on negations').toBeLessThan(0.5);
+  const predictions = Object.fromEntries(rows(tableOutput(nb, 'Predictions for new sentences')).map((r) => [r.sentence, r.prediction]));
+  expect(predictions).toMatchObject({
+    'the soup was not bad': 'positive',
+    'the soup was not good': 'negative',
+    'the hotel was lovely but the staff were terrible': 'negative',
+    'the hotel was terrible but the staff were lovely': 'positive',
+    'i did not enjoy the concert': 'negative',
+    'the coffee was neither good nor bad': 'neutral',
+  });
+};
+
 /** Claims per sample, by file name without .ipynb. */
 export const CLAIMS: Record<string, Claims> = {
   bidirectional,
+  'lstm-text-classifier': lstmTextClassifier,
   'teacher-forcing': teacherForcing,
   'vanishing-gradients': vanishingGradients,
 };
