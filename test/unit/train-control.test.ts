@@ -43,10 +43,9 @@ describe('stopping and pausing', () => {
   });
 
   it('pause holds the published weights still, and resuming changes nothing in the result', async () => {
-    const options = { ...long, epochs: 6 };
     const model = makeModel();
     const initial = weightsOf(model);
-    const job = fit(model, data, options);
+    const job = fit(model, data, long);
     await waitFor(() => job.summary().step >= 2);
     job.pause();
     expect(job.status).toBe('paused');
@@ -60,11 +59,15 @@ describe('stopping and pausing', () => {
     expect(job.withWeights(() => weightsOf(model))).toEqual(frozen);
     expect(shared.publishedStep).toBe(last);
     job.resume();
+    expect(job.status).toBe('running');
+    await waitFor(() => shared.publishedStep > last + 2);
+    job.stop();
     const result = await job.done;
-    expect(result.status).toBe('done');
+    expect(result.status).toBe('stopped');
 
+    // The same run without the pause, cut at the same step: the same numbers.
     const reference = makeModel();
-    const ref = trainSteps(reference, data, options);
+    const ref = trainSteps(reference, data, { ...long, maxSteps: result.steps });
     expect(result.losses).toEqual(ref.losses);
     expect(weightsOf(model)).toEqual(weightsOf(reference));
   });
