@@ -6,6 +6,8 @@
 // on the wasm path too, in recurrent-kernels, recurrent-gradcheck and recurrent-parity.)
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { LSTM } from '../../kernel/engine/layers/recurrent';
+import { noGrad, Tensor } from '../../kernel/engine/tensor';
 import { cellBackward, cellForward, gateCount, type CellSpec, type CellTape } from '../../kernel/engine/rnn/cell';
 import { type SequenceInputGrads, type SequenceProblem } from '../../kernel/engine/rnn/sequence';
 import { kernelFlavour, useKernels } from '../../kernel/engine/wasm/instance';
@@ -148,4 +150,31 @@ describe('tapes cross between the paths', () => {
       }
     });
   }
+});
+
+describe('inference keeps no tape', () => {
+  for (const [label, cell] of cells) {
+    it(`${label}: forward without a tape gives the same outputs and returns null`, () => {
+      useKernels('auto');
+      const c = cases[1]!;
+      const { p, out } = run(cell, c, 'auto', 11);
+      const lean = { y: new Float32Array(out.y.length), hN: new Float32Array(out.hN.length), cN: out.cN ? new Float32Array(out.cN.length) : null };
+      expect(cellForward(cell, p, lean, false)).toBeNull();
+      expect(lean.y).toEqual(out.y);
+      expect(lean.hN).toEqual(out.hN);
+      expect(lean.cN).toEqual(out.cN);
+    });
+  }
+
+  it('an LSTM layer under noGrad matches the same forward with gradients on', () => {
+    useKernels('auto');
+    const lstm = new LSTM(3, 6, { numLayers: 2, bidirectional: true });
+    const x = new Tensor(seededValues(4 * 2 * 3, 5), [4, 2, 3]);
+    const withGrad = lstm.forward(x);
+    const without = noGrad(() => lstm.forward(x));
+    expect(without.output.requiresGrad).toBe(false);
+    expect(without.output.data).toEqual(withGrad.output.data);
+    expect(without.h.data).toEqual(withGrad.h.data);
+    expect(without.c.data).toEqual(withGrad.c.data);
+  });
 });

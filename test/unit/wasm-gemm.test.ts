@@ -1,5 +1,5 @@
 // The WebAssembly GEMM against float64 products: every transposition, offsets and leading
-// dimensions, sizes that cut tiles at both edges, batch 1 (the 1×32 GEMV), K = 0, beta 0 and 1;
+// dimensions, sizes that cut tiles at both edges, batch 1 (the 1×24 GEMV), K = 0, beta 0 and 1;
 // through the engine's gemm (kernel/engine/gemm.ts), the recurrent kernels' strided gemm
 // (rnn/blas.ts) and wasmGemm itself, on every flavour this runtime supports.
 
@@ -28,7 +28,7 @@ function product(transA: boolean, transB: boolean, M: number, N: number, K: numb
 
 const shapes: [number, number, number][] = [
   [1, 1, 1],
-  [1, 70, 33], // batch 1: GEMV with a partial 32-column panel
+  [1, 70, 33], // batch 1: GEMV with a partial 24-column panel
   [1, 64, 300],
   [3, 5, 7],
   [4, 8, 1],

@@ -40,14 +40,20 @@ function fastPath(p: SequenceProblem): WasmKernels | null {
   return p.x instanceof Float32Array ? wasmKernels() : null;
 }
 
-function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>): CellTape<Float32Array> {
+function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): CellTape<Float32Array> | null {
   switch (cell.kind) {
-    case 'lstm':
-      return { kind: 'lstm', tape: lstmForwardWasm(w, p, out) };
-    case 'gru':
-      return { kind: 'gru', tape: gruForwardWasm(w, p, out, cell.resetAfter) };
-    case 'rnn':
-      return { kind: 'rnn', tape: vanillaForwardWasm(w, p, out, cell.nonlinearity) };
+    case 'lstm': {
+      const tape = lstmForwardWasm(w, p, out, keepTape);
+      return tape && { kind: 'lstm', tape };
+    }
+    case 'gru': {
+      const tape = gruForwardWasm(w, p, out, cell.resetAfter, keepTape);
+      return tape && { kind: 'gru', tape };
+    }
+    case 'rnn': {
+      const tape = vanillaForwardWasm(w, p, out, cell.nonlinearity, keepTape);
+      return tape && { kind: 'rnn', tape };
+    }
   }
 }
 
@@ -62,9 +68,15 @@ function cellBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape
   }
 }
 
-export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
+/**
+ * Runs the sequence forward into `out` and returns the tape its backward needs. With `keepTape`
+ * false (inference: no gradient will flow) the fast path may skip keeping it and return null.
+ */
+export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B>;
+export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>, keepTape: boolean): CellTape<B> | null;
+export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>, keepTape = true): CellTape<B> | null {
   const w = fastPath(p);
-  if (w) return as<CellTape<B>>(cellForwardWasm(w, cell, as<SequenceProblem<Float32Array>>(p), as<SequenceOutputs<Float32Array>>(out)));
+  if (w) return as<CellTape<B> | null>(cellForwardWasm(w, cell, as<SequenceProblem<Float32Array>>(p), as<SequenceOutputs<Float32Array>>(out), keepTape));
   switch (cell.kind) {
     case 'lstm':
       return { kind: 'lstm', tape: lstmForward(p, out) };

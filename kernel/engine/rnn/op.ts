@@ -5,7 +5,7 @@
 // takes the pieces apart with narrow/reshape (copies of O(T·N·H), small next to the GEMMs).
 
 import { narrow, reshape } from '../ops';
-import { fromOp, Tensor } from '../tensor';
+import { fromOp, isGradEnabled, Tensor } from '../tensor';
 import { cellBackward, cellForward, type CellSpec } from './cell';
 import { type SequenceProblem } from './sequence';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
@@ -71,18 +71,23 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const nh = N * H;
   const packed = new Float32Array(yn + nh * (lstm ? 2 : 1));
   const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null };
-  const tape = cellForward(cell, p, out);
-  const trace = run.trace ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, tape, out.y) : null;
-
   const inputs: Tensor[] = [x, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
   inputs.push(h0);
   if (lstm && c0) inputs.push(c0);
+  // Without a backward ahead (no grad, or nothing requires it) and without a trace, the fast
+  // kernels need not keep the gates and states of every step.
+  const keepTape = run.trace !== null || (isGradEnabled() && inputs.some((t) => t.requiresGrad));
+  const kept = cellForward(cell, p, out, keepTape);
+  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, out.y) : null;
+
   const result = fromOp(packed, [packed.length], inputs, () => ({
     name: lstm ? 'LSTMBackward' : cell.kind === 'gru' ? 'GRUBackward' : 'RNNBackward',
     inputs,
     backward(g) {
+      if (!kept) throw new Error('recurrentDirection: no tape was kept for this forward');
+      const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
       const grads = cellBackward(p, tape, { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null }, { needDx: x.requiresGrad, stepNorms });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);

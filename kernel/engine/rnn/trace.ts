@@ -98,7 +98,9 @@ export function buildDirectionTrace(cell: CellSpec, name: string, layer: number,
   const G = gateCount(cell);
   gateNames(cell).forEach((gate, k) => {
     const data = new Float32Array(T * N * H);
-    const tanhGate = isTanhGate(cell, gate);
+    // u = a for sigmoid gates, (a + 1)/2 = a·0.5 + 0.5 for tanh gates (the same rounding)
+    const scale = isTanhGate(cell, gate) ? 0.5 : 1;
+    const shift = isTanhGate(cell, gate) ? 0.5 : 0;
     const lowByStep = new Array<number>(T).fill(0);
     const highByStep = new Array<number>(T).fill(0);
     let lowCount = 0;
@@ -112,12 +114,13 @@ export function buildDirectionTrace(cell: CellSpec, name: string, layer: number,
         if (t >= lengths[n]!) continue;
         const src = (t * N + n) * G * H + k * H;
         const dst = (t * N + n) * H;
+        // Counted without branches (+bool): saturation is data-dependent, branches mispredict.
         for (let j = 0; j < H; j++) {
           const a = all[src + j]!;
           data[dst + j] = a;
-          const u = tanhGate ? (a + 1) / 2 : a;
-          if (u < SATURATION_LOW) lo++;
-          else if (u > SATURATION_HIGH) hi++;
+          const u = a * scale + shift;
+          lo += +(u < SATURATION_LOW);
+          hi += +(u > SATURATION_HIGH);
         }
         count += H;
       }

@@ -9,13 +9,13 @@ import { type GruTape } from './gru';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
   columnSums,
-  downloadStates,
   inputGrad,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -34,7 +34,8 @@ function foldedBias(p: SequenceProblem<Float32Array>, resetAfter: boolean): Floa
   return b;
 }
 
-export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, resetAfter: boolean): GruTape<Float32Array> {
+/** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
+export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, resetAfter: boolean, keepTape: boolean): GruTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (3H,I), w_hh is (3H,H); gates (T,N,3H), hidden (T,N,H)
   checkProblem(p, 3, 'gruForward');
   const { T, N, H } = p;
@@ -72,9 +73,8 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
         w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
       }
     }
-    const tape: GruTape<Float32Array> = { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: downloadStates(w, p, hs), hidden: arena.view(hidden, T * N * H).slice() };
-    writeOutputs(p, tape.hs, out.y, out.hN, null, null);
-    return tape;
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
+    return keepTape ? { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() } : null;
   } finally {
     arena.release(mark);
   }

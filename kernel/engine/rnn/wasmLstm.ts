@@ -8,13 +8,13 @@ import { type LstmTape } from './lstm';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
   columnSums,
-  downloadStates,
   inputGrad,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -31,7 +31,8 @@ function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
   return b;
 }
 
-export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>): LstmTape<Float32Array> {
+/** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
+export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): LstmTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (4H,I), w_hh is (4H,H); gates (T,N,4H) pre-activations, then activations
   checkProblem(p, 4, 'lstmForward');
   const { T, N, H } = p;
@@ -52,9 +53,8 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
     }
-    const tape: LstmTape<Float32Array> = { gates: arena.view(gates, T * N * G).slice(), hs: downloadStates(w, p, hs), cs: downloadStates(w, p, cs) };
-    writeOutputs(p, tape.hs, out.y, out.hN, tape.cs, out.cN);
-    return tape;
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN);
+    return keepTape ? { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() } : null;
   } finally {
     arena.release(mark);
   }

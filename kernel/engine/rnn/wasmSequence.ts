@@ -43,13 +43,16 @@ export function uploadStates(w: WasmKernels, p: SequenceProblem<Float32Array>, h
   return base;
 }
 
-/** Copies out the (T,N,H) states of a state buffer. */
-export function downloadStates(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
+/** The (T,N,H) states of a state buffer, as a view into wasm memory (valid until it grows). */
+export function statesView(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
   const { T, N, H } = p;
-  return w.arena.view(base + (p.reverse ? 0 : N * H * F), T * N * H).slice();
+  return w.arena.view(base + (p.reverse ? 0 : N * H * F), T * N * H);
 }
 
-/** y (T,N,H) = the states, 0 past each row's length; h_n (and c_n) = the state after the last step. */
+/**
+ * y (T,N,H) = the states, 0 past each row's length; h_n (and c_n) = the state after the last step.
+ * `hs` and `cs` may be views into wasm memory: this allocates nothing.
+ */
 export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Array, hN: Float32Array, cs: Float32Array | null, cN: Float32Array | null): void {
   const { T, N, H, lengths } = p;
   y.set(hs);
@@ -122,7 +125,7 @@ export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: 
   return dx;
 }
 
-/** The recurrent weights packed as B for the per-step products (32-column panels at batch 1). */
+/** The recurrent weights packed as B for the per-step products (GEMV panels at batch 1). */
 export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number, transposed: boolean): PackedB {
   const H = p.H;
   const src = wHh + rowFrom * H * F;

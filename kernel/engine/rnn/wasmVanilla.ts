@@ -7,13 +7,13 @@ import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, 
 import { type Nonlinearity, type VanillaTape } from './vanilla';
 import {
   columnSums,
-  downloadStates,
   inputGrad,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -29,7 +29,8 @@ function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
   return b;
 }
 
-export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, nonlinearity: Nonlinearity): VanillaTape<Float32Array> {
+/** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
+export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, nonlinearity: Nonlinearity, keepTape: boolean): VanillaTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (H,I), w_hh is (H,H); pre (T,N,H) = x·w_ihᵀ + b, then += h·w_hhᵀ per step
   checkProblem(p, 1, 'vanillaForward');
   const { T, N, H } = p;
@@ -49,9 +50,8 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
       gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
     }
-    const tape: VanillaTape<Float32Array> = { nonlinearity, hs: downloadStates(w, p, hs) };
-    writeOutputs(p, tape.hs, out.y, out.hN, null, null);
-    return tape;
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
+    return keepTape ? { nonlinearity, hs: statesView(w, p, hs).slice() } : null;
   } finally {
     arena.release(mark);
   }

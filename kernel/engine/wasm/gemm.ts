@@ -13,18 +13,20 @@ export interface PackedB {
   N: number;
   nr: number;
   bps: number;
+  /** Packed for the batch-1 GEMV (wider panels). */
+  gemv: boolean;
 }
 
 /**
  * Packs op(B) (K,N) from wasm memory: op(B)[k,j] at `src` + k·ks + j·js bytes. `forGemv` packs
- * 32-column panels for a single-row A (batch 1), otherwise 8-column panels.
+ * the GEMV's 24-column panels for a single-row A (batch 1), otherwise 8-column panels.
  */
 export function packB(w: WasmKernels, src: number, ks: number, js: number, K: number, N: number, forGemv: boolean): PackedB {
   const nr = forGemv ? GEMV_NR : NR;
   const panels = Math.ceil(N / nr);
   const at = w.arena.alloc(panels * nr * K);
   w.k.pack_b(src, ks, js, K, N, nr, at);
-  return { at, K, N, nr, bps: K * nr * 4 };
+  return { at, K, N, nr, bps: K * nr * 4, gemv: forGemv };
 }
 
 /** op(B) of a row-major (rows, cols) matrix at `src` with leading dimension `ld` floats. */
@@ -45,8 +47,8 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
     return;
   }
   const bAt = b.at + kFrom * b.nr * 4;
-  if (b.nr === GEMV_NR) {
-    if (M !== 1) throw new Error('gemmPacked: a 32-column packing serves batch 1 only');
+  if (b.gemv) {
+    if (M !== 1) throw new Error('gemmPacked: a GEMV packing serves batch 1 only');
     k.gemv(a, transA ? lda * 4 : 4, bAt, b.bps, b.N, K, c, beta);
     return;
   }
@@ -87,9 +89,9 @@ export function wasmGemm(
   const arena = w.arena;
   const mark = arena.mark();
   try {
-    // C's span is copied in whole (also for beta = 0) so that columns between rows survive.
+    // C's span is copied in (for beta = 0 too, when rows have gaps, so that the gaps survive).
     const cSpan = (M - 1) * ldc + N;
-    const c = copyIn(arena, C, cOff, M, N, ldc);
+    const c = beta === 0 && ldc === N ? arena.alloc(cSpan) : copyIn(arena, C, cOff, M, N, ldc);
     if (K > 0) {
       const a = transA ? copyIn(arena, A, aOff, K, M, lda) : copyIn(arena, A, aOff, M, K, lda);
       const bRaw = transB ? copyIn(arena, B, bOff, N, K, ldb) : copyIn(arena, B, bOff, K, N, ldb);

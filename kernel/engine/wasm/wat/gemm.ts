@@ -14,7 +14,9 @@
 // usable xmm registers and schedules all loads of an iteration first, so each row costs three
 // registers (two accumulators, one broadcast): MR = 4 fits, 5 and 6 spill (see module.ts). The k
 // loop is not unrolled by hand (V8 would hoist the loads of several iterations and spill). Batch 1
-// (M = 1) uses a 1×32 GEMV kernel instead.
+// (M = 1) uses a 1×24 GEMV kernel instead: six accumulators, six B loads, one broadcast (1×32
+// spills an accumulator, which puts a store-load round trip on its dependency chain: 17 vs
+// ~40 GFLOP/s).
 
 import { add, forLoop, Func, get, i32, inc, mul, set, sub } from './text';
 
@@ -27,7 +29,7 @@ export interface GemmConfig {
 }
 
 export const NR = 8;
-export const GEMV_NR = 32;
+export const GEMV_NR = 24;
 
 /** Byte address of the scratch tile used for partial edge tiles (first page is reserved). */
 export const SCRATCH = 1024;
@@ -169,7 +171,7 @@ function gemmDriver(cfg: GemmConfig, rowPtrs: boolean): Func {
   return f;
 }
 
-/** c (1, 32) (+)= Σ_k a[k]·B[k, 0:32] over one 32-column panel; a[k] at a + k·aks. */
+/** c (1, 24) (+)= Σ_k a[k]·B[k, 0:24] over one 24-column panel; a[k] at a + k·aks. */
 function gemvKernel(cfg: GemmConfig): Func {
   const f = new Func('gemv_tile', false);
   for (const p of ['a', 'aks', 'b', 'kn', 'c', 'beta']) f.param(p);
@@ -189,7 +191,7 @@ function gemvKernel(cfg: GemmConfig): Func {
   return f;
 }
 
-/** c (1,N) = beta·c + op(A)(1,K)·op(B): B packed in 32-column panels. K > 0. */
+/** c (1,N) = beta·c + op(A)(1,K)·op(B): B packed in GEMV_NR-column panels. K > 0. */
 function gemvDriver(): Func {
   const f = new Func('gemv', true);
   for (const p of ['a', 'aks', 'b', 'bps', 'N', 'K', 'c', 'beta']) f.param(p);
@@ -209,16 +211,23 @@ function gemvDriver(): Func {
   return f;
 }
 
+/** i8x16.shuffle lane list picking 32-bit lanes (0–3 from a, 4–7 from b). */
+function lanes32(...l: number[]): string {
+  return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]).join(' ');
+}
+
 /**
  * Packs op(B) (K,N), op(B)[k,j] at src + k·ks + j·js, into panels of `nr` columns:
- * dst + (j / nr)·K·nr·4 + k·nr·4 + (j % nr)·4, zero past column N.
+ * dst + (j / nr)·K·nr·4 + k·nr·4 + (j % nr)·4, zero past column N. Fast paths for full panels:
+ * B row-major (js = 4) copies vectors; B stored transposed (ks = 4, the weights as PyTorch keeps
+ * them) transposes 4×4 blocks with shuffles.
  */
 function packB(): Func {
   const f = new Func('pack_b', true);
   for (const p of ['src', 'ks', 'js', 'K', 'N', 'nr', 'dst']) f.param(p);
-  for (const l of ['j0', 'k', 'jj', 'w', 's', 'd']) f.local(l, 'i32');
+  for (const l of ['j0', 'k', 'jj', 'w', 's', 'd', 'pd', 'k4']) f.local(l, 'i32');
+  for (const l of ['r0', 'r1', 'r2', 'r3', 't0', 't1', 't2', 't3']) f.local(l, 'v128');
   const contiguous = [
-    // js = 4 and a full panel: copy nr floats per k with vector loads.
     set('s', add(add(get('src'), mul(get('k'), get('ks'))), mul(get('j0'), i32(4)))),
     ...forLoop('pv', 'jj', i32(0), get('nr'), i32(4), [`(v128.store align=4 ${get('d')} (v128.load align=4 ${add(get('s'), mul(get('jj'), i32(4)))}))`, inc('d', i32(16))]),
   ];
@@ -228,13 +237,40 @@ function packB(): Func {
       inc('d', i32(4)),
     ]),
   ];
+  // Transposed source, 4 columns × 4 k at a time: rows r_q = op(B)[k..k+3, j+q] are contiguous.
+  const shuffle = (a: string, b: string, l: number[]): string => `(i8x16.shuffle ${lanes32(...l)} ${get(a)} ${get(b)})`;
+  const rowAt = (q: number): string => `(v128.load align=4 ${add(add(get('src'), mul(add(add(get('j0'), get('jj')), i32(q)), get('js'))), mul(get('k'), i32(4)))})`;
+  const colStore = (m: number, v: string): string => `(v128.store offset=0 align=4 ${add(add(get('pd'), mul(add(get('k'), i32(m)), mul(get('nr'), i32(4)))), mul(get('jj'), i32(4)))} ${v})`;
+  const transposed4 = [
+    ...[0, 1, 2, 3].map((q) => set(`r${q}`, rowAt(q))),
+    set('t0', shuffle('r0', 'r1', [0, 4, 1, 5])),
+    set('t1', shuffle('r0', 'r1', [2, 6, 3, 7])),
+    set('t2', shuffle('r2', 'r3', [0, 4, 1, 5])),
+    set('t3', shuffle('r2', 'r3', [2, 6, 3, 7])),
+    colStore(0, shuffle('t0', 't2', [0, 1, 4, 5])),
+    colStore(1, shuffle('t0', 't2', [2, 3, 6, 7])),
+    colStore(2, shuffle('t1', 't3', [0, 1, 4, 5])),
+    colStore(3, shuffle('t1', 't3', [2, 3, 6, 7])),
+  ];
+  const transposedTail = [
+    ...forLoop('tj', 'jj', i32(0), get('nr'), i32(1), [
+      `(f32.store ${add(add(get('pd'), mul(get('k'), mul(get('nr'), i32(4)))), mul(get('jj'), i32(4)))} (f32.load ${add(add(get('src'), mul(add(get('j0'), get('jj')), get('js'))), mul(get('k'), i32(4)))}))`,
+    ]),
+  ];
   f.emit(
     set('d', get('dst')),
+    set('k4', sub(get('K'), `(i32.and ${get('K')} ${i32(3)})`)),
     ...forLoop('pj', 'j0', i32(0), get('N'), get('nr'), [
       set('w', `(select ${get('nr')} ${sub(get('N'), get('j0'))} (i32.ge_s ${sub(get('N'), get('j0'))} ${get('nr')}))`),
+      set('pd', get('d')),
       `(if (i32.and (i32.eq ${get('js')} ${i32(4)}) (i32.eq ${get('w')} ${get('nr')}))`,
       `  (then ${forLoop('pk', 'k', i32(0), get('K'), i32(1), contiguous).join(' ')})`,
-      `  (else ${forLoop('pk2', 'k', i32(0), get('K'), i32(1), general).join(' ')}))`,
+      `  (else (if (i32.and (i32.eq ${get('ks')} ${i32(4)}) (i32.and (i32.eq ${get('w')} ${get('nr')}) (i32.eqz (i32.and ${get('nr')} ${i32(3)}))))`,
+      `    (then`,
+      `      ${forLoop('tk', 'k', i32(0), get('k4'), i32(4), forLoop('tq', 'jj', i32(0), get('nr'), i32(4), transposed4)).join(' ')}`,
+      `      ${forLoop('tr', 'k', get('k4'), get('K'), i32(1), transposedTail).join(' ')}`,
+      `      ${set('d', add(get('pd'), mul(get('K'), mul(get('nr'), i32(4)))))})`,
+      `    (else ${forLoop('pk2', 'k', i32(0), get('K'), i32(1), general).join(' ')}))))`,
     ]),
   );
   return f;
