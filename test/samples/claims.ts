@@ -158,10 +158,36 @@ const lstmTextClassifier: Claims = (nb) => {
   });
 };
 
+const timeSeries: Claims = (nb) => {
+  const oneStep = rows(tableOutput(nb, 'One-step forecast on the test span'));
+  const mse = (name: string) => num(oneStep.find((r) => String(r.forecaster).startsWith(name))?.['test MSE']);
+  const floor = mse('noise floor');
+  // Both recurrent models beat the naive forecast clearly and get within a small margin of the floor.
+  for (const cell of ['GRU', 'LSTM']) {
+    expect(mse(cell), cell).toBeLessThan(0.6 * mse('naive'));
+    expect(mse(cell), cell).toBeLessThan(2 * floor);
+    expect(mse(cell), cell).toBeGreaterThan(floor * 0.9);
+  }
+  expect(mse('naive')).toBeGreaterThan(3 * floor);
+  // Autoregressive: the margin over the naive forecast (and over the mean) is wide at every horizon past the first few steps.
+  const rmse = lineChart(nb, 'Root mean squared error against the forecast horizon');
+  const naive = series(rmse, 'naive (last value)');
+  const meanForecast = series(rmse, 'mean (always 0)');
+  for (const cell of ['GRU', 'LSTM']) {
+    const e = series(rmse, cell);
+    e.forEach((v, h) => {
+      if (h >= 4) expect(v!, `${cell} at horizon ${h + 1}`).toBeLessThan(0.75 * naive[h]!);
+      expect(v!, `${cell} at horizon ${h + 1}`).toBeLessThan(0.5 * meanForecast[h]!);
+    });
+    expect(e.at(-1)!).toBeGreaterThan(e[0]! * 0.8); // it does not get better on its own predictions
+  }
+};
+
 /** Claims per sample, by file name without .ipynb. */
 export const CLAIMS: Record<string, Claims> = {
   bidirectional,
   'lstm-text-classifier': lstmTextClassifier,
   'teacher-forcing': teacherForcing,
+  'time-series': timeSeries,
   'vanishing-gradients': vanishingGradients,
 };
