@@ -2,7 +2,7 @@
 // run on the committed notebooks (test/unit/samples-notebooks.test.ts, fast) and on a fresh
 // execution of each sample (test/samples/execute.test.ts, `npm run test:samples`).
 import { expect } from 'vitest';
-import { barChart, heatmapOutput, lineChart, num, rows, series, tableOutput, type Notebook } from './outputs';
+import { barChart, heatmapOutput, lineChart, markdownOutputs, num, rows, series, tableOutput, type Notebook } from './outputs';
 
 export type Claims = (nb: Notebook) => void;
 
@@ -183,9 +183,30 @@ const timeSeries: Claims = (nb) => {
   }
 };
 
+const charRnn: Claims = (nb) => {
+  const summary = markdownOutputs(nb).find((m) => m.includes('bits per character** (unigram'))!;
+  const [, trained, unigram] = /\*\*([0-9.]+) bits per character\*\* \(unigram: ([0-9.]+)\)/.exec(summary)!;
+  expect(Number(trained)).toBeLessThan(Number(unigram) / 3);
+  // Temperature: low τ gives almost only real words, high τ garbles.
+  const samples = rows(tableOutput(nb, 'Samples after the prompt'));
+  const real = samples.map((r) => num(r['real words']) / 100);
+  expect(real[0]!).toBeGreaterThan(0.9);
+  expect(real.at(-1)!).toBeLessThan(real[1]!);
+  // Some single cells track a nameable property of the text.
+  const cells = rows(tableOutput(nb, 'The unit that tracks each property best'));
+  expect(Math.max(...cells.map((c) => Math.abs(num(c.correlation))))).toBeGreaterThan(0.6);
+  // Integrator units in the forget gate; gates mostly saturated rather than in their middle.
+  const saturation = lineChart(nb, 'Gate saturation per unit');
+  const forgetRight = series(saturation, 'forget gate').filter((v) => v !== null && v > 0.5).length;
+  expect(forgetRight).toBeGreaterThanOrEqual(5);
+  const shares = barChart(nb, 'All units together');
+  for (const v of shares.series.find((s) => s.name === 'between')!.values) expect(v).toBeLessThan(0.5);
+};
+
 /** Claims per sample, by file name without .ipynb. */
 export const CLAIMS: Record<string, Claims> = {
   bidirectional,
+  'char-rnn': charRnn,
   'lstm-text-classifier': lstmTextClassifier,
   'teacher-forcing': teacherForcing,
   'time-series': timeSeries,
