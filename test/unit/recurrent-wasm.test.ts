@@ -10,7 +10,8 @@ import { LSTM } from '../../kernel/engine/layers/recurrent';
 import { noGrad, Tensor } from '../../kernel/engine/tensor';
 import { cellBackward, cellForward, gateCount, type CellSpec, type CellTape } from '../../kernel/engine/rnn/cell';
 import { type SequenceInputGrads, type SequenceProblem } from '../../kernel/engine/rnn/sequence';
-import { kernelFlavour, useKernels } from '../../kernel/engine/wasm/instance';
+import { dropAll, residentBytes } from '../../kernel/engine/rnn/wasmResident';
+import { kernelFlavour, useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
 import { seededValues, toleranceRatio } from './recurrent-helpers';
 
 afterAll(() => void useKernels('auto'));
@@ -176,5 +177,51 @@ describe('inference keeps no tape', () => {
     expect(without.output.data).toEqual(withGrad.output.data);
     expect(without.h.data).toEqual(withGrad.h.data);
     expect(without.c.data).toEqual(withGrad.c.data);
+  });
+});
+
+describe('resident forward buffers', () => {
+  it('a backward finds its forward in wasm memory, pops it, and a second backward gives the same gradients', () => {
+    useKernels('auto');
+    const w = wasmKernels()!;
+    dropAll(w);
+    const used = w.arena.used;
+    const cell: CellSpec = { kind: 'lstm' };
+    const c = cases[1]!;
+    const { p, tape, grads, g } = run(cell, c, 'auto', 21); // forward + backward (resident path)
+    expect(w.arena.used).toBe(used);
+    expect(residentBytes(w)).toBe(0);
+    const again = cellBackward(p, tape, grads, { needDx: true, stepNorms: null }); // copies the tape in
+    for (const [k, v] of Object.entries(gradArrays(g))) expect(gradArrays(again)[k], k).toEqual(v);
+  });
+
+  it('backwards in any order, and forwards that never see a backward, leave the arena as it was', () => {
+    useKernels('auto');
+    const w = wasmKernels()!;
+    dropAll(w);
+    const used = w.arena.used;
+    const probs = cells.map(([, cell], i) => {
+      const c = cases[(i + 1) % cases.length]!;
+      const ref = run(cell, c, 'js', 40 + i);
+      useKernels('auto');
+      const out = { y: new Float32Array(ref.out.y.length), hN: new Float32Array(ref.out.hN.length), cN: ref.out.cN ? new Float32Array(ref.out.cN.length) : null };
+      const tape = cellForward(cell, ref.p, out);
+      return { ref, tape };
+    });
+    expect(residentBytes(w)).toBeGreaterThan(0);
+    for (const i of [1, 3, 0, 4, 2]) {
+      const { ref, tape } = probs[i]!;
+      const g = cellBackward(ref.p, tape, ref.grads, { needDx: true, stepNorms: null });
+      for (const [k, v] of Object.entries(gradArrays(ref.g))) if (v) expect(toleranceRatio(gradArrays(g)[k]!, v, 2e-5, 2e-4), k).toBeLessThanOrEqual(1);
+    }
+    expect(residentBytes(w)).toBe(0);
+    expect(w.arena.used).toBe(used);
+    // Forwards without a backward pile up to the budget, then are dropped.
+    const { p } = run({ kind: 'lstm' }, { T: 64, N: 32, I: 32, H: 128, reverse: false, lengths: null, initial: false, bias: true }, 'auto', 3);
+    const out = { y: new Float32Array(64 * 32 * 128), hN: new Float32Array(32 * 128), cN: new Float32Array(32 * 128) };
+    for (let i = 0; i < 60; i++) cellForward({ kind: 'lstm' }, p, out);
+    expect(residentBytes(w)).toBeLessThanOrEqual(256 * 2 ** 20);
+    dropAll(w);
+    expect(w.arena.used).toBe(used);
   });
 });

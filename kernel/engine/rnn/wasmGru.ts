@@ -20,6 +20,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
 
 const F = 4;
 
@@ -41,13 +42,17 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
   const { T, N, H } = p;
   const G = 3 * H;
   const arena = w.arena;
+  const resident = keepTape && makeRoom(w, (N + T * N * (p.I + G + H) + (T + 1) * N * H) * F);
   const mark = arena.mark();
+  let kept = false;
   try {
+    // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
     const x = arena.put(p.x);
     const gates = projectInputWasm(w, p, x, G, foldedBias(p, resetAfter));
     const hs = uploadStates(w, p, p.h0, null);
     const hidden = arena.alloc(T * N * H);
+    const end = arena.mark();
     const wHhRaw = arena.put(p.wHh);
     if (resetAfter) {
       const wHh = packRecurrent(w, p, wHhRaw, 0, G, true);
@@ -74,9 +79,16 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
       }
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
-    return keepTape ? { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() } : null;
+    if (!keepTape) return null;
+    const tape: GruTape<Float32Array> = { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
+    if (resident) {
+      arena.release(end);
+      keepResident(w, tape, mark, end, { len, x, gates, hs, cs: 0, hidden });
+      kept = true;
+    }
+    return tape;
   } finally {
-    arena.release(mark);
+    if (!kept) arena.release(mark);
   }
 }
 
@@ -88,12 +100,14 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
   const rows = T * N;
   const { resetAfter } = tape;
   const arena = w.arena;
+  const res = residentBuffers(w, tape);
   const mark = arena.mark();
   try {
-    const len = arena.putInt32(p.lengths);
-    const gates = arena.put(tape.gates);
-    const hidden = arena.put(tape.hidden);
-    const hs = uploadStates(w, p, p.h0, tape.hs);
+    const len = res ? res.len : arena.putInt32(p.lengths);
+    const x = res ? res.x : arena.put(p.x);
+    const gates = res ? res.gates : arena.put(tape.gates);
+    const hidden = res ? res.hidden : arena.put(tape.hidden);
+    const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
     const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
@@ -130,12 +144,13 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       weightGrad(w, rows, dGh, G, 2 * H, H, hidden, H, dWhh, 2 * H * H);
     }
     const dWih = new Float32Array(G * I);
-    weightGrad(w, rows, dGi, G, 0, G, arena.put(p.x), I, dWih, 0);
+    weightGrad(w, rows, dGi, G, 0, G, x, I, dWih, 0);
     const dbIh = p.bIh ? columnSums(w, dGi, rows, G, G) : null;
     const dbHh = p.bHh ? (resetAfter ? columnSums(w, dGh, rows, G, G) : dbIh ? new Float32Array(dbIh) : columnSums(w, dGh, rows, G, G)) : null;
     const dx = options.needDx ? inputGrad(w, p, dGi, G) : null;
     return { dx, dWih, dWhh, dbIh, dbHh, dh0: arena.view(carry, N * H).slice(), dc0: null };
   } finally {
     arena.release(mark);
+    if (res) releaseResident(w, tape);
   }
 }

@@ -19,6 +19,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
 
 const F = 4;
 
@@ -38,13 +39,17 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
   const { T, N, H } = p;
   const G = 4 * H;
   const arena = w.arena;
+  const resident = keepTape && makeRoom(w, (N + T * N * (p.I + G) + 2 * (T + 1) * N * H) * F);
   const mark = arena.mark();
+  let kept = false;
   try {
+    // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
     const x = arena.put(p.x);
     const gates = projectInputWasm(w, p, x, G, foldedBias(p));
     const hs = uploadStates(w, p, p.h0, null);
     const cs = uploadStates(w, p, p.c0, null);
+    const end = arena.mark();
     const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, true);
     for (let s = 0; s < T; s++) {
       const t = stepTime(p, s);
@@ -54,9 +59,16 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN);
-    return keepTape ? { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() } : null;
+    if (!keepTape) return null;
+    const tape: LstmTape<Float32Array> = { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
+    if (resident) {
+      arena.release(end);
+      keepResident(w, tape, mark, end, { len, x, gates, hs, cs, hidden: 0 });
+      kept = true;
+    }
+    return tape;
   } finally {
-    arena.release(mark);
+    if (!kept) arena.release(mark);
   }
 }
 
@@ -66,12 +78,14 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
   const G = 4 * H;
   const rows = T * N;
   const arena = w.arena;
+  const res = residentBuffers(w, tape);
   const mark = arena.mark();
   try {
-    const len = arena.putInt32(p.lengths);
-    const gates = arena.put(tape.gates);
-    const hs = uploadStates(w, p, p.h0, tape.hs);
-    const cs = uploadStates(w, p, p.c0, tape.cs);
+    const len = res ? res.len : arena.putInt32(p.lengths);
+    const x = res ? res.x : arena.put(p.x);
+    const gates = res ? res.gates : arena.put(tape.gates);
+    const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
+    const cs = res ? res.cs : uploadStates(w, p, p.c0, tape.cs);
     const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
@@ -91,7 +105,7 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     const dWhh = new Float32Array(G * H);
     weightGrad(w, rows, dG, G, 0, G, prevStatesMatrix(p, hs), H, dWhh, 0);
     const dWih = new Float32Array(G * I);
-    weightGrad(w, rows, dG, G, 0, G, arena.put(p.x), I, dWih, 0);
+    weightGrad(w, rows, dG, G, 0, G, x, I, dWih, 0);
     const db = p.bIh || p.bHh ? columnSums(w, dG, rows, G, G) : null;
     const dx = options.needDx ? inputGrad(w, p, dG, G) : null;
     return {
@@ -105,5 +119,6 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     };
   } finally {
     arena.release(mark);
+    if (res) releaseResident(w, tape);
   }
 }

@@ -18,6 +18,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
 
 const F = 4;
 
@@ -35,12 +36,16 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
   checkProblem(p, 1, 'vanillaForward');
   const { T, N, H } = p;
   const arena = w.arena;
+  const resident = keepTape && makeRoom(w, (N + T * N * p.I + (T + 1) * N * H) * F);
   const mark = arena.mark();
+  let kept = false;
   try {
+    // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
     const x = arena.put(p.x);
-    const pre = projectInputWasm(w, p, x, H, foldedBias(p));
     const hs = uploadStates(w, p, p.h0, null);
+    const end = arena.mark();
+    const pre = projectInputWasm(w, p, x, H, foldedBias(p));
     const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, true);
     const act = nonlinearity === 'relu' ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd;
     for (let s = 0; s < T; s++) {
@@ -51,9 +56,16 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
-    return keepTape ? { nonlinearity, hs: statesView(w, p, hs).slice() } : null;
+    if (!keepTape) return null;
+    const tape: VanillaTape<Float32Array> = { nonlinearity, hs: statesView(w, p, hs).slice() };
+    if (resident) {
+      arena.release(end);
+      keepResident(w, tape, mark, end, { len, x, gates: 0, hs, cs: 0, hidden: 0 });
+      kept = true;
+    }
+    return tape;
   } finally {
-    arena.release(mark);
+    if (!kept) arena.release(mark);
   }
 }
 
@@ -62,10 +74,12 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
   const { T, N, H, I } = p;
   const rows = T * N;
   const arena = w.arena;
+  const res = residentBuffers(w, tape);
   const mark = arena.mark();
   try {
-    const len = arena.putInt32(p.lengths);
-    const hs = uploadStates(w, p, p.h0, tape.hs);
+    const len = res ? res.len : arena.putInt32(p.lengths);
+    const x = res ? res.x : arena.put(p.x);
+    const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
     const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
@@ -83,7 +97,7 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     const dWhh = new Float32Array(H * H);
     weightGrad(w, rows, dG, H, 0, H, prevStatesMatrix(p, hs), H, dWhh, 0);
     const dWih = new Float32Array(H * I);
-    weightGrad(w, rows, dG, H, 0, H, arena.put(p.x), I, dWih, 0);
+    weightGrad(w, rows, dG, H, 0, H, x, I, dWih, 0);
     const db = p.bIh || p.bHh ? columnSums(w, dG, rows, H, H) : null;
     const dx = options.needDx ? inputGrad(w, p, dG, H) : null;
     return {
@@ -97,5 +111,6 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     };
   } finally {
     arena.release(mark);
+    if (res) releaseResident(w, tape);
   }
 }
