@@ -28,6 +28,7 @@ export const Commands = {
   interruptKernel: 'rnnLab.interruptKernel',
   showDashboard: 'rnnLab.showDashboard',
   exportSafetensors: 'rnnLab.exportSafetensors',
+  exportOnnx: 'rnnLab.exportOnnx',
   // Used by the views (tree items, inline actions); hidden from the command palette.
   stopJob: 'rnnLab.stopJob',
   showParameter: 'rnnLab.showParameter',

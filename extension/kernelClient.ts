@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, ErrorCodes, LanguageClient, ResponseError, type LanguageClientOptions } from 'vscode-languageclient/node';
 import {
   ExecuteRequest,
   InterruptNotification,
@@ -184,6 +184,8 @@ export class KernelClient implements vscode.Disposable {
       return await Promise.race([sent, ended]);
     } catch (error) {
       if (error instanceof KernelNotRunningError) throw error;
+      // The kernel answered with an error of its own (e.g. a model it cannot export): it is alive.
+      if (error instanceof ResponseError && error.code !== ErrorCodes.PendingResponseRejected && error.code !== ErrorCodes.ConnectionInactive) throw error;
       await Promise.race([session.exited, new Promise((r) => setTimeout(r, 1000))]);
       if (session.hasExited) throw new KernelNotRunningError(this.lastEnd);
       throw error;

@@ -4,6 +4,7 @@
 import type { Dashboard } from './dashboard';
 import type { Inspector } from './inspector';
 import type { KernelClient, KernelClientState } from './kernelClient';
+import { recentMessages, type ShownMessage } from './notify';
 
 export interface TreeItemInfo {
   label: string;
@@ -20,7 +21,10 @@ export interface RnnLabTestApi {
   modelsTreeItems(): Promise<ModelTreeItemInfo[]>;
   jobsTreeItems(): Promise<TreeItemInfo[]>;
   dashboardVisible(): boolean;
+  /** Messages handed to the dashboard webview (held ones count once its script is ready). */
   dashboardMessagesPosted(): number;
+  /** Notifications the commands showed (the last 20, oldest first): errors reach the person so. */
+  recentMessages(): ShownMessage[];
 }
 
 function labelOf(label: string | { label: string } | undefined): string {
@@ -59,5 +63,6 @@ export function createTestApi(kernel: KernelClient, inspector: Inspector, dashbo
     },
     dashboardVisible: () => dashboard.visible,
     dashboardMessagesPosted: () => dashboard.messagesPosted,
+    recentMessages,
   };
 }

@@ -184,10 +184,31 @@ export interface StopJobParams {
   id: string;
 }
 
+/** Writes the model's parameters as safetensors (PyTorch's names). Result: ExportResult. */
 export const ExportSafetensorsRequest = 'rnnLab/exportSafetensors';
 export interface ExportSafetensorsParams {
   model: string;
+  /** The file to write; relative paths resolve from the notebook's folder. */
   path: string;
+}
+
+/**
+ * Writes the model as an ONNX file (kernel/interop exportOnnx). Fails with a message naming the
+ * model and why when its shape is not one the exporter knows. Result: ExportResult.
+ */
+export const ExportOnnxRequest = 'rnnLab/exportOnnx';
+export interface ExportOnnxParams {
+  model: string;
+  /** The file to write; relative paths resolve from the notebook's folder. */
+  path: string;
+  /** ai.onnx opset, 14 to 21 (default: the exporter's). */
+  opsetVersion?: number;
+}
+
+export interface ExportResult {
+  /** The absolute path written. */
+  path: string;
+  bytes: number;
 }
 
 // ---------------------------------------------------------------------------------------------

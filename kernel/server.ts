@@ -13,7 +13,7 @@ import {
   type KernelStateParams,
   type StopJobParams,
 } from './protocol';
-import * as engine from './engine/index';
+import * as api from './api';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { captureStdio } from './runtime/stdio';
@@ -46,8 +46,9 @@ const runtime = new NotebookRuntime(
       busy = isBusy;
       reportState();
     },
-    // Cells import the engine and the trainer (fit, …) as one module: 'rnn-lab'.
-    rnnLabModule: Object.freeze({ ...engine, ...trainer }),
+    // Cells import the public API (engine, datasets, seq2seq, fit, interop) as one module: 'rnn-lab',
+    // the same one `require('<checkout>')` gives.
+    rnnLabModule: Object.freeze({ ...api }),
   },
 );
 sendRaw = captureStdio(runtime.router).writeStdout;

@@ -1,13 +1,18 @@
 // Requests the model inspector sends: models in scope, one model's layers and parameter
-// statistics, a parameter's values (for a heatmap), and a model exported as safetensors.
-import { writeFileSync } from 'node:fs';
+// statistics, a parameter's values (for a heatmap), and a model exported as safetensors or ONNX.
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ResponseError, ErrorCodes } from 'vscode-jsonrpc';
+// From the server's own copy of vscode-jsonrpc: its connection only passes on ResponseErrors it
+// recognises (another copy's would reach the client prefixed with "Request … failed with message:").
+import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import {
+  ExportOnnxRequest,
   ExportSafetensorsRequest,
   InspectModelRequest,
   ListModelsRequest,
   ParameterValuesRequest,
+  type ExportOnnxParams,
+  type ExportResult,
   type ExportSafetensorsParams,
   type InspectModelParams,
   type ModelListItem,
@@ -39,11 +44,30 @@ export function parameterValues(scope: NotebookScope, params: ParameterValuesPar
   throw new ResponseError(ErrorCodes.InvalidParams, `${params.model} has no parameter '${params.parameter}'`);
 }
 
-export function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): string {
+export function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): ExportResult {
   const model = findModel(scope, params.model);
   const target = path.resolve(cwd, params.path);
-  writeFileSync(target, engine.saveSafetensors(model.stateDict(), { format: 'pt' }));
-  return target;
+  exporting(params.model, model, 'safetensors', () => engine.saveModel(model, target));
+  return { path: target, bytes: statSync(target).size };
+}
+
+export function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: string): ExportResult {
+  const model = findModel(scope, params.model);
+  const target = path.resolve(cwd, params.path);
+  const options = params.opsetVersion === undefined ? {} : { opsetVersion: params.opsetVersion };
+  exporting(params.model, model, 'ONNX', () => engine.saveOnnx(model, target, options));
+  return { path: target, bytes: statSync(target).size };
+}
+
+/** Runs an export; a failure becomes an error naming the model, its class and the reason. */
+function exporting(name: string, model: Module, format: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    // The exporter's own prefix ("ONNX export: ") would repeat what this message says.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^ONNX export: /, '');
+    throw new ResponseError(ErrorCodes.InternalError, `${name} (${model.constructor.name}) cannot be exported to ${format}: ${reason}`);
+  }
 }
 
 function findModel(scope: NotebookScope, name: string): Module {
@@ -65,4 +89,5 @@ export function registerInspectorRequests(connection: RequestRegistry, runtime: 
   connection.onRequest(ExportSafetensorsRequest, (params: ExportSafetensorsParams) =>
     exportSafetensors(runtime.scope, params, runtime.notebookFolder),
   );
+  connection.onRequest(ExportOnnxRequest, (params: ExportOnnxParams) => exportOnnx(runtime.scope, params, runtime.notebookFolder));
 }

@@ -34,6 +34,13 @@ describe('package.json contributions', () => {
     for (const menu of Object.values(c.menus)) for (const entry of menu) expect(Object.values(Commands)).toContain(entry.command);
   });
 
+  it("offers both model exports in the models view's context menu, for model items", () => {
+    const onModels = c.menus['view/item/context'].filter((e) => e.when === 'view == rnnLab.models && viewItem == rnnLab.model');
+    const contextMenu = onModels.filter((e) => (e as { group?: string }).group !== 'inline').map((e) => e.command);
+    expect(contextMenu).toEqual([Commands.exportOnnx, Commands.exportSafetensors]);
+    expect(c.commands.find((x) => x.command === Commands.exportOnnx)?.title).toBe('Export Model to ONNX');
+  });
+
   it('has the view container, the two views and the dashboard setting', () => {
     expect(c.viewsContainers.activitybar[0].id).toBe(Views.container);
     expect(existsSync(c.viewsContainers.activitybar[0].icon)).toBe(true);

@@ -19,6 +19,7 @@ export const COMMANDS = {
   interruptKernel: 'rnnLab.interruptKernel',
   showDashboard: 'rnnLab.showDashboard',
   exportSafetensors: 'rnnLab.exportSafetensors',
+  exportOnnx: 'rnnLab.exportOnnx',
 } as const;
 
 /** RNN Lab's own output MIME types (kernel/protocol.ts RnnLabMime), keyed by their `kind`. */
@@ -44,7 +45,10 @@ export interface TestApi {
   modelsTreeItems(): Promise<(TreeItemView & { children: TreeItemView[] })[]>;
   jobsTreeItems(): Promise<TreeItemView[]>;
   dashboardVisible(): boolean;
+  /** Messages handed to the dashboard webview (held until its script is ready, then counted). */
   dashboardMessagesPosted(): number;
+  /** Notifications the commands showed, oldest first (added with the model export commands). */
+  recentMessages(): { severity: 'error' | 'warning' | 'info'; text: string }[];
 }
 export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'kernelState',
@@ -52,7 +56,14 @@ export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'jobsTreeItems',
   'dashboardVisible',
   'dashboardMessagesPosted',
+  'recentMessages',
 ];
+
+/** What the export commands (rnnLab.exportOnnx, rnnLab.exportSafetensors) resolve with. */
+export interface ExportResult {
+  path: string;
+  bytes: number;
+}
 
 // The extension's own type of that API must still fit the contract: tsc fails here if it drifts.
 type FitsContract<T extends TestApi> = T;

@@ -25,6 +25,7 @@ export async function run(): Promise<void> {
     await import('./samples.test');
     await import('./inspector.test');
     await import('./dashboard.test');
+    await import('./export.test');
     await import('./kernelControl.test');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

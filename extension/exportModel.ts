@@ -1,0 +1,109 @@
+// "Export Model to ONNX" and "Export Model to safetensors": from the inspector's context menu (a
+// model item), the command palette (a quick pick of the kernel's models) or a script/test (a
+// model name and a target path, no dialog). The kernel writes the file; what it cannot export
+// comes back as an error naming the model and why, shown to the person as it is.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ResponseError } from 'vscode-languageclient/node';
+import {
+  ExportOnnxRequest,
+  ExportSafetensorsRequest,
+  ListModelsRequest,
+  type ExportOnnxParams,
+  type ExportResult,
+  type ExportSafetensorsParams,
+  type ModelListItem,
+} from '../kernel/protocol';
+import type { InspectorNode } from './inspectorModel';
+import type { KernelClient } from './kernelClient';
+import { notify } from './notify';
+
+export type ExportFormat = 'onnx' | 'safetensors';
+
+interface FormatInfo {
+  /** As the person reads it. */
+  title: string;
+  extension: string;
+  request: string;
+}
+
+const FORMATS: Record<ExportFormat, FormatInfo> = {
+  onnx: { title: 'ONNX', extension: 'onnx', request: ExportOnnxRequest },
+  safetensors: { title: 'safetensors', extension: 'safetensors', request: ExportSafetensorsRequest },
+};
+
+/** An error whose message is meant for the person as it stands (no "X failed:" prefix). */
+export class ExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}
+
+async function pickModel(kernel: KernelClient, format: FormatInfo): Promise<string | undefined> {
+  if (!kernel.isRunning) {
+    void notify('info', 'RNN Lab: the kernel is not running, so it has no models yet. Run a notebook cell first.');
+    return undefined;
+  }
+  const models = await kernel.request<ModelListItem[]>(ListModelsRequest);
+  if (!models.length) {
+    void notify('info', 'RNN Lab: no models in the kernel yet. Assign one to a variable in a cell (const model = new LSTM(...)).');
+    return undefined;
+  }
+  if (models.length === 1) return models[0].name;
+  const pick = await vscode.window.showQuickPick(
+    models.map((m) => ({ label: m.name, description: `${m.className} · ${m.parameterCount.toLocaleString('en-US')} parameters` })),
+    { placeHolder: `Model to export to ${format.title}` },
+  );
+  return pick?.label;
+}
+
+async function askTarget(model: string, format: FormatInfo): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+  return vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}.${format.extension}`) : undefined,
+    filters: { [format.title]: [format.extension] },
+    saveLabel: 'Export',
+    title: `Export ${model} to ${format.title}`,
+  });
+}
+
+/**
+ * Exports a model. `node`: a model item of the inspector or a model name (else a quick pick asks);
+ * `to`: the file (else a save dialog asks). Resolves with what was written, or undefined when the
+ * person cancelled. Throws ExportError when the kernel cannot export the model.
+ */
+export async function exportModel(
+  kernel: KernelClient,
+  formatName: ExportFormat,
+  node?: InspectorNode | string,
+  to?: vscode.Uri | string,
+): Promise<ExportResult | undefined> {
+  const format = FORMATS[formatName];
+  const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, format);
+  if (!model) return undefined;
+  const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askTarget(model, format)));
+  if (!target) return undefined;
+  if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);
+  const params: ExportOnnxParams | ExportSafetensorsParams = { model, path: target.fsPath };
+  let result: ExportResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting ${model} to ${format.title}…` },
+      () => kernel.request<ExportResult>(format.request, params),
+    );
+  } catch (error) {
+    // The kernel's answer already names the model and the reason.
+    if (error instanceof ResponseError) throw new ExportError(error.message);
+    throw error;
+  }
+  void notify('info', `RNN Lab: exported ${model} to ${path.basename(result.path)} (${formatBytes(result.bytes)}).`);
+  return result;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

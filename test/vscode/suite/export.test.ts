@@ -1,0 +1,95 @@
+/// <reference types="mocha" />
+// "Export Model to ONNX" and "Export Model to safetensors" (the models view's context menu): the
+// kernel writes the file, a model the exporter cannot handle gives the person a message naming the
+// model and why. Called with a target path, the commands skip the save dialog (as tests do).
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { COMMANDS, type ExportResult } from './contract';
+import { closeAllEditors, extensionWithKernel, openScratchNotebook, outputItems, requireCommand, runCells, selectRnnLabKernel, testApi, waitFor } from './helpers';
+
+/** ModelProto's first field is ir_version (field 1, varint): the byte 0x08. */
+const ONNX_FIRST_BYTE = 0x08;
+
+suite('export: models to ONNX and safetensors', () => {
+  let dir = '';
+
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    await extensionWithKernel(this);
+    await requireCommand(this, COMMANDS.exportOnnx);
+    dir = mkdtempSync(path.join(tmpdir(), 'rnn-lab-export-'));
+    const editor = await openScratchNotebook('export', [
+      [
+        "import { LSTM, Linear, Module, Tensor } from 'rnn-lab';",
+        'class Tagger extends Module {',
+        '  lstm = new LSTM(3, 4);',
+        '  head = new Linear(4, 2);',
+        '  forward(x: Tensor): Tensor { return this.head.forward(this.lstm.forward(x).output); }',
+        '}',
+        'const tagger = new Tagger();',
+        'const plain = new Linear(2, 2);',
+      ].join('\n'),
+    ]);
+    await selectRnnLabKernel(editor);
+    await runCells(editor);
+    const [cell] = editor.notebook.getCells();
+    assert.equal(cell.executionSummary?.success, true, JSON.stringify(outputItems(cell)));
+  });
+  suiteTeardown(async () => {
+    await closeAllEditors();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the models view lists the model with its layers', async function () {
+    const api = await testApi(this, 'modelsTreeItems');
+    const models = await waitFor('the models view to list tagger', async () => {
+      const items = await api.modelsTreeItems();
+      return items.some((m) => m.label === 'tagger') && items;
+    }, 10_000);
+    const tagger = models.find((m) => m.label === 'tagger')!;
+    assert.match(tagger.description ?? '', /Tagger/);
+    assert.deepEqual(tagger.children.map((c) => c.label), ['lstm', 'head']);
+  });
+
+  test(`${COMMANDS.exportOnnx} writes an ONNX file (model item from the context menu)`, async () => {
+    const file = path.join(dir, 'tagger.onnx');
+    // What the context menu passes: the tree element of the model.
+    const node = { kind: 'model', model: 'tagger', className: 'Tagger', parameterCount: 154 };
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, node, file);
+    assert.ok(result, 'the command reported no export');
+    assert.equal(result.path, file);
+    const bytes = readFileSync(file);
+    assert.equal(result.bytes, bytes.length);
+    assert.equal(bytes[0], ONNX_FIRST_BYTE, `first byte 0x${bytes[0]?.toString(16)}`);
+    const text = bytes.toString('latin1');
+    assert.ok(text.includes('rnn-lab'), 'no producer_name rnn-lab in the file');
+    assert.ok(text.includes('LSTM'), 'no LSTM node in the file');
+  });
+
+  test(`${COMMANDS.exportSafetensors} writes a safetensors file (model name)`, async () => {
+    const file = path.join(dir, 'tagger.safetensors');
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportSafetensors, 'tagger', file);
+    assert.ok(result, 'the command reported no export');
+    const bytes = readFileSync(file);
+    // u64 little-endian header length, then the JSON header.
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    assert.ok(headerLength > 2 && 8 + headerLength <= bytes.length, `header length ${headerLength} of ${bytes.length} bytes`);
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { shape?: number[] }>;
+    assert.deepEqual(header['lstm.weight_ih_l0']?.shape, [16, 3]);
+    assert.deepEqual(header['head.weight']?.shape, [2, 4]);
+  });
+
+  test('a model the ONNX exporter does not know: no file, and a message naming the model and why', async function () {
+    const api = await testApi(this, 'recentMessages');
+    const file = path.join(dir, 'plain.onnx');
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain', file);
+    assert.equal(result, undefined);
+    assert.equal(existsSync(file), false, 'a file was written');
+    const error = api.recentMessages().filter((m) => m.severity === 'error').pop();
+    assert.ok(error, 'no error message was shown');
+    assert.match(error.text, /plain \(Linear\) cannot be exported to ONNX: cannot recognise Linear/);
+  });
+});
