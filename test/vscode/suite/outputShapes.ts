@@ -13,6 +13,13 @@ export interface RnnLabOutput {
 const finite = (xs: unknown[], what: string): void => {
   for (const x of xs) assert.ok(typeof x === 'number' && (Number.isFinite(x) || Number.isNaN(x)), `${what}: ${String(x)} is not a number`);
 };
+/**
+ * Plotted values: numbers, or null where the value is not finite (JSON has no NaN or Infinity, so
+ * a diverging loss arrives as null; the plots draw it as a gap).
+ */
+const valuesOrGaps = (xs: unknown[], what: string): void => {
+  for (const x of xs) assert.ok(x === null || (typeof x === 'number' && Number.isFinite(x)), `${what}: ${String(x)} is neither a number nor null`);
+};
 
 /** Parses and checks one item; throws an assertion naming `where` and what is wrong. */
 export function checkRnnLabItem(mime: string, text: string, where: string): RnnLabOutput {
@@ -26,7 +33,7 @@ export function checkRnnLabItem(mime: string, text: string, where: string): RnnL
       for (const series of s.series) {
         assert.equal(series.x.length, series.y.length, `${at}: series ${series.name} has ${series.x.length} x but ${series.y.length} y`);
         finite(series.x, `${at} ${series.name}.x`);
-        finite(series.y, `${at} ${series.name}.y`);
+        valuesOrGaps(series.y, `${at} ${series.name}.y`);
       }
       break;
     }
@@ -37,7 +44,7 @@ export function checkRnnLabItem(mime: string, text: string, where: string): RnnL
       const cols = s.z[0].length;
       s.z.forEach((row, r) => {
         assert.equal(row.length, cols, `${at}: z row ${r} has ${row.length} columns, row 0 has ${cols}`);
-        finite(row, `${at} z[${r}]`);
+        valuesOrGaps(row, `${at} z[${r}]`);
       });
       if (s.xLabels) assert.equal(s.xLabels.length, cols, `${at}: xLabels vs columns`);
       if (s.yLabels) assert.equal(s.yLabels.length, s.z.length, `${at}: yLabels vs rows`);

@@ -13,11 +13,16 @@ import { skipBecause } from './skip';
 export interface SampleRun {
   notebook: string;
   outputs: RnnLabOutput[];
+  /** A code cell calls fit() (training jobs in workers, which the jobs view and dashboard follow). */
+  callsFit: boolean;
   /** Present when activate() returned the test API. */
   views?: {
     models: Awaited<ReturnType<TestApi['modelsTreeItems']>>;
     jobs: Awaited<ReturnType<TestApi['jobsTreeItems']>>;
+    /** Jobs the kernel started while this sample ran. */
+    jobsStarted: number;
     dashboardVisible: boolean;
+    /** Messages the dashboard received while this sample ran. */
     dashboardMessagesPosted: number;
   };
 }
@@ -25,10 +30,6 @@ export interface SampleRun {
 export const sampleRuns: SampleRun[] = [];
 
 const rnnLabMimes = new Set<string>(Object.values(RNN_LAB_MIMES));
-/** True when a sample's outputs show training (a loss curve). */
-export const trained = (run: SampleRun): boolean =>
-  run.outputs.some((o) => o.mime === RNN_LAB_MIMES.lines && o.spec.kind === 'loss');
-
 suite('samples: every sample notebook runs in VS Code', () => {
   teardown(closeAllEditors);
   const samples = sampleNotebookPaths();
@@ -44,6 +45,10 @@ suite('samples: every sample notebook runs in VS Code', () => {
     test(`${name} runs to the end with well-formed RNN Lab outputs`, async function () {
       this.timeout(600_000);
       const ext = await extensionWithKernel(this);
+      const api = ext.exports as Partial<TestApi> | undefined;
+      // Counted over the whole session: this run's share is what it adds.
+      const postedBefore = api?.dashboardMessagesPosted?.() ?? 0;
+      const jobsBefore = (await api?.jobsTreeItems?.())?.length ?? 0;
       const editor = await openNotebook(uri);
       await selectRnnLabKernel(editor);
       await runCells(editor, undefined, 540_000);
@@ -59,22 +64,32 @@ suite('samples: every sample notebook runs in VS Code', () => {
           }
         }
       }
-      const run: SampleRun = { notebook: name, outputs };
-      const api = ext.exports as Partial<TestApi> | undefined;
+      const callsFit = editor.notebook.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && /\bfit\(/.test(c.document.getText()));
+      const run: SampleRun = { notebook: name, outputs, callsFit };
       if (api?.modelsTreeItems && api.jobsTreeItems && api.dashboardVisible && api.dashboardMessagesPosted) {
+        const { modelsTreeItems, dashboardVisible, dashboardMessagesPosted } = api;
         // Views refresh on kernel notifications; give a model-defining sample a moment to show.
         const hasModel = outputs.some((o) => o.mime === RNN_LAB_MIMES.module);
         const models = hasModel
           ? await waitFor('the models view to list a model', async () => {
-              const items = await api.modelsTreeItems!();
+              const items = await modelsTreeItems();
               return items.length > 0 && items;
             }, 10_000).catch(() => [])
-          : await api.modelsTreeItems();
+          : await modelsTreeItems();
+        const jobs = await api.jobsTreeItems();
+        if (jobs.length > jobsBefore) {
+          // The dashboard's messages count once its webview has loaded its script (plotly, some
+          // MB) and said it is ready, which may be well after the cells have finished.
+          await waitFor('the dashboard to receive the training messages', () => dashboardVisible() && dashboardMessagesPosted() > postedBefore, 60_000).catch(
+            () => undefined,
+          );
+        }
         run.views = {
           models,
-          jobs: await api.jobsTreeItems(),
-          dashboardVisible: api.dashboardVisible(),
-          dashboardMessagesPosted: api.dashboardMessagesPosted(),
+          jobs,
+          jobsStarted: jobs.length - jobsBefore,
+          dashboardVisible: dashboardVisible(),
+          dashboardMessagesPosted: dashboardMessagesPosted() - postedBefore,
         };
       }
       sampleRuns.push(run);
