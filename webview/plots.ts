@@ -43,6 +43,18 @@ export function toPlotlyFigure(spec: PlotSpec, theme: PlotTheme): PlotlyFigure {
   }
 }
 
+/** Plots outside VS Code (the headless runner's HTML report, the static SVG in every plot output). */
+export const LIGHT_THEME: PlotTheme = {
+  kind: 'light',
+  foreground: '#24292f',
+  background: '#ffffff',
+  grid: 'rgba(0,0,0,0.1)',
+  fontFamily: 'system-ui, -apple-system, Segoe UI, sans-serif',
+  fontSize: 12,
+  // VS Code's chart colours (theme.ts falls back to the same), so a plot looks alike everywhere.
+  colorway: ['#3794ff', '#d18616', '#388a34', '#f14c4c', '#b180d7', '#cca700'],
+};
+
 /** Plotly config for every figure: no logo, no editing, responsive width. */
 export const PLOTLY_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] } as const;
 
@@ -63,10 +75,35 @@ function lineFigure(spec: LineChartSpec, theme: PlotTheme): PlotlyFigure {
   });
   const layout = baseLayout(spec.title, theme);
   layout.xaxis = axis(spec.xLabel, theme);
-  // On a log axis label 1, 2 and 5 of each decade only (plotly's default writes every digit).
-  layout.yaxis = { ...axis(spec.yLabel, theme), ...(spec.logY ? { type: 'log', dtick: 'D2', exponentformat: 'power' } : { type: 'linear' }) };
+  layout.yaxis = { ...axis(spec.yLabel, theme), ...(spec.logY ? logAxisLayout(spec.series) : { type: 'linear' }) };
   layout.showlegend = spec.series.length > 1;
   return { data, layout };
+}
+
+/** How a log axis spanning `decades` is labelled (the plotly figures and the static SVG agree). */
+export type LogTickSpacing = { labels: 'auto' } | { labels: '1-2-5' } | { labels: 'decades'; every: number };
+
+/**
+ * Under a decade: plain values (plotly's own choice). Up to three decades: 1, 2 and 5 of each.
+ * Beyond: decades only, every n-th so that about eight are written. (Plotly's 'D2' over 25
+ * decades wrote a label every few pixels, one on top of the other.)
+ */
+export function logTickSpacing(decades: number): LogTickSpacing {
+  if (!(decades >= 1)) return { labels: 'auto' };
+  if (decades <= 3) return { labels: '1-2-5' };
+  return { labels: 'decades', every: Math.max(1, Math.ceil(decades / 8)) };
+}
+
+function logAxisLayout(series: LineChartSpec['series']): Record<string, unknown> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) for (const v of s.y) if (v > 0 && Number.isFinite(v)) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  const spacing = logTickSpacing(hi > lo ? Math.log10(hi / lo) : 0);
+  // Decade labels as 10 with a superscript exponent; `automargin` keeps them clear of the title.
+  const base = { type: 'log', exponentformat: 'power', automargin: true };
+  if (spacing.labels === '1-2-5') return { ...base, dtick: 'D2' };
+  if (spacing.labels === 'decades') return { ...base, dtick: spacing.every };
+  return base;
 }
 
 /**
@@ -85,7 +122,7 @@ export function emaSmooth(y: readonly (number | null)[], beta: number): (number 
 }
 
 // Diverging: blue for negative, white at 0, red for positive (like a tanh activation map).
-const DIVERGING: [number, string][] = [
+export const DIVERGING: [number, string][] = [
   [0, '#2166ac'],
   [0.25, '#67a9cf'],
   [0.5, '#f7f7f7'],
@@ -93,7 +130,7 @@ const DIVERGING: [number, string][] = [
   [1, '#b2182b'],
 ];
 // Sequential (viridis) for values in [0,1] such as gate activations.
-const SEQUENTIAL: [number, string][] = [
+export const SEQUENTIAL: [number, string][] = [
   [0, '#440154'],
   [0.25, '#3b528b'],
   [0.5, '#21918c'],

@@ -1,8 +1,18 @@
 // display() and its handles: `const h = display(plotLoss(losses)); … h.update(plotLoss(losses))`
 // replaces the output in place, wherever it is (also after the cell finished).
 import { randomUUID } from 'node:crypto';
+import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
+import { withStaticPlot } from './svg';
+
+/**
+ * The bundle a display shows. Plot bundles that come without a static SVG (an object of the
+ * person's own with a toMimeBundle() that returns one of our plot specs) get one here.
+ */
+function displayBundle(value: unknown): MimeBundle {
+  return withStaticPlot(toMimeBundle(value));
+}
 
 export interface DisplayOptions {
   /** Reuse an id to let several displays be updated together; default: a fresh id. */
@@ -18,7 +28,7 @@ export class DisplayHandle {
 
   /** Replaces what this display shows. */
   update(value: unknown): void {
-    this.router.emit({ type: 'update', data: toMimeBundle(value), displayId: this.displayId }, this.executionId);
+    this.router.emit({ type: 'update', data: displayBundle(value), displayId: this.displayId }, this.executionId);
   }
 
   /** Shows the value again as a new output with the same id (updated together from then on). */
@@ -34,6 +44,6 @@ export class DisplayHandle {
 export function displayValue(router: OutputRouter, value: unknown, options: DisplayOptions = {}): DisplayHandle {
   const displayId = options.displayId ?? randomUUID();
   const executionId = router.currentExecutionId();
-  router.emit({ type: 'display', data: toMimeBundle(value), displayId }, executionId);
+  router.emit({ type: 'display', data: displayBundle(value), displayId }, executionId);
   return new DisplayHandle(displayId, router, executionId);
 }

@@ -1,6 +1,7 @@
 // The plotting and formatting helpers cells call: each returns a RichOutput (shown when it is the
-// cell's last expression, or passed to display()). Specs are the types in protocol.ts; each bundle
-// also carries a text/plain summary for places that cannot draw.
+// cell's last expression, or passed to display()). Specs are the types in protocol.ts; each plot
+// bundle also carries a static SVG of the plot (svg/) for viewers without our renderer (GitHub,
+// JupyterLab) and a text/plain summary for places that cannot draw at all.
 import { Tensor } from './engine';
 import {
   RnnLabMime,
@@ -11,6 +12,7 @@ import {
   type TableSpec,
 } from '../protocol';
 import { RichOutput } from './repr';
+import { withStaticPlot } from './svg';
 
 export interface LineOptions {
   title?: string;
@@ -46,7 +48,7 @@ function lineChart(kind: LineChartSpec['kind'], input: SeriesInput, options: Lin
   copyDefined(spec, options, ['title', 'xLabel', 'yLabel', 'logY', 'smoothing']);
   const lines = series.map((s) => `  ${s.name}: ${describeSeries(s.y)}`);
   const text = [`${spec.title ?? kind} (${series.length} series)`, ...lines].join('\n');
-  return new RichOutput({ [RnnLabMime.lines]: spec, 'text/plain': text });
+  return new RichOutput(withStaticPlot({ [RnnLabMime.lines]: spec, 'text/plain': text }));
 }
 
 function toSeries(input: SeriesInput, x: number[] | undefined, defaultName: string): LineSeries[] {
@@ -97,7 +99,7 @@ export function heatmap(z: number[][] | Tensor, options: HeatmapOptions = {}): R
   copyDefined(spec, options, ['title', 'xLabels', 'yLabels', 'xLabel', 'yLabel', 'zmin', 'zmax']);
   const size = `${rows.length}×${rows[0]?.length ?? 0}`;
   const text = `${options.title ?? 'heatmap'} ${size}, values in [${format(min)}, ${format(max)}]`;
-  return new RichOutput({ [RnnLabMime.heatmap]: spec, 'text/plain': text });
+  return new RichOutput(withStaticPlot({ [RnnLabMime.heatmap]: spec, 'text/plain': text }));
 }
 
 function tensorRows(t: Tensor): number[][] {
@@ -129,7 +131,7 @@ export function bars(categories: string[], values: ArrayLike<number> | Record<st
   copyDefined(spec, options, ['title', 'xLabel', 'yLabel', 'stacked']);
   const rows = categories.map((c, i) => [c, ...series.map((s) => s.values[i] ?? null)]);
   const text = asciiTable(['', ...series.map((s) => s.name)], rows, options.title);
-  return new RichOutput({ [RnnLabMime.bars]: spec, 'text/plain': text });
+  return new RichOutput(withStaticPlot({ [RnnLabMime.bars]: spec, 'text/plain': text }));
 }
 
 export type TableCell = string | number | boolean | null | undefined;

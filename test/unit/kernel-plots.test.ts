@@ -1,6 +1,6 @@
 // webview/plots.ts: plot specs → plotly figures (pure), and the display helpers that make specs.
 import { describe, expect, it } from 'vitest';
-import { emaSmooth, tableHtml, toPlotlyFigure } from '../../webview/plots';
+import { emaSmooth, logTickSpacing, tableHtml, toPlotlyFigure } from '../../webview/plots';
 import type { PlotTheme } from '../../webview/theme';
 import { heatmap, plotGradNorm, plotLoss, table } from '../../kernel/runtime/plotHelpers';
 import { RnnLabMime, type HeatmapSpec, type LineChartSpec } from '../../kernel/protocol';
@@ -25,6 +25,17 @@ describe('toPlotlyFigure', () => {
     expect(data[1]!.y).toEqual([4, null, 0.5 * 4 * (1 - 0.5) / (1 - 0.25) + (1 - 0.5) * 1 / (1 - 0.25)]);
     expect(layout.yaxis).toMatchObject({ type: 'log', gridcolor: '#333' });
     expect(layout).toMatchObject({ paper_bgcolor: '#111', font: { color: '#ccc' } });
+  });
+
+  it('labels a log axis by the decades its data spans, without piling labels up', () => {
+    const yaxis = (y: number[]) => toPlotlyFigure({ kind: 'gradnorm', logY: true, series: [{ name: 'g', x: y.map((_, i) => i), y }] }, theme).layout.yaxis;
+    // Under a decade plotly's own ticks; up to three decades 1, 2 and 5; beyond, decades only.
+    expect(yaxis([0.3, 0.9])).not.toHaveProperty('dtick');
+    expect(yaxis([0.01, 2])).toMatchObject({ type: 'log', dtick: 'D2', exponentformat: 'power', automargin: true });
+    expect(yaxis([1e-6, 1])).toMatchObject({ dtick: 1 });
+    // 25 decades (a vanishing gradient): every fourth is written.
+    expect(yaxis([1e-25, 0, 1])).toMatchObject({ dtick: 4 });
+    expect(logTickSpacing(25)).toEqual({ labels: 'decades', every: 4 });
   });
 
   it('draws a heatmap with a diverging scale centred on 0, token labels and row 0 on top', () => {

@@ -3,19 +3,11 @@
 // toPlotlyFigure the notebook renderer uses; the page only hands them to Plotly.newPlot.
 import MarkdownIt from 'markdown-it';
 import { RnnLabMime, type ModuleSummary, type TableSpec, type TensorSummary } from '../../protocol';
-import { escapeHtml, PLOTLY_CONFIG, tableHtml, toPlotlyFigure, type PlotlyFigure, type PlotSpec } from '../../../webview/plots';
-import type { PlotTheme } from '../../../webview/theme';
+import { escapeHtml, LIGHT_THEME, PLOTLY_CONFIG, tableHtml, toPlotlyFigure, type PlotlyFigure, type PlotSpec } from '../../../webview/plots';
 import { sourceText, type Notebook, type NotebookOutput } from './notebook';
 
-const THEME: PlotTheme = {
-  kind: 'light',
-  foreground: '#24292f',
-  background: '#ffffff',
-  grid: 'rgba(0,0,0,0.1)',
-  fontFamily: 'system-ui, -apple-system, Segoe UI, sans-serif',
-  fontSize: 12,
-  colorway: ['#3794ff', '#d18616', '#388a34', '#f14c4c', '#b180d7', '#cca700'],
-};
+// Light, as on GitHub: the report is read in a browser, not in the editor's theme.
+const THEME = LIGHT_THEME;
 
 const PLOT_MIMES = [RnnLabMime.lines, RnnLabMime.heatmap, RnnLabMime.bars];
 
