@@ -63,12 +63,6 @@ export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Arr
   if (cs && cN) cN.set(cs.subarray(last, last + N * H));
 }
 
-/** The first step (in processing order) at which some row is inactive: steps before it need no masking. */
-export function allActive(p: SequenceProblem, t: number): boolean {
-  for (let n = 0; n < p.N; n++) if (t >= p.lengths[n]!) return false;
-  return true;
-}
-
 /**
  * Gates (T·N, GH) = x·w_ihᵀ + bias in the arena, where bias (GH) already sums b_ih and the parts
  * of b_hh that add to the same pre-activation. Returns its byte address.
@@ -99,7 +93,7 @@ export function columnSums(w: WasmKernels, m: number, rows: number, ld: number, 
 
 /**
  * dW (M,K) = Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows, ldG) and src (rows, K) row-aligned
- * in the arena; returns dW as a JS array (or accumulates into `into` at `intoOff`).
+ * in the arena; written into the JS array `into` at `intoOff`.
  */
 export function weightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, K: number, into: Float32Array, intoOff: number): void {
   const arena = w.arena;
