@@ -44,10 +44,14 @@ export abstract class Module {
   }
 
   /** Every module in the tree with its dotted path, this one first as ''. */
-  *namedModules(prefix = ''): IterableIterator<[string, Module]> {
+  *namedModules(prefix = '', seen: Set<Module> = new Set()): IterableIterator<[string, Module]> {
+    // Each module once, as PyTorch's named_modules: a shared submodule, or a module that refers
+    // back to its parent (e.g. `this.owner = parent`), is listed under its first path only.
+    if (seen.has(this)) return;
+    seen.add(this);
     yield [prefix, this];
     for (const [name, child] of this.ownEntries().children) {
-      yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
+      yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
     }
   }
 
@@ -131,10 +135,16 @@ export abstract class Module {
 
   /** PyTorch-style nested repr. */
   toString(): string {
-    const children = [...this.namedChildren()];
+    return this.repr(new Set());
+  }
+
+  private repr(seen: Set<Module>): string {
     const name = this.constructor.name;
+    if (seen.has(this)) return `${name}(↻)`; // a reference back up the tree
+    seen.add(this);
+    const children = [...this.namedChildren()];
     if (children.length === 0) return `${name}(${this.extraRepr()})`;
-    const lines = children.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
+    const lines = children.map(([n, m]) => `  (${n}): ${m.repr(new Set(seen)).split('\n').join('\n  ')}`);
     const extra = this.extraRepr();
     return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
   }
