@@ -8,7 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Adam, crossEntropy, Embedding, GRU, Linear, LSTM, manualSeed, mseLoss, noGrad, RNN, select, tensor, type Tensor } from '../kernel/engine/index';
+import { Adam, kernelFlavour, crossEntropy, Embedding, GRU, Linear, LSTM, manualSeed, mseLoss, noGrad, RNN, select, tensor, type Tensor } from '../kernel/engine/index';
+import { enableRelaxedSimd } from '../kernel/runtime/wasmFlags';
 
 interface Workload {
   cell: 'lstm' | 'gru' | 'rnn';
@@ -121,7 +122,7 @@ function runOurs(workloads: Record<string, Workload>, steps: number): PeerResult
     if (!json) process.stderr.write(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step\n`);
   }
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  return { peer: `rnn-lab-${version}-js`, results };
+  return { peer: `rnn-lab-${version}-${kernelFlavour()}`, results };
 }
 
 /** Runs a peer script and parses its one-line JSON; returns null (with a note) when it can't run. */
@@ -136,6 +137,8 @@ function runPeer(label: string, command: string, args: string[], env: NodeJS.Pro
   }
 }
 
+// As in the kernel process: relaxed SIMD on (Node 20 needs the flag), unless --no-relaxed.
+if (!process.argv.includes('--no-relaxed')) enableRelaxedSimd();
 const json = process.argv.includes('--json');
 const steps = Number(argValue('--steps') ?? 10);
 const only = argValue('--only')?.split(',');

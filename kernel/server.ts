@@ -14,6 +14,7 @@ import {
   type StopJobParams,
 } from './protocol';
 import * as api from './api';
+import { enableRelaxedSimd } from './runtime/wasmFlags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { captureStdio } from './runtime/stdio';
@@ -22,6 +23,8 @@ import { setKernelChannel } from './runtime/channel';
 import { startInterruptWatcher } from './runtime/interrupt';
 import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
+
+enableRelaxedSimd(); // before the engine validates its wasm modules or any worker starts
 
 let sendRaw: (chunk: Uint8Array) => boolean = () => false;
 let busy = false;

@@ -63,3 +63,4 @@ export * from './clip';
 export * from './schedulers';
 export * from './safetensors';
 export * from './gradcheck';
+export { useKernels, kernelFlavour, type KernelChoice } from './wasm/instance';

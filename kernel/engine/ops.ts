@@ -477,20 +477,53 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const inStrides = stridesOf(a.shape);
   const permStrides = perm.map((p) => inStrides[p]!);
   const out = new Float32Array(a.size);
-  forEachBroadcast(outShape, permStrides, permStrides, (o, i) => {
-    out[o] = a.data[i]!;
-  });
+  gatherStrided(a.data, out, outShape, permStrides, false);
   return fromOp(out, outShape, [a], () => ({
     name: 'PermuteBackward',
     inputs: [a],
     backward(g) {
       const gx = new Float32Array(a.size);
-      forEachBroadcast(outShape, permStrides, permStrides, (o, i) => {
-        gx[i] = g[o]!;
-      });
+      gatherStrided(gx, g, outShape, permStrides, true);
       return [gx];
     },
   }));
+}
+
+/**
+ * Walks `shape` in row-major order; element o of the dense side sits at offset Σ idx·strides on
+ * the strided side. Copies strided → dense, or dense → strided with `scatter`. The innermost
+ * dimension runs as a plain loop (a contiguous copy when its stride is 1, as in the batchFirst
+ * (N,T,I) ↔ (T,N,I) transposes of the recurrent layers), so there is no per-element call.
+ */
+function gatherStrided(strided: Float32Array, dense: Float32Array, shape: Shape, strides: readonly number[], scatter: boolean): void {
+  const n = shape.length;
+  if (n === 0 || dense.length === 0) {
+    if (dense.length === 1) scatter ? (strided[0] = dense[0]!) : (dense[0] = strided[0]!);
+    return;
+  }
+  const inner = shape[n - 1]!;
+  const innerStride = strides[n - 1]!;
+  const rows = dense.length / inner;
+  const idx = new Array<number>(n - 1).fill(0);
+  let base = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * inner;
+    if (innerStride === 1) {
+      if (scatter) strided.set(dense.subarray(o, o + inner), base);
+      else dense.set(strided.subarray(base, base + inner), o);
+    } else if (scatter) {
+      for (let k = 0; k < inner; k++) strided[base + k * innerStride] = dense[o + k]!;
+    } else {
+      for (let k = 0; k < inner; k++) dense[o + k] = strided[base + k * innerStride]!;
+    }
+    for (let d = n - 2; d >= 0; d--) {
+      idx[d]!++;
+      base += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      base -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
 }
 
 export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
