@@ -13,7 +13,10 @@ import { displayMetadata, errorFromInfo, mimeBundleToItems, resultMetadata, type
 
 const STREAM_FLUSH_MS = 40;
 const UPDATE_FLUSH_MS = 80;
-const FINISHED_UPDATE_FLUSH_MS = 400;
+// Each write into a finished cell is a short execution: VS Code flashes the cell's spinner and the
+// notebook's "Stop Execution" button. Once a second keeps a live loss curve moving without that
+// flicker taking over the notebook (the dashboard follows the job more closely).
+const FINISHED_UPDATE_FLUSH_MS = 1000;
 
 export function toVscodeItems(specs: OutputItemSpec[]): vscode.NotebookCellOutputItem[] {
   return specs.map((s) => {

@@ -18,12 +18,12 @@ const BODY = `
   <span id="status" class="status"></span>
   <progress id="progress" max="1" value="0"></progress>
   <span id="progress-text" class="muted"></span>
-  <button id="stop" disabled>Stop</button>
+  <button id="stop" hidden>Stop</button>
 </header>
 <div id="message"></div>
 <div id="empty" class="muted">No training job yet. Call <code>fit()</code> in an RNN Lab notebook cell; the dashboard follows it here.</div>
 <main id="charts" class="grid" hidden>
-  <section><h2>Loss</h2><div class="plot-box" id="loss-plot"></div></section>
+  <section><h2>Loss <label class="control"><input type="checkbox" id="loss-log"> log scale</label></h2><div class="plot-box" id="loss-plot"></div></section>
   <section><h2>Gradient norm per time step</h2><div class="plot-box" id="gradnorm-plot"></div></section>
   <section><h2>Gradient norms over training <select id="grad-layer" hidden aria-label="Layer"></select></h2><div class="plot-box" id="gradevo-plot"></div></section>
   <section><h2>Probe sequence: hidden states <select id="probe-layer" hidden aria-label="Layer"></select></h2><div class="plot-box" id="probe-plot"></div></section>

@@ -73,4 +73,6 @@ progress { width: 180px; accent-color: var(--vscode-progressBar-background); }
 .plot-box.waiting > .rnn-lab-plot { display: none; }
 .plot-box.waiting::after { content: attr(data-placeholder); color: var(--vscode-descriptionForeground); display: block; padding: 24px 0; }
 code { font-family: var(--vscode-editor-font-family); }
+label.control { font-weight: normal; color: var(--vscode-descriptionForeground); display: inline-flex; gap: 4px; align-items: center; margin-left: auto; }
+label.control input { margin: 0; accent-color: var(--vscode-checkbox-background); }
 `;

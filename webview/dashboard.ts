@@ -3,7 +3,7 @@
 // Talks to the extension only through postMessage (see messages.ts).
 
 import type { JobStatus } from '../kernel/protocol';
-import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, probeSpec, progressFraction, progressText } from './dashboardSpecs';
+import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, probePlaceholder, probeSpec, progressFraction, progressText } from './dashboardSpecs';
 import { JobHistoryStore, type JobHistory } from './jobHistory';
 import type { DashboardInbound, DashboardOutbound } from './messages';
 import { PlotView, type PlotSpec } from './plotView';
@@ -34,6 +34,11 @@ const empty = byId<HTMLDivElement>('empty');
 const charts = byId<HTMLDivElement>('charts');
 const gradLayer = byId<HTMLSelectElement>('grad-layer');
 const probeLayer = byId<HTMLSelectElement>('probe-layer');
+const lossLog = byId<HTMLInputElement>('loss-log');
+/** The person's choice of the loss axis; undefined: automatic (log once the loss spans decades). */
+let lossLogChoice: boolean | undefined;
+/** Jobs whose Stop was clicked: the button stays disabled until they report the end. */
+const stopsAsked = new Set<string>();
 
 const plots = {
   loss: new PlotView(byId('loss-plot'), 300),
@@ -82,7 +87,9 @@ function renderHeader(h: JobHistory | undefined): void {
   statusBadge.className = `status ${h.job.status}`;
   progressBar.value = progressFraction(h);
   progressLabel.textContent = progressText(h);
-  stopButton.disabled = !RUNNING.includes(h.job.status);
+  // Only a running job can be stopped: the button is not shown for finished ones.
+  stopButton.hidden = !RUNNING.includes(h.job.status);
+  stopButton.disabled = stopsAsked.has(h.job.id);
   message.textContent = h.job.message ?? '';
 }
 
@@ -90,13 +97,15 @@ function render(): void {
   const h = focused ? store.get(focused) : undefined;
   renderHeader(h);
   if (!h) return;
-  draw(plots.loss, h.loss.length ? lossSpec(h) : undefined, 'Waiting for the first loss…');
+  const loss = h.loss.length ? lossSpec(h, lossLogChoice) : undefined;
+  lossLog.checked = loss?.logY ?? false;
+  draw(plots.loss, loss, 'Waiting for the first loss…');
   draw(plots.gradNorm, gradNormSpec(h), 'No gradient norms per time step yet.');
   const names = gradNormSeriesNames(h);
   setOptions(gradLayer, names);
   draw(plots.gradEvolution, names.length ? gradNormEvolutionSpec(h, gradLayer.value || names[0]) : undefined, 'No gradient norms per time step yet.');
   setOptions(probeLayer, h.probe?.hidden.map((x) => x.name) ?? []);
-  draw(plots.probe, probeSpec(h, probeLayer.value || undefined), 'No probe sequence yet.');
+  draw(plots.probe, probeSpec(h, probeLayer.value || undefined), probePlaceholder(h));
 }
 
 let redrawTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,9 +146,14 @@ jobSelect.addEventListener('change', () => {
   render();
 });
 gradLayer.addEventListener('change', render);
+lossLog.addEventListener('change', () => {
+  lossLogChoice = lossLog.checked;
+  render();
+});
 probeLayer.addEventListener('change', render);
 stopButton.addEventListener('click', () => {
   if (!focused) return;
+  stopsAsked.add(focused);
   stopButton.disabled = true;
   vscode.postMessage({ type: 'stop', jobId: focused });
 });

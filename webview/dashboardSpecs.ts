@@ -4,19 +4,43 @@
 import type { HeatmapSpec, LineChartSpec } from '../kernel/protocol';
 import type { JobHistory } from './jobHistory';
 
-export function lossSpec(h: JobHistory): LineChartSpec {
+/**
+ * The loss curves. The section's heading already says "Loss", so the chart has no title. `logY`
+ * undefined: a log axis once the losses span two decades or more (else the tail is a flat line).
+ */
+export function lossSpec(h: JobHistory, logY?: boolean): LineChartSpec {
   const series: LineChartSpec['series'] = [
     { name: 'train', x: h.loss.map((p) => p[0]), y: h.loss.map((p) => p[1]) },
   ];
   if (h.valLoss.length) {
     series.push({ name: 'validation', x: h.valLoss.map((p) => p[0]), y: h.valLoss.map((p) => p[1]), dash: true, mode: 'lines+markers' });
   }
-  return { kind: 'loss', title: 'Loss', xLabel: 'training step', yLabel: 'loss', smoothing: 0.6, series };
+  return { kind: 'loss', xLabel: 'training step', yLabel: 'loss', smoothing: 0.6, logY: logY ?? lossSpansDecades(h), series };
+}
+
+/** True when the positive losses span two decades or more. */
+export function lossSpansDecades(h: JobHistory, decades = 2): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const points of [h.loss, h.valLoss]) {
+    for (const [, v] of points) {
+      if (!(v > 0) || !Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return hi > lo && Math.log10(hi / lo) >= decades;
+}
+
+/** What the probe heatmap's place says while there is none. */
+export function probePlaceholder(h: JobHistory): string {
+  const how = 'fit(model, data, { probe: { x } }) shows the hidden states of the sequence x here.';
+  return h.job.status === 'running' || h.job.status === 'paused' ? `No probe sequence yet. ${how}` : `This job had no probe sequence. ${how}`;
 }
 
 /** ‖∂L/∂h_t‖ against t at the latest reported step, one line per layer/direction. */
 export function gradNormSpec(h: JobHistory): LineChartSpec | undefined {
-  const latest = h.gradNormPerStep[h.gradNormPerStep.length - 1];
+  const latest = h.lastGradNorm ?? h.gradNormPerStep[h.gradNormPerStep.length - 1];
   if (!latest) return undefined;
   return {
     kind: 'gradnorm',

@@ -4,7 +4,7 @@
 
 import type { JobEventParams, JobSummary } from '../kernel/protocol';
 
-/** Longest series kept; older points are thinned (every second one dropped) beyond it. */
+/** Longest series kept; beyond it every second point is dropped (see appendDecimated). */
 export const MAX_POINTS = 5000;
 /** Most gradient-norm snapshots kept for the training step × time step heatmap. */
 export const MAX_GRAD_ROWS = 300;
@@ -20,6 +20,12 @@ export interface ProbeSnapshot {
   hidden: { name: string; z: number[][] }[];
 }
 
+/** How a series is decimated: it keeps every `every`-th point; `seen` points have arrived. */
+export interface Decimation {
+  every: number;
+  seen: number;
+}
+
 export interface JobHistory {
   job: JobSummary;
   /** (step, loss) */
@@ -29,19 +35,43 @@ export interface JobHistory {
   gradNormTotal: { step: number; before: number; after: number }[];
   /** ‖∂L/∂h_t‖ per time step, one snapshot per reported training step, oldest first. */
   gradNormPerStep: GradNormSnapshot[];
+  /** The newest snapshot, whether or not the decimation kept it in gradNormPerStep. */
+  lastGradNorm?: GradNormSnapshot;
   probe?: ProbeSnapshot;
+  decimation: Record<'loss' | 'valLoss' | 'gradNormTotal' | 'gradNormPerStep', Decimation>;
 }
 
 export function emptyHistory(job: JobSummary): JobHistory {
-  return { job, loss: [], valLoss: [], gradNormTotal: [], gradNormPerStep: [], probe: undefined };
+  const fresh = (): Decimation => ({ every: 1, seen: 0 });
+  return {
+    job,
+    loss: [],
+    valLoss: [],
+    gradNormTotal: [],
+    gradNormPerStep: [],
+    probe: undefined,
+    decimation: { loss: fresh(), valLoss: fresh(), gradNormTotal: fresh(), gradNormPerStep: fresh() },
+  };
 }
 
-/** Keeps the newest half at full resolution and halves the resolution of the older half. */
-export function thin<T>(points: T[], max: number): T[] {
-  if (points.length <= max) return points;
-  const half = Math.floor(points.length / 2);
-  const older = points.slice(0, half).filter((_, i) => i % 2 === 0);
-  return older.concat(points.slice(half));
+/**
+ * Appends the incoming points a series keeps: every `every`-th of all that arrived. When the
+ * series outgrows `max`, every second point is dropped and `every` doubles. So the kept points
+ * stay evenly spaced over the whole run: a smoothing over points, or a heatmap row per point,
+ * means the same at the start as at the end. (Halving only the older half made the early run
+ * exponentially sparse, and a smoothed loss curve then lagged thousands of steps behind.)
+ */
+export function appendDecimated<T>(series: T[], incoming: readonly T[], d: Decimation, max: number): T[] {
+  let kept = series;
+  for (const point of incoming) {
+    if (d.seen % d.every === 0) kept.push(point);
+    d.seen++;
+  }
+  while (kept.length > max) {
+    kept = kept.filter((_, i) => i % 2 === 0);
+    d.every *= 2;
+  }
+  return kept;
 }
 
 /** The history after one event. Returns a new object; the arrays are appended in place. */
@@ -50,10 +80,14 @@ export function applyJobEvent(history: JobHistory | undefined, event: JobEventPa
   h.job = event.job;
   const m = event.metrics;
   if (!m) return { ...h };
-  if (m.loss?.length) h.loss = thin(h.loss.concat(m.loss), MAX_POINTS);
-  if (m.valLoss?.length) h.valLoss = thin(h.valLoss.concat(m.valLoss), MAX_POINTS);
-  if (m.gradNormTotal) h.gradNormTotal = thin(h.gradNormTotal.concat([m.gradNormTotal]), MAX_POINTS);
-  if (m.gradNormPerStep) h.gradNormPerStep = thin(h.gradNormPerStep.concat([m.gradNormPerStep]), MAX_GRAD_ROWS);
+  const d = h.decimation;
+  if (m.loss?.length) h.loss = appendDecimated(h.loss, m.loss, d.loss, MAX_POINTS);
+  if (m.valLoss?.length) h.valLoss = appendDecimated(h.valLoss, m.valLoss, d.valLoss, MAX_POINTS);
+  if (m.gradNormTotal) h.gradNormTotal = appendDecimated(h.gradNormTotal, [m.gradNormTotal], d.gradNormTotal, MAX_POINTS);
+  if (m.gradNormPerStep) {
+    h.gradNormPerStep = appendDecimated(h.gradNormPerStep, [m.gradNormPerStep], d.gradNormPerStep, MAX_GRAD_ROWS);
+    h.lastGradNorm = m.gradNormPerStep;
+  }
   if (m.probe) h.probe = m.probe;
   return { ...h };
 }

@@ -1,7 +1,6 @@
 // Plot specs for one parameter: its values as a heatmap (rows × columns) and a histogram. Pure.
 
 import type { BarChartSpec, HeatmapSpec } from '../kernel/protocol';
-import { formatNumber } from './format';
 
 /** Rows × columns for a heatmap: (d0, d1·d2·…) for 2-D and up, one row for 1-D. */
 export function matrixShape(shape: readonly number[]): [number, number] {
@@ -46,8 +45,17 @@ export function histogram(values: readonly number[], bins: number): { edges: num
   return { edges, counts };
 }
 
-export function parameterHistogramSpec(name: string, values: readonly number[], bins = 40): BarChartSpec {
+/**
+ * Bin centres as short labels: as many decimals as the bin width needs to tell neighbours apart
+ * (bars with equal labels would merge), no more, so the axis stays readable.
+ */
+export function binLabels(edges: readonly number[]): string[] {
+  const width = edges.length > 1 ? Math.abs(edges[1] - edges[0]) : 0;
+  const decimals = width > 0 ? Math.min(8, Math.max(0, Math.ceil(-Math.log10(width)))) : 4;
+  return edges.slice(0, -1).map((lo, i) => ((lo + edges[i + 1]) / 2).toFixed(decimals));
+}
+
+export function parameterHistogramSpec(name: string, values: readonly number[], bins = 30): BarChartSpec {
   const { edges, counts } = histogram(values, Math.max(1, Math.min(bins, values.length)));
-  const categories = counts.map((_, i) => formatNumber((edges[i] + edges[i + 1]) / 2));
-  return { kind: 'bars', title: `${name}: distribution of values`, xLabel: 'value', yLabel: 'count', categories, series: [{ name, values: counts }] };
+  return { kind: 'bars', title: `${name}: distribution of values`, xLabel: 'value (bin centre)', yLabel: 'count', categories: binLabels(edges), series: [{ name, values: counts }] };
 }

@@ -101,7 +101,8 @@ function logAxisLayout(series: LineChartSpec['series']): Record<string, unknown>
   const spacing = logTickSpacing(hi > lo ? Math.log10(hi / lo) : 0);
   // Decade labels as 10 with a superscript exponent; `automargin` keeps them clear of the title.
   const base = { type: 'log', exponentformat: 'power', automargin: true };
-  if (spacing.labels === '1-2-5') return { ...base, dtick: 'D2' };
+  // 'complete': the 2 and 5 between decades are written out (2×10⁻⁴), not as a bare "2" that reads as 2.
+  if (spacing.labels === '1-2-5') return { ...base, dtick: 'D2', minorloglabels: 'complete' };
   if (spacing.labels === 'decades') return { ...base, dtick: spacing.every };
   return base;
 }
@@ -158,16 +159,21 @@ function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
   if (spec.zmax !== undefined) trace.zmax = spec.zmax;
   if (diverging && spec.zmin === undefined && spec.zmax === undefined) trace.zmid = 0;
   const layout = baseLayout(spec.title, theme);
-  layout.xaxis = { ...axis(spec.xLabel, theme), showgrid: false, ...ticks(spec.xLabels, cols) };
+  layout.xaxis = { ...axis(spec.xLabel, theme), showgrid: false, automargin: true, ...ticks(spec.xLabels, cols, MAX_X_LABELS) };
   // Row 0 on top, as in a matrix.
-  layout.yaxis = { ...axis(spec.yLabel, theme), showgrid: false, autorange: 'reversed', ...ticks(spec.yLabels, rows) };
+  // automargin: long row labels (training steps, tokens) push the axis title out instead of under it.
+  layout.yaxis = { ...axis(spec.yLabel, theme), showgrid: false, autorange: 'reversed', automargin: true, ...ticks(spec.yLabels, rows, MAX_Y_LABELS) };
   return { data: [trace], layout };
 }
 
-function ticks(labels: string[] | undefined, count: number): Record<string, unknown> {
+/** Most labels written along a heatmap's x and y axes: more pile up on a 300-pixel plot. */
+const MAX_X_LABELS = 24;
+const MAX_Y_LABELS = 12;
+
+function ticks(labels: string[] | undefined, count: number, max: number): Record<string, unknown> {
   if (!labels || labels.length === 0) return {};
   // With many labels only every k-th is written; hover still names each cell's index.
-  const step = Math.max(1, Math.ceil(count / 40));
+  const step = Math.max(1, Math.ceil(count / max));
   const tickvals = labels.map((_, i) => i).filter((i) => i % step === 0);
   return { tickmode: 'array', tickvals, ticktext: tickvals.map((i) => labels[i] ?? '') };
 }

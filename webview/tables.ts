@@ -34,6 +34,13 @@ function table(columns: string[], rows: Cell[][], numericColumns?: boolean[]): H
   return t;
 }
 
+/** Wide tables scroll sideways inside the output instead of being cut at its right edge. */
+function scrolling(content: HTMLElement): HTMLElement {
+  const box = el('div', 'rnn-lab-scroll');
+  box.appendChild(content);
+  return box;
+}
+
 function titled(title: string | undefined, content: HTMLElement): HTMLElement {
   const wrap = el('div', 'rnn-lab-block');
   if (title) wrap.appendChild(el('div', 'rnn-lab-title', title));
@@ -42,7 +49,7 @@ function titled(title: string | undefined, content: HTMLElement): HTMLElement {
 }
 
 export function renderTable(spec: TableSpec): HTMLElement {
-  return titled(spec.title, table(spec.columns, spec.rows));
+  return titled(spec.title, scrolling(table(spec.columns, spec.rows)));
 }
 
 export function renderTensor(t: TensorSummary): HTMLElement {
@@ -57,16 +64,16 @@ export function renderTensor(t: TensorSummary): HTMLElement {
 
 export function renderModule(m: ModuleSummary): HTMLElement {
   const title = `${m.className}: ${formatCount(m.parameterCount)} parameters${m.training ? '' : ' (eval mode)'}`;
-  const wrap = titled(title, table(
+  const wrap = titled(title, scrolling(table(
     ['layer', 'module', 'parameters'],
     m.layers.map((l) => [l.path || '(model)', l.description || l.className, formatCount(l.parameterCount)]),
     [false, false, true],
-  ));
-  wrap.appendChild(table(
+  )));
+  wrap.appendChild(scrolling(table(
     ['parameter', 'shape', 'mean', 'std', 'min', 'max', '‖grad‖'],
     m.parameters.map((p) => [p.name, formatShape(p.shape), p.mean, p.std, p.min, p.max, p.gradNorm]),
     [false, false, true, true, true, true, true],
-  ));
+  )));
   return wrap;
 }
 
@@ -74,6 +81,7 @@ export function renderModule(m: ModuleSummary): HTMLElement {
 export const TABLE_CSS = `
 .rnn-lab-block { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); }
 .rnn-lab-title { font-weight: 600; margin: 4px 0; }
+.rnn-lab-scroll { overflow-x: auto; max-width: 100%; }
 .rnn-lab-table { border-collapse: collapse; margin: 4px 0 8px; }
 .rnn-lab-table th, .rnn-lab-table td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-editorWidget-border, rgba(128,128,128,0.35)); text-align: left; }
 .rnn-lab-table td.num { text-align: right; font-family: var(--vscode-editor-font-family); font-variant-numeric: tabular-nums; }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEventParams, JobSummary } from '../../kernel/protocol';
-import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, probeSpec, progressFraction, progressText } from '../../webview/dashboardSpecs';
-import { applyJobEvent, JobHistoryStore, MAX_POINTS, thin } from '../../webview/jobHistory';
+import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, probePlaceholder, probeSpec, progressFraction, progressText } from '../../webview/dashboardSpecs';
+import { appendDecimated, applyJobEvent, JobHistoryStore, MAX_GRAD_ROWS, MAX_POINTS } from '../../webview/jobHistory';
 
 function job(over: Partial<JobSummary> = {}): JobSummary {
   return { id: 'j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };
@@ -64,17 +64,28 @@ describe('job history (dashboard state)', () => {
     expect(evo?.z[0][1]).toBeCloseTo(1);
   });
 
-  it('thins long series instead of growing without bound', () => {
-    const points = Array.from({ length: 10 }, (_, i) => i);
-    expect(thin(points, 20)).toBe(points);
-    expect(thin(points, 8)).toEqual([0, 2, 4, 5, 6, 7, 8, 9]);
+  it('decimates long series evenly instead of growing without bound', () => {
+    const d = { every: 1, seen: 0 };
+    const kept = appendDecimated<number>([], Array.from({ length: 10 }, (_, i) => i), d, 8);
+    expect(kept).toEqual([0, 2, 4, 6, 8]);
+    expect(appendDecimated(kept, [10, 11, 12, 13], d, 8)).toEqual([0, 2, 4, 6, 8, 10, 12]);
     let h = applyJobEvent(undefined, { job: job() });
     for (let i = 0; i < 30; i++) {
       const loss = Array.from({ length: 500 }, (_, k): [number, number] => [i * 500 + k, 1]);
       h = applyJobEvent(h, { job: job(), metrics: { loss } });
     }
     expect(h.loss.length).toBeLessThanOrEqual(MAX_POINTS);
-    expect(h.loss[h.loss.length - 1][0]).toBe(14999);
+    expect(h.loss.length).toBeGreaterThan(MAX_POINTS / 2);
+    // Evenly spaced over the whole run: the same stride at the start and at the end.
+    const strides = new Set(h.loss.slice(1).map((p, i) => p[0] - h.loss[i][0]));
+    expect([...strides]).toEqual([4]);
+  });
+
+  it('shows the newest gradient norms even when the decimation skips their snapshot', () => {
+    let h = applyJobEvent(undefined, { job: job() });
+    for (let step = 0; step < 700; step++) h = applyJobEvent(h, { job: job({ step }), metrics: { gradNormPerStep: { step, series: [{ name: 'a', norms: [1, 2] }] } } });
+    expect(h.gradNormPerStep.length).toBeLessThanOrEqual(MAX_GRAD_ROWS);
+    expect(gradNormSpec(h)?.title).toBe('‖∂L/∂h_t‖ at step 699');
   });
 
   it('the store picks the newest running job to show', () => {
@@ -85,5 +96,22 @@ describe('job history (dashboard state)', () => {
     store.apply({ job: job({ id: 'b', status: 'done' }) });
     expect(store.latest()?.job.id).toBe('c');
     expect(store.all().map((h) => h.job.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('draws the loss on a log axis once it spans two decades, unless the person chose', () => {
+    const losses = (values: number[]) => applyJobEvent(undefined, { job: job(), metrics: { loss: values.map((v, i) => [i, v] as [number, number]) } });
+    const flat = losses([2, 1, 0.5, 0.1]);
+    const falling = losses([2, 1, 0.1, 0.01]);
+    expect(lossSpec(flat).logY).toBe(false);
+    expect(lossSpec(falling).logY).toBe(true);
+    expect(lossSpec(falling, false).logY).toBe(false);
+    expect(lossSpec(flat, true).logY).toBe(true);
+    // The dashboard's section heading names the chart.
+    expect(lossSpec(flat).title).toBeUndefined();
+  });
+
+  it('says how to get a probe heatmap when a job has none', () => {
+    expect(probePlaceholder(applyJobEvent(undefined, { job: job() }))).toMatch(/^No probe sequence yet\. fit\(model, data, \{ probe: \{ x \} \}\)/);
+    expect(probePlaceholder(applyJobEvent(undefined, { job: job({ status: 'done' }) }))).toMatch(/^This job had no probe sequence/);
   });
 });

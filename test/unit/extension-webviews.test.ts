@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, makeNonce, webviewDocument } from '../../extension/webviewHtml';
 import { formatCount, formatNumber, formatShape } from '../../webview/format';
-import { histogram, matrixShape, parameterHeatmapSpec, parameterHistogramSpec } from '../../webview/parameterSpecs';
+import { binLabels, histogram, matrixShape, parameterHeatmapSpec, parameterHistogramSpec } from '../../webview/parameterSpecs';
+import { toPlotlyFigure } from '../../webview/plots';
 import { themeFrom } from '../../webview/theme';
 
 describe('webview documents', () => {
@@ -61,7 +62,13 @@ describe('parameter view', () => {
     expect(histogram([2, 2, 2], 10).counts).toEqual([3]);
     const bars = parameterHistogramSpec('b', [0, 1, 2, 3], 2);
     expect(bars.series[0].values).toEqual([2, 2]);
-    expect(bars.categories).toHaveLength(2);
+    expect(bars.categories).toEqual(['1', '2']); // centres 0.75 and 2.25, bins 1.5 wide
+  });
+  it('labels bins with just the decimals that tell them apart', () => {
+    const labels = binLabels([-0.21, -0.18, -0.15, -0.12]);
+    expect(labels).toEqual(['-0.20', '-0.16', '-0.14']); // -0.165 is -0.16499… in floating point
+    expect(new Set(binLabels(Array.from({ length: 41 }, (_, i) => -2.1 + i * 0.0875))).size).toBe(40);
+    expect(binLabels([100, 300, 500])).toEqual(['200', '400']);
   });
 });
 
@@ -75,5 +82,24 @@ describe('number formatting', () => {
     expect(formatCount(2_500_000)).toBe('2.50M');
     expect(formatShape([64, 8])).toBe('(64, 8)');
     expect(formatShape([64])).toBe('(64,)');
+  });
+});
+
+describe('dashboard charts as drawn', () => {
+  const theme = themeFrom('vscode-dark', () => '');
+
+  it('write at most a dozen row labels on a tall heatmap (gradient norms over 300 snapshots)', () => {
+    const rows = 300;
+    const spec = { kind: 'heatmap' as const, z: Array.from({ length: rows }, () => [1, 2]), yLabels: Array.from({ length: rows }, (_, i) => String(i * 10)), xLabels: ['0', '1'] };
+    const { layout } = toPlotlyFigure(spec, theme);
+    const y = layout.yaxis as { ticktext: string[] };
+    expect(y.ticktext.length).toBeLessThanOrEqual(12);
+    expect(y.ticktext[0]).toBe('0');
+    expect((layout.xaxis as { ticktext: string[] }).ticktext).toEqual(['0', '1']);
+  });
+
+  it('write the 2s and 5s of a log axis out in full', () => {
+    const { layout } = toPlotlyFigure({ kind: 'gradnorm', logY: true, series: [{ name: 'a', x: [0, 1], y: [1e-4, 5e-3] }] }, theme);
+    expect(layout.yaxis).toMatchObject({ type: 'log', dtick: 'D2', minorloglabels: 'complete' });
   });
 });
