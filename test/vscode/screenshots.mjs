@@ -2,16 +2,22 @@
 // Uses RNN Lab in a real VS Code the way a person does (shared/vscode-web.md, 3b) and saves
 // screenshots to look at: the extension is installed into code-server's extensions folder (the
 // repository with its dist/, linked as rnn-lab.rnn-lab-<version>), a notebook is opened with
-// Ctrl+P, the RNN Lab kernel picked, "Notebook: Run All" run from F1, then the notebook with its
-// plots, the RNN Lab activity-bar view and the training dashboard are captured.
+// Ctrl+P, the RNN Lab kernel picked, "Notebook: Run All" run from F1. Captured, in this order:
+//   01-02-03  the sample notebook: opened, run, then its outputs further down (inputs collapsed)
+//   04        the training dashboard after the sample's training jobs
+//   05-06     fixtures/live-training.ipynb training: the notebook with its live loss output and
+//             the dashboard beside it; the dashboard alone while the job runs, and scrolled down
+//   07        the dashboard after its Stop button stopped the job
+//   08        the RNN Lab sidebar: the model expanded to its layers and parameters
+//   09        a parameter's heatmap and histogram (clicked in the sidebar)
 //
-//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--timeout <seconds>]
+//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme dark|light] [--out <dir>] [--timeout <seconds>]
 //
-// Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb.
-// Output: .ci/artifacts/screenshots/*.png. Until the extension is built, it gets as far as
+// Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb; default theme
+// dark. Output: <dir>/*.png, default .ci/artifacts/screenshots (emptied first). Until the extension is built, it gets as far as
 // opening the notebook in the workbench.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './lib/browser.mjs';
 import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
@@ -19,10 +25,17 @@ import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
 const { values: opts } = parseArgs({
   options: {
     notebook: { type: 'string' },
+    theme: { type: 'string', default: 'dark' },
+    out: { type: 'string' },
     timeout: { type: 'string', default: '600' },
   },
 });
-const outDir = join(repoRoot, '.ci/artifacts/screenshots');
+const outDir = opts.out ? resolve(opts.out) : join(repoRoot, '.ci/artifacts/screenshots');
+const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
+if (!THEMES[opts.theme]) throw new Error(`--theme must be one of ${Object.keys(THEMES).join(', ')}`);
+/** The fixture whose long training job is watched on the dashboard, stopped, then inspected. */
+const LIVE_NOTEBOOK = 'fixtures/live-training.ipynb';
+const LIVE_MODEL = 'adder';
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const extensionBuilt = existsSync(join(repoRoot, 'dist/extension.js'));
 const started = Date.now();
@@ -56,15 +69,34 @@ async function shoot(page, name) {
   return file;
 }
 
-/** F1, type, pick the first matching entry. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
+/** Opens the command palette: F1, or the command center when a webview keeps F1 to itself. */
+async function openPalette(page) {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('F1');
+  if (await input.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return input;
+  await page.locator('.command-center .command-center-center').first().click();
+  await page.mouse.move(0, 500); // no tooltip of the command center in the screenshots
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  return input;
+}
+
+/** F1, type, pick the first matching entry; retried, since focus moves as editors and webviews open. */
+async function runCommand(page, title) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const input = await openPalette(page);
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await sleep(300);
+      return;
+    } catch (err) {
+      if (attempt === 3) throw new Error(`could not run "${title}": ${err instanceof Error ? err.message : err}`);
+      await page.keyboard.press('Escape');
+      await sleep(1_000);
+    }
+  }
 }
 
 /** Picks an entry in the quick pick that is open now. */
@@ -74,25 +106,65 @@ async function pickQuickPickEntry(page, text, timeout = 15_000) {
   await row.click();
 }
 
-/** Waits until the notebook shows cell states and none is pending or running for 2 s. */
+/**
+ * Waits until the run is over: the notebook toolbar offers "Run All" again (not "Stop Execution"),
+ * no cell is pending or executing, and RNN Lab's status bar item says the kernel is idle (or
+ * training: a job may outlive its cell), all for 2 s. Cell states alone are not enough: the
+ * notebook only draws the cells in view.
+ */
 async function waitForExecution(page, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
+  await sleep(1_000);
   while (Date.now() < deadline) {
-    const { done, busy, failed } = await page.evaluate(() => ({
-      done: document.querySelectorAll('.codicon-notebook-state-success, .codicon-notebook-state-error').length,
-      failed: document.querySelectorAll('.codicon-notebook-state-error').length,
-      busy: document.querySelectorAll('.codicon-notebook-state-executing, .codicon-notebook-state-pending').length,
-    }));
-    if (done > 0 && busy === 0) {
+    const quiet = await page.evaluate(() => {
+      const busyCells = document.querySelectorAll('.codicon-notebook-state-executing, .codicon-notebook-state-pending').length;
+      const labels = [...document.querySelectorAll('.notebook-toolbar-container .action-label')].map((e) => e.textContent ?? '');
+      const stoppable = labels.some((l) => /Stop Execution|Interrupt/.test(l));
+      const status = document.querySelector('.part.statusbar')?.textContent ?? '';
+      return busyCells === 0 && !stoppable && /RNN Lab: (idle|training)/.test(status);
+    });
+    if (quiet) {
       quietSince ||= Date.now();
-      if (Date.now() - quietSince > 2_000) return { done, failed };
+      if (Date.now() - quietSince > 2_000) return;
     } else {
       quietSince = 0;
     }
     await sleep(250);
   }
   throw new Error(`the notebook did not finish running within ${timeoutMs / 1000}s`);
+}
+
+/** Waits until RNN Lab's status bar item says the kernel trains (a fit() job outlives its cell). */
+async function waitForTraining(page, timeoutMs) {
+  await page.locator('.part.statusbar', { hasText: 'RNN Lab: training' }).waitFor({ timeout: timeoutMs });
+}
+
+/** Closes an editor tab by its close button (the commands act on whatever has the focus). */
+async function closeTab(page, title) {
+  const tab = page.locator('.tabs-container .tab', { hasText: title }).first();
+  await tab.hover();
+  await tab.locator('.codicon-close').click();
+  await sleep(800);
+}
+
+/** The number of cells that failed, from their state icons (of the cells drawn). */
+async function failedCells(page) {
+  return page.evaluate(() => document.querySelectorAll('.codicon-notebook-state-error').length);
+}
+
+/** Scrolls the notebook by `dy` pixels with the mouse over its left margin (not over an editor). */
+async function scrollNotebook(page, dy) {
+  const box = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
+  if (!box) throw new Error('no notebook list to scroll');
+  await page.mouse.move(box.x + 12, box.y + box.height / 2);
+  // One big wheel event moves the notebook only a little: VS Code takes it for a single notch.
+  for (let moved = 0; moved < dy; moved += 100) {
+    await page.mouse.wheel(0, 100);
+    await sleep(30);
+  }
+  await page.mouse.move(150, 700); // the explorer's empty space: no hover tooltip in the picture
+  await sleep(1_500);
 }
 
 /** Picks RNN Lab in the kernel picker; retried, since the controller registers as the extension activates. */
@@ -151,68 +223,156 @@ async function renderedOutputText(page) {
   return texts.join(' | ');
 }
 
+/** The first frame (webviews are iframes in iframes) whose document has `selector`. */
+async function frameWith(page, selector, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (await frame.evaluate((sel) => document.querySelector(sel) !== null, selector).catch(() => false)) return frame;
+    }
+    await sleep(250);
+  }
+  throw new Error(`no webview showed ${selector} within ${timeoutMs / 1000}s`);
+}
+
+/** Waits until `count` plots are drawn in the frame (or the timeout passes; then says how many). */
+async function waitForFramePlots(frame, count, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let drawn = 0;
+  while (Date.now() < deadline) {
+    drawn = await frame.evaluate(() => document.querySelectorAll('.js-plotly-plot .main-svg').length).catch(() => 0);
+    // plotly draws two SVGs per plot (the plot and its hover layer)
+    if (drawn >= count * 2) break;
+    await sleep(250);
+  }
+  await sleep(500);
+  return Math.floor(drawn / 2);
+}
+
+/** Opens a notebook by its file name with Ctrl+P, as a person does. */
+async function openNotebook(page, path) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(basename(path));
+  await pickQuickPickEntry(page, basename(path));
+  // Playwright calls the notebook's list rows hidden (they are absolutely placed): wait for presence.
+  await page.locator('.notebookOverlay .monaco-list-row').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await sleep(1_500);
+  say(`opened ${path}`);
+}
+
+/** The tree row of the RNN Lab models view with this label (at this depth). */
+function modelsRow(page, label, level) {
+  return page
+    .locator('.pane:has(.pane-header[aria-label^="Models"]) .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
+    .and(page.locator(`[aria-level="${level}"]`))
+    .first();
+}
+
+/** Clicks a collapsed tree row to expand it (a second click would fold it again). */
+async function expandRow(row) {
+  await row.waitFor({ state: 'visible', timeout: 20_000 });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await sleep(800);
+}
+
 async function main() {
-  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  // Only the screenshots of an earlier run go (the folder may be one the caller named).
+  for (const name of readdirSync(outDir)) if (name.endsWith('.png')) rmSync(join(outDir, name));
   const notebook = opts.notebook ?? defaultNotebook();
   if (!extensionBuilt) say('dist/extension.js is missing: the extension is not installed, only the notebook is opened');
 
-  const server = await startCodeServer({ prepareExtensions: extensionBuilt ? installExtension : undefined });
+  const server = await startCodeServer({
+    prepareExtensions: extensionBuilt ? installExtension : undefined,
+    settings: { 'workbench.colorTheme': THEMES[opts.theme] },
+  });
   let browser;
   let page;
   try {
-    say(`code-server pid ${server.pid} on ${server.base}`);
+    say(`code-server pid ${server.pid} on ${server.base}, theme ${THEMES[opts.theme]}`);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${server.base}/?folder=${encodeURIComponent(server.workspace)}`);
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
     await sleep(3_000); // let the extension host start and the welcome notifications settle
 
-    // Ctrl+P and the notebook's file name, as a person opens it.
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-    await page.keyboard.type(basename(notebook));
-    await pickQuickPickEntry(page, basename(notebook));
-    // Playwright calls the notebook's list rows hidden (they are absolutely placed): wait for presence.
-    await page.locator('.notebookOverlay .monaco-list-row').first().waitFor({ state: 'attached', timeout: 30_000 });
-    await sleep(1_500);
-    say(`opened ${notebook}`);
+    await openNotebook(page, notebook);
     await shoot(page, '01-notebook-opened');
-
     if (!extensionBuilt) return;
 
+    // --- the sample notebook, run
     await selectKernel(page);
     await runCommand(page, 'Notebook: Run All');
-    const { done, failed } = await waitForExecution(page, Number(opts.timeout) * 1000);
-    say(`ran: ${done} cell(s) visible with a result, ${failed} failed`);
+    await waitForExecution(page, Number(opts.timeout) * 1000);
+    say(`ran; ${await failedCells(page)} failed cell(s) in view`);
+    // Training opened the dashboard beside the notebook: close it, so the notebook has the width.
+    await runCommand(page, 'View: Close Editors in Other Groups');
+    await sleep(1_000);
     await waitForPlots(page);
     await shoot(page, '02-notebook-run');
     say(`rendered output text: ${(await renderedOutputText(page)).slice(0, 300)}`);
-    // Further down the notebook: the later plots.
-    await page.locator('.notebook-editor .monaco-list').first().hover();
+    // The outputs further down, with the code folded away as a reader of the results would.
+    await runCommand(page, 'Notebook: Collapse All Cell Inputs');
+    await sleep(1_000);
     for (let i = 1; i <= 3; i++) {
-      await page.mouse.wheel(0, 800);
+      await scrollNotebook(page, 1_000);
+      await shoot(page, `03-notebook-outputs-${i}`);
+    }
+
+    // --- the dashboard after the sample's training (it keeps every job's history), alone
+    const dashboardTitle = commandTitle('rnnLab.showDashboard');
+    await runCommand(page, dashboardTitle);
+    await runCommand(page, 'View: Close Editors in Other Groups');
+    const dashboard = await frameWith(page, '#loss-plot');
+    say(`dashboard after the sample: ${await waitForFramePlots(dashboard, 1)} plot(s)`);
+    await shoot(page, '04-dashboard-after-sample');
+    await closeTab(page, 'RNN Lab: Training');
+
+    // --- a long job, watched live (training opens the dashboard beside the notebook), then
+    // stopped from the dashboard
+    await openNotebook(page, LIVE_NOTEBOOK);
+    await selectKernel(page);
+    await runCommand(page, 'Notebook: Run All');
+    await waitForTraining(page, 120_000);
+    await sleep(6_000); // some thousand steps, gradient and probe snapshots
+    await waitForPlots(page, 10_000);
+    await shoot(page, '05-live-training-notebook');
+    await runCommand(page, dashboardTitle);
+    await runCommand(page, 'View: Close Editors in Other Groups');
+    const live = await frameWith(page, '#stop:not([hidden])');
+    say(`dashboard while training: ${await waitForFramePlots(live, 4)} plot(s)`);
+    await shoot(page, '06-dashboard-training');
+    // A narrow window stacks the charts: then the lower ones too.
+    if (await live.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 40)) {
+      await live.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
       await sleep(1_000);
-      await shoot(page, `03-notebook-scrolled-${i}`);
+      await shoot(page, '06-dashboard-training-scrolled');
+      await live.evaluate(() => window.scrollTo(0, 0));
     }
+    await live.locator('#stop').click();
+    await live.locator('#status', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
+    await sleep(1_500);
+    await shoot(page, '07-dashboard-stopped');
 
+    // --- the sidebar inspector: the model, its layers and parameters
     const container = manifest.contributes?.viewsContainers?.activitybar?.find((c) => c.id === 'rnnLab');
-    if (container) {
-      await page.locator(`.activitybar .action-item a[aria-label^="${container.title}"]`).first().click();
-      await sleep(2_000);
-      await shoot(page, '04-rnn-lab-view');
-    } else {
-      say('package.json has no activity-bar container rnnLab yet: no view screenshot');
-    }
+    await page.locator(`.activitybar .action-item a[aria-label^="${container.title}"]`).first().click();
+    await sleep(1_500);
+    await expandRow(modelsRow(page, LIVE_MODEL, 1));
+    await expandRow(modelsRow(page, 'lstm', 2));
+    await expandRow(modelsRow(page, 'head', 2));
+    await shoot(page, '08-inspector-expanded');
 
-    const dashboard = commandTitle('rnnLab.showDashboard');
-    if (dashboard) {
-      await runCommand(page, dashboard);
-      await sleep(3_000);
-      await shoot(page, '05-dashboard');
-    } else {
-      say('package.json has no command rnnLab.showDashboard yet: no dashboard screenshot');
-    }
+    // --- one parameter as a heatmap and a histogram (it opens beside; then alone)
+    await modelsRow(page, 'weight_hh_l0', 3).click();
+    const parameter = await frameWith(page, '#heatmap-plot');
+    say(`parameter view: ${await waitForFramePlots(parameter, 2)} plot(s)`);
+    await page.locator('.tab', { hasText: `${LIVE_MODEL}.lstm.weight_hh_l0` }).first().click();
+    await runCommand(page, 'View: Close Editors in Other Groups');
+    await sleep(1_500);
+    await shoot(page, '09-parameter-heatmap');
   } catch (err) {
     if (page) await shoot(page, 'failure').catch(() => {});
     throw err;

@@ -47,7 +47,7 @@ export function makeWorkspace(root) {
 }
 
 /** User settings that keep the workbench quiet and deterministic under automation. */
-function writeUserSettings(userDataDir, { trust }) {
+function writeUserSettings(userDataDir, { trust, extra = {} }) {
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -65,6 +65,7 @@ function writeUserSettings(userDataDir, { trust }) {
     // With trust on, the folder stays in Restricted Mode without a modal in the way.
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.emptyWindow': false,
+    ...extra,
   };
   const dir = join(userDataDir, 'User');
   mkdirSync(dir, { recursive: true });
@@ -91,6 +92,7 @@ async function waitUntilServing(url, child, timeoutMs) {
  * options.trust: leave workspace trust on (default off: --disable-workspace-trust).
  * options.env: extra environment for the server, which its extension host inherits.
  * options.prepareExtensions(dir): called with the extensions dir before start (screenshots).
+ * options.settings: more user settings (e.g. workbench.colorTheme).
  */
 export async function startCodeServer(options = {}) {
   if (!existsSync(entry)) {
@@ -101,7 +103,7 @@ export async function startCodeServer(options = {}) {
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
-  writeUserSettings(userDataDir, { trust });
+  writeUserSettings(userDataDir, { trust, extra: options.settings });
   options.prepareExtensions?.(extensionsDir);
   const workspace = makeWorkspace(root);
   const port = await freePort();
