@@ -75,7 +75,16 @@ function lineFigure(spec: LineChartSpec, theme: PlotTheme): PlotlyFigure {
   });
   const layout = baseLayout(spec.title, theme);
   layout.xaxis = axis(spec.xLabel, theme);
-  layout.yaxis = { ...axis(spec.yLabel, theme), ...(spec.logY ? logAxisLayout(spec.series) : { type: 'linear' }) };
+  layout.yaxis = { ...axis(spec.yLabel, theme), type: 'linear' };
+  if (spec.logY) {
+    const log = logAxisLayout(spec.series);
+    layout.yaxis = { ...(layout.yaxis as Record<string, unknown>), ...log.axis };
+    // Room for labels such as 10⁻²⁴ and the axis title beside them. `automargin` would find it,
+    // but only where plotly can measure text when it draws (not in an output that is still hidden).
+    const needed = Math.ceil(log.labelEm * theme.fontSize + (spec.yLabel ? theme.fontSize * 1.3 + 26 : 14));
+    const margin = layout.margin as { l: number };
+    layout.margin = { ...margin, l: Math.max(margin.l, needed) };
+  }
   layout.showlegend = spec.series.length > 1;
   return { data, layout };
 }
@@ -94,17 +103,22 @@ export function logTickSpacing(decades: number): LogTickSpacing {
   return { labels: 'decades', every: Math.max(1, Math.ceil(decades / 8)) };
 }
 
-function logAxisLayout(series: LineChartSpec['series']): Record<string, unknown> {
+/** The log y axis for these series, and the width of its widest tick label in em (estimated). */
+function logAxisLayout(series: LineChartSpec['series']): { axis: Record<string, unknown>; labelEm: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) for (const v of s.y) if (v > 0 && Number.isFinite(v)) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
   const spacing = logTickSpacing(hi > lo ? Math.log10(hi / lo) : 0);
   // Decade labels as 10 with a superscript exponent; `automargin` keeps them clear of the title.
   const base = { type: 'log', exponentformat: 'power', automargin: true };
+  // Label widths: "10" (or "2x10") and a superscript of ~0.7 em per character ("−24"), which
+  // plotly writes 1.25 times the axis font; plain values under a decade ("0.55").
+  const exponentChars = hi > lo ? Math.max(String(Math.floor(Math.log10(lo))).length, String(Math.ceil(Math.log10(hi))).length) : 1;
+  const power = (base: number): number => 1.25 * (base + 0.42 * exponentChars);
   // 'complete': the 2 and 5 between decades are written out (2×10⁻⁴), not as a bare "2" that reads as 2.
-  if (spacing.labels === '1-2-5') return { ...base, dtick: 'D2', minorloglabels: 'complete' };
-  if (spacing.labels === 'decades') return { ...base, dtick: spacing.every };
-  return base;
+  if (spacing.labels === '1-2-5') return { axis: { ...base, dtick: 'D2', minorloglabels: 'complete' }, labelEm: power(2.4) };
+  if (spacing.labels === 'decades') return { axis: { ...base, dtick: spacing.every }, labelEm: power(1.2) };
+  return { axis: base, labelEm: 2.4 };
 }
 
 /**

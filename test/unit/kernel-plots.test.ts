@@ -36,6 +36,11 @@ describe('toPlotlyFigure', () => {
     // 25 decades (a vanishing gradient): every fourth is written.
     expect(yaxis([1e-25, 0, 1])).toMatchObject({ dtick: 4 });
     expect(logTickSpacing(25)).toEqual({ labels: 'decades', every: 4 });
+    // Room on the left for "10⁻²⁴" and the axis title, also where plotly cannot measure (automargin).
+    const margin = (y: number[], yLabel?: string) =>
+      (toPlotlyFigure({ kind: 'gradnorm', logY: true, ...(yLabel ? { yLabel } : {}), series: [{ name: 'g', x: y.map((_, i) => i), y }] }, theme).layout.margin as { l: number }).l;
+    expect(margin([1e-25, 1], '‖∂L/∂h_t‖')).toBeGreaterThan(margin([1e-25, 1]));
+    expect(margin([1e-25, 1], '‖∂L/∂h_t‖')).toBeGreaterThan(60);
   });
 
   it('draws a heatmap with a diverging scale centred on 0, token labels and row 0 on top', () => {

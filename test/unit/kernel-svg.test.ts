@@ -114,6 +114,8 @@ describe('static SVG of a line chart', () => {
   it('labels a log axis by decades (1, 2 and 5 over a short range, powers of ten over a long one)', () => {
     const short = logAxis(0.05, 2);
     expect(short.ticks.map((t) => labelText(t.label))).toEqual(['0.05', '0.1', '0.2', '0.5', '1', '2']);
+    // Far from 1, the 2 and 5 are written in full (a bare "2" would read as 2), as plotly does.
+    expect(logAxis(1e-6, 1e-4).ticks.map((t) => labelText(t.label))).toEqual(['10^−6', '2×10^−6', '5×10^−6', '10^−5', '2×10^−5', '5×10^−5', '10^−4']);
     const plain = logAxis(1e-3, 10);
     expect(plain.ticks.map((t) => labelText(t.label))).toEqual(['0.001', '0.01', '0.1', '1', '10']);
     expect(plain.minorGrid).toContain(0.002);

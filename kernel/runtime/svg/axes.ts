@@ -7,8 +7,6 @@ import type { Label } from './markup';
 export interface Tick {
   value: number;
   label: Label;
-  /** Drawn smaller (the 2 and 5 between decades on a log axis). */
-  small?: boolean;
 }
 
 export interface Axis {
@@ -91,11 +89,11 @@ function decade(k: number, m = 1): number {
   return Number.parseFloat(`${m}e${k}`);
 }
 
-/** 10^k as a label: plain ("0.01", "100", "10k") for modest exponents, else 10 with a superscript. */
+/** m·10^k as a label: plain ("0.02", "100", "10k") for modest exponents, else m×10 with a superscript. */
 function decadeLabel(k: number, m: number, plain: boolean): Label {
-  if (plain) return formatTick(decade(k, m), decade(k));
-  if (k === 0 || k === 1) return String(m * 10 ** k);
-  return { base: '10', sup: k < 0 ? `${MINUS}${-k}` : String(k) };
+  if (plain || k === 0 || k === 1) return formatTick(decade(k, m), decade(k));
+  // 2×10⁻⁴ in full, as the plotly figures write it: a bare "2" would read as 2.
+  return { base: m === 1 ? '10' : `${m}×10`, sup: k < 0 ? `${MINUS}${-k}` : String(k) };
 }
 
 /**
@@ -129,7 +127,7 @@ export function logAxis(lo: number, hi: number, options: { pad?: number } = {}):
         const value = decade(k, m);
         if (!inRange(value)) continue;
         if (m === 1) ticks.push({ value, label: decadeLabel(k, 1, plain) });
-        else if (m === 2 || m === 5) ticks.push(plain ? { value, label: decadeLabel(k, m, true) } : { value, label: String(m), small: true });
+        else if (m === 2 || m === 5) ticks.push({ value, label: decadeLabel(k, m, plain) });
         else minorGrid.push(value);
       }
     }

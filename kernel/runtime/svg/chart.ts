@@ -95,7 +95,7 @@ function swatch(entry: LegendEntry, x: number, y: number): string {
 
 /** Room the y tick labels need, in px. */
 export function tickLabelWidth(axis: Axis): number {
-  return Math.max(0, ...axis.ticks.map((t) => labelWidth(t.label, t.small ? FONT.tick - 2 : FONT.tick)));
+  return Math.max(0, ...axis.ticks.map((t) => labelWidth(t.label, FONT.tick)));
 }
 
 /** Left margin for a y axis with these tick labels (and an axis title). */
@@ -116,7 +116,7 @@ export function xOf(axis: Axis, frame: Frame, v: number): number {
 export function drawYAxis(axis: Axis, frame: Frame, title: string | undefined): string {
   const grid = axis.ticks.map((t) => `M${px(frame.left)} ${px(yOf(axis, frame, t.value))}H${px(frame.right)}`).join('');
   const minor = axis.minorGrid.map((v) => `M${px(frame.left)} ${px(yOf(axis, frame, v))}H${px(frame.right)}`).join('');
-  const labels = axis.ticks.map((t) => text(frame.left - 6, yOf(axis, frame, t.value), t.label, { dy: 0.35, ...(t.small ? { size: FONT.tick - 2 } : {}) }));
+  const labels = axis.ticks.map((t) => text(frame.left - 6, yOf(axis, frame, t.value), t.label, { dy: 0.35 }));
   const parts = [
     minor ? `<path d="${minor}" stroke="${INK.minorGrid}"/>` : '',
     grid ? `<path d="${grid}" stroke="${INK.grid}"/>` : '',
