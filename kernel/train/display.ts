@@ -4,6 +4,7 @@
 
 import { RnnLabMime, type LineChartSpec, type LineSeries, type MimeBundle } from '../protocol';
 import type { Disposable, TrainingJob } from './job';
+import { withStaticPlot } from '../runtime/svg';
 
 export interface DisplaySink {
   /** Shows a new output that later updates with the same id replace. */
@@ -58,7 +59,10 @@ export function lossCurveBundle(job: TrainingJob): MimeBundle {
     series: [series('train', h.loss)],
   };
   if (h.valLoss.length > 0) spec.series.push(series('validation', h.valLoss, { dash: true, mode: 'lines+markers' }));
-  return { [RnnLabMime.lines]: spec, 'text/plain': jobStatusLine(job) };
+  const bundle: MimeBundle = { [RnnLabMime.lines]: spec, 'text/plain': jobStatusLine(job) };
+  // The static SVG (for GitHub and viewers without RNN Lab) only once the curve is final: the
+  // live updates before it are drawn by the interactive renderer.
+  return job.finished ? withStaticPlot(bundle) : bundle;
 }
 
 /**

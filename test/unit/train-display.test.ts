@@ -26,6 +26,9 @@ describe('live loss curve', () => {
     expect(spec.series[1]!.name).toBe('validation');
     expect(spec.series[1]!.x).toEqual([8, 16, 24]);
     expect(last['text/plain']).toMatch(/^job-\d+ LSTMModel: done, step 24\/24, epoch 3, loss [\d.]+, val [\d.]+/);
+    // only the final curve carries the static SVG that viewers without RNN Lab show
+    expect(String(last['image/svg+xml'])).toMatch(/^<svg[^>]*>[\s\S]*validation[\s\S]*<\/svg>\s*$/);
+    expect('image/svg+xml' in calls[0]!.data).toBe(false); // the job had just started
   });
 
   it('averages long histories down to a bounded number of points', () => {
