@@ -14,6 +14,29 @@ suite('workspace trust: Restricted Mode', () => {
     assert.equal(vscode.workspace.isTrusted, false);
   });
 
+  // The commands first: the "not trusted" notification shows once per window, and a command that
+  // waited for its answer would hang only while it is still to be shown.
+  test(`${COMMANDS.restartKernel} returns without starting the kernel`, async function () {
+    const api = await testApi(this, 'kernelState', 'recentMessages');
+    await requireCommand(this, COMMANDS.restartKernel);
+    // The command tells the person why in a notification, but must not wait for an answer.
+    const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.restartKernel)).then(() => 'returned' as const);
+    const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
+    assert.equal(outcome, 'returned', `${COMMANDS.restartKernel} did not return within 10 s`);
+    assert.equal(api.kernelState(), 'stopped');
+    const warning = api.recentMessages().find((m) => m.severity === 'warning');
+    assert.match(warning?.text ?? '(none)', /untrusted workspace/, 'no "not trusted" notification');
+  });
+
+  test(`${COMMANDS.exportOnnx} returns without starting the kernel`, async function () {
+    const api = await testApi(this, 'kernelState');
+    await requireCommand(this, COMMANDS.exportOnnx);
+    const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.exportOnnx, 'model', '/nonexistent/model.onnx')).then(() => 'returned' as const);
+    const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
+    assert.equal(outcome, 'returned', `${COMMANDS.exportOnnx} did not return within 10 s`);
+    assert.equal(api.kernelState(), 'stopped');
+  });
+
   test('running a cell does not run it and does not start the kernel', async function () {
     const api = await testApi(this, 'kernelState');
     const editor = await openScratchNotebook('untrusted', ["console.log('ran'); 6 * 7"]);
@@ -27,25 +50,6 @@ suite('workspace trust: Restricted Mode', () => {
     assert.notEqual(cell.executionSummary?.success, true, 'the cell reports success in an untrusted folder');
     const said = outputItems(cell).map((i) => i.text).join('\n');
     if (said) assert.match(said, /trust/i, `the refused cell does not say why: ${said}`);
-    assert.equal(api.kernelState(), 'stopped');
-  });
-
-  test(`${COMMANDS.restartKernel} returns without starting the kernel`, async function () {
-    const api = await testApi(this, 'kernelState');
-    await requireCommand(this, COMMANDS.restartKernel);
-    // The command tells the person why in a notification, but must not wait for an answer.
-    const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.restartKernel)).then(() => 'returned' as const);
-    const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
-    assert.equal(outcome, 'returned', `${COMMANDS.restartKernel} did not return within 10 s`);
-    assert.equal(api.kernelState(), 'stopped');
-  });
-
-  test(`${COMMANDS.exportOnnx} returns without starting the kernel`, async function () {
-    const api = await testApi(this, 'kernelState');
-    await requireCommand(this, COMMANDS.exportOnnx);
-    const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.exportOnnx, 'model', '/nonexistent/model.onnx')).then(() => 'returned' as const);
-    const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
-    assert.equal(outcome, 'returned', `${COMMANDS.exportOnnx} did not return within 10 s`);
     assert.equal(api.kernelState(), 'stopped');
   });
 });
