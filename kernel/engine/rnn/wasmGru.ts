@@ -9,6 +9,7 @@ import { type GruTape } from './gru';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
   columnSums,
+  foldedBias,
   inputGrad,
   packRecurrent,
   prevStateAt,
@@ -25,16 +26,6 @@ import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasm
 const F = 4;
 
 /** b_ih + b_hh where b_hh adds to the same pre-activation: r, z always, n only in the Cho form. */
-function foldedBias(p: SequenceProblem<Float32Array>, resetAfter: boolean): Float32Array | null {
-  if (!p.bIh && !p.bHh) return null;
-  const G = 3 * p.H;
-  const b = new Float32Array(G);
-  if (p.bIh) b.set(p.bIh);
-  const to = resetAfter ? 2 * p.H : G;
-  if (p.bHh) for (let i = 0; i < to; i++) b[i] = b[i]! + p.bHh[i]!;
-  return b;
-}
-
 /** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
 export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, resetAfter: boolean, keepTape: boolean): GruTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (3H,I), w_hh is (3H,H); gates (T,N,3H), hidden (T,N,H)
@@ -49,7 +40,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
     // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
     const x = arena.put(p.x);
-    const gates = projectInputWasm(w, p, x, G, foldedBias(p, resetAfter));
+    const gates = projectInputWasm(w, p, x, G, foldedBias(p, resetAfter ? 2 * p.H : 3 * p.H));
     const hs = uploadStates(w, p, p.h0, null);
     const hidden = arena.alloc(T * N * H);
     const end = arena.mark();

@@ -8,6 +8,7 @@ import { type LstmTape } from './lstm';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
   columnSums,
+  foldedBias,
   inputGrad,
   packRecurrent,
   prevStateAt,
@@ -22,15 +23,6 @@ import {
 import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
 
 const F = 4;
-
-/** b_ih + b_hh (both add to the same pre-activation), or null without biases. */
-function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
-  if (!p.bIh && !p.bHh) return null;
-  const b = new Float32Array(p.wHh.length / p.H);
-  if (p.bIh) b.set(p.bIh);
-  if (p.bHh) for (let i = 0; i < b.length; i++) b[i] = b[i]! + p.bHh[i]!;
-  return b;
-}
 
 /** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
 export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): LstmTape<Float32Array> | null {

@@ -126,3 +126,16 @@ export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, 
   // Forward: op(B)[h', g] = w_hh[g, h'] (K = H, N = rows); backward: op(B)[g, h'] = w_hh[g, h'].
   return transposed ? packMatrixB(w, src, H, true, H, rowCount, p.N === 1) : packMatrixB(w, src, H, false, rowCount, H, p.N === 1);
 }
+
+/**
+ * b_ih + b_hh folded into one bias of the input projection (both add to the same
+ * pre-activation), or null without biases. `foldRows` limits the b_hh rows folded in: the GRU's
+ * reset-after form keeps b_hn apart, inside r ⊙ (W_hn h + b_hn).
+ */
+export function foldedBias(p: SequenceProblem<Float32Array>, foldRows = p.wHh.length / p.H): Float32Array | null {
+  if (!p.bIh && !p.bHh) return null;
+  const b = new Float32Array(p.wHh.length / p.H); // (G·H)
+  if (p.bIh) b.set(p.bIh);
+  if (p.bHh) for (let i = 0; i < foldRows; i++) b[i] = b[i]! + p.bHh[i]!;
+  return b;
+}

@@ -7,6 +7,7 @@ import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, 
 import { type Nonlinearity, type VanillaTape } from './vanilla';
 import {
   columnSums,
+  foldedBias,
   inputGrad,
   packRecurrent,
   prevStateAt,
@@ -21,14 +22,6 @@ import {
 import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
 
 const F = 4;
-
-function foldedBias(p: SequenceProblem<Float32Array>): Float32Array | null {
-  if (!p.bIh && !p.bHh) return null;
-  const b = new Float32Array(p.H);
-  if (p.bIh) b.set(p.bIh);
-  if (p.bHh) for (let i = 0; i < b.length; i++) b[i] = b[i]! + p.bHh[i]!;
-  return b;
-}
 
 /** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
 export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, nonlinearity: Nonlinearity, keepTape: boolean): VanillaTape<Float32Array> | null {
