@@ -3,6 +3,7 @@
 // accumulators over the float32 data, so large logits neither overflow nor lose the small terms.
 
 import { reshape } from './ops';
+import { softmaxRows, softmaxRowsReference } from './softmaxRows';
 import { formatShape, fromOp, sameShape, shapeSize, Tensor } from './tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -122,8 +123,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   const T = target.data;
   const positions = N * S;
 
-  // logp is the log-softmax over classes, kept for the backward pass.
-  const logp = new Float32Array(X.length);
+  // prob is the softmax over classes and lse the log-sum-exp per position, kept for the backward
+  // pass: log p_c = x_c − lse, and the backward needs p_c itself (one exp per element in all).
+  const prob = new Float32Array(X.length);
+  const lses = new Float64Array(positions);
   const losses = new Float64Array(positions);
   const cls = new Int32Array(positions); // class index per position, -1 when ignored
   let denominator = 0;
@@ -132,16 +135,13 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     weightSum = 0;
     for (let c = 0; c < C; c++) weightSum += w[c]!;
   }
+  if (S === 1) softmaxRows(X, N, C, prob, lses);
+  else softmaxRowsReference(X, N, C, prob, lses, S);
   for (let n = 0; n < N; n++)
     for (let s = 0; s < S; s++) {
       const p = n * S + s;
       const base = n * C * S + s;
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) m = Math.max(m, X[base + c * S]!);
-      let z = 0;
-      for (let c = 0; c < C; c++) z += Math.exp(X[base + c * S]! - m);
-      const lse = m + Math.log(z);
-      for (let c = 0; c < C; c++) logp[base + c * S] = X[base + c * S]! - lse;
+      const lse = lses[p]!;
 
       if (layout.probabilities) {
         // −Σ_c w_c q'_c log p_c with q' = (1−ε) q + ε/C
@@ -189,8 +189,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
             for (let c = 0; c < C; c++) {
               const i = base + c * S;
               const wc = w ? w[c]! : 1;
-              if (gx) gx[i] = k * (Math.exp(logp[i]!) * wq - wc * ((1 - eps) * T[i]! + eps / C));
-              if (gt) gt[i] = -k * (1 - eps) * wc * logp[i]!;
+              if (gx) gx[i] = k * (prob[i]! * wq - wc * ((1 - eps) * T[i]! + eps / C));
+              if (gt) gt[i] = -k * (1 - eps) * wc * (X[i]! - lses[p]!);
             }
             continue;
           }
@@ -198,11 +198,18 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
           if (t < 0 || !gx) continue;
           // d/dx_c = (1−ε)·w_t·(p_c − [c=t]) + (ε/C)·(W·p_c − w_c),  W = Σ_c w_c
           const wt = w ? w[t]! : 1;
+          if (eps === 0) {
+            // The common case: k·w_t·(p − onehot(t)).
+            const kw = k * wt;
+            for (let i = base, end = base + C * S; i < end; i += S) gx[i] = kw * prob[i]!;
+            gx[base + t * S] = kw * (prob[base + t * S]! - 1);
+            continue;
+          }
           for (let c = 0; c < C; c++) {
             const i = base + c * S;
-            const pc = Math.exp(logp[i]!);
+            const pc = prob[i]!;
             let d = (1 - eps) * wt * (pc - (c === t ? 1 : 0));
-            if (eps > 0) d += (eps / C) * (weightSum * pc - (w ? w[c]! : 1));
+            d += (eps / C) * (weightSum * pc - (w ? w[c]! : 1));
             gx[i] = k * d;
           }
         }

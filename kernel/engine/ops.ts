@@ -508,7 +508,8 @@ function gatherStrided(strided: Float32Array, dense: Float32Array, shape: Shape,
   let base = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * inner;
-    if (innerStride === 1) {
+    if (innerStride === 1 && inner >= 32) {
+      // A subarray pair per row costs ~100 ns: worth it for long rows only.
       if (scatter) strided.set(dense.subarray(o, o + inner), base);
       else dense.set(strided.subarray(base, base + inner), o);
     } else if (scatter) {

@@ -22,6 +22,7 @@ export interface KernelExports {
   pack_a(src: number, rs: number, ks: number, M: number, K: number, mr: number, dst: number): void;
   add_rows(out: number, rows: number, ld: number, v: number, n: number): void;
   col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
+  softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
   lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;
   lstm_bwd(gates: number, c: number, cPrev: number, carry: number, dy: number, dG: number, dc: number, next: number, N: number, H: number, len: number, t: number): number;
   gru_fwd(gates: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, N: number, H: number, len: number, t: number): void;
