@@ -64,3 +64,4 @@ export * from './schedulers';
 export * from './safetensors';
 export * from './gradcheck';
 export { useKernels, kernelFlavour, type KernelChoice } from './wasm/instance';
+export { setNumThreads, getNumThreads } from './wasm/team';

@@ -5,6 +5,10 @@
 
 import { GEMV_NR, NR } from './wat/gemm';
 import { type Arena, type KernelExports, type WasmKernels } from './instance';
+import { runSplit, teamFor } from './team';
+
+/** Multiply-adds below which a product runs on one thread (the hand-over costs ~1 µs). */
+const SPLIT_MIN_WORK = 1 << 15;
 
 /** A packed op(B) (K,N) in the arena: panels of `nr` columns, `bps` bytes apart. */
 export interface PackedB {
@@ -47,14 +51,34 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
     return;
   }
   const bAt = b.at + kFrom * b.nr * 4;
+  const team = M * b.N * K >= SPLIT_MIN_WORK ? teamFor(w) : null;
   if (b.gemv) {
     if (M !== 1) throw new Error('gemmPacked: a GEMV packing serves batch 1 only');
-    k.gemv(a, transA ? lda * 4 : 4, bAt, b.bps, b.N, K, c, beta);
-    return;
+    const aks = transA ? lda * 4 : 4;
+    // Two threads: the first half of the column panels here, the rest on the helper.
+    const split = team ? (Math.ceil(b.N / b.nr) >> 1) * b.nr : 0;
+    if (split === 0) return k.gemv(a, aks, bAt, b.bps, b.N, K, c, beta);
+    const rest = [a, aks, bAt + (split / b.nr) * b.bps, b.bps, b.N - split, K, c + split * 4, beta];
+    return runSplit(team!, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta));
   }
   const MR = w.tileRows;
-  if (transA) k.gemm_panels(a, MR * 4, lda * 4, 4, bAt, b.bps, M, b.N, K, c, ldc * 4, beta);
-  else k.gemm_rows(a, MR * lda * 4, 4, lda * 4, bAt, b.bps, M, b.N, K, c, ldc * 4, beta);
+  const op = transA ? 'gemm_panels' : 'gemm_rows';
+  // op(A) panels of MR rows: transposed A (K,M) needs no packing, row-major A is walked by rows.
+  const [aps, aks, ars] = transA ? [MR * 4, lda * 4, 4] : [MR * lda * 4, 4, lda * 4];
+  const run = (aAt: number, m: number, bFrom: number, n: number, cAt: number): void => k[op](aAt, aps, aks, ars, bFrom, b.bps, m, n, K, cAt, ldc * 4, beta);
+  if (!team) return run(a, M, bAt, b.N, c);
+  // Two threads: split the column panels of B, or the row panels of A when B has one panel.
+  const panels = Math.ceil(b.N / b.nr);
+  if (panels >= 2) {
+    const split = (panels >> 1) * b.nr;
+    const rest = [a, aps, aks, ars, bAt + (split / b.nr) * b.bps, b.bps, M, b.N - split, K, c + split * 4, ldc * 4, beta];
+    return runSplit(team, op, rest, () => run(a, M, bAt, split, c));
+  }
+  const rowSplit = (Math.ceil(M / MR) >> 1) * MR;
+  if (rowSplit === 0) return run(a, M, bAt, b.N, c);
+  const aRest = a + (transA ? rowSplit * 4 : rowSplit * lda * 4);
+  const rest = [aRest, aps, aks, ars, bAt, b.bps, M - rowSplit, b.N, K, c + rowSplit * ldc * 4, ldc * 4, beta];
+  runSplit(team, op, rest, () => run(a, rowSplit, bAt, b.N, c));
 }
 
 /** Copies rows × cols floats (row stride ld) of `src` from `off` into the arena; returns its address. */

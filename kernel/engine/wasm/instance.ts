@@ -23,6 +23,7 @@ export interface KernelExports {
   add_rows(out: number, rows: number, ld: number, v: number, n: number): void;
   col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
   softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
+  set_scratch(base: number): void;
   lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;
   lstm_bwd(gates: number, c: number, cPrev: number, carry: number, dy: number, dG: number, dc: number, next: number, N: number, H: number, len: number, t: number): number;
   gru_fwd(gates: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, N: number, H: number, len: number, t: number): void;
@@ -119,6 +120,9 @@ export class Arena {
 
 export interface WasmKernels {
   flavour: 'simd' | 'relaxed';
+  /** The compiled module and its shared memory: a helper thread instantiates the same (team.ts). */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
   /** Rows of the GEMM micro-kernel tile (6 relaxed, 4 plain). */
   tileRows: number;
   k: KernelExports;
@@ -142,9 +146,12 @@ function instantiate(flavour: 'simd' | 'relaxed'): WasmKernels | null {
   if (typeof WebAssembly === 'undefined') return null;
   const bytes = decode(flavour === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
   if (!WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const module = new WebAssembly.Module(bytes);
+  // Shared, so that a helper thread can run half of a product on the same operands (team.ts).
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   const k = instance.exports as unknown as KernelExports;
-  return { flavour, tileRows: k.tile_rows.value as number, k, arena: new Arena(k.memory) };
+  return { flavour, module, memory, tileRows: k.tile_rows.value as number, k, arena: new Arena(memory) };
 }
 
 function envChoice(): KernelChoice {

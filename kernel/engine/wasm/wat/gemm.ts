@@ -31,10 +31,15 @@ export interface GemmConfig {
 export const NR = 8;
 export const GEMV_NR = 24;
 
-/** Byte address of the scratch tile used for partial edge tiles (first page is reserved). */
+/** Byte offset of the scratch tile used for partial edge tiles (first page is reserved). */
 export const SCRATCH = 1024;
-/** Byte address of the packed A panel (MR × KC floats) of gemm_panels. */
+/** Byte offset of the packed A panel (MR × KC floats) of gemm_panels. */
 export const A_PANEL = 4096;
+/** Bytes of page 0 per instance (scratch tile + A panel): a second thread's instance starts here. */
+export const SCRATCH_BYTES = 32768;
+
+/** Address of a scratch area of this instance (global $scratch: 0, or SCRATCH_BYTES for a helper thread). */
+const scratch = (offset: number): string => `(i32.add (global.get $scratch) ${i32(offset)})`;
 
 function madd(relaxed: boolean, a: string, b: string, c: string): string {
   return relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`;
@@ -141,8 +146,8 @@ function gemmDriver(cfg: GemmConfig, rowPtrs: boolean): Func {
     `(if (i32.ge_s ${sub(get('N'), get('j'))} ${i32(NR)})`,
     `  (then (call ${tile} ${get('rows')} ${get('ai')} ${get('ars')} ${get('ak')} ${get('bj')} ${get('kn')} ${add(get('ci'), mul(get('j'), i32(4)))} ${get('ldc')} ${get('be')}))`,
     `  (else`,
-    `    (call ${tile} ${get('rows')} ${get('ai')} ${get('ars')} ${get('ak')} ${get('bj')} ${get('kn')} ${i32(SCRATCH)} ${i32(NR * 4)} ${i32(0)})`,
-    `    (call $edge_store ${i32(SCRATCH)} ${i32(NR)} ${get('rows')} ${sub(get('N'), get('j'))} ${add(get('ci'), mul(get('j'), i32(4)))} ${get('ldc')} ${get('be')})))`,
+    `    (call ${tile} ${get('rows')} ${get('ai')} ${get('ars')} ${get('ak')} ${get('bj')} ${get('kn')} ${scratch(SCRATCH)} ${i32(NR * 4)} ${i32(0)})`,
+    `    (call $edge_store ${scratch(SCRATCH)} ${i32(NR)} ${get('rows')} ${sub(get('N'), get('j'))} ${add(get('ci'), mul(get('j'), i32(4)))} ${get('ldc')} ${get('be')})))`,
   ];
   // Panels of A stored transposed are copied into a contiguous KC·MR block first when enough
   // B panels reuse it (N ≥ 64): a power-of-two row length maps every k of a panel to the same two
@@ -151,7 +156,7 @@ function gemmDriver(cfg: GemmConfig, rowPtrs: boolean): Func {
     !rowPtrs && cfg.MR === 4
       ? [
           `(if (i32.and (i32.ge_s ${get('N')} ${i32(64)}) (i32.ne ${get('aks')} ${i32(16)}))`,
-          `  (then (call $copy_panel ${get('ai')} ${get('aks')} ${get('kn')} ${i32(A_PANEL)}) ${set('ai', i32(A_PANEL))} ${set('ak', i32(16))})`,
+          `  (then (call $copy_panel ${get('ai')} ${get('aks')} ${get('kn')} ${scratch(A_PANEL)}) ${set('ai', scratch(A_PANEL))} ${set('ak', i32(16))})`,
           `  (else ${set('ak', get('aks'))}))`,
         ]
       : [set('ak', get('aks'))];
@@ -203,8 +208,8 @@ function gemvDriver(): Func {
       `(if (i32.ge_s ${sub(get('N'), get('j'))} ${i32(GEMV_NR)})`,
       `  (then (call $gemv_tile ${get('a')} ${get('aks')} ${get('bj')} ${get('K')} ${add(get('c'), mul(get('j'), i32(4)))} ${get('beta')}))`,
       `  (else`,
-      `    (call $gemv_tile ${get('a')} ${get('aks')} ${get('bj')} ${get('K')} ${i32(SCRATCH)} ${i32(0)})`,
-      `    (call $edge_store ${i32(SCRATCH)} ${i32(GEMV_NR)} ${i32(1)} ${sub(get('N'), get('j'))} ${add(get('c'), mul(get('j'), i32(4)))} ${i32(0)} ${get('beta')})))`,
+      `    (call $gemv_tile ${get('a')} ${get('aks')} ${get('bj')} ${get('K')} ${scratch(SCRATCH)} ${i32(0)})`,
+      `    (call $edge_store ${scratch(SCRATCH)} ${i32(GEMV_NR)} ${i32(1)} ${sub(get('N'), get('j'))} ${add(get('c'), mul(get('j'), i32(4)))} ${i32(0)} ${get('beta')})))`,
       inc('bj', get('bps')),
     ]),
   );

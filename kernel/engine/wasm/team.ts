@@ -1,0 +1,157 @@
+// Intra-op parallelism, like torch.set_num_threads: with two threads, a helper worker_thread holds
+// its own instance of the kernel module on the same shared memory and computes one half of each
+// large product (a column block of C) while the calling thread computes the other.
+//
+// One product is far too short for a message round trip (a batch-1 LSTM step's matrix-vector
+// product takes a few µs), so the threads meet in shared memory: the caller writes the job into a
+// control block and bumps a sequence number, the helper spins on it, runs the job and stores the
+// number back as done; the caller spins on that. An idle helper spins for a couple of
+// milliseconds after its last job (the next product of a training step or of a sequence comes
+// within microseconds), then sleeps in Atomics.wait, and the caller wakes it with Atomics.notify.
+// A job is claimed by compare-and-swap: when the caller finishes its half before the helper took
+// the other (the helper sleeps, or the OS has not scheduled it on a busy machine), the caller
+// runs that half too, so a descheduled helper never stalls the caller for a time slice.
+//
+// Two threads at most: page 0 of the memory holds one scratch area per instance (gemm.ts).
+
+import { Worker } from 'node:worker_threads';
+import { SCRATCH_BYTES } from './wat/gemm';
+import { type WasmKernels } from './instance';
+
+/** Control block (Int32Array over a SharedArrayBuffer). */
+const SEQ = 0; // job number posted by the caller
+const DONE = 1; // job number the helper finished
+const SLEEPING = 2; // 1 while the helper waits in Atomics.wait
+const FAILED = 3; // 1 when the last job threw in the helper
+const READY = 4; // 1 once the helper has its instance (until then the caller works alone)
+const CLAIM = 5; // the last job number claimed, by the helper or (stolen back) by the caller
+const OP = 6;
+const ARGS = 7; // up to 12 i32 arguments
+const SLOTS = ARGS + 12;
+
+/** Kernel exports a job may name, by op number. */
+export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv'] as const;
+export type TeamOp = (typeof TEAM_OPS)[number];
+const STOP = 99;
+
+// The helper's code, evaluated as a CommonJS worker script (a string: the engine is bundled into
+// several files, and the worker must not depend on where it was bundled).
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, scratch, ops } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+k.set_scratch(scratch);
+const fns = ops.map((name) => k[name]);
+const ctl = new Int32Array(control);
+const IDLE_MS = 3;
+let seen = 0;
+Atomics.store(ctl, ${READY}, 1);
+for (;;) {
+  let spins = 0;
+  let since = performance.now();
+  while (Atomics.load(ctl, ${SEQ}) === seen) {
+    if ((++spins & 4095) === 0 && performance.now() - since > IDLE_MS) {
+      Atomics.store(ctl, ${SLEEPING}, 1);
+      if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
+      Atomics.store(ctl, ${SLEEPING}, 0);
+      since = performance.now();
+    }
+  }
+  seen = Atomics.load(ctl, ${SEQ});
+  const op = ctl[${OP}];
+  if (op === ${STOP}) break;
+  // The caller takes the job back when it finishes its own half first (this thread was not
+  // scheduled in time): whoever claims the job runs it.
+  if (Atomics.compareExchange(ctl, ${CLAIM}, seen - 1, seen) !== seen - 1) continue;
+  const a = ctl;
+  try {
+    fns[op](a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}], a[${ARGS + 8}], a[${ARGS + 9}], a[${ARGS + 10}], a[${ARGS + 11}]);
+    Atomics.store(ctl, ${FAILED}, 0);
+  } catch (e) {
+    Atomics.store(ctl, ${FAILED}, 1);
+  }
+  Atomics.store(ctl, ${DONE}, seen);
+}
+`;
+
+interface Team {
+  kernels: WasmKernels;
+  worker: Worker;
+  ctl: Int32Array;
+  seq: number;
+}
+
+/** Products split so far on this thread, and how many of them the caller finished alone. */
+export const teamStats = { split: 0, takenBack: 0 };
+
+let threads = 1;
+let team: Team | null = null;
+
+/**
+ * Sets how many threads the kernels of this thread use: 1 (default) or 2 (a helper thread takes
+ * half of every large matrix product). Like torch.set_num_threads; more than 2 is not supported.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  if (n > 2) throw new Error(`setNumThreads: at most 2 threads are supported, got ${n}`);
+  threads = n;
+  // With 1 thread the helper (if any) stays: it sleeps in Atomics.wait once idle.
+}
+
+/** Threads the kernels of this thread use (setNumThreads). */
+export function getNumThreads(): number {
+  return threads;
+}
+
+function stopTeam(): void {
+  if (!team) return;
+  const t = team;
+  team = null;
+  t.ctl[OP] = STOP;
+  Atomics.store(t.ctl, SEQ, t.seq + 1);
+  Atomics.notify(t.ctl, SEQ);
+  void t.worker.terminate();
+}
+
+/**
+ * The helper for these kernels when two threads are set and it is up, else null (the caller works
+ * alone). Started on first use: it takes some tens of milliseconds to come up.
+ */
+export function teamFor(w: WasmKernels): Team | null {
+  if (threads < 2) return null;
+  if (team && team.kernels === w) return Atomics.load(team.ctl, READY) === 1 ? team : null;
+  stopTeam(); // kernels switched flavour: the helper must share the new instance's memory
+  const control = new SharedArrayBuffer(SLOTS * 4);
+  const worker = new Worker(HELPER_SOURCE, {
+    eval: true,
+    workerData: { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] },
+  });
+  worker.unref();
+  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0 };
+  return null;
+}
+
+/**
+ * Runs `op(args)` on the helper while `mine()` runs here; returns when both are done. Throws if
+ * the helper's part failed (a trap: an out-of-bounds operand).
+ */
+export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () => void): void {
+  const ctl = t.ctl;
+  ctl[OP] = TEAM_OPS.indexOf(op);
+  for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
+  const seq = ++t.seq;
+  Atomics.store(ctl, SEQ, seq);
+  if (Atomics.load(ctl, SLEEPING) === 1) Atomics.notify(ctl, SEQ);
+  mine();
+  teamStats.split++;
+  if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
+    teamStats.takenBack++;
+    // The helper has not started (asleep, or not scheduled on a busy machine): do it here.
+    (t.kernels.k[op] as (...a: number[]) => void)(...args);
+    return;
+  }
+  while (Atomics.load(ctl, DONE) !== seq) {
+    // spin: the helper started its half about when we started ours
+  }
+  if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${op}: the kernel helper thread's half failed (operands out of bounds)`);
+}

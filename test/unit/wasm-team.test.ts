@@ -1,0 +1,111 @@
+// Two kernel threads (setNumThreads(2)): a helper worker_thread on the same shared wasm memory
+// computes part of every large product. The split products must equal the one-thread products
+// bit for bit (each element of C is computed by one thread, in the same order), for column
+// splits, row splits (one column panel), transposed A, the batch-1 GEMV, edges, and whole
+// recurrent layers forward and backward.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gemm } from '../../kernel/engine/gemm';
+import { LSTM, GRU } from '../../kernel/engine/layers/recurrent';
+import { manualSeed } from '../../kernel/engine/rng';
+import { tensor } from '../../kernel/engine/tensor';
+import { useKernels } from '../../kernel/engine/wasm/instance';
+import { getNumThreads, setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
+import { wasmKernels } from '../../kernel/engine/wasm/instance';
+import { seededValues } from './recurrent-helpers';
+
+afterAll(() => {
+  setNumThreads(1);
+  useKernels('auto');
+});
+
+/** Starts the helper and waits until it is up (it takes tens of milliseconds). */
+async function twoThreads(): Promise<void> {
+  setNumThreads(2);
+  const w = wasmKernels()!;
+  for (let i = 0; i < 500 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(teamFor(w)).not.toBeNull();
+}
+
+/** Runs f on 1 or 2 threads; with 2, checks that products were split. */
+function run<T>(threads: 1 | 2, f: () => T): T {
+  setNumThreads(threads);
+  const before = teamStats.split;
+  const result = f();
+  expect(teamStats.split > before).toBe(threads === 2);
+  return result;
+}
+
+describe('setNumThreads', () => {
+  it('takes 1 or 2 and says what was wrong otherwise', () => {
+    expect(() => setNumThreads(0)).toThrow(/positive integer, got 0/);
+    expect(() => setNumThreads(1.5)).toThrow(/positive integer/);
+    expect(() => setNumThreads(3)).toThrow(/at most 2 threads/);
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+  });
+});
+
+describe('two kernel threads give the one-thread results bit for bit', () => {
+  beforeAll(async () => {
+    useKernels('auto');
+    await twoThreads();
+  });
+
+  const shapes: [number, number, number][] = [
+    [1, 1000, 256], // GEMV: odd number of 24-column panels
+    [1, 1024, 256],
+    [64, 8, 512], // one column panel: rows split
+    [65, 7, 300], // one partial column panel, odd row panels
+    [32, 512, 128], // an LSTM step's product
+    [2048, 64, 128], // the output layer of lstm-lm
+    [37, 100, 129], // partial panels everywhere
+  ];
+  for (const [transA, transB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
+    it(`gemm op(A)=${transA ? 'Aᵀ' : 'A'}, op(B)=${transB ? 'Bᵀ' : 'B'}, beta 0 and 1`, () => {
+      for (const [M, N, K] of shapes) {
+        const A = seededValues(M * K, 1);
+        const B = seededValues(K * N, 2);
+        for (const beta of [0, 1] as const) {
+          const C0 = seededValues(M * N, 3);
+          const one = run(1, () => {
+            const C = new Float32Array(C0);
+            gemm(transA, transB, M, N, K, A, 0, B, 0, C, 0, beta);
+            return C;
+          });
+          const two = run(2, () => {
+            const C = new Float32Array(C0);
+            gemm(transA, transB, M, N, K, A, 0, B, 0, C, 0, beta);
+            return C;
+          });
+          expect(two, `${M}×${N}×${K} beta ${beta}`).toEqual(one);
+        }
+      }
+    });
+  }
+
+  it.each([
+    ['LSTM', 1],
+    ['LSTM', 16],
+    ['GRU', 8],
+  ] as const)('%s forward and backward at batch %i', (kind, N) => {
+    const grads = (threads: 1 | 2): Float32Array[] =>
+      run(threads, () => {
+        manualSeed(7);
+        const layer = kind === 'LSTM' ? new LSTM(24, 96, { numLayers: 2 }) : new GRU(24, 96);
+        const x = tensor(seededValues(20 * N * 24, 4), [20, N, 24]);
+        const { output } = layer.forward(x);
+        output.sum().backward();
+        return [output.data, ...layer.parameters().map((p) => p.grad!.data)];
+      });
+    const one = grads(1);
+    const two = grads(2);
+    expect(two.length).toBe(one.length);
+    two.forEach((g, i) => expect(g, `tensor ${i}`).toEqual(one[i]));
+  });
+});
