@@ -412,7 +412,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const M = x.size / I;
   const out = new Float32Array(M * O);
   gemm(false, true, M, O, I, x.data, 0, weight.data, 0, out, 0, 0);
-  if (bias) for (let m = 0; m < M; m++) for (let o = 0; o < O; o++) out[m * O + o]! += bias.data[o]!;
+  if (bias) {
+    const b = bias.data;
+    for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) out[row + o]! += b[o]!;
+  }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp(out, [...x.shape.slice(0, -1), O], inputs, () => ({
     name: 'LinearBackward',
@@ -425,8 +428,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
       if (gw) gemm(true, false, O, I, M, g, 0, x.data, 0, gw, 0, 0); // gᵀ(O,M)·x(M,I)
       let gb: Float32Array | null = null;
       if (bias?.requiresGrad) {
-        gb = new Float32Array(O);
-        for (let m = 0; m < M; m++) for (let o = 0; o < O; o++) gb[o]! += g[m * O + o]!;
+        // Column sums in float64, row by row (the rows are contiguous).
+        const sums = new Float64Array(O);
+        for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) sums[o]! += g[row + o]!;
+        gb = Float32Array.from(sums);
       }
       return bias ? [gx, gw, gb] : [gx, gw];
     },

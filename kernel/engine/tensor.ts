@@ -8,12 +8,27 @@
 export type Shape = readonly number[];
 
 /** How an op's output turns its gradient into gradients for the op's inputs. */
+/** How backward() runs, as seen by each op on the way. */
+export interface GradFnOptions {
+  /**
+   * Keep what the op saved for a later backward through the same graph. Without it, ops that
+   * hold large buffers (the recurrent layers' gates and states) free them, as PyTorch does.
+   */
+  retainGraph: boolean;
+}
+
+/** Options of Tensor.backward (PyTorch's retain_graph). */
+export interface BackwardOptions {
+  /** Keep the graph's saved buffers for another backward through it. Default false. */
+  retainGraph?: boolean;
+}
+
 export interface GradFn {
   /** Name shown in errors and reprs, e.g. "MatMulBackward". */
   readonly name: string;
   readonly inputs: readonly Tensor[];
   /** Returns one gradient per input (null where the input needs none). Must not modify `grad`. */
-  backward(grad: Float32Array): (Float32Array | null)[];
+  backward(grad: Float32Array, options: GradFnOptions): (Float32Array | null)[];
 }
 
 let gradEnabled = true;
@@ -131,10 +146,13 @@ export class Tensor {
   }
 
   /**
-   * Back-propagates from this tensor. Without an argument the tensor must hold one value
-   * (a loss); otherwise `gradient` has the tensor's shape.
+   * Back-propagates from this tensor. Without a gradient the tensor must hold one value (a
+   * loss); otherwise `gradient` has the tensor's shape. `{ retainGraph: true }` (alone or after the
+   * gradient) keeps the graph's saved buffers for another backward through it, as PyTorch's
+   * retain_graph: without it, a second backward through a recurrent layer is an error.
    */
-  backward(gradient?: Tensor): void {
+  backward(gradient?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) return this.backward(undefined, gradient);
     if (!this.requiresGrad) {
       throw new Error('backward(): tensor does not require grad (no parameter or input with requiresGrad led to it)');
     }
@@ -150,7 +168,7 @@ export class Tensor {
       }
       seed = new Float32Array(gradient.data);
     }
-    runBackward(this, seed);
+    runBackward(this, seed, { retainGraph: options.retainGraph ?? false });
   }
 
   // Method forms of common ops, so that `a.add(b).mul(c)` reads as in PyTorch. They are
@@ -228,7 +246,7 @@ export function fromOp(data: Float32Array, shape: Shape, inputs: readonly Tensor
   return out;
 }
 
-function runBackward(root: Tensor, seed: Float32Array): void {
+function runBackward(root: Tensor, seed: Float32Array, options: GradFnOptions): void {
   // Reverse topological order by iterative DFS (graphs through long sequences are deep).
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
@@ -262,7 +280,7 @@ function runBackward(root: Tensor, seed: Float32Array): void {
       accumulate(node, g);
     }
     if (node.gradFn === null) continue;
-    const inputGrads = node.gradFn.backward(g);
+    const inputGrads = node.gradFn.backward(g, options);
     const inputs = node.gradFn.inputs;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!;

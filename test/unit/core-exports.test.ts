@@ -34,6 +34,10 @@ describe('engine index', () => {
       'saveSafetensors',
       'readSafetensorsMetadata',
       'gradcheck',
+      'useKernels',
+      'kernelFlavour',
+      'setNumThreads',
+      'getNumThreads',
     ];
     const exported = engine as unknown as Record<string, unknown>;
     expect(names.filter((n) => typeof exported[n] !== 'function')).toEqual([]);

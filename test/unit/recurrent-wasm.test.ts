@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LSTM } from '../../kernel/engine/layers/recurrent';
 import { noGrad, Tensor } from '../../kernel/engine/tensor';
+import { manualSeed } from '../../kernel/engine/rng';
 import { cellBackward, cellForward, gateCount, type CellSpec, type CellTape } from '../../kernel/engine/rnn/cell';
 import { type SequenceInputGrads, type SequenceProblem } from '../../kernel/engine/rnn/sequence';
 import { dropAll, residentBytes } from '../../kernel/engine/rnn/wasmResident';
@@ -223,5 +224,53 @@ describe('resident forward buffers', () => {
     expect(residentBytes(w)).toBeLessThanOrEqual(256 * 2 ** 20);
     dropAll(w);
     expect(w.arena.used).toBe(used);
+  });
+});
+
+describe('saved buffers and retainGraph (as PyTorch)', () => {
+  const forwardLoss = (): { lstm: LSTM; loss: Tensor } => {
+    useKernels('auto');
+    manualSeed(3);
+    const lstm = new LSTM(5, 12, { numLayers: 2 });
+    const x = new Tensor(seededValues(9 * 4 * 5, 8), [9, 4, 5]);
+    return { lstm, loss: lstm.forward(x).output.sum() };
+  };
+
+  it('a second backward through a recurrent layer says to pass retainGraph', () => {
+    const { loss } = forwardLoss();
+    loss.backward();
+    expect(() => loss.backward()).toThrow(/second time.*retainGraph: true/);
+  });
+
+  it('with retainGraph the second backward accumulates the same gradients again', () => {
+    const { lstm, loss } = forwardLoss();
+    loss.backward({ retainGraph: true });
+    const once = lstm.parameters().map((p) => new Float32Array(p.grad!.data));
+    loss.backward();
+    lstm.parameters().forEach((p, i) => {
+      const twice = once[i]!.map((v) => 2 * v);
+      expect(toleranceRatio(p.grad!.data, twice, 1e-6, 1e-6)).toBeLessThanOrEqual(1);
+    });
+  });
+
+  it('a tape whose buffers were dropped from wasm memory (budget) was copied out first', () => {
+    const { lstm: l1, loss: loss1 } = forwardLoss();
+    loss1.backward();
+    const expected = l1.parameters().map((p) => p.grad!.data);
+    const { lstm: l2, loss: loss2 } = forwardLoss();
+    dropAll(wasmKernels()!);
+    loss2.backward();
+    l2.parameters().forEach((p, i) => expect(p.grad!.data).toEqual(expected[i]));
+  });
+
+  it('instrumentation reads the tape at forward time and the backward still frees it', () => {
+    useKernels('auto');
+    const lstm = new LSTM(3, 8);
+    lstm.instrument = true;
+    const loss = lstm.forward(new Tensor(seededValues(6 * 2 * 3, 2), [6, 2, 3])).output.sum();
+    expect(lstm.trace!.directions['l0']!.gates['f']!.shape).toEqual([6, 2, 8]);
+    loss.backward();
+    expect(lstm.trace!.directions['l0']!.gradNorm!.length).toBe(6);
+    expect(() => loss.backward()).toThrow(/retainGraph/);
   });
 });

@@ -85,11 +85,12 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const result = fromOp(packed, [packed.length], inputs, () => ({
     name: lstm ? 'LSTMBackward' : cell.kind === 'gru' ? 'GRUBackward' : 'RNNBackward',
     inputs,
-    backward(g) {
+    backward(g, { retainGraph }) {
       if (!kept) throw new Error('recurrentDirection: no tape was kept for this forward');
       const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
-      const grads = cellBackward(p, tape, { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null }, { needDx: x.requiresGrad, stepNorms });
+      const dOut = { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null };
+      const grads = cellBackward(p, tape, dOut, { needDx: x.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       const res: (Float32Array | null)[] = [grads.dx, grads.dWih, grads.dWhh];
       if (weights.bIh) res.push(grads.dbIh);

@@ -76,6 +76,11 @@ export interface BackwardOptions {
    * over the rows that are active at t.
    */
   stepNorms: Float64Array | null;
+  /**
+   * Keep the tape usable for another backward (default true). False lets the fast kernels free
+   * the buffers a tape holds in wasm memory (Tensor.backward without retainGraph).
+   */
+  retainTape?: boolean;
 }
 
 /** Time index of the step processed s-th. */

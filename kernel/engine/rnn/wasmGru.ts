@@ -16,12 +16,13 @@ import {
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesAt,
   statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
-import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
+import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
 
@@ -71,12 +72,11 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
     if (!keepTape) return null;
-    const tape: GruTape<Float32Array> = { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
-    if (resident) {
-      arena.release(end);
-      keepResident(w, tape, mark, end, { len, x, gates, hs, cs: 0, hidden });
-      kept = true;
-    }
+    if (!resident) return { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
+    arena.release(end);
+    const tape = residentTape<GruTape<Float32Array>>(w, { resetAfter }, { gates: [gates, T * N * G], hs: [statesAt(p, hs), T * N * H], hidden: [hidden, T * N * H] });
+    keepResident(w, tape, mark, end, { len, x, gates, hs, cs: 0, hidden });
+    kept = true;
     return tape;
   } finally {
     if (!kept) arena.release(mark);
@@ -142,6 +142,6 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     return { dx, dWih, dWhh, dbIh, dbHh, dh0: arena.view(carry, N * H).slice(), dc0: null };
   } finally {
     arena.release(mark);
-    if (res) releaseResident(w, tape);
+    if (res) releaseResident(w, tape, options.retainTape ?? true);
   }
 }

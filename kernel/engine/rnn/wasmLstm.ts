@@ -15,12 +15,13 @@ import {
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesAt,
   statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
-import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
+import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
 
@@ -52,12 +53,11 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN);
     if (!keepTape) return null;
-    const tape: LstmTape<Float32Array> = { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
-    if (resident) {
-      arena.release(end);
-      keepResident(w, tape, mark, end, { len, x, gates, hs, cs, hidden: 0 });
-      kept = true;
-    }
+    if (!resident) return { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
+    arena.release(end);
+    const tape = residentTape<LstmTape<Float32Array>>(w, {}, { gates: [gates, T * N * G], hs: [statesAt(p, hs), T * N * H], cs: [statesAt(p, cs), T * N * H] });
+    keepResident(w, tape, mark, end, { len, x, gates, hs, cs, hidden: 0 });
+    kept = true;
     return tape;
   } finally {
     if (!kept) arena.release(mark);
@@ -111,6 +111,6 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     };
   } finally {
     arena.release(mark);
-    if (res) releaseResident(w, tape);
+    if (res) releaseResident(w, tape, options.retainTape ?? true);
   }
 }

@@ -43,10 +43,14 @@ export function uploadStates(w: WasmKernels, p: SequenceProblem<Float32Array>, h
   return base;
 }
 
+/** Byte address of the (T,N,H) states (without h0) in a state buffer at `base`. */
+export function statesAt(p: SequenceProblem, base: number): number {
+  return base + (p.reverse ? 0 : p.N * p.H * F);
+}
+
 /** The (T,N,H) states of a state buffer, as a view into wasm memory (valid until it grows). */
 export function statesView(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
-  const { T, N, H } = p;
-  return w.arena.view(base + (p.reverse ? 0 : N * H * F), T * N * H);
+  return w.arena.view(statesAt(p, base), p.T * p.N * p.H);
 }
 
 /**

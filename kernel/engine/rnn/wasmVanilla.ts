@@ -14,12 +14,13 @@ import {
   prevStatesMatrix,
   projectInputWasm,
   stateAt,
+  statesAt,
   statesView,
   uploadStates,
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
-import { keepResident, makeRoom, releaseResident, residentBuffers } from './wasmResident';
+import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
 
@@ -50,12 +51,11 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
     }
     writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
     if (!keepTape) return null;
-    const tape: VanillaTape<Float32Array> = { nonlinearity, hs: statesView(w, p, hs).slice() };
-    if (resident) {
-      arena.release(end);
-      keepResident(w, tape, mark, end, { len, x, gates: 0, hs, cs: 0, hidden: 0 });
-      kept = true;
-    }
+    if (!resident) return { nonlinearity, hs: statesView(w, p, hs).slice() };
+    arena.release(end);
+    const tape = residentTape<VanillaTape<Float32Array>>(w, { nonlinearity }, { hs: [statesAt(p, hs), T * N * H] });
+    keepResident(w, tape, mark, end, { len, x, gates: 0, hs, cs: 0, hidden: 0 });
+    kept = true;
     return tape;
   } finally {
     if (!kept) arena.release(mark);
@@ -104,6 +104,6 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     };
   } finally {
     arena.release(mark);
-    if (res) releaseResident(w, tape);
+    if (res) releaseResident(w, tape, options.retainTape ?? true);
   }
 }
