@@ -18,16 +18,21 @@ import { Worker } from 'node:worker_threads';
 import { SCRATCH_BYTES } from './wat/gemm';
 import { type WasmKernels } from './instance';
 
-/** Control block (Int32Array over a SharedArrayBuffer). */
-const SEQ = 0; // job number posted by the caller
-const DONE = 1; // job number the helper finished
-const SLEEPING = 2; // 1 while the helper waits in Atomics.wait
-const FAILED = 3; // 1 when the last job threw in the helper
-const READY = 4; // 1 once the helper has its instance (until then the caller works alone)
-const CLAIM = 5; // the last job number claimed, by the helper or (stolen back) by the caller
-const OP = 6;
-const ARGS = 7; // up to 12 i32 arguments
-const SLOTS = ARGS + 12;
+/**
+ * Control block (Int32Array over a SharedArrayBuffer). The words each side spins on sit in
+ * cache lines of their own (16 ints = 64 bytes apart): otherwise every store of the job's
+ * arguments would pull the line away from the spinning helper and back.
+ */
+const LINE = 16;
+const SEQ = 0; // job number posted by the caller (the helper spins on it)
+const DONE = LINE; // job number the helper finished (the caller spins on it)
+const CLAIM = 2 * LINE; // the last job number claimed, by the helper or (taken back) by the caller
+const FAILED = 3 * LINE; // 1 when the last job threw in the helper
+const SLEEPING = FAILED + 1; // 1 while the helper waits in Atomics.wait
+const READY = FAILED + 2; // 1 once the helper has its instance (until then the caller works alone)
+const OP = 4 * LINE;
+const ARGS = OP + 1; // up to 12 i32 arguments
+const SLOTS = 5 * LINE;
 
 /** Kernel exports a job may name, by op number. */
 export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv'] as const;
@@ -79,7 +84,19 @@ interface Team {
   worker: Worker;
   ctl: Int32Array;
   seq: number;
+  /** Jobs and take-backs in the current window of WINDOW jobs. */
+  windowJobs: number;
+  windowTaken: number;
+  /** performance.now() until which the caller works alone (the other core is busy). */
+  pausedUntil: number;
 }
+
+/**
+ * When the caller takes back more than a quarter of a window's jobs, the other core is busy
+ * (another process): spinning there only slows both, so the caller works alone for a while.
+ */
+const WINDOW = 64;
+const PAUSE_MS = 250;
 
 /** Products split so far on this thread, and how many of them the caller finished alone. */
 export const teamStats = { split: 0, takenBack: 0 };
@@ -119,7 +136,7 @@ function stopTeam(): void {
  */
 export function teamFor(w: WasmKernels): Team | null {
   if (threads < 2) return null;
-  if (team && team.kernels === w) return Atomics.load(team.ctl, READY) === 1 ? team : null;
+  if (team && team.kernels === w) return Atomics.load(team.ctl, READY) === 1 && (team.pausedUntil === 0 || performance.now() > team.pausedUntil) ? team : null;
   stopTeam(); // kernels switched flavour: the helper must share the new instance's memory
   const control = new SharedArrayBuffer(SLOTS * 4);
   const worker = new Worker(HELPER_SOURCE, {
@@ -127,7 +144,7 @@ export function teamFor(w: WasmKernels): Team | null {
     workerData: { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] },
   });
   worker.unref();
-  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0 };
+  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowTaken: 0, pausedUntil: 0 };
   return null;
 }
 
@@ -144,8 +161,13 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   if (Atomics.load(ctl, SLEEPING) === 1) Atomics.notify(ctl, SEQ);
   mine();
   teamStats.split++;
+  if (++t.windowJobs === WINDOW) {
+    t.pausedUntil = t.windowTaken > WINDOW / 4 ? performance.now() + PAUSE_MS : 0;
+    t.windowJobs = t.windowTaken = 0;
+  }
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
     teamStats.takenBack++;
+    t.windowTaken++;
     // The helper has not started (asleep, or not scheduled on a busy machine): do it here.
     (t.kernels.k[op] as (...a: number[]) => void)(...args);
     return;
