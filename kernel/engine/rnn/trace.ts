@@ -82,7 +82,7 @@ function maskedStates(p: SequenceProblem, src: Buf): Tensor {
 }
 
 export function buildDirectionTrace(cell: CellSpec, name: string, layer: number, reverse: boolean, p: SequenceProblem, tape: CellTape, y: Buf): DirectionTrace {
-  const { T, N, H, lengths } = p;
+  const { T, N, H } = p;
   const trace: DirectionTrace = {
     name,
     layer,
@@ -94,13 +94,23 @@ export function buildDirectionTrace(cell: CellSpec, name: string, layer: number,
     gradNorm: null,
   };
   if (tape.kind === 'rnn') return trace;
+  // The per-gate tensors and saturation counts are made when first read (a trainer recording
+  // only gradient norms never reads them), from this copy of the activations.
   const all = tape.tape.gates; // (T,N,G·H)
+  let built: Pick<DirectionTrace, 'gates' | 'saturation'> | null = null;
+  const build = (): Pick<DirectionTrace, 'gates' | 'saturation'> => (built ??= gateTraces(cell, p, all));
+  Object.defineProperty(trace, 'gates', { enumerable: true, configurable: true, get: () => build().gates });
+  Object.defineProperty(trace, 'saturation', { enumerable: true, configurable: true, get: () => build().saturation });
+  return trace;
+}
+
+/** Per-gate (T,N,H) activations and their saturation, from the tape's (T,N,G·H) activations. */
+function gateTraces(cell: CellSpec, p: SequenceProblem, all: Buf): Pick<DirectionTrace, 'gates' | 'saturation'> {
+  const { T, N, H, lengths } = p;
+  const trace: Pick<DirectionTrace, 'gates' | 'saturation'> = { gates: {}, saturation: {} };
   const G = gateCount(cell);
   gateNames(cell).forEach((gate, k) => {
     const data = new Float32Array(T * N * H);
-    // u = a for sigmoid gates, (a + 1)/2 = a·0.5 + 0.5 for tanh gates (the same rounding)
-    const scale = isTanhGate(cell, gate) ? 0.5 : 1;
-    const shift = isTanhGate(cell, gate) ? 0.5 : 0;
     const lowByStep = new Array<number>(T).fill(0);
     const highByStep = new Array<number>(T).fill(0);
     let lowCount = 0;
@@ -112,16 +122,9 @@ export function buildDirectionTrace(cell: CellSpec, name: string, layer: number,
       let count = 0;
       for (let n = 0; n < N; n++) {
         if (t >= lengths[n]!) continue;
-        const src = (t * N + n) * G * H + k * H;
-        const dst = (t * N + n) * H;
-        // Counted without branches (+bool): saturation is data-dependent, branches mispredict.
-        for (let j = 0; j < H; j++) {
-          const a = all[src + j]!;
-          data[dst + j] = a;
-          const u = a * scale + shift;
-          lo += +(u < SATURATION_LOW);
-          hi += +(u > SATURATION_HIGH);
-        }
+        const counts = copyAndCount(all, (t * N + n) * G * H + k * H, data, (t * N + n) * H, H, isTanhGate(cell, gate));
+        lo += counts & 0xffff;
+        hi += counts >>> 16;
         count += H;
       }
       lowByStep[t] = count ? lo / count : 0;
@@ -134,4 +137,26 @@ export function buildDirectionTrace(cell: CellSpec, name: string, layer: number,
     trace.saturation[gate] = { low: total ? lowCount / total : 0, high: total ? highCount / total : 0, lowByStep, highByStep };
   });
   return trace;
+}
+
+/**
+ * Copies H activations of one gate and counts the saturated ones: u = a for sigmoid gates,
+ * (a + 1)/2 for tanh gates, low below SATURATION_LOW, high above SATURATION_HIGH. Returns
+ * low + (high << 16) (H < 65536). A function of its own so that V8 compiles one tight loop per
+ * array type, counted without branches (+bool): saturation is data-dependent.
+ */
+function copyAndCount(src: Buf, from: number, dst: Float32Array, to: number, H: number, tanhGate: boolean): number {
+  // u = a·scale + shift, the same rounding for both kinds of gate
+  const scale = tanhGate ? 0.5 : 1;
+  const shift = tanhGate ? 0.5 : 0;
+  let lo = 0;
+  let hi = 0;
+  for (let j = 0; j < H; j++) {
+    const a = src[from + j]!;
+    dst[to + j] = a;
+    const u = a * scale + shift;
+    lo += +(u < SATURATION_LOW);
+    hi += +(u > SATURATION_HIGH);
+  }
+  return lo + hi * 65536;
 }
