@@ -14,7 +14,7 @@ import {
   type StopJobParams,
 } from './protocol';
 import * as api from './api';
-import { enableRelaxedSimd } from './runtime/wasmFlags';
+import { enableRelaxedSimd, kernelThreads } from './runtime/wasmFlags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { captureStdio } from './runtime/stdio';
@@ -25,6 +25,7 @@ import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
 enableRelaxedSimd(); // before the engine validates its wasm modules or any worker starts
+api.setNumThreads(kernelThreads());
 
 let sendRaw: (chunk: Uint8Array) => boolean = () => false;
 let busy = false;
