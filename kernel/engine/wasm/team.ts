@@ -55,7 +55,7 @@ for (;;) {
   let spins = 0;
   let since = performance.now();
   while (Atomics.load(ctl, ${SEQ}) === seen) {
-    if ((++spins & 4095) === 0 && performance.now() - since > IDLE_MS) {
+    if ((++spins & 65535) === 0 && performance.now() - since > IDLE_MS) {
       Atomics.store(ctl, ${SLEEPING}, 1);
       if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
       Atomics.store(ctl, ${SLEEPING}, 0);
@@ -158,16 +158,18 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
   const seq = ++t.seq;
   Atomics.store(ctl, SEQ, seq);
-  if (Atomics.load(ctl, SLEEPING) === 1) Atomics.notify(ctl, SEQ);
+  // A sleeping helper takes tens of µs to wake: jobs posted meanwhile do not count against it.
+  const asleep = Atomics.load(ctl, SLEEPING) === 1;
+  if (asleep) Atomics.notify(ctl, SEQ);
   mine();
   teamStats.split++;
-  if (++t.windowJobs === WINDOW) {
+  if (!asleep && ++t.windowJobs === WINDOW) {
     t.pausedUntil = t.windowTaken > WINDOW / 4 ? performance.now() + PAUSE_MS : 0;
     t.windowJobs = t.windowTaken = 0;
   }
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
     teamStats.takenBack++;
-    t.windowTaken++;
+    if (!asleep) t.windowTaken++;
     // The helper has not started (asleep, or not scheduled on a busy machine): do it here.
     (t.kernels.k[op] as (...a: number[]) => void)(...args);
     return;
