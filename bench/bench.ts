@@ -1,32 +1,44 @@
-// `npm run bench [-- --json] [--steps N] [--only name,name] [--no-peers]`
+// `npm run bench [-- --json] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--tfjs-cpu]`
 //
 // Times RNN Lab on the workloads in ../shared/bench/workloads.json (a copy is committed in
-// bench/workloads.json for machines without shared/), then runs the peers in the same run —
-// TensorFlow.js (cpu and wasm) and, where Debian's python3-torch is installed, PyTorch — so that
-// ratios, not absolute times, are what one reads. Timings are medians of ms per step.
+// bench/workloads.json for machines without shared/):
+//   - a hand-written step on this thread, plain and with the recurrent layer instrumented, and with
+//     two kernel threads (setNumThreads(2), what the kernel process uses on a 2-core machine);
+//   - for training workloads, the product's trainer: fit() with 1 and with 2 data-parallel workers
+//     (skipped with --no-workers);
+// then runs the peers in the same run — TensorFlow.js wasm (and cpu with --tfjs-cpu: it takes
+// about five minutes, nearly all of it before its first step) and, where Debian's python3-torch is
+// installed, PyTorch — so that ratios, not absolute times, are what one reads.
+// Timings are medians of ms per step. --json prints one line per peer, ours included:
+// { peer, results: { workload: { ms_per_step, gflops, … } } }.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Adam, kernelFlavour, crossEntropy, Embedding, GRU, Linear, LSTM, manualSeed, mseLoss, noGrad, RNN, select, tensor, type Tensor } from '../kernel/engine/index';
+import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/index';
+import { drainWorkerPool } from '../kernel/train/index';
 import { enableRelaxedSimd } from '../kernel/runtime/wasmFlags';
+import { makeStep, timePaired, timeSteps } from './callingThread';
+import { timeFit, workerKernelFlavours } from './fitTiming';
+import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
+import { flops, loadWorkloads, type Workload } from './workloads';
 
-interface Workload {
-  cell: 'lstm' | 'gru' | 'rnn';
-  vocab?: number;
-  embed?: number;
-  input?: number;
-  hidden: number;
-  layers: number;
-  seq: number;
-  batch: number;
-  task: 'lm' | 'reg-last';
-  train: boolean;
+interface Measurement {
+  ms_per_step: number;
+  gflops: number;
+  /** Share (0…1) of the SIMD128 limit of the cores used. */
+  limit_share?: number;
+  peak_rss_mb?: number;
+  instrumented_ms_per_step?: number;
+  instrument_overhead_pct?: number;
+  speedup_vs_1_worker?: number;
 }
 
 interface PeerResult {
   peer: string;
-  results: Record<string, { ms_per_step: number; gflops: number; peak_rss_mb?: number }>;
+  machine?: MachineInfo;
+  results: Record<string, Measurement>;
 }
 
 const repoRoot = resolve(__dirname, '..');
@@ -37,92 +49,67 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Same FLOP count as the peer scripts: 2·B·T·G·H·(I+H) per layer, ×3 for a training step. */
-function flops(w: Workload): number {
-  const g = { lstm: 4, gru: 3, rnn: 1 }[w.cell];
-  const inputSize = w.embed ?? w.input ?? 0;
-  let f = 0;
-  for (let l = 0; l < w.layers; l++) f += 2 * w.batch * w.seq * g * w.hidden * ((l === 0 ? inputSize : w.hidden) + w.hidden);
-  return f * (w.train ? 3 : 1);
+const round = (x: number, digits: number): number => +x.toFixed(digits);
+
+function measurement(w: Workload, ms: number, cores: number): Measurement {
+  const rate = gflops(flops(w), ms);
+  return { ms_per_step: round(ms, 3), gflops: round(rate, 2), limit_share: round(limitShare(rate, cores), 3) };
 }
 
-function randomTensor(shape: number[], fill: (i: number) => number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = fill(i);
-  return tensor(data, shape);
+function note(text: string): void {
+  if (!json) process.stderr.write(text + '\n');
 }
 
-/** Builds the workload's model and returns one training (or inference) step. */
-function makeStep(w: Workload): () => void {
-  const Cell = { lstm: LSTM, gru: GRU, rnn: RNN }[w.cell];
-  // A cheap deterministic pseudo-random fill: the values do not matter for timing.
-  let seed = 12345;
-  const rand = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  if (w.task === 'lm') {
-    const vocab = w.vocab!;
-    const emb = new Embedding(vocab, w.embed!);
-    const rnn = new Cell(w.embed!, w.hidden, { numLayers: w.layers, batchFirst: true });
-    const fc = new Linear(w.hidden, vocab);
-    const x = randomTensor([w.batch, w.seq], () => Math.floor(rand() * vocab)); // x is (B,T) token ids
-    const y = randomTensor([w.batch * w.seq], () => Math.floor(rand() * vocab));
-    const params = [...emb.parameters(), ...rnn.parameters(), ...fc.parameters()];
-    const opt = new Adam(params, { lr: 1e-3 });
-    const forward = (): Tensor => {
-      const { output } = rnn.forward(emb.forward(x)); // output is (B,T,H)
-      return fc.forward(output).reshape(w.batch * w.seq, vocab);
-    };
-    if (!w.train) return () => void noGrad(forward);
-    return () => {
-      opt.zeroGrad();
-      const loss = crossEntropy(forward(), y);
-      loss.backward();
-      opt.step();
-    };
-  }
-  const rnn = new Cell(w.input!, w.hidden, { numLayers: w.layers, batchFirst: true });
-  const fc = new Linear(w.hidden, 1);
-  const x = randomTensor([w.batch, w.seq, w.input!], () => rand() * 2 - 1);
-  const y = randomTensor([w.batch, 1], () => rand() * 2 - 1);
-  const opt = new Adam([...rnn.parameters(), ...fc.parameters()], { lr: 1e-3 });
-  const forward = (): Tensor => fc.forward(select(rnn.forward(x).output, 1, w.seq - 1));
-  if (!w.train) return () => void noGrad(forward);
-  return () => {
-    opt.zeroGrad();
-    const loss = mseLoss(forward(), y);
-    loss.backward();
-    opt.step();
-  };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
-function runOurs(workloads: Record<string, Workload>, steps: number): PeerResult {
+function runOnThisThread(workloads: Record<string, Workload>, steps: number): PeerResult['results'] {
   const results: PeerResult['results'] = {};
   for (const [name, w] of Object.entries(workloads)) {
-    manualSeed(0);
-    const step = makeStep(w);
-    for (let i = 0; i < 2; i++) step(); // warm-up: JIT and buffers
-    const times: number[] = [];
-    let peak = process.memoryUsage().rss;
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      step();
-      times.push(performance.now() - t0);
-      peak = Math.max(peak, process.memoryUsage().rss);
+    if (!w.train) {
+      const plain = timeSteps(makeStep(w, { instrument: false }), steps);
+      results[name] = { ...measurement(w, plain.ms, 1), peak_rss_mb: round(plain.peakRss / 2 ** 20, 1) };
+      note(`rnn-lab ${name}: ${plain.ms.toFixed(1)} ms/step`);
+      continue;
     }
-    const ms = median(times);
-    results[name] = { ms_per_step: +ms.toFixed(3), gflops: +(flops(w) / (ms / 1e3) / 1e9).toFixed(2), peak_rss_mb: +(peak / 2 ** 20).toFixed(1) };
-    if (!json) process.stderr.write(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step\n`);
+    // Plain and instrumented steps turn about, so that the overhead is not another program's noise.
+    const [plain, instrumented] = timePaired(makeStep(w, { instrument: false }), makeStep(w, { instrument: true }), steps);
+    results[name] = {
+      ...measurement(w, plain.ms, 1),
+      peak_rss_mb: round(plain.peakRss / 2 ** 20, 1),
+      instrumented_ms_per_step: round(instrumented.ms, 3),
+      instrument_overhead_pct: round(overheadPercent(plain.ms, instrumented.ms), 1),
+    };
+    note(`rnn-lab ${name}: ${plain.ms.toFixed(1)} ms/step, instrumented ${instrumented.ms.toFixed(1)} ms/step`);
   }
-  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  return { peer: `rnn-lab-${version}-${kernelFlavour()}`, results };
+  return results;
+}
+
+/** The plain step with a helper thread computing half of every large product. */
+function runWithTwoKernelThreads(workloads: Record<string, Workload>, steps: number): PeerResult['results'] {
+  const results: PeerResult['results'] = {};
+  const before = getNumThreads();
+  setNumThreads(2);
+  try {
+    for (const [name, w] of Object.entries(workloads)) {
+      const { ms } = timeSteps(makeStep(w, { instrument: false }), steps);
+      results[name] = measurement(w, ms, 2);
+      note(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step with 2 kernel threads`);
+    }
+  } finally {
+    setNumThreads(before);
+  }
+  return results;
+}
+
+async function runFit(workloads: Record<string, Workload>, steps: number): Promise<{ one: PeerResult['results']; two: PeerResult['results'] }> {
+  const one: PeerResult['results'] = {};
+  const two: PeerResult['results'] = {};
+  for (const [name, w] of Object.entries(workloads)) {
+    if (!w.train) continue;
+    const [single, pair] = (await timeFit(w, [1, 2], steps)) as [number, number];
+    one[name] = measurement(w, single, 1);
+    two[name] = { ...measurement(w, pair, 2), speedup_vs_1_worker: round(single / pair, 3) };
+    note(`rnn-lab ${name}: fit() ${single.toFixed(1)} ms/step with 1 worker, ${pair.toFixed(1)} ms/step with 2`);
+  }
+  return { one, two };
 }
 
 /** Runs a peer script and parses its one-line JSON; returns null (with a note) when it can't run. */
@@ -137,23 +124,15 @@ function runPeer(label: string, command: string, args: string[], env: NodeJS.Pro
   }
 }
 
-// As in the kernel process: relaxed SIMD on (Node 20 needs the flag), unless --no-relaxed.
-if (!process.argv.includes('--no-relaxed')) enableRelaxedSimd();
-const json = process.argv.includes('--json');
-const steps = Number(argValue('--steps') ?? 10);
-const only = argValue('--only')?.split(',');
-const workloadsPath = existsSync(join(sharedBench, 'workloads.json')) ? join(sharedBench, 'workloads.json') : join(repoRoot, 'bench', 'workloads.json');
-let workloads = JSON.parse(readFileSync(workloadsPath, 'utf8')) as Record<string, Workload>;
-if (only) workloads = Object.fromEntries(Object.entries(workloads).filter(([k]) => only.includes(k)));
-
-const all: PeerResult[] = [runOurs(workloads, steps)];
-if (!process.argv.includes('--no-peers')) {
+function runPeers(steps: number): PeerResult[] {
+  const peers: PeerResult[] = [];
   const tfjsScript = join(sharedBench, 'tfjs_bench.js');
   if (existsSync(tfjsScript)) {
-    for (const backend of ['wasm', 'cpu']) {
+    for (const backend of process.argv.includes('--tfjs-cpu') ? ['wasm', 'cpu'] : ['wasm']) {
       const r = runPeer(`tfjs-${backend}`, process.execPath, [tfjsScript, backend, String(steps)], { NODE_PATH: join(repoRoot, 'node_modules') });
-      if (r) all.push(r);
+      if (r) peers.push(r);
     }
+    if (!process.argv.includes('--tfjs-cpu')) note('TensorFlow.js cpu skipped (about five minutes; --tfjs-cpu runs it)');
   } else {
     process.stderr.write(`TensorFlow.js peer skipped: ${tfjsScript} not found (it lives in the project's shared/ folder)\n`);
   }
@@ -161,24 +140,84 @@ if (!process.argv.includes('--no-peers')) {
   if (existsSync(torchScript) && existsSync('/usr/bin/python3')) {
     for (const threads of ['1', '2']) {
       const r = runPeer(`pytorch-${threads}`, '/usr/bin/python3', [torchScript, threads, String(Math.max(steps, 10))]);
-      if (r) all.push(r);
+      if (r) peers.push(r);
     }
   }
+  return peers;
 }
 
-if (json) {
-  for (const r of all) console.log(JSON.stringify(r));
-} else {
-  const ours = all[0]!;
-  const names = Object.keys(ours.results);
-  const header = ['workload', ...all.map((r) => r.peer)];
-  const rows = names.map((n) => [n, ...all.map((r) => (r.results[n] ? `${r.results[n].ms_per_step.toFixed(1)} ms (${r.results[n].gflops} GF/s)` : '-'))]);
-  const ratioRows = names.map((n) => [n, ...all.slice(1).map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
-  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c]!.length)));
-  const fmt = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  console.log(fmt(header));
-  for (const row of rows) console.log(fmt(row));
-  console.log('\npeer time / RNN Lab time (above 1× means RNN Lab is faster):');
-  for (const row of ratioRows) console.log(fmt([row[0]!, ...row.slice(1)]));
-  console.log('\npeak RSS (RNN Lab, whole process): ' + names.map((n) => `${n} ${ours.results[n]!.peak_rss_mb} MB`).join(', '));
+function cell(m: Measurement | undefined): string {
+  if (m === undefined) return '-';
+  const share = m.limit_share !== undefined ? `, ${formatPercent(m.limit_share * 100)}` : '';
+  return `${m.ms_per_step.toFixed(1)} ms (${m.gflops.toFixed(1)} GF/s${share})`;
 }
+
+function printReport(machine: MachineInfo, ours: PeerResult, threads: PeerResult, fitPeers: PeerResult[], peers: PeerResult[]): void {
+  const names = Object.keys(ours.results);
+  const [one, two] = fitPeers;
+  console.log(machineLine(machine));
+  console.log('(one run on a machine others may share: read the ratios within this run, not the absolute times)');
+  console.log(`\nRNN Lab, median ms per step (GFLOP/s, share of the SIMD128 limit of the cores used: ${SIMD128_GFLOPS_PER_CORE.toFixed(1)} GFLOP/s per core):`);
+  const header = ['workload', 'this thread', 'instrumented', '2 kernel threads', ...(one && two ? ['fit(), 1 worker', 'fit(), 2 workers', 'speed-up, 2 vs 1 worker'] : [])];
+  const rows = names.map((n) => {
+    const m = ours.results[n]!;
+    const instrumented = m.instrumented_ms_per_step !== undefined ? `${m.instrumented_ms_per_step.toFixed(1)} ms (${formatPercent(m.instrument_overhead_pct!, true)})` : '-';
+    const fitCells = one && two ? [cell(one.results[n]), cell(two.results[n]), two.results[n]?.speedup_vs_1_worker !== undefined ? `${two.results[n]!.speedup_vs_1_worker!.toFixed(2)}×` : '-'] : [];
+    return [n, cell(m), instrumented, cell(threads.results[n]), ...fitCells];
+  });
+  for (const line of formatTable([header, ...rows])) console.log(line);
+  console.log(`peak RSS (whole process, this-thread steps; the instrumented model is alive beside the plain one): ${names.map((n) => `${n} ${ours.results[n]!.peak_rss_mb} MB`).join(', ')}`);
+
+  if (peers.length === 0) return;
+  console.log('\nPeers, median ms per step (GFLOP/s):');
+  const all = [ours, threads, ...fitPeers, ...peers];
+  const peerRows = names.map((n) => [n, ...all.map((r) => (r.results[n] ? `${r.results[n].ms_per_step.toFixed(1)} ms (${r.results[n].gflops} GF/s)` : '-'))]);
+  for (const line of formatTable([['workload', ...all.map((r) => r.peer)], ...peerRows])) console.log(line);
+  console.log('\npeer time / RNN Lab time on this thread (above 1× means RNN Lab is faster):');
+  const ratioRows = names.map((n) => [n, ...peers.map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
+  for (const line of formatTable([['workload', ...peers.map((r) => r.peer)], ...ratioRows])) console.log(line);
+}
+
+// As in the kernel process: relaxed SIMD on (Node 20 needs the flag) before the engine validates
+// its wasm and before any worker starts (workers share the process's V8 flags), unless --no-relaxed.
+const relaxed = !process.argv.includes('--no-relaxed');
+if (relaxed) enableRelaxedSimd();
+const json = process.argv.includes('--json');
+const steps = Number(argValue('--steps') ?? 20);
+const workloads = loadWorkloads(sharedBench, repoRoot, argValue('--only')?.split(','));
+const withWorkers = !process.argv.includes('--no-workers') && Object.values(workloads).some((w) => w.train);
+
+async function main(): Promise<void> {
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
+  const ours: PeerResult = { peer: peerName, results: runOnThisThread(workloads, steps) };
+  const threads: PeerResult = { peer: `${peerName}-2-threads`, results: runWithTwoKernelThreads(workloads, steps) };
+  const fitPeers: PeerResult[] = [];
+  let workerKernels: string[] = [];
+  if (withWorkers) {
+    workerKernels = await workerKernelFlavours(2);
+    const { one, two } = await runFit(workloads, steps);
+    fitPeers.push({ peer: `${peerName}-fit-1-worker`, results: one }, { peer: `${peerName}-fit-2-workers`, results: two });
+    // Idle pooled workers would keep this process alive for a minute (their piped stdout holds a
+    // reference even after unref()); a worker joins the pool shortly after its job's end.
+    await new Promise((r) => setTimeout(r, 200));
+    drainWorkerPool();
+  }
+  const machine: MachineInfo = {
+    cpu: cpus()[0]?.model ?? 'unknown CPU',
+    cores: cpus().length,
+    node: process.version,
+    kernels: kernelFlavour(),
+    workerKernels,
+    v8Flags: [...(relaxed ? ['--experimental-wasm-relaxed-simd'] : []), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
+  };
+  ours.machine = machine;
+  const peers = process.argv.includes('--no-peers') ? [] : runPeers(steps);
+  if (json) for (const r of [ours, threads, ...fitPeers, ...peers]) console.log(JSON.stringify(r));
+  else printReport(machine, ours, threads, fitPeers, peers);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -45,7 +45,9 @@ export class GradientExchange {
   private readonly W: number;
   private readonly P: number;
   private readonly V: number;
-  private scratch = new Float64Array(0);
+  /** Per parameter: where the slots holding a gradient keep it, and their weights (reused every step). */
+  private readonly offsets: number[] = [];
+  private readonly factors: number[] = [];
 
   constructor(
     handle: GradientExchangeHandle,
@@ -95,27 +97,55 @@ export class GradientExchange {
     }
     if (total === 0) batchLoss = NaN; // every term ignored: a mean over nothing, as in PyTorch
 
+    // Per parameter: the workers' slots that carry a gradient, summed in one pass.
+    const { offsets, factors } = this;
     let base = 0;
-    params.forEach((p, i) => {
+    for (let i = 0; i < this.P; i++) {
+      const p = params[i]!;
       const n = p.size;
-      const sources: [Float32Array, number][] = [];
+      let present = 0;
       for (let k = 0; k < this.W; k++) {
         const s = parity * this.W + k;
-        if (this.flags[s * this.P + i] === 1 && weights[k]! > 0) sources.push([this.grads.subarray(s * this.V + base, s * this.V + base + n), weights[k]!]);
+        if (this.flags[s * this.P + i] === 1 && weights[k]! > 0) {
+          offsets[present] = s * this.V + base;
+          factors[present++] = weights[k]!;
+        }
       }
       base += n;
-      if (sources.length === 0) {
+      if (present === 0) {
         p.grad = null;
-        return;
+        continue;
       }
-      // Sum in float64, worker by worker (the same order on every worker), then round once.
-      const acc = this.scratch.length >= n ? this.scratch.subarray(0, n) : (this.scratch = new Float64Array(n));
-      acc.fill(0);
-      for (const [g, w] of sources) for (let j = 0; j < n; j++) acc[j]! += w * g[j]!;
       const out = p.grad !== null ? p.grad.data : new Float32Array(n);
-      out.set(acc);
+      sumInto(out, this.grads, offsets, factors, present);
       if (p.grad === null) p.grad = new Tensor(out, p.shape);
-    });
+    }
     return { decision, loss: batchLoss };
+  }
+}
+
+/**
+ * out[j] = Σ_k factors[k]·grads[offsets[k] + j] over the first `count` slots, summed in float64
+ * from 0 in worker order and rounded once: the same arithmetic on every worker, so their weights
+ * stay identical. One pass over the values (two workers, the usual case, get their own loop).
+ */
+function sumInto(out: Float32Array, grads: Float32Array, offsets: readonly number[], factors: readonly number[], count: number): void {
+  const n = out.length;
+  if (count === 1) {
+    const a = offsets[0]!;
+    const wa = factors[0]!;
+    for (let j = 0; j < n; j++) out[j] = 0 + wa * grads[a + j]!;
+  } else if (count === 2) {
+    const a = offsets[0]!;
+    const b = offsets[1]!;
+    const wa = factors[0]!;
+    const wb = factors[1]!;
+    for (let j = 0; j < n; j++) out[j] = 0 + wa * grads[a + j]! + wb * grads[b + j]!;
+  } else {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let k = 0; k < count; k++) acc += factors[k]! * grads[offsets[k]! + j]!;
+      out[j] = acc;
+    }
   }
 }
