@@ -9,6 +9,8 @@ import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import { Tensor } from '../engine/tensor';
+import { setNumThreads } from '../engine/wasm/team';
+import { kernelThreads } from '../runtime/wasmFlags';
 import { writeCheckpoint } from './checkpoint';
 import { batchSource, unpackData } from './data';
 import { GradientExchange } from './gradientExchange';
@@ -42,6 +44,9 @@ interface JobContext {
 
 function train(init: WorkerInit, context: JobContext): void {
   const { config } = init;
+  // A single worker trains while the kernel's thread waits: its products may use the second core
+  // (same numbers bit for bit). Data-parallel workers already keep every core busy.
+  setNumThreads(config.world === 1 ? kernelThreads() : 1);
   const control = new JobControl(init.control);
   const leader = config.rank === 0;
   const shared = SharedWeights.attach(init.weights);

@@ -98,8 +98,8 @@ interface Team {
 const WINDOW = 64;
 const PAUSE_MS = 250;
 
-/** Products split so far on this thread, and how many of them the caller finished alone. */
-export const teamStats = { split: 0, takenBack: 0 };
+/** Products split so far on this thread, how many of them the caller finished alone, and pauses. */
+export const teamStats = { split: 0, takenBack: 0, pauses: 0 };
 
 let threads = 1;
 let team: Team | null = null;
@@ -164,7 +164,8 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   mine();
   teamStats.split++;
   if (!asleep && ++t.windowJobs === WINDOW) {
-    t.pausedUntil = t.windowTaken > WINDOW / 4 ? performance.now() + PAUSE_MS : 0;
+    t.pausedUntil = t.windowTaken > WINDOW / 2 ? performance.now() + PAUSE_MS : 0;
+    if (t.pausedUntil) teamStats.pauses++;
     t.windowJobs = t.windowTaken = 0;
   }
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
