@@ -26,6 +26,7 @@ import { registerInspectorRequests } from './runtime/inspector';
 
 enableRelaxedSimd(); // before the engine validates its wasm modules or any worker starts
 api.setNumThreads(kernelThreads());
+trainer.keepWorkersWarm(); // the next fit() reuses a worker with a warm JIT
 
 let sendRaw: (chunk: Uint8Array) => boolean = () => false;
 let busy = false;

@@ -16,7 +16,7 @@ export { withConsistentWeights, SharedWeights } from './sharedWeights';
 export { writeFileAtomic } from './atomicWrite';
 export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } from './display';
 export { forwardJobEvents } from './kernelChannel';
-export { drainWorkerPool } from './workerPool';
+export { drainWorkerPool, keepWorkersWarm } from './workerPool';
 export { setCellScopeProvider } from './cellScope';
 export type {
   FitOptions,

@@ -56,7 +56,7 @@ export class PooledWorker {
 
   private release(reusable: boolean): void {
     this.handlers = null;
-    if (!reusable || !this.alive) {
+    if (!reusable || !this.alive || !pool.keepsWarm) {
       void this.worker.terminate();
       return;
     }
@@ -77,6 +77,12 @@ export class PooledWorker {
 
 class WorkerPool {
   private readonly idle: PooledWorker[] = [];
+  /**
+   * Park finished workers for reuse (the kernel process: a warm JIT for the next fit()). Off
+   * elsewhere: Node keeps a process alive while a worker's piped stdout exists, even after
+   * unref(), so a script calling fit() would wait out the idle timeout before exiting.
+   */
+  keepsWarm = false;
 
   acquire(script: string): PooledWorker {
     const i = this.idle.findIndex((w) => w.script === script && w.alive);
@@ -113,4 +119,10 @@ export function acquireWorker(script: string): PooledWorker {
 
 export function drainWorkerPool(): void {
   pool.drain();
+}
+
+/** Keep finished training workers for the next fit() (the kernel process turns this on). */
+export function keepWorkersWarm(on = true): void {
+  pool.keepsWarm = on;
+  if (!on) pool.drain();
 }
