@@ -14,7 +14,7 @@ import {
   type StopJobParams,
 } from './protocol';
 import * as api from './api';
-import { enableRelaxedSimd, kernelThreads } from './runtime/wasmFlags';
+import { cellThreads, enableRelaxedSimd } from './runtime/wasmFlags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { captureStdio } from './runtime/stdio';
@@ -25,7 +25,7 @@ import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
 enableRelaxedSimd(); // before the engine validates its wasm modules or any worker starts
-api.setNumThreads(kernelThreads());
+api.setNumThreads(cellThreads());
 trainer.keepWorkersWarm(); // the next fit() reuses a worker with a warm JIT
 
 let sendRaw: (chunk: Uint8Array) => boolean = () => false;

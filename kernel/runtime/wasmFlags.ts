@@ -12,12 +12,20 @@ export function enableRelaxedSimd(): void {
 }
 
 /**
- * Threads for the kernels of the kernel process (setNumThreads): 2 where the machine has two cores
- * or more (large products split with a helper thread: same results bit for bit, and it steps back
- * while the other core is busy), 1 otherwise. RNN_LAB_THREADS=1|2 overrides.
+ * Kernel threads (setNumThreads) for a training worker that has the machine to itself (fit()
+ * with one worker: the kernel's own thread waits meanwhile): 2 where the machine has two cores or
+ * more, 1 otherwise. RNN_LAB_THREADS=1|2 overrides. The kernel process's own thread keeps 1
+ * unless RNN_LAB_THREADS says otherwise (cellThreads): on this project's 2-vCPU VMs, cells of
+ * small models ran no faster, or slower, with a spinning helper thread beside them.
  */
 export function kernelThreads(env: NodeJS.ProcessEnv = process.env): number {
   const asked = Number(env.RNN_LAB_THREADS);
   if (asked === 1 || asked === 2) return asked;
   return availableParallelism() >= 2 ? 2 : 1;
+}
+
+/** Kernel threads for the kernel process's own thread (cells): RNN_LAB_THREADS, else 1. */
+export function cellThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.RNN_LAB_THREADS);
+  return asked === 2 ? 2 : 1;
 }

@@ -1,14 +1,21 @@
-// How many kernel threads the kernel process asks for (kernel/runtime/wasmFlags.ts), and that a
-// kernel process really computes with them: a cell sees getNumThreads() and the same numbers.
+// How many kernel threads training workers and the kernel process ask for (kernel/runtime/
+// wasmFlags.ts), and that a kernel process computes with them: a cell sees getNumThreads() and
+// gets the same numbers with 1 and 2 threads.
 
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelThreads } from '../../kernel/runtime/wasmFlags';
+import { cellThreads, kernelThreads } from '../../kernel/runtime/wasmFlags';
 
 describe('kernelThreads', () => {
   it('is 2 on a machine with two cores or more, 1 otherwise', () => {
     expect(kernelThreads({})).toBe(availableParallelism() >= 2 ? 2 : 1);
+  });
+
+  it('is 1 for cells unless RNN_LAB_THREADS=2', () => {
+    expect(cellThreads({})).toBe(1);
+    expect(cellThreads({ RNN_LAB_THREADS: '2' })).toBe(2);
+    expect(cellThreads({ RNN_LAB_THREADS: '1' })).toBe(1);
   });
 
   it('follows RNN_LAB_THREADS=1|2 and ignores other values', () => {
@@ -19,9 +26,13 @@ describe('kernelThreads', () => {
 });
 
 describe('a kernel process', () => {
-  it('computes with two kernel threads (same results as one thread) where the machine has two cores', async () => {
+  it('computes with RNN_LAB_THREADS=2 kernel threads, the same numbers as one thread', async () => {
     const { KernelProcess } = await import('../../kernel/runtime/runner/kernelProcess');
+    const before = process.env.RNN_LAB_THREADS;
+    process.env.RNN_LAB_THREADS = '2'; // the kernel process inherits it
     const kernel = new KernelProcess({ kernelPath: resolve(__dirname, '../../dist/kernel.js') });
+    if (before === undefined) delete process.env.RNN_LAB_THREADS;
+    else process.env.RNN_LAB_THREADS = before;
     try {
       await kernel.initialize();
       const code = [
@@ -34,7 +45,7 @@ describe('a kernel process', () => {
       const r = await kernel.execute(code);
       expect(r.status).toBe('ok');
       const text = r.outputs.map((o) => ('data' in o ? String(o.data['text/plain']) : '')).join('');
-      expect(text).toContain(`${availableParallelism() >= 2 ? 2 : 1} true`);
+      expect(text).toContain('2 true');
     } finally {
       kernel.dispose();
     }

@@ -65,14 +65,15 @@ describe('two kernel threads give the one-thread results bit for bit', () => {
     expect(teamStats.split).toBeGreaterThan(before);
   });
 
+  // All above the split threshold (2^20 multiply-adds), so each takes the split path it names.
   const shapes: [number, number, number][] = [
-    [1, 1000, 256], // GEMV: odd number of 24-column panels
-    [1, 1024, 256],
-    [64, 8, 512], // one column panel: rows split
-    [65, 7, 300], // one partial column panel, odd row panels
+    [1, 2000, 600], // GEMV: odd number of 24-column panels, a partial last one
+    [1, 2048, 512],
+    [300, 8, 500], // one column panel: rows split
+    [301, 7, 500], // one partial column panel, odd row panels
     [32, 512, 128], // an LSTM step's product
     [2048, 64, 128], // the output layer of lstm-lm
-    [37, 100, 129], // partial panels everywhere
+    [137, 100, 129], // partial panels everywhere
   ];
   for (const [transA, transB] of [
     [false, false],

@@ -7,8 +7,12 @@ import { GEMV_NR, NR } from './wat/gemm';
 import { type Arena, type KernelExports, type WasmKernels } from './instance';
 import { runSplit, teamFor } from './team';
 
-/** Multiply-adds below which a product runs on one thread (the hand-over costs ~1 µs). */
-const SPLIT_MIN_WORK = 1 << 15;
+/**
+ * Multiply-adds below which a product runs on one thread. The hand-over itself costs ~1 µs, but
+ * on this project's 2-vCPU VMs the helper is not always scheduled within a few µs: halves under
+ * ~20 µs (2^20 multiply-adds at ~50 GFLOP/s) gained nothing or lost in `npm run bench`.
+ */
+const SPLIT_MIN_WORK = 1 << 20;
 
 /** A packed op(B) (K,N) in the arena: panels of `nr` columns, `bps` bytes apart. */
 export interface PackedB {
