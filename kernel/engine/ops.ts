@@ -1,6 +1,7 @@
 // Differentiable tensor operations. Each op computes its output and, when grad is on, records
 // a GradFn that maps the output gradient to the inputs' gradients.
 
+import { markTableRows } from './tableRows';
 import { gemm } from './gemm';
 import { formatShape, fromOp, normalizeDim, sameShape, shapeSize, Tensor, type Shape } from './tensor';
 
@@ -641,7 +642,7 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number):
     }
     out.set(weight.data.subarray(idx * D, (idx + 1) * D), i * D);
   }
-  return fromOp(out, [...indices.shape, D], [weight], () => ({
+  const result = fromOp(out, [...indices.shape, D], [weight], () => ({
     name: 'EmbeddingBackward',
     inputs: [weight],
     backward(g) {
@@ -654,6 +655,8 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number):
       return [gw];
     },
   }));
+  markTableRows(result, { table: weight, index: Int32Array.from(indices.data), paddingIdx: paddingIdx ?? -1 });
+  return result;
 }
 
 /** Multiplies by a fixed mask (used by dropout). mask has the shape of a. */

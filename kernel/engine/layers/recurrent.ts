@@ -10,6 +10,7 @@ import { Module } from '../module';
 import { cat, select, stack, transpose, unsqueeze } from '../ops';
 import { recurrentDirection, type DirectionResult, type DirectionRun, type DirectionWeights } from '../rnn/op';
 import { referenceDirection } from '../rnn/reference';
+import { tableRowsOf } from '../tableRows';
 import { type CellSpec, gateCount } from '../rnn/cell';
 import { type Nonlinearity } from '../rnn/vanilla';
 import { traceMode, type DirectionTrace, type RecurrentTrace } from '../rnn/trace';
@@ -199,6 +200,7 @@ export abstract class RNNBase extends Module {
       ? { mode: traceMode(this.cell), T, N, H, lengths: Array.from(lengths), directions: {} }
       : null;
     const zeroState = new Tensor(new Float32Array(N * H), [N, H]);
+    const inputRows = path === 'fused' ? timeMajorTableRows(x, batched && this.batchFirst, T, N) : null;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     const states: Record<string, Tensor[]> = {};
@@ -217,6 +219,7 @@ export abstract class RNNBase extends Module {
           lengths,
           reverse: d === 1,
           trace: trace ? { name, layer: l } : null,
+          inputRows: l === 0 ? inputRows : null,
         });
         ys.push(r.y);
         hs.push(r.hN);
@@ -373,4 +376,19 @@ export class GRU extends RNNBase {
     const { output, h, states } = this.run(x, options, 'reference');
     return { output, h, c: null, states };
   }
+}
+
+/**
+ * When x came from an embedding lookup (and still holds its rows): the table and the row index in
+ * time-major order (T·N), so that the first layer can work on the table. Not when x's own
+ * gradient is to be kept (retainGrad): the layer's gradient then goes to the table directly.
+ */
+function timeMajorTableRows(x: Tensor, batchFirst: boolean, T: number, N: number): { table: Tensor; index: Int32Array; paddingIdx: number } | null {
+  if (x.retainsGrad) return null;
+  const rows = tableRowsOf(x);
+  if (!rows) return null;
+  if (!batchFirst) return rows;
+  const index = new Int32Array(T * N); // x is (N,T,I): row n·T + t goes to t·N + n
+  for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) index[t * N + n] = rows.index[n * T + t]!;
+  return { ...rows, index };
 }

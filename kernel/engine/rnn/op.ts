@@ -6,6 +6,7 @@
 
 import { narrow, reshape } from '../ops';
 import { fromOp, isGradEnabled, Tensor } from '../tensor';
+import { wasmKernels } from '../wasm/instance';
 import { cellBackward, cellForward, type CellSpec } from './cell';
 import { type SequenceProblem } from './sequence';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
@@ -44,11 +45,19 @@ export interface DirectionRun {
   reverse: boolean;
   /** When set, the forward fills in a trace under this name (and the backward its gradient norms). */
   trace: { name: string; layer: number } | null;
+  /**
+   * When x's rows are rows of a table (an embedding lookup; `index` time-major, (T·N)): the op
+   * takes the table as its input instead of x, and the fast kernels work on the table.
+   */
+  inputRows?: { table: Tensor; index: Int32Array; paddingIdx: number } | null;
 }
 
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
 export function recurrentDirection(run: DirectionRun): DirectionResult & { trace: DirectionTrace | null } {
   const { cell, x, weights, h0, c0, lengths, reverse } = run;
+  // The table stands in for x only on the WebAssembly path (the TypeScript kernels read x).
+  const rows = run.inputRows && wasmKernels() && x.data instanceof Float32Array ? run.inputRows : null;
+  const input = rows ? rows.table : x;
   const [T, N, I] = [x.shape[0]!, x.shape[1]!, x.shape[2]!];
   const H = weights.wHh.shape[1]!;
   const lstm = cell.kind === 'lstm';
@@ -67,11 +76,12 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
     h0: h0.data,
     c0: lstm ? (c0?.data ?? null) : null,
   };
+  if (rows) p.rows = { table: rows.table.data, V: rows.table.shape[0]!, index: rows.index, paddingIdx: rows.paddingIdx };
   const yn = T * N * H;
   const nh = N * H;
   const packed = new Float32Array(yn + nh * (lstm ? 2 : 1));
   const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null };
-  const inputs: Tensor[] = [x, weights.wIh, weights.wHh];
+  const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
   inputs.push(h0);
@@ -90,9 +100,11 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
       const dOut = { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null };
-      const grads = cellBackward(p, tape, dOut, { needDx: x.requiresGrad, stepNorms, retainTape: retainGraph });
+      const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
-      const res: (Float32Array | null)[] = [grads.dx, grads.dWih, grads.dWhh];
+      // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
+      const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape) : null)) : grads.dx;
+      const res: (Float32Array | null)[] = [dInput, grads.dWih, grads.dWhh];
       if (weights.bIh) res.push(grads.dbIh);
       if (weights.bHh) res.push(grads.dbHh);
       res.push(grads.dh0);
@@ -104,4 +116,15 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const hN = reshape(narrow(result, 0, yn, nh), [N, H]);
   const cN = lstm ? reshape(narrow(result, 0, yn + nh, nh), [N, H]) : null;
   return { y, hN, cN, trace };
+}
+
+/** The gradient of a table from the gradient of its rows: Σ of dx's rows per table row. */
+function scatterRows(dx: Float32Array, index: Int32Array, paddingIdx: number, tableShape: readonly number[]): Float32Array {
+  const [V, I] = [tableShape[0]!, tableShape[1]!];
+  const out = new Float32Array(V * I);
+  for (let r = 0; r < index.length; r++) {
+    if (index[r] === paddingIdx) continue;
+    for (let j = 0; j < I; j++) out[index[r]! * I + j]! += dx[r * I + j]!;
+  }
+  return out;
 }

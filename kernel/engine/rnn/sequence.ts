@@ -36,6 +36,22 @@ export interface SequenceProblem<B extends Buf = Buf> {
   h0: B;
   /** (N,H) initial cell state (LSTM only) */
   c0: B | null;
+  /**
+   * When the rows of x are rows of a table (an embedding lookup): the WebAssembly kernels then
+   * project the table instead of x, and return the table's gradient (dTable) instead of dx. The
+   * TypeScript kernels ignore it (x holds the same rows).
+   */
+  rows?: InputTableRows<B>;
+}
+
+/** x (T·N, I) = table (V, I) [index]. */
+export interface InputTableRows<B extends Buf = Buf> {
+  table: B;
+  V: number;
+  /** (T·N) table row of each row of x, time-major */
+  index: Int32Array;
+  /** Table row that gets no gradient (Embedding's paddingIdx), or -1. */
+  paddingIdx: number;
 }
 
 /** Where the forward writes its results (the op passes views into one packed buffer). */
@@ -57,8 +73,10 @@ export interface SequenceOutputGrads<B extends Buf = Buf> {
 
 /** Gradients for every input of one layer and direction. */
 export interface SequenceInputGrads<B extends Buf = Buf> {
-  /** (T,N,I), null when not asked for */
+  /** (T,N,I), null when not asked for (or given as dTable) */
   dx: B | null;
+  /** (V,I) with p.rows on the fast path, when the input's gradient was asked for */
+  dTable?: B | null;
   dWih: B;
   dWhh: B;
   dbIh: B | null;

@@ -10,7 +10,7 @@ import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, 
 import {
   columnSums,
   foldedBias,
-  inputGrad,
+  inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
@@ -40,7 +40,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
   try {
     // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
-    const x = arena.put(p.x);
+    const x = p.rows ? 0 : arena.put(p.x);
     const gates = projectInputWasm(w, p, x, G, foldedBias(p, resetAfter ? 2 * p.H : 3 * p.H));
     const hs = uploadStates(w, p, p.h0, null);
     const hidden = arena.alloc(T * N * H);
@@ -95,7 +95,7 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
   const mark = arena.mark();
   try {
     const len = res ? res.len : arena.putInt32(p.lengths);
-    const x = res ? res.x : arena.put(p.x);
+    const x = p.rows ? 0 : res ? res.x : arena.put(p.x);
     const gates = res ? res.gates : arena.put(tape.gates);
     const hidden = res ? res.hidden : arena.put(tape.hidden);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
@@ -135,11 +135,10 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       weightGrad(w, rows, dGh, G, 2 * H, H, hidden, H, dWhh, 2 * H * H);
     }
     const dWih = new Float32Array(G * I);
-    weightGrad(w, rows, dGi, G, 0, G, x, I, dWih, 0);
+    const { dx, dTable } = inputSideGrads(w, p, dGi, G, x, dWih, options.needDx);
     const dbIh = p.bIh ? columnSums(w, dGi, rows, G, G) : null;
     const dbHh = p.bHh ? (resetAfter ? columnSums(w, dGh, rows, G, G) : dbIh ? new Float32Array(dbIh) : columnSums(w, dGh, rows, G, G)) : null;
-    const dx = options.needDx ? inputGrad(w, p, dGi, G) : null;
-    return { dx, dWih, dWhh, dbIh, dbHh, dh0: arena.view(carry, N * H).slice(), dc0: null };
+    return { dx, dTable, dWih, dWhh, dbIh, dbHh, dh0: arena.view(carry, N * H).slice(), dc0: null };
   } finally {
     arena.release(mark);
     if (res) releaseResident(w, tape, options.retainTape ?? true);

@@ -9,7 +9,7 @@ import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, 
 import {
   columnSums,
   foldedBias,
-  inputGrad,
+  inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
@@ -38,7 +38,7 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
   try {
     // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
-    const x = arena.put(p.x);
+    const x = p.rows ? 0 : arena.put(p.x);
     const gates = projectInputWasm(w, p, x, G, foldedBias(p));
     const hs = uploadStates(w, p, p.h0, null);
     const cs = uploadStates(w, p, p.c0, null);
@@ -74,7 +74,7 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
   const mark = arena.mark();
   try {
     const len = res ? res.len : arena.putInt32(p.lengths);
-    const x = res ? res.x : arena.put(p.x);
+    const x = p.rows ? 0 : res ? res.x : arena.put(p.x);
     const gates = res ? res.gates : arena.put(tape.gates);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
     const cs = res ? res.cs : uploadStates(w, p, p.c0, tape.cs);
@@ -97,11 +97,11 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     const dWhh = new Float32Array(G * H);
     weightGrad(w, rows, dG, G, 0, G, prevStatesMatrix(p, hs), H, dWhh, 0);
     const dWih = new Float32Array(G * I);
-    weightGrad(w, rows, dG, G, 0, G, x, I, dWih, 0);
+    const { dx, dTable } = inputSideGrads(w, p, dG, G, x, dWih, options.needDx);
     const db = p.bIh || p.bHh ? columnSums(w, dG, rows, G, G) : null;
-    const dx = options.needDx ? inputGrad(w, p, dG, G) : null;
     return {
       dx,
+      dTable,
       dWih,
       dWhh,
       dbIh: p.bIh && db ? db : null,

@@ -72,6 +72,7 @@ export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Arr
  * of b_hh that add to the same pre-activation. Returns its byte address.
  */
 export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number, GH: number, bias: Float32Array | null): number {
+  if (p.rows) return projectTableRows(w, p, GH, bias);
   const rows = p.T * p.N;
   const arena = w.arena;
   const gates = arena.alloc(rows * GH);
@@ -109,9 +110,8 @@ export function weightGrad(w: WasmKernels, rows: number, dG: number, ldG: number
   arena.release(mark);
 }
 
-/** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array. */
-export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number): Float32Array {
-  const rows = p.T * p.N;
+/** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array (rows: T·N, or V for a table). */
+export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, rows = p.T * p.N): Float32Array {
   const arena = w.arena;
   const mark = arena.mark();
   const out = arena.alloc(rows * p.I);
@@ -142,4 +142,53 @@ export function foldedBias(p: SequenceProblem<Float32Array>, foldRows = p.wHh.le
   if (p.bIh) b.set(p.bIh);
   if (p.bHh) for (let i = 0; i < foldRows; i++) b[i] = b[i]! + p.bHh[i]!;
   return b;
+}
+
+/**
+ * Gates (T·N, GH) when x's rows are rows of a table (p.rows): P (V, GH) = table·w_ihᵀ + bias, then
+ * row r of the gates is P[index[r]]. Each value is the same dot product, in the same order, as
+ * projectInputWasm computes from x. Returns the gates' byte address.
+ */
+function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, bias: Float32Array | null): number {
+  const { table, V, index } = p.rows!;
+  const rows = p.T * p.N;
+  const arena = w.arena;
+  const gates = arena.alloc(rows * GH);
+  const mark = arena.mark();
+  const projected = arena.alloc(V * GH);
+  const b = packMatrixB(w, arena.put(p.wIh), p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
+  gemmPacked(w, false, V, p.I, arena.put(table), p.I, b, projected, GH, 0);
+  if (bias) w.k.add_rows(projected, V, GH * F, arena.put(bias), GH);
+  const f32 = arena.f32();
+  const [to, from] = [gates >> 2, projected >> 2];
+  for (let r = 0; r < rows; r++) f32.copyWithin(to + r * GH, from + index[r]! * GH, from + (index[r]! + 1) * GH);
+  arena.release(mark);
+  return gates;
+}
+
+/**
+ * The gradients on the input side: dW_ih, and dx (when asked for) — or, with p.rows, the table's
+ * gradient instead of dx: S (V, GH) sums the rows of dG per table row, dW_ih = Sᵀ·table and
+ * dTable = S·w_ih (the paddingIdx row stays 0). `x` is x's byte address (unused with p.rows).
+ */
+export function inputSideGrads(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, x: number, dWih: Float32Array, needDx: boolean): { dx: Float32Array | null; dTable: Float32Array | null } {
+  const rows = p.T * p.N;
+  if (!p.rows) {
+    weightGrad(w, rows, dG, GH, 0, GH, x, p.I, dWih, 0);
+    return { dx: needDx ? inputGrad(w, p, dG, GH) : null, dTable: null };
+  }
+  const { table, V, index, paddingIdx } = p.rows;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const sums = arena.zeros(V * GH);
+    for (let r = 0; r < rows; r++) w.k.add_rows(sums + index[r]! * GH * F, 1, 0, dG + r * GH * F, GH);
+    weightGrad(w, V, sums, GH, 0, GH, arena.put(table), p.I, dWih, 0);
+    if (!needDx) return { dx: null, dTable: null };
+    const dTable = inputGrad(w, p, sums, GH, V);
+    if (paddingIdx >= 0 && paddingIdx < V) dTable.fill(0, paddingIdx * p.I, (paddingIdx + 1) * p.I);
+    return { dx: null, dTable };
+  } finally {
+    arena.release(mark);
+  }
 }

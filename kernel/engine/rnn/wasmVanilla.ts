@@ -8,7 +8,7 @@ import { type Nonlinearity, type VanillaTape } from './vanilla';
 import {
   columnSums,
   foldedBias,
-  inputGrad,
+  inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
@@ -36,7 +36,7 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
   try {
     // Buffers the backward needs first (they may stay resident), then the temporaries.
     const len = arena.putInt32(p.lengths);
-    const x = arena.put(p.x);
+    const x = p.rows ? 0 : arena.put(p.x);
     const hs = uploadStates(w, p, p.h0, null);
     const end = arena.mark();
     const pre = projectInputWasm(w, p, x, H, foldedBias(p));
@@ -71,7 +71,7 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
   const mark = arena.mark();
   try {
     const len = res ? res.len : arena.putInt32(p.lengths);
-    const x = res ? res.x : arena.put(p.x);
+    const x = p.rows ? 0 : res ? res.x : arena.put(p.x);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
     const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
@@ -90,11 +90,11 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     const dWhh = new Float32Array(H * H);
     weightGrad(w, rows, dG, H, 0, H, prevStatesMatrix(p, hs), H, dWhh, 0);
     const dWih = new Float32Array(H * I);
-    weightGrad(w, rows, dG, H, 0, H, x, I, dWih, 0);
+    const { dx, dTable } = inputSideGrads(w, p, dG, H, x, dWih, options.needDx);
     const db = p.bIh || p.bHh ? columnSums(w, dG, rows, H, H) : null;
-    const dx = options.needDx ? inputGrad(w, p, dG, H) : null;
     return {
       dx,
+      dTable,
       dWih,
       dWhh,
       dbIh: p.bIh && db ? db : null,
