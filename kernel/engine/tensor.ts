@@ -282,14 +282,21 @@ function runBackward(root: Tensor, seed: Float32Array, options: GradFnOptions): 
     if (node.gradFn === null) continue;
     const inputGrads = node.gradFn.backward(g, options);
     const inputs = node.gradFn.inputs;
+    // g belongs to no one once its node is done (accumulate copies it): the first input an op
+    // hands it back to (reshape, squeeze, add, …) may keep it; later ones get copies.
+    let gTaken = false;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!;
       const ig = inputGrads[k];
       if (!input.requiresGrad || ig === null || ig === undefined) continue;
       const existing = grads.get(input);
       if (existing === undefined) {
-        // Own the buffer: an op may hand back an array it also returned for another input.
-        grads.set(input, ig === g ? new Float32Array(ig) : ig);
+        if (ig === g) {
+          grads.set(input, gTaken ? new Float32Array(ig) : ig);
+          gTaken = true;
+        } else {
+          grads.set(input, ig);
+        }
       } else {
         for (let j = 0; j < existing.length; j++) existing[j]! += ig[j]!;
       }

@@ -1,10 +1,9 @@
 // One layer and direction of a recurrent net as ONE op on the autograd tape: the fused kernel runs
 // all time steps forward, and its GradFn runs the whole BPTT backward over flat buffers.
 //
-// An op has one output, so the op's output packs [y (T,N,H) | h_n (N,H) | c_n (N,H)]; the caller
-// takes the pieces apart with narrow/reshape (copies of O(T·N·H), small next to the GEMMs).
+// An op has one output, so the op's output packs [y (T,N,H) | h_n (N,H) | c_n (N,H)]; the pieces
+// are views of it (packedPart).
 
-import { narrow, reshape } from '../ops';
 import { fromOp, isGradEnabled, Tensor } from '../tensor';
 import { wasmKernels } from '../wasm/instance';
 import { cellBackward, cellForward, type CellSpec } from './cell';
@@ -112,9 +111,9 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       return res;
     },
   }));
-  const y = reshape(narrow(result, 0, 0, yn), [T, N, H]);
-  const hN = reshape(narrow(result, 0, yn, nh), [N, H]);
-  const cN = lstm ? reshape(narrow(result, 0, yn + nh, nh), [N, H]) : null;
+  const y = packedPart(result, 0, [T, N, H]);
+  const hN = packedPart(result, yn, [N, H]);
+  const cN = lstm ? packedPart(result, yn + nh, [N, H]) : null;
   return { y, hN, cN, trace };
 }
 
@@ -127,4 +126,21 @@ function scatterRows(dx: Float32Array, index: Int32Array, paddingIdx: number, ta
     for (let j = 0; j < I; j++) out[index[r]! * I + j]! += dx[r * I + j]!;
   }
   return out;
+}
+
+/**
+ * A piece of the op's packed output as a tensor of its own that shares its memory (no copy: the
+ * packed tensor is the op's, nothing else reads or writes it). Its gradient goes back in place.
+ */
+function packedPart(packed: Tensor, offset: number, shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fromOp(packed.data.subarray(offset, offset + n), shape, [packed], () => ({
+    name: 'RecurrentOutputBackward',
+    inputs: [packed],
+    backward(g) {
+      const full = new Float32Array(packed.size);
+      full.set(g, offset);
+      return [full];
+    },
+  }));
 }
