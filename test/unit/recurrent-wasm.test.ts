@@ -274,3 +274,28 @@ describe('saved buffers and retainGraph (as PyTorch)', () => {
     expect(() => loss.backward()).toThrow(/retainGraph/);
   });
 });
+
+describe('batchFirst layers write (N,T,H) themselves', () => {
+  const run = (forwardKernels: 'auto' | 'js', backwardKernels: 'auto' | 'js'): Float32Array[] => {
+    useKernels(forwardKernels);
+    manualSeed(4);
+    const lstm = new LSTM(3, 7, { numLayers: 2, batchFirst: true });
+    const x = new Tensor(seededValues(4 * 6 * 3, 6), [4, 6, 3]); // (N,T,I)
+    const { output } = lstm.forward(x, { lengths: [6, 3, 5, 1] });
+    expect(output.shape).toEqual([4, 6, 7]);
+    useKernels(backwardKernels);
+    output.mul(new Tensor(seededValues(4 * 6 * 7, 7), [4, 6, 7])).sum().backward();
+    useKernels('auto');
+    return [output.data, ...lstm.parameters().map((p) => p.grad!.data)];
+  };
+
+  it('on the wasm path, the TypeScript path and across them, with the same numbers', () => {
+    const fast = run('auto', 'auto');
+    for (const [f, b] of [['js', 'js'], ['auto', 'js'], ['js', 'auto']] as const) {
+      const other = run(f, b);
+      fast.forEach((v, i) => expect(toleranceRatio(other[i]!, v, 2e-5, 2e-4), `${f}/${b} tensor ${i}`).toBeLessThanOrEqual(1));
+    }
+    // rows past a sequence's length are 0: sequence 3 has 1 step
+    expect(Array.from(fast[0]!.subarray((3 * 6 + 1) * 7, 4 * 6 * 7)).every((v) => v === 0)).toBe(true);
+  });
+});

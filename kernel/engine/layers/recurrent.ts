@@ -201,6 +201,7 @@ export abstract class RNNBase extends Module {
       : null;
     const zeroState = new Tensor(new Float32Array(N * H), [N, H]);
     const inputRows = path === 'fused' ? timeMajorTableRows(x, batched && this.batchFirst, T, N) : null;
+    const batchFirstOut = path === 'fused' && batched && this.batchFirst && D === 1 && trace === null;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     const states: Record<string, Tensor[]> = {};
@@ -220,6 +221,8 @@ export abstract class RNNBase extends Module {
           reverse: d === 1,
           trace: trace ? { name, layer: l } : null,
           inputRows: l === 0 ? inputRows : null,
+          // The last layer of a one-direction batchFirst layer writes (N,T,H) itself.
+          batchFirstOutput: batchFirstOut && l === L - 1,
         });
         ys.push(r.y);
         hs.push(r.hN);
@@ -238,7 +241,7 @@ export abstract class RNNBase extends Module {
       output = select(output, 1, 0);
       h = select(h, 1, 0);
       c = c ? select(c, 1, 0) : null;
-    } else if (this.batchFirst) {
+    } else if (this.batchFirst && !batchFirstOut) {
       output = transpose(output, 0, 1);
     }
     return { output, h, c, states };

@@ -7,7 +7,7 @@ import { wasmKernels, type WasmKernels } from '../wasm/instance';
 import { type Buf } from './blas';
 import { gruBackward, gruForward, type GruTape } from './gru';
 import { lstmBackward, lstmForward, type LstmTape } from './lstm';
-import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { vanillaBackward, vanillaForward, type Nonlinearity, type VanillaTape } from './vanilla';
 import { gruBackwardWasm, gruForwardWasm } from './wasmGru';
 import { lstmBackwardWasm, lstmForwardWasm } from './wasmLstm';
@@ -77,6 +77,13 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
 export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>, keepTape = true): CellTape<B> | null {
   const w = fastPath(p);
   if (w) return as<CellTape<B> | null>(cellForwardWasm(w, cell, as<SequenceProblem<Float32Array>>(p), as<SequenceOutputs<Float32Array>>(out), keepTape));
+  if (out.batchFirst) {
+    // The TypeScript kernels write y time-major: run them on a (T,N,H) copy, then transpose.
+    const timeMajor = { ...out, y: new (out.y.constructor as new (n: number) => B)(out.y.length), batchFirst: false };
+    const tape = cellForward(cell, p, timeMajor, keepTape);
+    swapLeadingDims(timeMajor.y, out.y, p.T, p.N, p.H, false);
+    return tape;
+  }
   switch (cell.kind) {
     case 'lstm':
       return { kind: 'lstm', tape: lstmForward(p, out) };
@@ -90,6 +97,11 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
 export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
   const w = fastPath(p);
   if (w) return as<SequenceInputGrads<B>>(cellBackwardWasm(w, as<SequenceProblem<Float32Array>>(p), as<CellTape<Float32Array>>(tape), as<SequenceOutputGrads<Float32Array>>(grads), options));
+  if (grads.batchFirst && grads.dy) {
+    const dy = new (grads.dy.constructor as new (n: number) => B)(grads.dy.length);
+    swapLeadingDims(grads.dy, dy, p.T, p.N, p.H, true);
+    return cellBackward(p, tape, { ...grads, dy, batchFirst: false }, options);
+  }
   switch (tape.kind) {
     case 'lstm':
       return lstmBackward(p, tape.tape, grads, options);

@@ -22,7 +22,7 @@ export interface DirectionWeights {
 }
 
 export interface DirectionResult {
-  /** (T,N,H) */
+  /** (T,N,H), or (N,T,H) when the run asked for batchFirstOutput */
   y: Tensor;
   /** (N,H) */
   hN: Tensor;
@@ -49,6 +49,8 @@ export interface DirectionRun {
    * takes the table as its input instead of x, and the fast kernels work on the table.
    */
   inputRows?: { table: Tensor; index: Int32Array; paddingIdx: number } | null;
+  /** Return y batch-major (N,T,H) (a batchFirst layer's last layer; not with a trace). */
+  batchFirstOutput?: boolean;
 }
 
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
@@ -79,7 +81,8 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const yn = T * N * H;
   const nh = N * H;
   const packed = new Float32Array(yn + nh * (lstm ? 2 : 1));
-  const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null };
+  const batchFirst = (run.batchFirstOutput ?? false) && run.trace === null; // the trace reads y time-major
+  const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null, batchFirst };
   const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
@@ -98,7 +101,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       if (!kept) throw new Error('recurrentDirection: no tape was kept for this forward');
       const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
-      const dOut = { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null };
+      const dOut = { dy: g.subarray(0, yn), dhN: g.subarray(yn, yn + nh), dcN: lstm ? g.subarray(yn + nh) : null, batchFirst };
       const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
@@ -111,7 +114,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       return res;
     },
   }));
-  const y = packedPart(result, 0, [T, N, H]);
+  const y = packedPart(result, 0, batchFirst ? [N, T, H] : [T, N, H]);
   const hN = packedPart(result, yn, [N, H]);
   const cN = lstm ? packedPart(result, yn + nh, [N, H]) : null;
   return { y, hN, cN, trace };

@@ -56,8 +56,10 @@ export interface InputTableRows<B extends Buf = Buf> {
 
 /** Where the forward writes its results (the op passes views into one packed buffer). */
 export interface SequenceOutputs<B extends Buf = Buf> {
-  /** (T,N,H) hidden state at each step, 0 past a row's length */
+  /** (T,N,H) hidden state at each step, 0 past a row's length; (N,T,H) with batchFirst */
   y: B;
+  /** y is batch-major (N,T,H): a batchFirst layer's output without a transpose after it. */
+  batchFirst?: boolean;
   /** (N,H) state after each row's last valid step */
   hN: B;
   /** (N,H) LSTM cell state after each row's last valid step; null for other cells */
@@ -66,7 +68,9 @@ export interface SequenceOutputs<B extends Buf = Buf> {
 
 /** The gradient of the loss with respect to the outputs; null means zero. */
 export interface SequenceOutputGrads<B extends Buf = Buf> {
+  /** (T,N,H), or (N,T,H) with batchFirst */
   dy: B | null;
+  batchFirst?: boolean;
   dhN: B | null;
   dcN: B | null;
 }
@@ -201,4 +205,14 @@ export function recordStepNorm(norms: Float64Array | null, p: SequenceProblem, t
     for (let j = n * H, end = j + H; j < end; j++) s += dh[j]! * dh[j]!;
   }
   norms[t] = Math.sqrt(s);
+}
+
+/** (T,N,H) ↔ (N,T,H): row (t,n) of `from` to row (n,t) of `to`, or back with `toTimeMajor`. */
+export function swapLeadingDims<B extends Buf>(from: B, to: B, T: number, N: number, H: number, toTimeMajor: boolean): void {
+  for (let t = 0; t < T; t++)
+    for (let n = 0; n < N; n++) {
+      const [tn, nt] = [(t * N + n) * H, (n * T + t) * H];
+      const [src, dst] = toTimeMajor ? [nt, tn] : [tn, nt];
+      to.set(from.subarray(src, src + H), dst);
+    }
 }

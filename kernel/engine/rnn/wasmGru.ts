@@ -14,6 +14,7 @@ import {
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
@@ -70,7 +71,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
         w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
       }
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
     arena.release(end);
@@ -99,7 +100,7 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     const gates = res ? res.gates : arena.put(tape.gates);
     const hidden = res ? res.hidden : arena.put(tape.hidden);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
-    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    const dy = putOutputGrad(w, p, grads);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
     const dGi = arena.alloc(rows * G);

@@ -13,6 +13,7 @@ import {
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
@@ -51,7 +52,7 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN);
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
     arena.release(end);
@@ -78,7 +79,7 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     const gates = res ? res.gates : arena.put(tape.gates);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
     const cs = res ? res.cs : uploadStates(w, p, p.c0, tape.cs);
-    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    const dy = putOutputGrad(w, p, grads);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
     const dc = grads.dcN ? arena.put(grads.dcN) : arena.zeros(N * H);

@@ -11,7 +11,7 @@
 
 import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
-import { type SequenceProblem } from './sequence';
+import { swapLeadingDims, type SequenceOutputGrads, type SequenceProblem } from './sequence';
 
 const F = 4; // bytes per float
 
@@ -54,14 +54,17 @@ export function statesView(w: WasmKernels, p: SequenceProblem, base: number): Fl
 }
 
 /**
- * y (T,N,H) = the states, 0 past each row's length; h_n (and c_n) = the state after the last step.
- * `hs` and `cs` may be views into wasm memory: this allocates nothing.
+ * y (T,N,H) = the states, 0 past each row's length — (N,T,H) with `batchFirst`; h_n (and c_n) =
+ * the state after the last step. `hs` and `cs` may be views into wasm memory: this allocates
+ * nothing.
  */
-export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Array, hN: Float32Array, cs: Float32Array | null, cN: Float32Array | null): void {
+export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Array, hN: Float32Array, cs: Float32Array | null, cN: Float32Array | null, batchFirst = false): void {
   const { T, N, H, lengths } = p;
-  y.set(hs);
+  if (batchFirst) swapLeadingDims(hs, y, T, N, H, false);
+  else y.set(hs);
+  const rowOf = (t: number, n: number): number => (batchFirst ? n * T + t : t * N + n) * H;
   for (let t = 0; t < T; t++)
-    for (let n = 0; n < N; n++) if (t >= lengths[n]!) y.fill(0, (t * N + n) * H, (t * N + n + 1) * H);
+    for (let n = 0; n < N; n++) if (t >= lengths[n]!) y.fill(0, rowOf(t, n), rowOf(t, n) + H);
   const last = (p.reverse ? 0 : T - 1) * N * H;
   hN.set(hs.subarray(last, last + N * H));
   if (cs && cN) cN.set(cs.subarray(last, last + N * H));
@@ -191,4 +194,14 @@ export function inputSideGrads(w: WasmKernels, p: SequenceProblem<Float32Array>,
   } finally {
     arena.release(mark);
   }
+}
+
+/** The output gradient dy in the arena, time-major (T,N,H) whatever its layout; zeros when null. */
+export function putOutputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, grads: SequenceOutputGrads<Float32Array>): number {
+  const { T, N, H } = p;
+  if (!grads.dy) return w.arena.zeros(T * N * H);
+  if (!grads.batchFirst) return w.arena.put(grads.dy);
+  const at = w.arena.alloc(T * N * H);
+  swapLeadingDims(grads.dy, w.arena.view(at, T * N * H), T, N, H, true);
+  return at;
 }

@@ -12,6 +12,7 @@ import {
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
@@ -49,7 +50,7 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
       gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null);
+    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { nonlinearity, hs: statesView(w, p, hs).slice() };
     arena.release(end);
@@ -73,7 +74,7 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     const len = res ? res.len : arena.putInt32(p.lengths);
     const x = p.rows ? 0 : res ? res.x : arena.put(p.x);
     const hs = res ? res.hs : uploadStates(w, p, p.h0, tape.hs);
-    const dy = grads.dy ? arena.put(grads.dy) : arena.zeros(rows * H);
+    const dy = putOutputGrad(w, p, grads);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
     const dG = arena.alloc(rows * H);
