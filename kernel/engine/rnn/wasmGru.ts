@@ -71,7 +71,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
         w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
       }
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
     arena.release(end);

@@ -52,7 +52,7 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, statesView(w, p, cs), out.cN, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, cs, out.cN, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
     arena.release(end);

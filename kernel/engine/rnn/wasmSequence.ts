@@ -11,7 +11,7 @@
 
 import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
-import { swapLeadingDims, type SequenceOutputGrads, type SequenceProblem } from './sequence';
+import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
 
 const F = 4; // bytes per float
 
@@ -55,19 +55,27 @@ export function statesView(w: WasmKernels, p: SequenceProblem, base: number): Fl
 
 /**
  * y (T,N,H) = the states, 0 past each row's length — (N,T,H) with `batchFirst`; h_n (and c_n) =
- * the state after the last step. `hs` and `cs` may be views into wasm memory: this allocates
- * nothing.
+ * the state after the last step. `hs` and `cs` are state buffers in the arena (cs 0 for none).
  */
-export function writeOutputs(p: SequenceProblem, hs: Float32Array, y: Float32Array, hN: Float32Array, cs: Float32Array | null, cN: Float32Array | null, batchFirst = false): void {
+export function writeOutputs(w: WasmKernels, p: SequenceProblem, hs: number, y: Float32Array, hN: Float32Array, cs: number, cN: Float32Array | null, batchFirst = false): void {
   const { T, N, H, lengths } = p;
-  if (batchFirst) swapLeadingDims(hs, y, T, N, H, false);
-  else y.set(hs);
+  const states = statesView(w, p, hs);
+  if (batchFirst) {
+    const mark = w.arena.mark();
+    const swapped = w.arena.alloc(T * N * H);
+    w.k.swap_leading(statesAt(p, hs), swapped, T, N, H * F);
+    y.set(w.arena.view(swapped, T * N * H));
+    w.arena.release(mark);
+  } else {
+    y.set(states);
+  }
   const rowOf = (t: number, n: number): number => (batchFirst ? n * T + t : t * N + n) * H;
   for (let t = 0; t < T; t++)
     for (let n = 0; n < N; n++) if (t >= lengths[n]!) y.fill(0, rowOf(t, n), rowOf(t, n) + H);
   const last = (p.reverse ? 0 : T - 1) * N * H;
-  hN.set(hs.subarray(last, last + N * H));
-  if (cs && cN) cN.set(cs.subarray(last, last + N * H));
+  const after = statesView(w, p, hs); // the views are remade: the arena may have grown
+  hN.set(after.subarray(last, last + N * H));
+  if (cs && cN) cN.set(statesView(w, p, cs).subarray(last, last + N * H));
 }
 
 /**
@@ -202,6 +210,8 @@ export function putOutputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, 
   if (!grads.dy) return w.arena.zeros(T * N * H);
   if (!grads.batchFirst) return w.arena.put(grads.dy);
   const at = w.arena.alloc(T * N * H);
-  swapLeadingDims(grads.dy, w.arena.view(at, T * N * H), T, N, H, true);
+  const mark = w.arena.mark();
+  w.k.swap_leading(w.arena.put(grads.dy), at, N, T, H * F); // (N,T,H) → (T,N,H)
+  w.arena.release(mark);
   return at;
 }

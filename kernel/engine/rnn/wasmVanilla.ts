@@ -50,7 +50,7 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
       gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
     }
-    writeOutputs(p, statesView(w, p, hs), out.y, out.hN, null, null, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst);
     if (!keepTape) return null;
     if (!resident) return { nonlinearity, hs: statesView(w, p, hs).slice() };
     arena.release(end);

@@ -45,6 +45,24 @@ function columnSums(relaxed: boolean): Func {
   return f;
 }
 
+/**
+ * dst (B,A,row) = src (A,B,row) with rows of `rb` bytes: the (T,N,H) ↔ (N,T,H) transposes of
+ * batchFirst layers, one memory.copy per row.
+ */
+function swapLeading(): Func {
+  const f = new Func('swap_leading', true);
+  for (const p of ['src', 'dst', 'A', 'B', 'rb']) f.param(p);
+  f.local('i', 'i32');
+  f.local('j', 'i32');
+  f.local('s', 'i32');
+  const inner = forLoop('sj', 'j', i32(0), get('B'), i32(1), [
+    `(memory.copy ${add(get('dst'), mul(add(mul(get('j'), get('A')), get('i')), get('rb')))} ${get('s')} ${get('rb')})`,
+    inc('s', get('rb')),
+  ]);
+  f.emit(set('s', get('src')), ...forLoop('si', 'i', i32(0), get('A'), i32(1), inner));
+  return f;
+}
+
 export function utilFunctions(relaxed: boolean): Func[] {
-  return [addRows(relaxed), columnSums(relaxed)];
+  return [addRows(relaxed), columnSums(relaxed), swapLeading()];
 }
