@@ -6,7 +6,7 @@
 // on the wasm path too, in recurrent-kernels, recurrent-gradcheck and recurrent-parity.)
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { LSTM } from '../../kernel/engine/layers/recurrent';
+import { GRU, LSTM } from '../../kernel/engine/layers/recurrent';
 import { noGrad, Tensor } from '../../kernel/engine/tensor';
 import { manualSeed } from '../../kernel/engine/rng';
 import { cellBackward, cellForward, gateCount, type CellSpec, type CellTape } from '../../kernel/engine/rnn/cell';
@@ -297,5 +297,21 @@ describe('batchFirst layers write (N,T,H) themselves', () => {
     }
     // rows past a sequence's length are 0: sequence 3 has 1 step
     expect(Array.from(fast[0]!.subarray((3 * 6 + 1) * 7, 4 * 6 * 7)).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('a traced batchFirst layer', () => {
+  it('keeps h time-major in its trace, as the same layer fed time-major input', () => {
+    useKernels('auto');
+    const trace = (batchFirst: boolean): Float32Array => {
+      manualSeed(8);
+      const gru = new GRU(3, 5, { batchFirst });
+      gru.instrument = true;
+      const data = seededValues(2 * 4 * 3, 9); // (T=4, N=2, I=3) time-major
+      const x = new Tensor(data, [4, 2, 3]);
+      gru.forward(batchFirst ? x.transpose(0, 1) : x);
+      return gru.trace!.directions['l0']!.h.data;
+    };
+    expect(trace(true)).toEqual(trace(false));
   });
 });

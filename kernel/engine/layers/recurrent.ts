@@ -201,7 +201,7 @@ export abstract class RNNBase extends Module {
       : null;
     const zeroState = new Tensor(new Float32Array(N * H), [N, H]);
     const inputRows = path === 'fused' ? timeMajorTableRows(x, batched && this.batchFirst, T, N) : null;
-    const batchFirstOut = path === 'fused' && batched && this.batchFirst && D === 1 && trace === null;
+    const batchFirstOut = path === 'fused' && batched && this.batchFirst && D === 1;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     const states: Record<string, Tensor[]> = {};

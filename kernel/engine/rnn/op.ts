@@ -7,7 +7,7 @@
 import { fromOp, isGradEnabled, Tensor } from '../tensor';
 import { wasmKernels } from '../wasm/instance';
 import { cellBackward, cellForward, type CellSpec } from './cell';
-import { type SequenceProblem } from './sequence';
+import { swapLeadingDims, type SequenceProblem } from './sequence';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
 
 export interface DirectionWeights {
@@ -49,7 +49,7 @@ export interface DirectionRun {
    * takes the table as its input instead of x, and the fast kernels work on the table.
    */
   inputRows?: { table: Tensor; index: Int32Array; paddingIdx: number } | null;
-  /** Return y batch-major (N,T,H) (a batchFirst layer's last layer; not with a trace). */
+  /** Return y batch-major (N,T,H) (the last layer of a one-direction batchFirst layer). */
   batchFirstOutput?: boolean;
 }
 
@@ -81,7 +81,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const yn = T * N * H;
   const nh = N * H;
   const packed = new Float32Array(yn + nh * (lstm ? 2 : 1));
-  const batchFirst = (run.batchFirstOutput ?? false) && run.trace === null; // the trace reads y time-major
+  const batchFirst = run.batchFirstOutput ?? false;
   const out = { y: packed.subarray(0, yn), hN: packed.subarray(yn, yn + nh), cN: lstm ? packed.subarray(yn + nh) : null, batchFirst };
   const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
@@ -92,7 +92,14 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   // kernels need not keep the gates and states of every step.
   const keepTape = run.trace !== null || (isGradEnabled() && inputs.some((t) => t.requiresGrad));
   const kept = cellForward(cell, p, out, keepTape);
-  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, out.y) : null;
+  // The trace holds y time-major (T,N,H).
+  const yTimeMajor = (): Float32Array => {
+    if (!batchFirst) return out.y;
+    const y = new Float32Array(yn);
+    swapLeadingDims(out.y, y, T, N, H, true);
+    return y;
+  };
+  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, yTimeMajor()) : null;
 
   const result = fromOp(packed, [packed.length], inputs, () => ({
     name: lstm ? 'LSTMBackward' : cell.kind === 'gru' ? 'GRUBackward' : 'RNNBackward',
