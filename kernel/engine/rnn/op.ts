@@ -92,14 +92,13 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   // kernels need not keep the gates and states of every step.
   const keepTape = run.trace !== null || (isGradEnabled() && inputs.some((t) => t.requiresGrad));
   const kept = cellForward(cell, p, out, keepTape);
-  // The trace holds y time-major (T,N,H).
+  // The trace holds y time-major (T,N,H): a batch-major y is transposed into a copy it keeps.
   const yTimeMajor = (): Float32Array => {
-    if (!batchFirst) return out.y;
     const y = new Float32Array(yn);
     swapLeadingDims(out.y, y, T, N, H, true);
     return y;
   };
-  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, yTimeMajor()) : null;
+  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, batchFirst ? yTimeMajor() : out.y, batchFirst) : null;
 
   const result = fromOp(packed, [packed.length], inputs, () => ({
     name: lstm ? 'LSTMBackward' : cell.kind === 'gru' ? 'GRUBackward' : 'RNNBackward',

@@ -81,13 +81,14 @@ function maskedStates(p: SequenceProblem, src: Buf): Tensor {
   return new Tensor(out, [T, N, H]);
 }
 
-export function buildDirectionTrace(cell: CellSpec, name: string, layer: number, reverse: boolean, p: SequenceProblem, tape: CellTape, y: Buf): DirectionTrace {
+/** `y` (T,N,H) is copied, unless `ownsY` says it is a fresh array the trace may keep. */
+export function buildDirectionTrace(cell: CellSpec, name: string, layer: number, reverse: boolean, p: SequenceProblem, tape: CellTape, y: Buf, ownsY = false): DirectionTrace {
   const { T, N, H } = p;
   const trace: DirectionTrace = {
     name,
     layer,
     reverse,
-    h: new Tensor(new Float32Array(y), [T, N, H]),
+    h: new Tensor(ownsY && y instanceof Float32Array ? y : new Float32Array(y), [T, N, H]),
     c: tape.kind === 'lstm' ? maskedStates(p, tape.tape.cs) : null,
     gates: {},
     saturation: {},
