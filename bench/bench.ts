@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/index';
-import { drainWorkerPool, keepWorkersWarm } from '../kernel/train/index';
+import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd } from '../kernel/runtime/wasmFlags';
 import { makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours } from './fitTiming';
@@ -204,10 +204,10 @@ async function main(): Promise<void> {
     const { one, two } = await runFit(workloads, steps);
     fitPeers.push({ peer: `${peerName}-fit-1-worker`, results: one }, { peer: `${peerName}-fit-2-workers`, results: two });
     // Idle pooled workers would keep this process alive for a minute (their piped stdout holds a
-    // reference even after unref()); a worker joins the pool shortly after its job's end.
+    // reference even after unref()); a worker joins the pool shortly after its job's end, and
+    // keepWorkersWarm(false) ends the parked ones.
     await new Promise((r) => setTimeout(r, 200));
     keepWorkersWarm(false);
-    drainWorkerPool();
   }
   const machine: MachineInfo = {
     cpu: cpus()[0]?.model ?? 'unknown CPU',

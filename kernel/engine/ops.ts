@@ -1,7 +1,7 @@
 // Differentiable tensor operations. Each op computes its output and, when grad is on, records
 // a GradFn that maps the output gradient to the inputs' gradients.
 
-import { markTableRows } from './tableRows';
+import { markTableRows, scatterAddRows } from './tableRows';
 import { gemm } from './gemm';
 import { formatShape, fromOp, normalizeDim, sameShape, shapeSize, Tensor, type Shape } from './tensor';
 
@@ -642,20 +642,13 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number):
     }
     out.set(weight.data.subarray(idx * D, (idx + 1) * D), i * D);
   }
+  const rows = { table: weight, index: Int32Array.from(indices.data), paddingIdx: paddingIdx ?? -1 };
   const result = fromOp(out, [...indices.shape, D], [weight], () => ({
     name: 'EmbeddingBackward',
     inputs: [weight],
-    backward(g) {
-      const gw = new Float32Array(V * D);
-      for (let i = 0; i < n; i++) {
-        const idx = indices.data[i]!;
-        if (idx === paddingIdx) continue;
-        for (let j = 0; j < D; j++) gw[idx * D + j]! += g[i * D + j]!;
-      }
-      return [gw];
-    },
+    backward: (g) => [scatterAddRows(g, rows.index, rows.paddingIdx, V, D)],
   }));
-  markTableRows(result, { table: weight, index: Int32Array.from(indices.data), paddingIdx: paddingIdx ?? -1 });
+  markTableRows(result, rows);
   return result;
 }
 

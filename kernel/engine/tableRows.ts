@@ -38,3 +38,18 @@ export function tableRowsOf(x: Tensor): TableRows | null {
   }
   return rows;
 }
+
+/**
+ * The gradient of a table (V, D) from the gradient g of its rows (rows, D): Σ of g's rows per
+ * table row; rows whose index is paddingIdx add nothing (embedding backward, and a recurrent
+ * layer's table gradient on the TypeScript path).
+ */
+export function scatterAddRows(g: Float32Array, index: Int32Array, paddingIdx: number, V: number, D: number): Float32Array {
+  const out = new Float32Array(V * D);
+  for (let r = 0; r < index.length; r++) {
+    const idx = index[r]!;
+    if (idx === paddingIdx) continue;
+    for (let j = 0; j < D; j++) out[idx * D + j]! += g[r * D + j]!;
+  }
+  return out;
+}

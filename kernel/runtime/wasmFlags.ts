@@ -19,13 +19,16 @@ export function enableRelaxedSimd(): void {
  * small models ran no faster, or slower, with a spinning helper thread beside them.
  */
 export function kernelThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const asked = Number(env.RNN_LAB_THREADS);
-  if (asked === 1 || asked === 2) return asked;
-  return availableParallelism() >= 2 ? 2 : 1;
+  return askedThreads(env) ?? (availableParallelism() >= 2 ? 2 : 1);
 }
 
 /** Kernel threads for the kernel process's own thread (cells): RNN_LAB_THREADS, else 1. */
 export function cellThreads(env: NodeJS.ProcessEnv = process.env): number {
+  return askedThreads(env) ?? 1;
+}
+
+/** RNN_LAB_THREADS when it is 1 or 2, else undefined. */
+function askedThreads(env: NodeJS.ProcessEnv): number | undefined {
   const asked = Number(env.RNN_LAB_THREADS);
-  return asked === 2 ? 2 : 1;
+  return asked === 1 || asked === 2 ? asked : undefined;
 }

@@ -5,7 +5,7 @@
 // are views of it (packedPart).
 
 import { fromOp, isGradEnabled, Tensor } from '../tensor';
-import { wasmKernels } from '../wasm/instance';
+import { scatterAddRows } from '../tableRows';
 import { cellBackward, cellForward, type CellSpec } from './cell';
 import { swapLeadingDims, type SequenceProblem } from './sequence';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
@@ -56,8 +56,9 @@ export interface DirectionRun {
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
 export function recurrentDirection(run: DirectionRun): DirectionResult & { trace: DirectionTrace | null } {
   const { cell, x, weights, h0, c0, lengths, reverse } = run;
-  // The table stands in for x only on the WebAssembly path (the TypeScript kernels read x).
-  const rows = run.inputRows && wasmKernels() && x.data instanceof Float32Array ? run.inputRows : null;
+  // With table rows the table is the op's input: the WebAssembly kernels work on it and give its
+  // gradient; the TypeScript kernels read x (the same rows) and their dx is summed per table row.
+  const rows = run.inputRows ?? null;
   const input = rows ? rows.table : x;
   const [T, N, I] = [x.shape[0]!, x.shape[1]!, x.shape[2]!];
   const H = weights.wHh.shape[1]!;
@@ -111,7 +112,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
-      const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape) : null)) : grads.dx;
+      const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterAddRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape[0]!, I) : null)) : grads.dx;
       const res: (Float32Array | null)[] = [dInput, grads.dWih, grads.dWhh];
       if (weights.bIh) res.push(grads.dbIh);
       if (weights.bHh) res.push(grads.dbHh);
@@ -124,17 +125,6 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const hN = packedPart(result, yn, [N, H]);
   const cN = lstm ? packedPart(result, yn + nh, [N, H]) : null;
   return { y, hN, cN, trace };
-}
-
-/** The gradient of a table from the gradient of its rows: Σ of dx's rows per table row. */
-function scatterRows(dx: Float32Array, index: Int32Array, paddingIdx: number, tableShape: readonly number[]): Float32Array {
-  const [V, I] = [tableShape[0]!, tableShape[1]!];
-  const out = new Float32Array(V * I);
-  for (let r = 0; r < index.length; r++) {
-    if (index[r] === paddingIdx) continue;
-    for (let j = 0; j < I; j++) out[index[r]! * I + j]! += dx[r * I + j]!;
-  }
-  return out;
 }
 
 /**
