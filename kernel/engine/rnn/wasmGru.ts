@@ -23,6 +23,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { forwardBatch1Split, splitsBatch1 } from './splitSequence';
 import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
@@ -32,6 +33,10 @@ const F = 4;
 export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, resetAfter: boolean, keepTape: boolean): GruTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (3H,I), w_hh is (3H,H); gates (T,N,3H), hidden (T,N,H)
   checkProblem(p, 3, 'gruForward');
+  if (resetAfter && splitsBatch1(w, p, 'gru', keepTape)) {
+    forwardBatch1Split(w, p, out, 'gru'); // batch-1 inference on two threads
+    return null;
+  }
   const { T, N, H } = p;
   const G = 3 * H;
   const arena = w.arena;

@@ -22,6 +22,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { forwardBatch1Split, splitsBatch1 } from './splitSequence';
 import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
@@ -30,6 +31,10 @@ const F = 4;
 export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): LstmTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (4H,I), w_hh is (4H,H); gates (T,N,4H) pre-activations, then activations
   checkProblem(p, 4, 'lstmForward');
+  if (splitsBatch1(w, p, 'lstm', keepTape)) {
+    forwardBatch1Split(w, p, out, 'lstm'); // batch-1 inference on two threads
+    return null;
+  }
   const { T, N, H } = p;
   const G = 4 * H;
   const arena = w.arena;

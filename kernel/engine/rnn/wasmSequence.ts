@@ -80,15 +80,16 @@ export function writeOutputs(w: WasmKernels, p: SequenceProblem, hs: number, y: 
 
 /**
  * Gates (T·N, GH) = x·w_ihᵀ + bias in the arena, where bias (GH) already sums b_ih and the parts
- * of b_hh that add to the same pre-activation. Returns its byte address.
+ * of b_hh that add to the same pre-activation. `wIhAt`: w_ih already in the arena (else p.wIh is
+ * copied in). Returns its byte address.
  */
-export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number, GH: number, bias: Float32Array | null): number {
-  if (p.rows) return projectTableRows(w, p, GH, bias);
+export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number, GH: number, bias: Float32Array | null, wIhAt: number | null = null): number {
+  if (p.rows) return projectTableRows(w, p, GH, bias, wIhAt);
   const rows = p.T * p.N;
   const arena = w.arena;
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
-  const wIh = arena.put(p.wIh);
+  const wIh = wIhAt ?? arena.put(p.wIh);
   const b = packMatrixB(w, wIh, p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
   gemmPacked(w, false, rows, p.I, x, p.I, b, gates, GH, 0);
   if (bias) w.k.add_rows(gates, rows, GH * F, arena.put(bias), GH);
@@ -160,14 +161,14 @@ export function foldedBias(p: SequenceProblem<Float32Array>, foldRows = p.wHh.le
  * row r of the gates is P[index[r]]. Each value is the same dot product, in the same order, as
  * projectInputWasm computes from x. Returns the gates' byte address.
  */
-function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, bias: Float32Array | null): number {
+function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, bias: Float32Array | null, wIhAt: number | null): number {
   const { table, V, index } = p.rows!;
   const rows = p.T * p.N;
   const arena = w.arena;
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
   const projected = arena.alloc(V * GH);
-  const b = packMatrixB(w, arena.put(p.wIh), p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
+  const b = packMatrixB(w, wIhAt ?? arena.put(p.wIh), p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
   gemmPacked(w, false, V, p.I, arena.put(table), p.I, b, projected, GH, 0);
   if (bias) w.k.add_rows(projected, V, GH * F, arena.put(bias), GH);
   const f32 = arena.f32();

@@ -21,6 +21,7 @@ import {
   weightGrad,
   writeOutputs,
 } from './wasmSequence';
+import { forwardBatch1Split, splitsBatch1 } from './splitSequence';
 import { keepResident, makeRoom, releaseResident, residentBuffers, residentTape } from './wasmResident';
 
 const F = 4;
@@ -29,6 +30,11 @@ const F = 4;
 export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, nonlinearity: Nonlinearity, keepTape: boolean): VanillaTape<Float32Array> | null {
   // x is (T,N,I), w_ih is (H,I), w_hh is (H,H); pre (T,N,H) = x·w_ihᵀ + b, then += h·w_hhᵀ per step
   checkProblem(p, 1, 'vanillaForward');
+  const cell = nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
+  if (splitsBatch1(w, p, cell, keepTape)) {
+    forwardBatch1Split(w, p, out, cell); // batch-1 inference on two threads
+    return null;
+  }
   const { T, N, H } = p;
   const arena = w.arena;
   const resident = keepTape && makeRoom(w, (N + T * N * p.I + (T + 1) * N * H) * F);

@@ -37,6 +37,10 @@ export interface KernelExports {
   rnn_relu_fwd(pre: number, hPrev: number, hOut: number, N: number, H: number, len: number, t: number): void;
   rnn_tanh_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
   rnn_relu_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
+  lstm_b1_part(h: number, b: number, K: number, gt: number, cPrev: number, hPrev: number, cOut: number, hOut: number, Hp: number, len: number, t: number): void;
+  gru_b1_part(h: number, b: number, K: number, gt: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, Hp: number, len: number, t: number): void;
+  rnn_tanh_b1_part(h: number, b: number, K: number, pt: number, hPrev: number, hOut: number, Hp: number, len: number, t: number): void;
+  rnn_relu_b1_part(h: number, b: number, K: number, pt: number, hPrev: number, hOut: number, Hp: number, len: number, t: number): void;
 }
 
 const PAGE = 65536;

@@ -35,7 +35,7 @@ const ARGS = OP + 1; // up to 12 i32 arguments
 const SLOTS = 5 * LINE;
 
 /** Kernel exports a job may name, by op number. */
-export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv'] as const;
+export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv', 'lstm_b1_part', 'gru_b1_part', 'rnn_tanh_b1_part', 'rnn_relu_b1_part'] as const;
 export type TeamOp = (typeof TEAM_OPS)[number];
 const STOP = 99;
 
@@ -89,14 +89,20 @@ interface Team {
   windowTaken: number;
   /** performance.now() until which the caller works alone (the other core is busy). */
   pausedUntil: number;
+  /** Length of the next pause: doubles while windows keep failing, back to PAUSE_MIN_MS after a good one. */
+  pauseMs: number;
 }
 
 /**
- * When the caller takes back more than a quarter of a window's jobs, the other core is busy
- * (another process): spinning there only slows both, so the caller works alone for a while.
+ * When the caller takes back more than half of a window's jobs, the helper is not getting the
+ * other core (another process, or the OS preempted it for a time slice): spinning there only slows
+ * both, so the caller works alone for a while. Pauses start short (a preempted helper is back
+ * within a few ms; a 250 ms pause after each such blip lost most of the gain on batch-1 sequences,
+ * whose steps are ~8 µs jobs) and double while the other core stays busy.
  */
 const WINDOW = 64;
-const PAUSE_MS = 250;
+const PAUSE_MIN_MS = 10;
+const PAUSE_MAX_MS = 500;
 
 /** Products split so far on this thread, how many of them the caller finished alone, and pauses. */
 export const teamStats = { split: 0, takenBack: 0, pauses: 0 };
@@ -144,7 +150,7 @@ export function teamFor(w: WasmKernels): Team | null {
     workerData: { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] },
   });
   worker.unref();
-  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowTaken: 0, pausedUntil: 0 };
+  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowTaken: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS };
   return null;
 }
 
@@ -164,8 +170,14 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   mine();
   teamStats.split++;
   if (!asleep && ++t.windowJobs === WINDOW) {
-    t.pausedUntil = t.windowTaken > WINDOW / 2 ? performance.now() + PAUSE_MS : 0;
-    if (t.pausedUntil) teamStats.pauses++;
+    if (t.windowTaken > WINDOW / 2) {
+      t.pausedUntil = performance.now() + t.pauseMs;
+      t.pauseMs = Math.min(2 * t.pauseMs, PAUSE_MAX_MS);
+      teamStats.pauses++;
+    } else {
+      t.pausedUntil = 0;
+      if (t.windowTaken <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
+    }
     t.windowJobs = t.windowTaken = 0;
   }
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
