@@ -1,11 +1,13 @@
 // Optimizer updates against PyTorch (test/fixtures/pytorch/optim/optimizers.json, written by
-// scripts/fixtures/gen_optim_fixtures.py): 5 steps on recorded gradients, then the state.
+// scripts/fixtures/gen_optim_fixtures.py): 5 steps on recorded gradients, then the state. Adam and
+// AdamW run on the WebAssembly kernels ('auto') and on the reference JavaScript loop ('js').
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../../kernel/engine/optim/index';
 import { Parameter, Tensor } from '../../kernel/engine/tensor';
+import { useKernels } from '../../kernel/engine/wasm/instance';
 
 interface FixtureTensor {
   shape: number[];
@@ -51,13 +53,18 @@ function expectClose(actual: ArrayLike<number>, expected: number[], what: string
   }
 }
 
+afterAll(() => {
+  useKernels('auto');
+});
+
 describe('optimizers match PyTorch step by step', () => {
   it('covers every optimizer', () => {
     expect(new Set(fixture.cases.map((c) => c.optimizer))).toEqual(new Set(['SGD', 'Adam', 'AdamW', 'RMSprop']));
   });
 
-  for (const c of fixture.cases) {
-    it(c.name, () => {
+  for (const [c, kernels] of fixture.cases.flatMap((c) => (['auto', 'js'] as const).map((k) => [c, k] as const))) {
+    it(`${c.name} (${kernels} kernels)`, () => {
+      useKernels(kernels);
       const params = c.params.map((p) => new Parameter(Float32Array.from(p.data), p.shape));
       const buffers = params.map((p) => p.data);
       const opt = make(c, params);

@@ -6,6 +6,8 @@
 // AdamW (adamw.ts) shares this update but decays θ directly instead of adding λ·θ to g.
 
 import { type Tensor } from '../tensor';
+import { wasmKernels } from '../wasm/instance';
+import { adamUpdateWasm } from './adamWasm';
 import { gradOf, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer';
 
 export interface AdamHyperparameters {
@@ -29,6 +31,7 @@ export function validateAdam(name: string, g: ParamGroup<AdamHyperparameters>): 
 
 /** One Adam/AdamW step over every parameter of every group; `decoupled` selects AdamW's decay. */
 export function adamStep(groups: readonly ParamGroup<AdamHyperparameters>[], stateOf: (p: Tensor, init: () => ParamState) => ParamState, decoupled: boolean): void {
+  const w = wasmKernels();
   for (const group of groups) {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = group.betas;
@@ -47,6 +50,10 @@ export function adamStep(groups: readonly ParamGroup<AdamHyperparameters>[], sta
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
       const theta = p.data;
       const decay = decoupled ? 1 - lr * weightDecay : 1;
+      if (w) {
+        adamUpdateWasm(w, theta, grad, m, v, vMax, { l2: !decoupled && weightDecay !== 0, sign: maximize ? -1 : 1, decay, weightDecay, beta1, beta2, bc2Sqrt, eps, stepSize });
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         let g = maximize ? -grad[i]! : grad[i]!;
         if (decoupled) theta[i] = theta[i]! * decay;

@@ -37,6 +37,25 @@ export interface KernelExports {
   rnn_relu_fwd(pre: number, hPrev: number, hOut: number, N: number, H: number, len: number, t: number): void;
   rnn_tanh_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
   rnn_relu_bwd(h: number, carry: number, dy: number, dG: number, next: number, N: number, H: number, len: number, t: number): number;
+  adam_f32(
+    theta: number,
+    grad: number,
+    m: number,
+    v: number,
+    vmax: number,
+    n: number,
+    l2: number,
+    sign: number,
+    decay: number,
+    wd: number,
+    beta1: number,
+    omb1: number,
+    beta2: number,
+    omb2: number,
+    bc2Sqrt: number,
+    eps: number,
+    stepSize: number,
+  ): void;
   lstm_b1_part(h: number, b: number, K: number, gt: number, cPrev: number, hPrev: number, cOut: number, hOut: number, Hp: number, len: number, t: number): void;
   gru_b1_part(h: number, b: number, K: number, gt: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, Hp: number, len: number, t: number): void;
   rnn_tanh_b1_part(h: number, b: number, K: number, pt: number, hPrev: number, hOut: number, Hp: number, len: number, t: number): void;
