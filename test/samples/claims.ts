@@ -131,8 +131,11 @@ const teacherForcing: Claims = (nb) => {
   for (const other of ['mixed (0.5)', 'free running (0.0)', 'scheduled sampling']) expect(at10('teacher forcing (1.0)')).toBeLessThan(at10(other)!);
 
   // Attention: nearly perfect on the trained lengths, not on 9 and 10; an anti-diagonal alignment.
+  // (One seed: the worst trained length has measured 0.935–0.988 as the engine's float32 rounding changed.)
   const withAttention = series(lineChart(nb, 'Free-running token accuracy by source length, with the attention model'), 'teacher forcing + attention');
-  for (const accuracy of withAttention.slice(0, 6)) expect(accuracy).toBeGreaterThan(0.95); // lengths 3–8
+  const trained = withAttention.slice(0, 6); // lengths 3–8
+  for (const accuracy of trained) expect(accuracy).toBeGreaterThan(0.9);
+  expect(trained.reduce((a, b) => a + b, 0) / trained.length).toBeGreaterThan(0.97);
   expect(withAttention.at(-1)!).toBeLessThan(withAttention[5]! - 0.1);
   const attention = heatmapOutput(nb, 'Attention weights').z; // output steps × (8 symbols + <eos>)
   const mirrored = attention.slice(0, 8).filter((row, t) => row.indexOf(Math.max(...row)) === 7 - t).length;

@@ -8,17 +8,20 @@ import { type WasmKernels } from '../wasm/instance';
 import { type GruTape } from './gru';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
+  batchMajorOutput,
   columnSums,
   foldedBias,
   inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  outputGradAt,
   putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
   statesView,
+  stepOut,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -52,6 +55,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
     const hidden = arena.alloc(T * N * H);
     const end = arena.mark();
     const wHhRaw = arena.put(p.wHh);
+    const yb = batchMajorOutput(w, p, out.batchFirst);
     if (resetAfter) {
       const wHh = packRecurrent(w, p, wHhRaw, 0, G, true);
       const hh = arena.alloc(N * G);
@@ -61,6 +65,7 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
         const hPrev = prevStateAt(p, hs, t);
         gemmPacked(w, false, N, H, hPrev, H, wHh, hh, G, 0);
         w.k.gru_fwd(gates + t * N * G * F, hh, bhn, hPrev, stateAt(p, hs, t), hidden + t * N * H * F, N, H, len, t);
+        stepOut(w, p, hs, yb, t);
       }
     } else {
       const wRz = packRecurrent(w, p, wHhRaw, 0, 2 * H, true);
@@ -74,9 +79,10 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
         w.k.gru_cho_rz(gt, hPrev, ht, N, H, len, t);
         gemmPacked(w, false, N, H, ht, H, wN, gt + 2 * H * F, G, 1);
         w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
+        stepOut(w, p, hs, yb, t);
       }
     }
-    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst, yb);
     if (!keepTape) return null;
     if (!resident) return { resetAfter, gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), hidden: arena.view(hidden, T * N * H).slice() };
     arena.release(end);
@@ -117,7 +123,7 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
       const t = stepTime(p, s);
       const gt = gates + t * N * G * F;
       const hPrev = prevStateAt(p, hs, t);
-      const dyt = dy + t * N * H * F;
+      const dyt = outputGradAt(w, p, dy, t);
       let ss: number;
       if (resetAfter) {
         ss = w.k.gru_bwd(gt, hidden + t * N * H * F, hPrev, carry, dyt, dGi + t * N * G * F, dGh + t * N * G * F, next, N, H, len, t);

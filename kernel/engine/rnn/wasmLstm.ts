@@ -7,17 +7,20 @@ import { type WasmKernels } from '../wasm/instance';
 import { type LstmTape } from './lstm';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
+  batchMajorOutput,
   columnSums,
   foldedBias,
   inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  outputGradAt,
   putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
   statesView,
+  stepOut,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -50,14 +53,16 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     const cs = uploadStates(w, p, p.c0, null);
     const end = arena.mark();
     const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, true);
+    const yb = batchMajorOutput(w, p, out.batchFirst);
     for (let s = 0; s < T; s++) {
       const t = stepTime(p, s);
       const gt = gates + t * N * G * F;
       const hPrev = prevStateAt(p, hs, t);
       gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
+      stepOut(w, p, hs, yb, t);
     }
-    writeOutputs(w, p, hs, out.y, out.hN, cs, out.cN, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, cs, out.cN, out.batchFirst, yb);
     if (!keepTape) return null;
     if (!resident) return { gates: arena.view(gates, T * N * G).slice(), hs: statesView(w, p, hs).slice(), cs: statesView(w, p, cs).slice() };
     arena.release(end);
@@ -94,7 +99,7 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
       const t = stepTime(p, s);
       const gt = gates + t * N * G * F;
       const dGt = dG + t * N * G * F;
-      const ss = w.k.lstm_bwd(gt, stateAt(p, cs, t), prevStateAt(p, cs, t), carry, dy + t * N * H * F, dGt, dc, next, N, H, len, t);
+      const ss = w.k.lstm_bwd(gt, stateAt(p, cs, t), prevStateAt(p, cs, t), carry, outputGradAt(w, p, dy, t), dGt, dc, next, N, H, len, t);
       if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
       // ∂L/∂h_{t−1} = dG_t·w_hh on active rows (the kernel zeroed them), the carry on the others
       gemmPacked(w, false, N, G, dGt, G, wHh, next, H, 1);

@@ -6,17 +6,20 @@ import { type WasmKernels } from '../wasm/instance';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { type Nonlinearity, type VanillaTape } from './vanilla';
 import {
+  batchMajorOutput,
   columnSums,
   foldedBias,
   inputSideGrads,
   packRecurrent,
   prevStateAt,
   prevStatesMatrix,
+  outputGradAt,
   putOutputGrad,
   projectInputWasm,
   stateAt,
   statesAt,
   statesView,
+  stepOut,
   uploadStates,
   weightGrad,
   writeOutputs,
@@ -49,14 +52,16 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
     const pre = projectInputWasm(w, p, x, H, foldedBias(p));
     const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, true);
     const act = nonlinearity === 'relu' ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd;
+    const yb = batchMajorOutput(w, p, out.batchFirst);
     for (let s = 0; s < T; s++) {
       const t = stepTime(p, s);
       const pt = pre + t * N * H * F;
       const hPrev = prevStateAt(p, hs, t);
       gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
+      stepOut(w, p, hs, yb, t);
     }
-    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst);
+    writeOutputs(w, p, hs, out.y, out.hN, 0, null, out.batchFirst, yb);
     if (!keepTape) return null;
     if (!resident) return { nonlinearity, hs: statesView(w, p, hs).slice() };
     arena.release(end);
@@ -89,7 +94,7 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     for (let s = T - 1; s >= 0; s--) {
       const t = stepTime(p, s);
       const dGt = dG + t * N * H * F;
-      const ss = grad(stateAt(p, hs, t), carry, dy + t * N * H * F, dGt, next, N, H, len, t);
+      const ss = grad(stateAt(p, hs, t), carry, outputGradAt(w, p, dy, t), dGt, next, N, H, len, t);
       if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
       gemmPacked(w, false, N, H, dGt, H, wHh, next, H, 1);
       [carry, next] = [next, carry];

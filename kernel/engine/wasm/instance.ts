@@ -24,6 +24,7 @@ export interface KernelExports {
   col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
   softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
   swap_leading(src: number, dst: number, A: number, B: number, rowBytes: number): void;
+  copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, rowBytes: number): void;
   set_scratch(base: number): void;
   lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;
   lstm_bwd(gates: number, c: number, cPrev: number, carry: number, dy: number, dG: number, dc: number, next: number, N: number, H: number, len: number, t: number): number;

@@ -63,6 +63,28 @@ function swapLeading(): Func {
   return f;
 }
 
+/**
+ * `rows` rows of `rb` bytes from src (row stride ss bytes) to dst (row stride ds bytes): one time
+ * step of a batchFirst layer's output or output gradient, copied while it is in cache. Rows of a
+ * multiple of 16 bytes go through v128 loads and stores (a memory.copy costs ~50 ns a call in V8,
+ * more than a 512-byte row's worth of vector moves).
+ */
+function copyRows(): Func {
+  const f = new Func('copy_rows', true);
+  for (const p of ['src', 'ss', 'dst', 'ds', 'rows', 'rb']) f.param(p);
+  f.local('r', 'i32');
+  f.local('o', 'i32');
+  const vectors = forLoop('cv', 'o', i32(0), get('rb'), i32(16), [`(v128.store align=4 ${add(get('dst'), get('o'))} (v128.load align=4 ${add(get('src'), get('o'))}))`]);
+  f.emit(
+    ...forLoop('cr', 'r', i32(0), get('rows'), i32(1), [
+      `(if (i32.and ${get('rb')} ${i32(15)}) (then (memory.copy ${get('dst')} ${get('src')} ${get('rb')})) (else ${vectors.join(' ')}))`,
+      inc('src', get('ss')),
+      inc('dst', get('ds')),
+    ]),
+  );
+  return f;
+}
+
 export function utilFunctions(relaxed: boolean): Func[] {
-  return [addRows(relaxed), columnSums(relaxed), swapLeading()];
+  return [addRows(relaxed), columnSums(relaxed), swapLeading(), copyRows()];
 }
