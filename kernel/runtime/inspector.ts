@@ -1,5 +1,7 @@
 // Requests the model inspector sends: models in scope, one model's layers and parameter
 // statistics, a parameter's values (for a heatmap), and a model exported as safetensors or ONNX.
+// A model a fit() job is training in a worker changes under these reads: they run inside
+// withConsistentWeights, so that all values come from one published step (never half of one).
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 // From the server's own copy of vscode-jsonrpc: its connection only passes on ResponseErrors it
@@ -22,6 +24,7 @@ import {
 } from '../protocol';
 import { engine, Module } from './engine';
 import type { NotebookScope } from './scope';
+import { withConsistentWeights } from '../train/sharedWeights';
 import { moduleSummary } from './summaries';
 
 export function listModels(scope: NotebookScope): ModelListItem[] {
@@ -33,13 +36,14 @@ export function listModels(scope: NotebookScope): ModelListItem[] {
 }
 
 export function inspectModel(scope: NotebookScope, params: InspectModelParams): ModuleSummary {
-  return moduleSummary(findModel(scope, params.name));
+  const model = findModel(scope, params.name);
+  return withConsistentWeights(model, () => moduleSummary(model));
 }
 
 export function parameterValues(scope: NotebookScope, params: ParameterValuesParams): ParameterValues {
   const model = findModel(scope, params.model);
   for (const [name, p] of model.namedParameters()) {
-    if (name === params.parameter) return { shape: [...p.shape], values: Array.from(p.data) };
+    if (name === params.parameter) return { shape: [...p.shape], values: withConsistentWeights(model, () => Array.from(p.data)) };
   }
   throw new ResponseError(ErrorCodes.InvalidParams, `${params.model} has no parameter '${params.parameter}'`);
 }
@@ -47,7 +51,7 @@ export function parameterValues(scope: NotebookScope, params: ParameterValuesPar
 export function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): ExportResult {
   const model = findModel(scope, params.model);
   const target = path.resolve(cwd, params.path);
-  exporting(params.model, model, 'safetensors', () => engine.saveModel(model, target));
+  exporting(params.model, model, 'safetensors', () => withConsistentWeights(model, () => engine.saveModel(model, target)));
   return { path: target, bytes: statSync(target).size };
 }
 
@@ -55,7 +59,7 @@ export function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: 
   const model = findModel(scope, params.model);
   const target = path.resolve(cwd, params.path);
   const options = params.opsetVersion === undefined ? {} : { opsetVersion: params.opsetVersion };
-  exporting(params.model, model, 'ONNX', () => engine.saveOnnx(model, target, options));
+  exporting(params.model, model, 'ONNX', () => withConsistentWeights(model, () => engine.saveOnnx(model, target, options)));
   return { path: target, bytes: statSync(target).size };
 }
 
