@@ -19,6 +19,8 @@ export interface PlotlyTrace {
   showlegend?: boolean;
   hoverinfo?: string;
   hovertemplate?: string;
+  /** Per-cell hover text of a heatmap (rows × columns). */
+  text?: string[][];
   colorscale?: [number, string][];
   zmin?: number;
   zmax?: number;
@@ -169,6 +171,12 @@ function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
     colorbar: { outlinewidth: 0, tickfont: { color: theme.foreground }, thickness: 12 },
     hovertemplate: `${spec.xLabel ?? 'x'} %{x}, ${spec.yLabel ?? 'y'} %{y}: %{z:.4g}<extra></extra>`,
   };
+  // With labels, hover names the cell by them (the axes write only every k-th one).
+  if ((spec.xLabels?.length ?? 0) > 0 || (spec.yLabels?.length ?? 0) > 0) {
+    const name = (labels: string[] | undefined, i: number): string => (labels && labels[i] !== undefined ? `${labels[i]} (${i})` : String(i));
+    trace.text = y.map((r) => x.map((c) => `${spec.xLabel ?? 'x'} ${name(spec.xLabels, c)}, ${spec.yLabel ?? 'y'} ${name(spec.yLabels, r)}`));
+    trace.hovertemplate = '%{text}: %{z:.4g}<extra></extra>';
+  }
   if (spec.zmin !== undefined) trace.zmin = spec.zmin;
   if (spec.zmax !== undefined) trace.zmax = spec.zmax;
   if (diverging && spec.zmin === undefined && spec.zmax === undefined) trace.zmid = 0;

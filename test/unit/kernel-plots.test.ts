@@ -54,6 +54,19 @@ describe('toPlotlyFigure', () => {
     expect(sequential.data[0]!.colorscale).not.toEqual(data[0]!.colorscale);
   });
 
+  it('names a heatmap cell on hover by its labels, and by index without them', () => {
+    const spec: HeatmapSpec = { kind: 'heatmap', z: [[0.1, 0.2], [0.3, 0.4]], xLabels: ['a', 'b'], yLabels: ['t0'], xLabel: 'source', yLabel: 'step' };
+    const trace = toPlotlyFigure(spec, theme).data[0]!;
+    expect(trace.text).toEqual([
+      ['source a (0), step t0 (0)', 'source b (1), step t0 (0)'],
+      ['source a (0), step 1', 'source b (1), step 1'],
+    ]);
+    expect(trace.hovertemplate).toBe('%{text}: %{z:.4g}<extra></extra>');
+    const plain = toPlotlyFigure({ kind: 'heatmap', z: [[1]] }, theme).data[0]!;
+    expect(plain.text).toBeUndefined();
+    expect(plain.hovertemplate).toContain('x %{x}, y %{y}');
+  });
+
   it('draws stacked bars', () => {
     const fig = toPlotlyFigure({ kind: 'bars', categories: ['i', 'f'], series: [{ name: 'a', values: [1, 2] }, { name: 'b', values: [3, 4] }], stacked: true }, theme);
     expect(fig.data.map((t) => t.type)).toEqual(['bar', 'bar']);
