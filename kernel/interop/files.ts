@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Module, type Tensor } from '../engine/index';
-import { writeFileAtomic } from '../train/atomicWrite';
+import { writeFileAtomic } from '../io/atomicWrite';
 import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
 import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
 

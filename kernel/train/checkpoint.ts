@@ -7,7 +7,7 @@ import type { Module, StateDict } from '../engine/module';
 import type { Optimizer, OptimizerStateDict, OptimizerStateDictInput } from '../engine/optim/index';
 import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../engine/safetensors';
 import { Tensor } from '../engine/tensor';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomic } from '../io/atomicWrite';
 import type { CheckpointMeta } from './loop';
 
 const OPTIMIZER_PREFIX = '__optimizer__.';

@@ -13,7 +13,7 @@ export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount,
 export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 export { withConsistentWeights, SharedWeights } from './sharedWeights';
-export { writeFileAtomic } from './atomicWrite';
+export { writeFileAtomic } from '../io/atomicWrite';
 export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } from './display';
 export { forwardJobEvents } from './kernelChannel';
 export { drainWorkerPool, keepWorkersWarm } from './workerPool';

@@ -1,7 +1,7 @@
 // Runs every code cell of a notebook in a fresh kernel process and writes the executed notebook
 // and an HTML report. Nothing is written unless the input parsed as a notebook.
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../train/atomicWrite';
+import { writeFileAtomic } from '../../io/atomicWrite';
 import * as path from 'node:path';
 import { KernelDiedError, KernelProcess } from './kernelProcess';
 import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type NotebookCell, type NotebookOutput } from './notebook';
