@@ -131,6 +131,7 @@ describe('completion and hover from live values', () => {
     const byLabel = new Map(items.map((i) => [i.label, i.detail]));
     expect(byLabel.get('t')).toBe('Tensor (2, 3)');
     expect(byLabel.get('tagger')).toBe('Tagger · 154 parameters');
+    expect(byLabel.get('Tensor')).toBe('class Tensor'); // the bundle keeps class names (not esbuild's _Tensor)
     expect(byLabel.has('plotLoss')).toBe(true);
   });
 
