@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--tfjs-cpu]`
+// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--tfjs-cpu]`
 //
 // Times RNN Lab on the workloads in ../shared/bench/workloads.json (a copy is committed in
 // bench/workloads.json for machines without shared/):
@@ -10,7 +10,12 @@
 // about five minutes, nearly all of it before its first step) and, where Debian's python3-torch is
 // installed, PyTorch — so that ratios, not absolute times, are what one reads.
 // Timings are medians of ms per step. --json prints one line per peer, ours included:
-// { peer, results: { workload: { ms_per_step, gflops, … } } }.
+// { peer, rounds, results: { workload: { ms_per_step, gflops, range_ms: [min, max], … } } }.
+//
+// --rounds N (default 1) runs that whole sequence N times in turn, so that every column sees the
+// same disturbances from the machine's other tenants, and reports per column and workload the
+// median round and the range over the rounds (bench/rounds.ts). After the peers comes a table of
+// the speed goals of issue 7 (bench/goals.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,25 +27,10 @@ import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd } from '../kernel/runtime/wasmFlags';
 import { makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours } from './fitTiming';
+import { goalColumns, goalReport, type RunColumns } from './goals';
 import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
+import { combineColumn, combineColumnLists, formatMs, formatRange, type Measurement, type PeerResult } from './rounds';
 import { flops, loadWorkloads, type Workload } from './workloads';
-
-interface Measurement {
-  ms_per_step: number;
-  gflops: number;
-  /** Share (0…1) of the SIMD128 limit of the cores used. */
-  limit_share?: number;
-  peak_rss_mb?: number;
-  instrumented_ms_per_step?: number;
-  instrument_overhead_pct?: number;
-  speedup_vs_1_worker?: number;
-}
-
-interface PeerResult {
-  peer: string;
-  machine?: MachineInfo;
-  results: Record<string, Measurement>;
-}
 
 const repoRoot = resolve(__dirname, '..');
 const sharedBench = resolve(repoRoot, '..', 'shared', 'bench');
@@ -159,36 +149,59 @@ function runPeers(steps: number): PeerResult[] {
   return peers;
 }
 
-function cell(m: Measurement | undefined): string {
+/** `17.0 ms (5.2 GF/s, 8.9%)`; over several rounds `17.0 ms (16.2–18.1; 5.2 GF/s, 8.9%)`. */
+function cell(m: Measurement | undefined, withRange: boolean): string {
   if (m === undefined) return '-';
   const share = m.limit_share !== undefined ? `, ${formatPercent(m.limit_share * 100)}` : '';
-  return `${m.ms_per_step.toFixed(1)} ms (${m.gflops.toFixed(1)} GF/s${share})`;
+  const range = withRange && m.range_ms ? `${formatRange(m.range_ms)}; ` : '';
+  return `${m.ms_per_step.toFixed(1)} ms (${range}${m.gflops.toFixed(1)} GF/s${share})`;
 }
 
-function printReport(machine: MachineInfo, ours: PeerResult, threads: PeerResult, fitPeers: PeerResult[], peers: PeerResult[]): void {
+/** A peers-table cell: `17.0 ms (5.2 GF/s)`; over several rounds `17.0 ms (16.2–18.1)` (GFLOP/s in --json). */
+function peerCell(m: Measurement | undefined, withRange: boolean): string {
+  if (m === undefined) return '-';
+  return withRange ? formatMs(m, true) : `${m.ms_per_step.toFixed(1)} ms (${m.gflops} GF/s)`;
+}
+
+/** `combined` is the run's figures (the median round per column); `rounds` each round's own. */
+function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonly RunColumns[]): void {
+  const { ours, threads, fitPeers, peers } = combined;
+  const withRange = rounds.length > 1;
   const names = Object.keys(ours.results);
   const [one, two] = fitPeers;
   console.log(machineLine(machine));
-  console.log('(one run on a machine others may share: read the ratios within this run, not the absolute times)');
+  console.log(
+    withRange
+      ? `(median of ${rounds.length} rounds, each running every column in turn, on a machine others may share; ranges are min–max over the rounds: read the ratios within this run, not the absolute times)`
+      : '(one run on a machine others may share: read the ratios within this run, not the absolute times)',
+  );
   console.log(`\nRNN Lab, median ms per step (GFLOP/s, share of the SIMD128 limit of the cores used: ${SIMD128_GFLOPS_PER_CORE.toFixed(1)} GFLOP/s per core):`);
   const header = ['workload', 'this thread', 'instrumented', '2 kernel threads', ...(one && two ? ['fit(), 1 worker', 'fit(), 2 workers', 'speed-up, 2 vs 1 worker'] : [])];
   const rows = names.map((n) => {
     const m = ours.results[n]!;
     const instrumented = m.instrumented_ms_per_step !== undefined ? `${m.instrumented_ms_per_step.toFixed(1)} ms (${formatPercent(m.instrument_overhead_pct!, true)})` : '-';
-    const fitCells = one && two ? [cell(one.results[n]), cell(two.results[n]), two.results[n]?.speedup_vs_1_worker !== undefined ? `${two.results[n]!.speedup_vs_1_worker!.toFixed(2)}×` : '-'] : [];
-    return [n, cell(m), instrumented, cell(threads.results[n]), ...fitCells];
+    const fitCells = one && two ? [cell(one.results[n], withRange), cell(two.results[n], withRange), two.results[n]?.speedup_vs_1_worker !== undefined ? `${two.results[n]!.speedup_vs_1_worker!.toFixed(2)}×` : '-'] : [];
+    return [n, cell(m, withRange), instrumented, cell(threads.results[n], withRange), ...fitCells];
   });
   for (const line of formatTable([header, ...rows])) console.log(line);
-  console.log(`peak RSS (whole process, this-thread steps; the instrumented model is alive beside the plain one): ${names.map((n) => `${n} ${ours.results[n]!.peak_rss_mb} MB`).join(', ')}`);
+  const rssRound = withRange ? ', in the first round' : '';
+  console.log(`peak RSS (whole process, this-thread steps; the instrumented model is alive beside the plain one${rssRound}): ${names.map((n) => `${n} ${ours.results[n]!.peak_rss_mb} MB`).join(', ')}`);
 
   if (peers.length === 0) return;
-  console.log('\nPeers, median ms per step (GFLOP/s):');
+  console.log(withRange ? '\nPeers, median ms per step (min–max over the rounds; GFLOP/s in --json and in the table above):' : '\nPeers, median ms per step (GFLOP/s):');
   const all = [ours, threads, ...fitPeers, ...peers];
-  const peerRows = names.map((n) => [n, ...all.map((r) => (r.results[n] ? `${r.results[n].ms_per_step.toFixed(1)} ms (${r.results[n].gflops} GF/s)` : '-'))]);
+  const peerRows = names.map((n) => [n, ...all.map((r) => peerCell(r.results[n], withRange))]);
   for (const line of formatTable([['workload', ...all.map((r) => r.peer)], ...peerRows])) console.log(line);
   console.log('\npeer time / RNN Lab time on this thread (above 1× means RNN Lab is faster):');
   const ratioRows = names.map((n) => [n, ...peers.map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
   for (const line of formatTable([['workload', ...peers.map((r) => r.peer)], ...ratioRows])) console.log(line);
+
+  const goals = goalReport(names.map((n) => ({ workload: n, train: workloads[n]!.train, median: goalColumns(n, combined), rounds: rounds.map((r) => goalColumns(n, r)) })));
+  const basis = withRange ? `the median columns; in brackets, in how many rounds each round's own columns met it` : 'this run';
+  console.log(`\nSpeed goals of issue 7 (ratio of ms per step from ${basis}; '-': not applicable or not measured):`);
+  for (const line of goals.legend) console.log(`  ${line}`);
+  for (const line of formatTable(goals.table)) console.log(line);
+  console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
 }
 
 // As in the kernel process: relaxed SIMD on (Node 20 needs the flag) before the engine validates
@@ -197,12 +210,13 @@ const relaxed = !process.argv.includes('--no-relaxed');
 if (relaxed) enableRelaxedSimd();
 const json = process.argv.includes('--json');
 const steps = Number(argValue('--steps') ?? 20);
+const rounds = Number(argValue('--rounds') ?? 1);
 const workloads = loadWorkloads(sharedBench, repoRoot, argValue('--only')?.split(','));
 const withWorkers = !process.argv.includes('--no-workers') && Object.values(workloads).some((w) => w.train);
+const withPeers = !process.argv.includes('--no-peers');
 
-async function main(): Promise<void> {
-  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
+/** One round: every column in turn, as a one-round run does. */
+async function runRound(peerName: string): Promise<RunColumns & { workerKernels: string[] }> {
   const ours: PeerResult = { peer: peerName, results: runOnThisThread(workloads, steps) };
   const threads: PeerResult = { peer: `${peerName}-2-threads`, results: runWithTwoKernelThreads(workloads, steps) };
   const fitPeers: PeerResult[] = [];
@@ -214,22 +228,43 @@ async function main(): Promise<void> {
     fitPeers.push({ peer: `${peerName}-fit-1-worker`, results: one }, { peer: `${peerName}-fit-2-workers`, results: two });
     // Idle pooled workers would keep this process alive for a minute (their piped stdout holds a
     // reference even after unref()); a worker joins the pool shortly after its job's end, and
-    // keepWorkersWarm(false) ends the parked ones.
+    // keepWorkersWarm(false) ends the parked ones. Each round starts its own workers again.
     await new Promise((r) => setTimeout(r, 200));
     keepWorkersWarm(false);
   }
+  const peers = withPeers ? runPeers(steps) : [];
+  return { ours, threads, fitPeers, peers, workerKernels };
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a whole number ≥ 1, got ${argValue('--rounds')}`);
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
+  const perRound: (RunColumns & { workerKernels: string[] })[] = [];
+  const start = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+    if (rounds > 1) process.stderr.write(`round ${i + 1} of ${rounds} (${((performance.now() - start) / 1e3).toFixed(0)} s so far, RSS ${rss} MB)\n`);
+    perRound.push(await runRound(peerName));
+  }
+  if (rounds > 1) process.stderr.write(`${rounds} rounds in ${((performance.now() - start) / 1e3).toFixed(0)} s\n`);
+  const combined: RunColumns = {
+    ours: combineColumn(perRound.map((r) => r.ours))!,
+    threads: combineColumn(perRound.map((r) => r.threads))!,
+    fitPeers: combineColumnLists(perRound.map((r) => r.fitPeers)),
+    peers: combineColumnLists(perRound.map((r) => r.peers)),
+  };
   const machine: MachineInfo = {
     cpu: cpus()[0]?.model ?? 'unknown CPU',
     cores: cpus().length,
     node: process.version,
     kernels: kernelFlavour(),
-    workerKernels,
+    workerKernels: perRound[0]!.workerKernels,
     v8Flags: [...(relaxed ? ['--experimental-wasm-relaxed-simd'] : []), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
   };
-  ours.machine = machine;
-  const peers = process.argv.includes('--no-peers') ? [] : runPeers(steps);
-  if (json) for (const r of [ours, threads, ...fitPeers, ...peers]) console.log(JSON.stringify(r));
-  else printReport(machine, ours, threads, fitPeers, peers);
+  combined.ours.machine = machine;
+  if (json) for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers]) console.log(JSON.stringify(r));
+  else printReport(machine, combined, perRound);
 }
 
 main().catch((error: unknown) => {

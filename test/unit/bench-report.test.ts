@@ -39,4 +39,12 @@ describe('bench report helpers', () => {
   it('pads table columns to their widest cell', () => {
     expect(formatTable([['a', 'bbb', 'c'], ['dddd', 'e']])).toEqual(['a     bbb  c', 'dddd  e']);
   });
+
+  it('pads cells with ranges and goal marks by their characters (– and ≤ are one each)', () => {
+    expect(formatTable([['workload', 'pytorch'], ['lstm-lm', '17.0 ms (16.2–18.1)'], ['x', '0.96 ≤ 1.2 met']])).toEqual([
+      'workload  pytorch',
+      'lstm-lm   17.0 ms (16.2–18.1)',
+      'x         0.96 ≤ 1.2 met',
+    ]);
+  });
 });
