@@ -149,15 +149,21 @@ export interface WorkloadColumns {
   rounds: readonly GoalColumns[];
 }
 
-function formatRatio(x: number): string {
-  return x < 10 ? x.toFixed(2) : x.toFixed(1);
+/** Two decimals (one from 10 up), more where rounding would put the ratio on the other side of its bound (0.5004 is not '0.50 ≤ 0.5 not met'). */
+function formatRatio(goal: Goal, x: number): string {
+  const met = isMet(goal, x);
+  for (let digits = x < 10 ? 2 : 1; digits < 6; digits++) {
+    const text = x.toFixed(digits);
+    if (isMet(goal, Number(text)) === met) return text;
+  }
+  return x.toPrecision(8);
 }
 
 /** `1.08 ≤ 1.2 met`, with `(2 of 3 rounds)` after it when there was more than one round. */
 export function formatCheck(c: GoalCheck): string {
   const sign = c.goal.kind === 'max' ? '≤' : '≥';
   const rounds = c.measuredRounds > 1 ? ` (${c.metInRounds} of ${c.measuredRounds} rounds)` : '';
-  return `${formatRatio(c.value)} ${sign} ${c.goal.bound} ${c.met ? 'met' : 'not met'}${rounds}`;
+  return `${formatRatio(c.goal, c.value)} ${sign} ${c.goal.bound} ${c.met ? 'met' : 'not met'}${rounds}`;
 }
 
 export interface GoalReport {

@@ -54,6 +54,9 @@ describe('bench goals of issue 7', () => {
     expect([check.metInRounds, check.measuredRounds]).toEqual([2, 3]); // 1.24 no, 0.96 yes, 1.16 yes; one round unmeasured
     expect(formatCheck(check)).toBe('0.96 ≤ 1.2 met (2 of 3 rounds)');
     expect(formatCheck(checkGoal(goal('TF.js'), true, { ...full, tfjsWasm: 300 }, [full])!)).toBe('20.0 ≥ 25 not met');
+    // A ratio just over its bound gets the digits that show it is over.
+    expect(formatCheck(checkGoal(goal('batch-1 inference'), false, { ...full, twoKernelThreads: 12.51 }, [])!)).toBe('0.5004 ≤ 0.5 not met');
+    expect(formatCheck(checkGoal(goal('batch-1 inference'), false, { ...full, twoKernelThreads: 12.49 }, [])!)).toBe('0.50 ≤ 0.5 met');
   });
 
   it('tabulates the goals per workload with a legend and a count', () => {
