@@ -93,7 +93,8 @@ function runWithTwoKernelThreads(workloads: Record<string, Workload>, steps: num
       const { ms } = timeSteps(step, steps);
       results[name] = measurement(w, ms, 2);
       const split = teamStats.split - before.split;
-      const late = split ? ` (${split} products split, ${(((teamStats.takenBack - before.takenBack) / split) * 100).toFixed(1)} % of them taken back: the helper was late)` : '';
+      const share = (n: number): string => `${((n / split) * 100).toFixed(1)} %`;
+      const late = split ? ` (${split} products split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)})` : '';
       note(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step with 2 kernel threads${late}`);
     }
   } finally {

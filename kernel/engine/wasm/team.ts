@@ -84,7 +84,7 @@ interface Team {
   worker: Worker;
   ctl: Int32Array;
   seq: number;
-  /** Jobs and take-backs in the current window of WINDOW jobs. */
+  /** Jobs and missed jobs (taken back or late) in the current window of WINDOW jobs. */
   windowJobs: number;
   windowTaken: number;
   /** performance.now() until which the caller works alone (the other core is busy). */
@@ -94,8 +94,8 @@ interface Team {
 }
 
 /**
- * When the caller takes back more than half of a window's jobs, the helper is not getting the
- * other core (another process, or the OS preempted it for a time slice): spinning there only slows
+ * When more than half of a window's jobs were missed (taken back, or waited for long: see
+ * runSplit), the helper is not getting the other core (another process, or the OS preempted it for a time slice): spinning there only slows
  * both, so the caller works alone for a while. Pauses start short (a preempted helper is back
  * within a few ms; a 250 ms pause after each such blip lost most of the gain on batch-1 sequences,
  * whose steps are ~8 µs jobs) and double while the other core stays busy.
@@ -104,8 +104,8 @@ const WINDOW = 64;
 const PAUSE_MIN_MS = 10;
 const PAUSE_MAX_MS = 500;
 
-/** Products split so far on this thread, how many of them the caller finished alone, and pauses. */
-export const teamStats = { split: 0, takenBack: 0, pauses: 0 };
+/** Products split so far on this thread, how many the caller finished alone, how many it waited long for, and pauses. */
+export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0 };
 
 let threads = 1;
 let team: Team | null = null;
@@ -167,28 +167,44 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   // A sleeping helper takes tens of µs to wake: jobs posted meanwhile do not count against it.
   const asleep = Atomics.load(ctl, SLEEPING) === 1;
   if (asleep) Atomics.notify(ctl, SEQ);
+  const started = performance.now();
   mine();
   teamStats.split++;
-  if (!asleep && ++t.windowJobs === WINDOW) {
-    if (t.windowTaken > WINDOW / 2) {
-      t.pausedUntil = performance.now() + t.pauseMs;
-      t.pauseMs = Math.min(2 * t.pauseMs, PAUSE_MAX_MS);
-      teamStats.pauses++;
-    } else {
-      t.pausedUntil = 0;
-      if (t.windowTaken <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
-    }
-    t.windowJobs = t.windowTaken = 0;
-  }
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
     teamStats.takenBack++;
-    if (!asleep) t.windowTaken++;
+    if (!asleep) noteJob(t, true);
     // The helper has not started (asleep, or not scheduled on a busy machine): do it here.
     (t.kernels.k[op] as (...a: number[]) => void)(...args);
     return;
   }
+  const mineDone = performance.now();
   while (Atomics.load(ctl, DONE) !== seq) {
     // spin: the helper started its half about when we started ours
   }
+  // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
+  // time slice (ms): on a loaded machine that made two threads 3× slower than one. Such a wait
+  // counts against the helper like a take-back.
+  const late = performance.now() - mineDone > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
+  if (late) teamStats.late++;
+  if (!asleep) noteJob(t, late);
   if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${op}: the kernel helper thread's half failed (operands out of bounds)`);
+}
+
+/** A wait for the helper longer than LATE_FACTOR × the caller's own half, plus LATE_MIN_MS, is late. */
+const LATE_FACTOR = 2;
+const LATE_MIN_MS = 0.05;
+
+/** Counts a job in the current window; at the window's end pauses the team when too many were missed. */
+function noteJob(t: Team, missed: boolean): void {
+  if (missed) t.windowTaken++;
+  if (++t.windowJobs < WINDOW) return;
+  if (t.windowTaken > WINDOW / 2) {
+    t.pausedUntil = performance.now() + t.pauseMs;
+    t.pauseMs = Math.min(2 * t.pauseMs, PAUSE_MAX_MS);
+    teamStats.pauses++;
+  } else {
+    t.pausedUntil = 0;
+    if (t.windowTaken <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
+  }
+  t.windowJobs = t.windowTaken = 0;
 }
