@@ -173,7 +173,11 @@ function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
   };
   // With labels, hover names the cell by them (the axes write only every k-th one).
   if ((spec.xLabels?.length ?? 0) > 0 || (spec.yLabels?.length ?? 0) > 0) {
-    const name = (labels: string[] | undefined, i: number): string => (labels && labels[i] !== undefined ? `${labels[i]} (${i})` : String(i));
+    // The index too when the label is not it (tokens repeat: "the (0)", "the (4)").
+    const name = (labels: string[] | undefined, i: number): string => {
+      const label = labels?.[i];
+      return label === undefined || label === String(i) ? String(i) : `${label} (${i})`;
+    };
     trace.text = y.map((r) => x.map((c) => `${spec.xLabel ?? 'x'} ${name(spec.xLabels, c)}, ${spec.yLabel ?? 'y'} ${name(spec.yLabels, r)}`));
     trace.hovertemplate = '%{text}: %{z:.4g}<extra></extra>';
   }

@@ -62,6 +62,8 @@ describe('toPlotlyFigure', () => {
       ['source a (0), step 1', 'source b (1), step 1'],
     ]);
     expect(trace.hovertemplate).toBe('%{text}: %{z:.4g}<extra></extra>');
+    const numbered = toPlotlyFigure({ kind: 'heatmap', z: [[1, 2]], xLabels: ['0', '1'] }, theme).data[0]!;
+    expect(numbered.text).toEqual([['x 0, y 0', 'x 1, y 0']]); // labels that are the index are not repeated
     const plain = toPlotlyFigure({ kind: 'heatmap', z: [[1]] }, theme).data[0]!;
     expect(plain.text).toBeUndefined();
     expect(plain.hovertemplate).toContain('x %{x}, y %{y}');

@@ -3,7 +3,8 @@
 // screenshots to look at: the extension is installed into code-server's extensions folder (the
 // repository with its dist/, linked as rnn-lab.rnn-lab-<version>), a notebook is opened with
 // Ctrl+P, the RNN Lab kernel picked, "Notebook: Run All" run from F1. Captured, in this order:
-//   01-02-03  the sample notebook: opened, run, then its outputs further down (inputs collapsed)
+//   01-02-03  the sample notebook: opened, run, then its outputs further down (inputs collapsed),
+//             and a heatmap cell's hover
 //   04        the training dashboard after the sample's training jobs
 //   05-06     fixtures/live-training.ipynb training: the notebook with its live loss output and
 //             the dashboard beside it; the dashboard alone while the job runs, and scrolled down
@@ -319,6 +320,19 @@ async function main() {
     for (let i = 1; i <= 3; i++) {
       await scrollNotebook(page, 1_000);
       await shoot(page, `03-notebook-outputs-${i}`);
+    }
+    // A heatmap cell under the mouse: the hover names it by its labels.
+    const heatFrame = await frameWith(page, '.js-plotly-plot .heatmaplayer', 5_000).catch(() => null);
+    if (heatFrame) {
+      await scrollNotebook(page, 400);
+      const drag = heatFrame.locator('.js-plotly-plot:has(.heatmaplayer) .nsewdrag').first();
+      const box = await drag.boundingBox();
+      if (box) {
+        await drag.hover({ position: { x: box.width * 0.35, y: box.height * 0.3 } });
+        await sleep(800);
+        say(`heatmap hover: ${await heatFrame.evaluate(() => [...document.querySelectorAll('.hoverlayer .hovertext')].map((e) => e.textContent).join(' | '))}`);
+        await shoot(page, '03-notebook-heatmap-hover');
+      }
     }
 
     // --- the dashboard after the sample's training (it keeps every job's history), alone

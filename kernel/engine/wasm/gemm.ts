@@ -30,11 +30,17 @@ export interface PackedB {
  * the GEMV's 24-column panels for a single-row A (batch 1), otherwise 8-column panels.
  */
 export function packB(w: WasmKernels, src: number, ks: number, js: number, K: number, N: number, forGemv: boolean): PackedB {
+  const { b, args } = plannedPackB(w, src, ks, js, K, N, forGemv);
+  w.k.pack_b(...(args as Parameters<KernelExports['pack_b']>));
+  return b;
+}
+
+/** packB's allocation and the arguments of its pack_b call, not yet run (the caller runs it, here or on the helper thread). */
+export function plannedPackB(w: WasmKernels, src: number, ks: number, js: number, K: number, N: number, forGemv: boolean): { b: PackedB; args: number[] } {
   const nr = forGemv ? GEMV_NR : NR;
   const panels = Math.ceil(N / nr);
   const at = w.arena.alloc(panels * nr * K);
-  w.k.pack_b(src, ks, js, K, N, nr, at);
-  return { at, K, N, nr, bps: K * nr * 4, gemv: forGemv };
+  return { b: { at, K, N, nr, bps: K * nr * 4, gemv: forGemv }, args: [src, ks, js, K, N, nr, at] };
 }
 
 /** op(B) of a row-major (rows, cols) matrix at `src` with leading dimension `ld` floats. */

@@ -35,8 +35,9 @@ const ARGS = OP + 1; // up to 12 i32 arguments
 const SLOTS = 5 * LINE;
 
 /** Kernel exports a job may name, by op number. */
-export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv', 'lstm_b1_part', 'gru_b1_part', 'rnn_tanh_b1_part', 'rnn_relu_b1_part'] as const;
+export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv', 'pack_b', 'lstm_b1_part', 'gru_b1_part', 'rnn_tanh_b1_part', 'rnn_relu_b1_part'] as const;
 export type TeamOp = (typeof TEAM_OPS)[number];
+const OP_NUMBER = new Map<TeamOp, number>(TEAM_OPS.map((op, i) => [op, i]));
 const STOP = 99;
 
 // The helper's code, evaluated as a CommonJS worker script (a string: the engine is bundled into
@@ -160,7 +161,7 @@ export function teamFor(w: WasmKernels): Team | null {
  */
 export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () => void): void {
   const ctl = t.ctl;
-  ctl[OP] = TEAM_OPS.indexOf(op);
+  ctl[OP] = OP_NUMBER.get(op)!;
   for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
   const seq = ++t.seq;
   Atomics.store(ctl, SEQ, seq);
