@@ -81,9 +81,14 @@ connection.onRequest(ResetRequest, async () => {
 connection.onRequest(ListJobsRequest, () => trainer.listJobs());
 connection.onRequest(StopJobRequest, (params: StopJobParams) => {
   const job = trainer.getJob(params.id);
-  if (!job) throw new ResponseError(ErrorCodes.InvalidParams, `No training job '${params.id}'`);
-  job.stop();
-  return job.summary();
+  if (job) {
+    job.stop();
+    return job.summary();
+  }
+  // A finished job the registry only lists: nothing to stop.
+  const finished = trainer.listJobs().find((j) => j.id === params.id);
+  if (finished) return finished;
+  throw new ResponseError(ErrorCodes.InvalidParams, `No training job '${params.id}'`);
 });
 trainer.forwardJobEvents();
 trainer.onJobEvent(() => reportState());

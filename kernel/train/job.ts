@@ -32,7 +32,14 @@ export type LogStream = 'stdout' | 'stderr';
 
 let nextJobNumber = 1;
 const MAX_FINISHED_JOBS = 20;
+/** Running and paused jobs. */
 const jobs = new Map<string, TrainingJob>();
+/**
+ * The last MAX_FINISHED_JOBS finished jobs, for the dashboard's list: their summaries, and the job
+ * itself only while someone else holds it. A finished job's model and history are not kept alive
+ * by the registry: cells re-run fit() on fresh models, and 20 old models held here could be GBs.
+ */
+const finishedJobs = new Map<string, { summary: JobSummary; job: WeakRef<TrainingJob> }>();
 const jobListeners = new Set<(event: JobEventParams) => void>();
 
 export class TrainingJob<M extends Module = Module> {
@@ -58,7 +65,6 @@ export class TrainingJob<M extends Module = Module> {
     this.done.catch(() => undefined);
     this.state = { id: this.id, model: name, status: 'running', step: 0, totalSteps, epoch: 0, loss: null, valLoss: null };
     jobs.set(this.id, this as unknown as TrainingJob);
-    pruneFinishedJobs();
   }
 
   get status(): JobStatus {
@@ -165,6 +171,7 @@ export class TrainingJob<M extends Module = Module> {
     if (this.finished) return;
     this.resultValue = result;
     this.update({ status: result.status, step: result.steps, message: result.message });
+    retire(this as unknown as TrainingJob);
     this.settle.resolve(result);
   }
 
@@ -173,6 +180,7 @@ export class TrainingJob<M extends Module = Module> {
     if (this.finished) return;
     this.errorValue = error;
     this.update({ status: 'failed', message: `${error.name}: ${error.message}` });
+    retire(this as unknown as TrainingJob);
     this.settle.reject(error);
   }
 
@@ -193,18 +201,24 @@ export class TrainingJob<M extends Module = Module> {
   }
 }
 
-function pruneFinishedJobs(): void {
-  const finished = [...jobs.values()].filter((j) => j.finished);
-  for (const j of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) jobs.delete(j.id);
+/** Moves a finished job from the running jobs to the finished ones (dropping the oldest beyond MAX_FINISHED_JOBS). */
+function retire(job: TrainingJob): void {
+  jobs.delete(job.id);
+  finishedJobs.set(job.id, { summary: job.summary(), job: new WeakRef(job) });
+  for (const id of [...finishedJobs.keys()].slice(0, Math.max(0, finishedJobs.size - MAX_FINISHED_JOBS))) finishedJobs.delete(id);
 }
+
+const jobNumber = (id: string): number => Number(id.slice('job-'.length));
 
 /** Jobs of this kernel, running and recent, oldest first. */
 export function listJobs(): JobSummary[] {
-  return [...jobs.values()].map((j) => j.summary());
+  const all = [...[...jobs.values()].map((j) => j.summary()), ...[...finishedJobs.values()].map((f) => ({ ...f.summary }))];
+  return all.sort((a, b) => jobNumber(a.id) - jobNumber(b.id));
 }
 
+/** A running job, or a recent finished one that is still referenced elsewhere. */
 export function getJob(id: string): TrainingJob | undefined {
-  return jobs.get(id);
+  return jobs.get(id) ?? finishedJobs.get(id)?.job.deref();
 }
 
 /** How many jobs are running or paused (the kernel reports 'training' while there are any). */
