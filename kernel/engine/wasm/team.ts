@@ -87,7 +87,7 @@ interface Team {
   seq: number;
   /** Jobs and missed jobs (taken back or late) in the current window of WINDOW jobs. */
   windowJobs: number;
-  windowTaken: number;
+  windowMissed: number;
   /** performance.now() until which the caller works alone (the other core is busy). */
   pausedUntil: number;
   /** Length of the next pause: doubles while windows keep failing, back to PAUSE_MIN_MS after a good one. */
@@ -96,8 +96,8 @@ interface Team {
 
 /**
  * When more than half of a window's jobs were missed (taken back, or waited for long: see
- * runSplit), the helper is not getting the other core (another process, or the OS preempted it for a time slice): spinning there only slows
- * both, so the caller works alone for a while. Pauses start short (a preempted helper is back
+ * runSplit), the helper is not getting the other core (another process, or the OS preempted it
+ * for a time slice): spinning there only slows both, so the caller works alone for a while. Pauses start short (a preempted helper is back
  * within a few ms; a 250 ms pause after each such blip lost most of the gain on batch-1 sequences,
  * whose steps are ~8 µs jobs) and double while the other core stays busy.
  */
@@ -151,7 +151,7 @@ export function teamFor(w: WasmKernels): Team | null {
     workerData: { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] },
   });
   worker.unref();
-  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowTaken: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS };
+  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowMissed: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS };
   return null;
 }
 
@@ -183,7 +183,7 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
     // spin: the helper started its half about when we started ours
   }
   // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
-  // time slice (ms): on a loaded machine that made two threads 3× slower than one. Such a wait
+  // time slice (ms; on a loaded machine two threads were seen 3× slower than one). Such a wait
   // counts against the helper like a take-back.
   const late = performance.now() - mineDone > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
   if (late) teamStats.late++;
@@ -197,15 +197,15 @@ const LATE_MIN_MS = 0.05;
 
 /** Counts a job in the current window; at the window's end pauses the team when too many were missed. */
 function noteJob(t: Team, missed: boolean): void {
-  if (missed) t.windowTaken++;
+  if (missed) t.windowMissed++;
   if (++t.windowJobs < WINDOW) return;
-  if (t.windowTaken > WINDOW / 2) {
+  if (t.windowMissed > WINDOW / 2) {
     t.pausedUntil = performance.now() + t.pauseMs;
     t.pauseMs = Math.min(2 * t.pauseMs, PAUSE_MAX_MS);
     teamStats.pauses++;
   } else {
     t.pausedUntil = 0;
-    if (t.windowTaken <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
+    if (t.windowMissed <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
   }
-  t.windowJobs = t.windowTaken = 0;
+  t.windowJobs = t.windowMissed = 0;
 }
