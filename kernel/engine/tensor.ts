@@ -246,7 +246,18 @@ export function fromOp(data: Float32Array, shape: Shape, inputs: readonly Tensor
   return out;
 }
 
+let backwardPasses = 0;
+
+/**
+ * Number of the backward pass running now (or the last one): an op whose outputs hand gradients
+ * to each other outside the graph's edges tells stale ones (from an aborted pass) from this pass's.
+ */
+export function backwardPassNumber(): number {
+  return backwardPasses;
+}
+
 function runBackward(root: Tensor, seed: Float32Array, options: GradFnOptions): void {
+  backwardPasses++;
   // Reverse topological order by iterative DFS (graphs through long sequences are deep).
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
