@@ -3,7 +3,7 @@
 
 import { markTableRows, scatterAddRows } from './tableRows';
 import { gemm } from './gemm';
-import { formatShape, fromOp, normalizeDim, sameShape, shapeSize, Tensor, type Shape } from './tensor';
+import { formatShape, fromOp, markZeroOutside, normalizeDim, sameShape, shapeSize, Tensor, type Shape } from './tensor';
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting
@@ -569,6 +569,7 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
     backward(g) {
       const gx = new Float32Array(a.size);
       for (let o = 0; o < outer; o++) gx.set(g.subarray(o * length * inner, (o + 1) * length * inner), (o * n + start) * inner);
+      markZeroOutside(gx, { outer, n, inner, start, length });
       return [gx];
     },
   }));

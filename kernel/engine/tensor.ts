@@ -246,6 +246,31 @@ export function fromOp(data: Float32Array, shape: Shape, inputs: readonly Tensor
   return out;
 }
 
+/**
+ * A gradient array known to be zero outside the index range [start, start + length) of one
+ * dimension, the array seen as (outer, n, inner): narrow's (and select's) backward makes such
+ * arrays, and a consumer may skip their zero parts (the recurrent op reads only the time steps of
+ * y a select kept). The hint dies with any addition into the array.
+ */
+export interface ZeroOutside {
+  outer: number;
+  n: number;
+  inner: number;
+  start: number;
+  length: number;
+}
+
+const zeroOutside = new WeakMap<Float32Array, ZeroOutside>();
+
+export function markZeroOutside(gradient: Float32Array, range: ZeroOutside): void {
+  zeroOutside.set(gradient, range);
+}
+
+/** The hint of markZeroOutside, if the array still carries it. */
+export function zeroOutsideOf(gradient: Float32Array): ZeroOutside | undefined {
+  return zeroOutside.get(gradient);
+}
+
 let backwardPasses = 0;
 
 /**
@@ -310,6 +335,7 @@ function runBackward(root: Tensor, seed: Float32Array, options: GradFnOptions): 
         }
       } else {
         for (let j = 0; j < existing.length; j++) existing[j]! += ig[j]!;
+        zeroOutside.delete(existing);
       }
     }
   }

@@ -58,3 +58,31 @@ describe('gradients through the final states', () => {
     lstm.parameters().forEach((p, i) => expect(toleranceRatio(p.grad!.data, once[i]!.map((v) => 2 * v), 1e-6, 1e-6)).toBeLessThanOrEqual(1));
   });
 });
+
+describe('an output gradient that a select made (zero outside one time step)', () => {
+  // The fast kernels read only the selected step of dy; the reference sees the whole zero-padded dy.
+  const cases: [string, boolean, boolean][] = [
+    ['batchFirst, last step', true, false],
+    ['time-major, last step', false, false],
+    ['batchFirst, last step plus the whole output', true, true],
+  ];
+  for (const kernels of ['auto', 'js'] as const) {
+    it.each(cases)(`%s (${kernels} kernels) matches the reference`, (_name, batchFirst, alsoWhole) => {
+      const run = (path: 'forward' | 'forwardReference'): Float32Array[] => {
+        useKernels(kernels);
+        manualSeed(9);
+        const rnn = new LSTM(3, 7, { batchFirst });
+        const x = new Tensor(seededValues(5 * 8 * 3, 2), batchFirst ? [5, 8, 3] : [8, 5, 3]);
+        const { output } = rnn[path](x);
+        const last = output.select(batchFirst ? 1 : 0, 7); // (5,7)
+        let loss = weighted(last, 3);
+        if (alsoWhole) loss = loss.add(weighted(output, 4));
+        loss.backward();
+        return rnn.parameters().map((p) => p.grad!.data);
+      };
+      const fused = run('forward');
+      const reference = run('forwardReference');
+      fused.forEach((g, i) => expect(toleranceRatio(g, reference[i]!, 1e-5, 1e-4), `parameter ${i}`).toBeLessThanOrEqual(1));
+    });
+  }
+});

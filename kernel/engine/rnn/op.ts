@@ -7,7 +7,7 @@
 // output packed [y | h_n | c_n] and each piece's backward made a packed-size copy of its gradient:
 // 0.6 ms of rnn-adding's 15 ms step, for a y nobody but the last step's select used.
 
-import { backwardPassNumber, fromOp, isGradEnabled, Tensor } from '../tensor';
+import { backwardPassNumber, fromOp, isGradEnabled, Tensor, zeroOutsideOf } from '../tensor';
 import { scatterAddRows } from '../tableRows';
 import { cellBackward, cellForward, type CellSpec } from './cell';
 import { swapLeadingDims, type SequenceProblem } from './sequence';
@@ -112,7 +112,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
       const fresh = finals.pass === backwardPassNumber();
-      const dOut = { dy: g, dhN: fresh ? finals.dhN : null, dcN: fresh ? finals.dcN : null, batchFirst };
+      const dOut = { dy: g, dhN: fresh ? finals.dhN : null, dcN: fresh ? finals.dcN : null, batchFirst, dyTimes: timesOf(g, T, N, H, batchFirst) };
       finals.dhN = finals.dcN = null;
       const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
@@ -129,6 +129,17 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const hN = finalState(y, out.hN, N, H, finals, 'dhN');
   const cN = out.cN ? finalState(y, out.cN, N, H, finals, 'dcN') : null;
   return { y, hN, cN, trace };
+}
+
+/**
+ * The time steps [from, to) outside which y's gradient is zero, when a narrow or select along the
+ * time dimension made it (y (T,N,H): dim 0; batchFirst (N,T,H): dim 1); else undefined.
+ */
+function timesOf(g: Float32Array, T: number, N: number, H: number, batchFirst: boolean): readonly [number, number] | undefined {
+  const z = zeroOutsideOf(g);
+  if (!z || z.n !== T) return undefined;
+  const alongTime = batchFirst ? z.outer === N && z.inner === H : z.outer === 1 && z.inner === N * H;
+  return alongTime ? [z.start, z.start + z.length] : undefined;
 }
 
 /** The final states' gradients of one backward pass, handed from h_n and c_n to the op. */

@@ -71,6 +71,8 @@ export interface SequenceOutputGrads<B extends Buf = Buf> {
   /** (T,N,H), or (N,T,H) with batchFirst */
   dy: B | null;
   batchFirst?: boolean;
+  /** When dy is known to be zero outside time steps [from, to) (a select of y's last step): the fast kernels read only those. */
+  dyTimes?: readonly [number, number];
   dhN: B | null;
   dcN: B | null;
 }

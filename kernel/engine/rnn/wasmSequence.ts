@@ -224,27 +224,47 @@ export function inputSideGrads(w: WasmKernels, p: SequenceProblem<Float32Array>,
 }
 
 /**
- * The output gradient dy in the arena: time-major (T,N,H), or with batchFirst (and N > 1) as
- * given, (N,T,H), with a per-step (N,H) buffer that outputGradAt copies each step's rows into
- * (instead of a transpose of all of dy before the loop). Zeros when dy is null.
+ * The output gradient dy in the arena, time-major: (T,N,H) — or only the steps [from, to) of
+ * grads.dyTimes (dy is zero elsewhere: a select of the last step), with a zero (N,H) block for
+ * every other step. With batchFirst (and N > 1) and no dyTimes, dy goes in as given, (N,T,H), and
+ * outputGradAt copies each step's rows into a per-step (N,H) buffer (instead of a transpose of all
+ * of dy before the loop). Zeros when dy is null.
  */
 export interface OutputGrad {
   at: number;
   batchMajor: boolean;
   step: number;
+  /** Steps [from, to) held at `at` (time-major); others read `zero`. The whole sequence without dyTimes. */
+  from: number;
+  to: number;
+  zero: number;
 }
 
 export function putOutputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, grads: SequenceOutputGrads<Float32Array>): OutputGrad {
   const { T, N, H } = p;
-  if (!grads.dy) return { at: w.arena.zeros(T * N * H), batchMajor: false, step: 0 };
-  const batchMajor = grads.batchFirst === true && N > 1;
-  return { at: w.arena.put(grads.dy), batchMajor, step: batchMajor ? w.arena.alloc(N * H) : 0 };
+  const arena = w.arena;
+  const whole = { from: 0, to: T, zero: 0 };
+  if (!grads.dy) return { at: arena.zeros(T * N * H), batchMajor: false, step: 0, ...whole };
+  const batchFirst = grads.batchFirst === true && N > 1;
+  if (grads.dyTimes) {
+    const [from, to] = grads.dyTimes;
+    const at = arena.alloc(Math.max(1, to - from) * N * H);
+    const f32 = arena.f32();
+    for (let t = from; t < to; t++) {
+      const into = (at >> 2) + (t - from) * N * H;
+      if (!batchFirst) f32.set(grads.dy.subarray(t * N * H, (t + 1) * N * H), into);
+      else for (let n = 0; n < N; n++) f32.set(grads.dy.subarray((n * T + t) * H, (n * T + t + 1) * H), into + n * H);
+    }
+    return { at, batchMajor: false, step: 0, from, to, zero: arena.zeros(N * H) };
+  }
+  return { at: arena.put(grads.dy), batchMajor: batchFirst, step: batchFirst ? arena.alloc(N * H) : 0, ...whole };
 }
 
 /** Byte address of step t's output gradient rows (N,H), row stride H. */
 export function outputGradAt(w: WasmKernels, p: SequenceProblem, dy: OutputGrad, t: number): number {
   const { T, N, H } = p;
-  if (!dy.batchMajor) return dy.at + t * N * H * F;
+  if (t < dy.from || t >= dy.to) return dy.zero;
+  if (!dy.batchMajor) return dy.at + (t - dy.from) * N * H * F;
   w.k.copy_rows(dy.at + t * H * F, T * H * F, dy.step, H * F, N, H * F);
   return dy.step;
 }
