@@ -75,18 +75,9 @@ export function stepOut(w: WasmKernels, p: SequenceProblem, hs: number, yb: numb
  */
 export function writeOutputs(w: WasmKernels, p: SequenceProblem, hs: number, y: Float32Array, hN: Float32Array, cs: number, cN: Float32Array | null, batchFirst = false, yb = 0): void {
   const { T, N, H, lengths } = p;
-  const states = statesView(w, p, hs);
-  if (batchFirst && yb) {
-    y.set(w.arena.view(yb, T * N * H));
-  } else if (batchFirst) {
-    const mark = w.arena.mark();
-    const swapped = w.arena.alloc(T * N * H);
-    w.k.swap_leading(statesAt(p, hs), swapped, T, N, H * F);
-    y.set(w.arena.view(swapped, T * N * H));
-    w.arena.release(mark);
-  } else {
-    y.set(states);
-  }
+  // At N = 1, (N,T,H) is (T,N,H): only a batch of several needs the copy batchMajorOutput made.
+  if (batchFirst && N > 1 && !yb) throw new Error('writeOutputs: a batchFirst output of several rows needs the batch-major copy (batchMajorOutput)');
+  y.set(yb ? w.arena.view(yb, T * N * H) : statesView(w, p, hs));
   const rowOf = (t: number, n: number): number => (batchFirst ? n * T + t : t * N + n) * H;
   for (let t = 0; t < T; t++)
     for (let n = 0; n < N; n++) if (t >= lengths[n]!) y.fill(0, rowOf(t, n), rowOf(t, n) + H);

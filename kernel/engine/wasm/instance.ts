@@ -23,7 +23,6 @@ export interface KernelExports {
   add_rows(out: number, rows: number, ld: number, v: number, n: number): void;
   col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
   softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
-  swap_leading(src: number, dst: number, A: number, B: number, rowBytes: number): void;
   copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, rowBytes: number): void;
   set_scratch(base: number): void;
   lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;

@@ -5,77 +5,38 @@
 //   θ ← θ − (stepSize·m) / (√v̂ / √(1 − β₂ᵗ) + ε)
 // The JavaScript loop of optim/adam.ts stays as the reference (and the path without wasm).
 
-import { Func, get, i32, set } from './text';
+import { Func, get, i32, scalarLane, set, vectorLane, type Lane } from './text';
 
-interface Ops {
-  type: 'v128' | 'f32';
-  /** Bytes per lane. */
-  bytes: number;
-  load(p: string): string;
-  store(p: string, v: string): string;
-  add(a: string, b: string): string;
-  sub(a: string, b: string): string;
-  mul(a: string, b: string): string;
-  div(a: string, b: string): string;
-  sqrt(a: string): string;
-  /** max(a, b) as `a < b ? b : a` (a NaN v leaves v̂ as it was, like the reference loop). */
-  max(a: string, b: string): string;
-  /** A scalar parameter, splat for vectors. */
-  scalar(name: string): string;
-}
-
-const vec: Ops = {
-  type: 'v128',
-  bytes: 16,
-  load: (p) => `(v128.load align=4 ${p})`,
-  store: (p, v) => `(v128.store align=4 ${p} ${v})`,
-  add: (a, b) => `(f32x4.add ${a} ${b})`,
-  sub: (a, b) => `(f32x4.sub ${a} ${b})`,
-  mul: (a, b) => `(f32x4.mul ${a} ${b})`,
-  div: (a, b) => `(f32x4.div ${a} ${b})`,
-  sqrt: (a) => `(f32x4.sqrt ${a})`,
-  max: (a, b) => `(f32x4.pmax ${a} ${b})`,
-  scalar: (name) => get(`${name}_v`),
-};
-
-const one: Ops = {
-  type: 'f32',
-  bytes: 4,
-  load: (p) => `(f32.load align=4 ${p})`,
-  store: (p, v) => `(f32.store align=4 ${p} ${v})`,
-  add: (a, b) => `(f32.add ${a} ${b})`,
-  sub: (a, b) => `(f32.sub ${a} ${b})`,
-  mul: (a, b) => `(f32.mul ${a} ${b})`,
-  div: (a, b) => `(f32.div ${a} ${b})`,
-  sqrt: (a) => `(f32.sqrt ${a})`,
-  max: (a, b) => `(select ${b} ${a} (f32.lt ${a} ${b}))`,
-  scalar: (name) => get(name),
-};
+// Plain mul and add in both flavours: each operation rounds as PyTorch's does.
+const vec = vectorLane(false);
+const one = scalarLane(false);
 
 const SCALARS = ['sign', 'decay', 'wd', 'beta1', 'omb1', 'beta2', 'omb2', 'bc2Sqrt', 'eps', 'stepSize'] as const;
 
 /** One element (or four) at byte offset `o`; `l2` adds λ·θ to the gradient, `ams` keeps v̂. */
-function body(f: Func, O: Ops, l2: boolean, ams: boolean): string[] {
+function body(f: Func, L: Lane, l2: boolean, ams: boolean): string[] {
   const at = (buf: string): string => `(i32.add ${get(buf)} ${get('o')})`;
-  const s = O.scalar;
+  // A scalar parameter, splat once for vectors.
+  const s = (name: string): string => get(L.width === 4 ? `${name}_v` : name);
   const l = (name: string): string => {
-    f.local(`${name}_${O.bytes}`, O.type);
-    return `${name}_${O.bytes}`;
+    f.local(`${name}_${L.width}`, L.type);
+    return `${name}_${L.width}`;
   };
   const [g, th, m, v, sec] = [l('g'), l('th'), l('m'), l('v'), l('sec')];
   const out = [
-    set(g, O.mul(s('sign'), O.load(at('grad')))),
-    set(th, O.mul(O.load(at('theta')), s('decay'))),
-    ...(l2 ? [set(g, O.add(get(g), O.mul(s('wd'), get(th))))] : []),
-    set(m, O.add(O.mul(s('beta1'), O.load(at('m'))), O.mul(s('omb1'), get(g)))),
-    set(v, O.add(O.mul(s('beta2'), O.load(at('v'))), O.mul(O.mul(s('omb2'), get(g)), get(g)))),
-    O.store(at('m'), get(m)),
-    O.store(at('v'), get(v)),
+    set(g, L.mul(s('sign'), L.load(at('grad')))),
+    set(th, L.mul(L.load(at('theta')), s('decay'))),
+    ...(l2 ? [set(g, L.add(get(g), L.mul(s('wd'), get(th))))] : []),
+    set(m, L.add(L.mul(s('beta1'), L.load(at('m'))), L.mul(s('omb1'), get(g)))),
+    set(v, L.add(L.mul(s('beta2'), L.load(at('v'))), L.mul(L.mul(s('omb2'), get(g)), get(g)))),
+    L.store(at('m'), get(m)),
+    L.store(at('v'), get(v)),
   ];
-  if (ams) out.push(set(sec, O.max(O.load(at('vmax')), get(v))), O.store(at('vmax'), get(sec)));
+  // max as `a < b ? b : a`: a NaN v leaves v̂ as it was, like the reference loop.
+  if (ams) out.push(set(sec, L.max(L.load(at('vmax')), get(v))), L.store(at('vmax'), get(sec)));
   else out.push(set(sec, get(v)));
-  const denom = O.add(O.div(O.sqrt(get(sec)), s('bc2Sqrt')), s('eps'));
-  out.push(O.store(at('theta'), O.sub(get(th), O.div(O.mul(s('stepSize'), get(m)), denom))));
+  const denom = L.add(L.div(L.sqrt(get(sec)), s('bc2Sqrt')), s('eps'));
+  out.push(L.store(at('theta'), L.sub(get(th), L.div(L.mul(s('stepSize'), get(m)), denom))));
   return out;
 }
 

@@ -88,6 +88,7 @@ export interface Lane {
   sub(a: string, b: string): string;
   mul(a: string, b: string): string;
   div(a: string, b: string): string;
+  sqrt(a: string): string;
   /** a·b + c; fused where relaxed SIMD allows it. */
   madd(a: string, b: string, c: string): string;
   /** min(a, b) for non-NaN b: (b < a) ? b : a, NaN in a propagates. */
@@ -111,6 +112,7 @@ export function vectorLane(relaxed: boolean): Lane {
     sub: (a, b) => `(f32x4.sub ${a} ${b})`,
     mul: (a, b) => `(f32x4.mul ${a} ${b})`,
     div: (a, b) => `(f32x4.div ${a} ${b})`,
+    sqrt: (a) => `(f32x4.sqrt ${a})`,
     madd: (a, b, c) => (relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`),
     // pmin/pmax map to one minps/maxps; the IEEE f32x4.min/max need several instructions in V8.
     min: (a, b) => `(f32x4.pmin ${a} ${b})`,
@@ -130,6 +132,7 @@ export function scalarLane(relaxed: boolean): Lane {
     sub: (a, b) => `(f32.sub ${a} ${b})`,
     mul: (a, b) => `(f32.mul ${a} ${b})`,
     div: (a, b) => `(f32.div ${a} ${b})`,
+    sqrt: (a) => `(f32.sqrt ${a})`,
     // Keep the tail's rounding identical to the vector body's: with relaxed SIMD the vector
     // multiply-add may be fused, so the tail goes through a one-lane relaxed_madd as well.
     madd: (a, b, c) =>

@@ -1,4 +1,5 @@
-// Small vector loops next to the GEMMs: bias broadcast over rows and column sums (bias gradients).
+// Small vector loops next to the GEMMs: bias broadcast over rows, column sums (bias gradients), and
+// strided row copies (one time step of a batchFirst layer).
 
 import { add, forLoop, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
 
@@ -46,24 +47,6 @@ function columnSums(relaxed: boolean): Func {
 }
 
 /**
- * dst (B,A,row) = src (A,B,row) with rows of `rb` bytes: the (T,N,H) ↔ (N,T,H) transposes of
- * batchFirst layers, one memory.copy per row.
- */
-function swapLeading(): Func {
-  const f = new Func('swap_leading', true);
-  for (const p of ['src', 'dst', 'A', 'B', 'rb']) f.param(p);
-  f.local('i', 'i32');
-  f.local('j', 'i32');
-  f.local('s', 'i32');
-  const inner = forLoop('sj', 'j', i32(0), get('B'), i32(1), [
-    `(memory.copy ${add(get('dst'), mul(add(mul(get('j'), get('A')), get('i')), get('rb')))} ${get('s')} ${get('rb')})`,
-    inc('s', get('rb')),
-  ]);
-  f.emit(set('s', get('src')), ...forLoop('si', 'i', i32(0), get('A'), i32(1), inner));
-  return f;
-}
-
-/**
  * `rows` rows of `rb` bytes from src (row stride ss bytes) to dst (row stride ds bytes): one time
  * step of a batchFirst layer's output or output gradient, copied while it is in cache. Rows of a
  * multiple of 16 bytes go through v128 loads and stores (a memory.copy costs ~50 ns a call in V8,
@@ -86,5 +69,5 @@ function copyRows(): Func {
 }
 
 export function utilFunctions(relaxed: boolean): Func[] {
-  return [addRows(relaxed), columnSums(relaxed), swapLeading(), copyRows()];
+  return [addRows(relaxed), columnSums(relaxed), copyRows()];
 }
