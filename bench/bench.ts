@@ -24,9 +24,9 @@ import { join, resolve } from 'node:path';
 import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
-import { enableRelaxedSimd } from '../kernel/runtime/wasmFlags';
+import { enableRelaxedSimd, kernelThreads } from '../kernel/runtime/wasmFlags';
 import { makeStep, timePaired, timeSteps } from './callingThread';
-import { timeFit, workerKernelFlavours } from './fitTiming';
+import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, type RunColumns } from './goals';
 import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
 import { combineColumn, combineColumnLists, formatMs, formatRange, type Measurement, type PeerResult } from './rounds';
@@ -108,10 +108,11 @@ async function runFit(workloads: Record<string, Workload>, steps: number): Promi
   const two: PeerResult['results'] = {};
   for (const [name, w] of Object.entries(workloads)) {
     if (!w.train) continue;
-    const [single, pair] = (await timeFit(w, [1, 2], steps)) as [number, number];
-    one[name] = measurement(w, single, 1);
-    two[name] = { ...measurement(w, pair, 2), speedup_vs_1_worker: round(single / pair, 3) };
-    note(`rnn-lab ${name}: fit() ${single.toFixed(1)} ms/step with 1 worker, ${pair.toFixed(1)} ms/step with 2`);
+    const [single, pair] = (await timeFit(w, [1, 2], steps)) as [FitStepTime, FitStepTime];
+    // One worker runs its products on kernelThreads() threads (both cores here), as the kernel does.
+    one[name] = { ...measurement(w, single.median, kernelThreads()), mean_ms_per_step: round(single.mean, 3) };
+    two[name] = { ...measurement(w, pair.median, 2), mean_ms_per_step: round(pair.mean, 3), speedup_vs_1_worker: round(single.median / pair.median, 3) };
+    note(`rnn-lab ${name}: fit() median ${single.median.toFixed(1)} ms/step with 1 worker (mean ${single.mean.toFixed(1)}), ${pair.median.toFixed(1)} with 2 (mean ${pair.mean.toFixed(1)})`);
   }
   return { one, two };
 }
@@ -155,7 +156,8 @@ function cell(m: Measurement | undefined, withRange: boolean): string {
   if (m === undefined) return '-';
   const share = m.limit_share !== undefined ? `, ${formatPercent(m.limit_share * 100)}` : '';
   const range = withRange && m.range_ms ? `${formatRange(m.range_ms)}; ` : '';
-  return `${m.ms_per_step.toFixed(1)} ms (${range}${m.gflops.toFixed(1)} GF/s${share})`;
+  const mean = m.mean_ms_per_step !== undefined ? `; mean ${m.mean_ms_per_step.toFixed(1)}` : '';
+  return `${m.ms_per_step.toFixed(1)} ms (${range}${m.gflops.toFixed(1)} GF/s${share}${mean})`;
 }
 
 /** A peers-table cell: `17.0 ms (5.2 GF/s)`; over several rounds `17.0 ms (16.2–18.1)` (GFLOP/s in --json). */

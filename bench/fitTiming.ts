@@ -1,30 +1,39 @@
 // The product's own trainer, timed: fit(model, data, { workers: N }) on the workload's shapes
 // (each of N data-parallel workers takes 1/N of every batch).
 //
-// How a step is timed: fit() reports its own duration (durationMs, from the loop's start in the
-// worker, after the worker started and rebuilt the model, to the end of the last step). Two runs
-// on the same warm pooled workers, one of WARMUP_STEPS steps and one of WARMUP_STEPS + S, differ
-// by S steps exactly: (d₂ − d₁)/S is the mean time of a step, start-up and the first, JIT-compiling
-// steps left out. The pair is repeated REPEATS times and the median taken (another program on a
-// 2-core machine easily disturbs a run), the worker counts compared taking turns. Progress events
-// stay at fit()'s default rate: asking for one per step would wake this thread every step, and on
-// 2 cores that slowed the 2-worker case measurably (1–3 ms of a 10–20 ms step in trials).
+// How a step is timed: fit() reports the wall time of every step (FitResult.stepMs, on the leading
+// worker, gradient exchange and update included). A job of WARMUP_STEPS + S steps runs on warm
+// pooled workers, and its step time is the median of the S steps after the warm-up: the statistic
+// the peer scripts report (PyTorch's and TensorFlow.js's: median step after 3 warm-up steps). The
+// mean of the same steps is reported beside it: on this 2-core machine a few steps of a data-
+// parallel run are slowed by other programs, the garbage collector or the JIT, and with a barrier
+// every step a slow worker holds up the other. REPEATS jobs per worker count, taking turns (another
+// program easily disturbs one run), and the median of their figures. Progress events stay at
+// fit()'s default rate: asking for one per step would wake this thread every step, and on 2 cores
+// that slowed the 2-worker case measurably (1–3 ms of a 10–20 ms step in trials).
 
 import { fit } from '../kernel/train/index';
+import { medianStepMs, WARMUP_STEPS } from '../kernel/train/stepTiming';
 import { kernelFlavour, Linear, manualSeed, Module, tensor, type Tensor } from '../kernel/engine/index';
 import { median } from './callingThread';
 import { buildModel, makeData } from './models';
 import type { Workload } from './workloads';
 
-const WARMUP_STEPS = 3;
 const REPEATS = 3;
 
-/** fit()'s own duration (ms) of `maxSteps` steps of the workload with `workers` workers. */
-async function fitDuration(w: Workload, workers: number, maxSteps: number): Promise<number> {
+/** A fit() step time: the median step (the peers' statistic) and the mean of the same steps, ms. */
+export interface FitStepTime {
+  median: number;
+  mean: number;
+}
+
+/** fit()'s step times of a run of the workload with `workers` workers, warm-up steps left out. */
+async function fitStepTimes(w: Workload, workers: number, steps: number): Promise<FitStepTime> {
   manualSeed(0);
   const model = buildModel(w);
   // Four batches per epoch: epoch ends (reshuffling) happen, as in real training, but rarely.
   const data = makeData(w, 4 * w.batch);
+  const maxSteps = WARMUP_STEPS + steps;
   const result = await fit(model, data, {
     workers,
     batchSize: w.batch,
@@ -36,24 +45,21 @@ async function fitDuration(w: Workload, workers: number, maxSteps: number): Prom
     display: false,
   }).done;
   if (result.steps !== maxSteps) throw new Error(`fit ran ${result.steps} steps, expected ${maxSteps}`);
-  return result.durationMs;
+  const timed = result.stepMs.slice(WARMUP_STEPS);
+  return { median: medianStepMs(result.stepMs), mean: timed.reduce((a, b) => a + b, 0) / timed.length };
 }
 
 /**
- * ms per step of fit() with each of `workerCounts` workers: the median over REPEATS estimates of
- * the mean of `steps` steps. The worker counts take turns within each repeat, so that a disturbance
- * from another program does not fall on one of them only.
+ * fit()'s step time with each of `workerCounts` workers: the median over REPEATS runs of `steps`
+ * timed steps each. The worker counts take turns within each repeat, so that a disturbance from
+ * another program does not fall on one of them only.
  */
-export async function timeFit(w: Workload, workerCounts: readonly number[], steps: number): Promise<number[]> {
-  const estimates: number[][] = workerCounts.map(() => []);
+export async function timeFit(w: Workload, workerCounts: readonly number[], steps: number): Promise<FitStepTime[]> {
+  const runs: FitStepTime[][] = workerCounts.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
-    for (const [i, workers] of workerCounts.entries()) {
-      const short = await fitDuration(w, workers, WARMUP_STEPS);
-      const long = await fitDuration(w, workers, WARMUP_STEPS + steps);
-      estimates[i]!.push((long - short) / steps);
-    }
+    for (const [i, workers] of workerCounts.entries()) runs[i]!.push(await fitStepTimes(w, workers, steps));
   }
-  return estimates.map(median);
+  return runs.map((rs) => ({ median: median(rs.map((x) => x.median)), mean: median(rs.map((x) => x.mean)) }));
 }
 
 /**

@@ -24,6 +24,8 @@ export interface Measurement {
   instrumented_ms_per_step?: number;
   instrument_overhead_pct?: number;
   speedup_vs_1_worker?: number;
+  /** fit(): the mean of the steps whose median is ms_per_step. */
+  mean_ms_per_step?: number;
   /** Smallest and largest ms_per_step over the rounds. */
   range_ms?: [number, number];
   /** How many rounds measured this, when fewer than all of them (a peer failed in a round). */

@@ -17,6 +17,7 @@ import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentL
 import type { LoopProgress, MetricsStream } from './metrics';
 import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
 import type { LoopConfig } from './options';
+import { formatStepTime } from './stepTiming';
 import type { FinishReason, FitResult, ForwardLoss } from './types';
 
 /** A NaN or infinite loss (or gradient): the job stops and says what to try. */
@@ -109,6 +110,7 @@ export class TrainingLoop {
   private best: { epoch: number; value: number; weights: Float32Array[] | null } | null = null;
   private badEpochs = 0;
   private readonly losses: number[] = [];
+  private readonly stepMs: number[] = [];
   private readonly valLosses: [number, number][] = [];
   private readonly valMetrics: FitResult['valMetrics'] = [];
   private readonly checkpoints: string[] = [];
@@ -159,6 +161,7 @@ export class TrainingLoop {
   /** One optimisation step (or the end of training). */
   runStep(): void {
     if (this.result !== null) return;
+    const began = performance.now();
     const { model, exchange, events } = this.parts;
     const { batchSize, world, rank } = this.config;
     if (this.order === null) {
@@ -226,6 +229,7 @@ export class TrainingLoop {
     const ck = this.config.checkpoint;
     if (ck !== null && ck.everySteps !== null && stepNumber % ck.everySteps === 0 && stepNumber < this.totalSteps) this.checkpoint();
 
+    this.stepMs.push(performance.now() - began);
     if (this.batchInEpoch === this.stepsPerEpoch) this.endEpoch();
     if (this.result === null && this.stepsDone >= this.totalSteps) this.finish('completed');
     events.flush(this.progress, this.result !== null);
@@ -245,7 +249,7 @@ export class TrainingLoop {
     model.train(this.initialTraining);
     const message =
       reason === 'completed'
-        ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)`
+        ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${this.stepMs.length > 0 ? `, ${formatStepTime(this.stepMs)}` : ''}`
         : reason === 'stopped'
           ? `Stopped after step ${this.stepsDone}; the model holds the weights of that step`
           : `Stopped early after epoch ${this.epochsDone}: no improvement for ${this.config.earlyStopping!.patience} epochs` +
@@ -256,6 +260,7 @@ export class TrainingLoop {
       steps: this.stepsDone,
       epochs: this.epochsDone,
       losses: [...this.losses],
+      stepMs: [...this.stepMs],
       valLosses: [...this.valLosses],
       valMetrics: [...this.valMetrics],
       ...(this.best !== null ? { best: { epoch: this.best.epoch, value: this.best.value, restored } } : {}),

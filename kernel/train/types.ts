@@ -139,6 +139,12 @@ export interface FitResult {
   epochs: number;
   /** Training loss of every step (index i is step i+1). */
   losses: number[];
+  /**
+   * Wall time of every step in ms (index i is step i+1), on the leading worker: forward, backward,
+   * the gradient exchange between data-parallel workers, the update, and a checkpoint on the
+   * steps that write one (not the validation at the end of an epoch).
+   */
+  stepMs: number[];
   /** (step, validation loss) per epoch. */
   valLosses: [number, number][];
   /** Per epoch: accuracy etc. */

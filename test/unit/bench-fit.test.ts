@@ -33,7 +33,10 @@ describe('bench: the workloads through fit()', () => {
     for (const w of [lm, regLast]) {
       const times = await timeFit(w, [1, 2], 2);
       expect(times).toHaveLength(2);
-      for (const t of times) expect(Number.isFinite(t)).toBe(true);
+      for (const t of times) {
+        expect(Number.isFinite(t.median)).toBe(true);
+        expect(Number.isFinite(t.mean)).toBe(true);
+      }
       const [plain, instrumented] = timePaired(makeStep(w, { instrument: false }), makeStep(w, { instrument: true }), 2);
       expect(plain.ms).toBeGreaterThan(0);
       expect(instrumented.ms).toBeGreaterThan(0);

@@ -23,6 +23,12 @@ describe('fit', () => {
     expect(weightsOf(inWorker)).toEqual(weightsOf(onThread));
     expect(workerJob.status).toBe('done');
     expect(workerJob.history.loss.map(([, l]) => l)).toEqual(reference.losses);
+    // Every step's wall time, and the median of those after the warm-up in the message.
+    for (const r of [threadResult, workerResult]) {
+      expect(r.stepMs).toHaveLength(12);
+      for (const ms of r.stepMs) expect(ms).toBeGreaterThan(0);
+      expect(r.message).toMatch(/^Trained 12 steps \(2 epochs\), [0-9.]+ ms\/step$/);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { JobControl } from '../../kernel/train/jobControl';
 import type { FitResult } from '../../kernel/train/types';
 
 function finish(job: TrainingJob): void {
-  const result: FitResult = { status: 'done', reason: 'completed', steps: 3, epochs: 1, losses: [1, 0.5, 0.25], valLosses: [], valMetrics: [], checkpoints: [], durationMs: 1, message: 'Trained 3 steps (1 epochs)' };
+  const result: FitResult = { status: 'done', reason: 'completed', steps: 3, epochs: 1, losses: [1, 0.5, 0.25], stepMs: [3, 2, 2], valLosses: [], valMetrics: [], checkpoints: [], durationMs: 1, message: 'Trained 3 steps (1 epochs)' };
   job.complete(result);
 }
 
