@@ -22,6 +22,12 @@ interface KernelSpec {
   bufs: BufSpec[];
   /** Statements for one lane of columns on an active row; `at(buf, block)` is the address. */
   active: (f: Func, L: Lane, at: (buf: string, block?: number) => string, ss: string) => string[];
+  /**
+   * A second pass over the columns of an active row, after `active` finished the whole row. Two
+   * short dependency chains in two loops instead of one long one: the out-of-order window then
+   * holds several independent iterations (the kernels are latency-bound).
+   */
+  activeAfter?: (f: Func, L: Lane, at: (buf: string, block?: number) => string, ss: string) => string[];
   /** Statements for one lane of columns on a row past its length. */
   inactive: (f: Func, L: Lane, at: (buf: string, block?: number) => string) => string[];
   /** Accumulate Σ dh² and return it. */
@@ -62,6 +68,7 @@ function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
   const activeRow = [
     ...(spec.sumSquares ? [set('ss4', '(v128.const f32x4 0 0 0 0)'), set('ss1', '(f32.const 0)')] : []),
     ...columns('a', (L) => spec.active(f, L, at, L.width === 4 ? 'ss4' : 'ss1')),
+    ...(spec.activeAfter ? columns('b', (L) => spec.activeAfter!(f, L, at, L.width === 4 ? 'ss4' : 'ss1')) : []),
     ...(spec.sumSquares
       ? [
           set(
@@ -136,12 +143,11 @@ function lstmForward(relaxed: boolean): Func {
       return [
         ...gatesInto(f, L, 'lf', [0, 1, 2, 3].map((k) => L.load(at('gates', k))), [false, false, true, false], out),
         ...[0, 1, 2, 3].map((k) => L.store(at('gates', k), get(out[k]!))),
-        local(f, L, 'c', L.madd(g(L, 'f'), L.load(at('cPrev')), L.mul(g(L, 'i'), g(L, 'g')))),
-        L.store(at('cOut'), g(L, 'c')),
-        ...tanhInto(f, L, 'lc', [g(L, 'c')], [lv(L, 'tc')]),
-        L.store(at('hOut'), L.mul(g(L, 'o'), g(L, 'tc'))),
+        L.store(at('cOut'), L.madd(g(L, 'f'), L.load(at('cPrev')), L.mul(g(L, 'i'), g(L, 'g')))),
       ];
     },
+    // h' = o⊙tanh(c') once the row's c' and o are stored
+    activeAfter: (f, L, at) => [...tanhInto(f, L, 'lc', [L.load(at('cOut'))], [lv(L, 'tc')]), L.store(at('hOut'), L.mul(L.load(at('gates', 3)), g(L, 'tc')))],
     inactive: (_f, L, at) => [L.store(at('hOut'), L.load(at('hPrev'))), L.store(at('cOut'), L.load(at('cPrev')))],
   });
 }
@@ -161,13 +167,15 @@ function lstmBackward(relaxed: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: true,
-    active: (f, L, at, ss) => [
+    // tanh(c) of the row first, kept in `next` (written last, below)
+    active: (f, L, at) => [...tanhInto(f, L, 'lb', [L.load(at('c'))], [lv(L, 'tc')]), L.store(at('next'), g(L, 'tc'))],
+    activeAfter: (f, L, at, ss) => [
       ...dhAndNorm(f, L, at, ss),
       local(f, L, 'i', L.load(at('gates', 0))),
       local(f, L, 'f', L.load(at('gates', 1))),
       local(f, L, 'g', L.load(at('gates', 2))),
       local(f, L, 'o', L.load(at('gates', 3))),
-      ...tanhInto(f, L, 'lb', [L.load(at('c'))], [lv(L, 'tc')]),
+      local(f, L, 'tc', L.load(at('next'))),
       local(f, L, 'dc', L.madd(L.mul(g(L, 'dh'), g(L, 'o')), dtanh(L, g(L, 'tc')), L.load(at('dc')))),
       L.store(at('dG', 0), L.mul(L.mul(g(L, 'dc'), g(L, 'g')), dsig(L, g(L, 'i')))),
       L.store(at('dG', 1), L.mul(L.mul(g(L, 'dc'), L.load(at('cPrev'))), dsig(L, g(L, 'f')))),
@@ -196,13 +204,15 @@ function gruForward(relaxed: boolean): Func {
     sumSquares: false,
     active: (f, L, at) => [
       ...gatesInto(f, L, 'gf', [L.add(L.load(at('gates', 0)), L.load(at('hh', 0))), L.add(L.load(at('gates', 1)), L.load(at('hh', 1)))], [false, false], [lv(L, 'r'), lv(L, 'z')]),
-      local(f, L, 'a', L.add(L.load(at('hh', 2)), L.load(at('bhn')))),
-      ...tanhInto(f, L, 'gn', [L.madd(g(L, 'r'), g(L, 'a'), L.load(at('gates', 2)))], [lv(L, 'n')]),
       L.store(at('gates', 0), g(L, 'r')),
       L.store(at('gates', 1), g(L, 'z')),
+      L.store(at('hidden'), L.add(L.load(at('hh', 2)), L.load(at('bhn')))),
+    ],
+    // n = tanh(pre_n + r⊙hidden) and h' = (1 − z)·n + z·h once the row's r, z, hidden are stored
+    activeAfter: (f, L, at) => [
+      ...tanhInto(f, L, 'gn', [L.madd(L.load(at('gates', 0)), L.load(at('hidden')), L.load(at('gates', 2)))], [lv(L, 'n')]),
       L.store(at('gates', 2), g(L, 'n')),
-      L.store(at('hidden'), g(L, 'a')),
-      // h' = (1 − z)·n + z·h
+      local(f, L, 'z', L.load(at('gates', 1))),
       L.store(at('hOut'), L.madd(g(L, 'z'), L.load(at('hPrev')), L.mul(L.sub(one(L), g(L, 'z')), g(L, 'n')))),
     ],
     inactive: (_f, L, at) => [L.store(at('hOut'), L.load(at('hPrev')))],
