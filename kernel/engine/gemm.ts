@@ -7,7 +7,7 @@ import { wasmGemm } from './wasm/gemm';
 import { wasmKernels } from './wasm/instance';
 
 /** Below this many multiply-adds the copies in and out of wasm memory cost more than they save. */
-const WASM_MIN_WORK = 4096;
+export const WASM_MIN_WORK = 4096;
 
 /**
  * C (M,N) = op(A)·op(B) + beta·C, where op(A) is (M,K) and op(B) is (K,N).

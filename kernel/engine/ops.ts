@@ -2,7 +2,9 @@
 // a GradFn that maps the output gradient to the inputs' gradients.
 
 import { markTableRows, scatterAddRows } from './tableRows';
-import { gemm } from './gemm';
+import { gemm, WASM_MIN_WORK } from './gemm';
+import { wasmKernels } from './wasm/instance';
+import { wasmLinearBackward, wasmLinearForward, type LinearGrads } from './wasm/linear';
 import { formatShape, fromOp, markZeroOutside, normalizeDim, sameShape, shapeSize, Tensor, type Shape } from './tensor';
 
 // ---------------------------------------------------------------------------------------------
@@ -411,32 +413,44 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     throw new Error(`linear: input is ${formatShape(x.shape)} but the weight is ${formatShape(weight.shape)} (expects last dimension ${I})`);
   }
   const M = x.size / I;
-  const out = new Float32Array(M * O);
-  gemm(false, true, M, O, I, x.data, 0, weight.data, 0, out, 0, 0);
-  if (bias) {
-    const b = bias.data;
-    for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) out[row + o]! += b[o]!;
-  }
+  // The wasm kernels when this thread has them and the product pays for the copies; the loops below otherwise.
+  const w = M * O * I >= WASM_MIN_WORK ? wasmKernels() : null;
+  const out = w ? wasmLinearForward(w, x.data, M, I, weight.data, O, bias?.data ?? null) : linearForwardReference(x.data, M, I, weight.data, O, bias?.data ?? null);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp(out, [...x.shape.slice(0, -1), O], inputs, () => ({
     name: 'LinearBackward',
     inputs,
     backward(g) {
       // g is (M,O)
-      const gx = x.requiresGrad ? new Float32Array(M * I) : null;
-      if (gx) gemm(false, false, M, I, O, g, 0, weight.data, 0, gx, 0, 0); // (M,O)·(O,I)
-      const gw = weight.requiresGrad ? new Float32Array(O * I) : null;
-      if (gw) gemm(true, false, O, I, M, g, 0, x.data, 0, gw, 0, 0); // gᵀ(O,M)·x(M,I)
-      let gb: Float32Array | null = null;
-      if (bias?.requiresGrad) {
-        // Column sums in float64, row by row (the rows are contiguous).
-        const sums = new Float64Array(O);
-        for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) sums[o]! += g[row + o]!;
-        gb = Float32Array.from(sums);
-      }
+      const want = { gx: x.requiresGrad, gw: weight.requiresGrad, gb: bias?.requiresGrad === true };
+      const { gx, gw, gb } = w ? wasmLinearBackward(w, g, M, O, x.data, I, weight.data, want) : linearBackwardReference(g, M, O, x.data, I, weight.data, want);
       return bias ? [gx, gw, gb] : [gx, gw];
     },
   }));
+}
+
+/** y (M,O) = x (M,I)·weightᵀ + bias: linear's plain loops (the reference of wasm/linear.ts). */
+export function linearForwardReference(x: Float32Array, M: number, I: number, weight: Float32Array, O: number, bias: Float32Array | null): Float32Array {
+  const out = new Float32Array(M * O);
+  gemm(false, true, M, O, I, x, 0, weight, 0, out, 0, 0);
+  if (bias) for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) out[row + o]! += bias[o]!;
+  return out;
+}
+
+/** linear's gradients with plain loops (the reference of wasm/linear.ts). */
+export function linearBackwardReference(g: Float32Array, M: number, O: number, x: Float32Array, I: number, weight: Float32Array, want: { gx: boolean; gw: boolean; gb: boolean }): LinearGrads {
+  const gx = want.gx ? new Float32Array(M * I) : null;
+  if (gx) gemm(false, false, M, I, O, g, 0, weight, 0, gx, 0, 0); // (M,O)·(O,I)
+  const gw = want.gw ? new Float32Array(O * I) : null;
+  if (gw) gemm(true, false, O, I, M, g, 0, x, 0, gw, 0, 0); // gᵀ(O,M)·x(M,I)
+  let gb: Float32Array | null = null;
+  if (want.gb) {
+    // Column sums in float64, row by row (the rows are contiguous).
+    const sums = new Float64Array(O);
+    for (let row = 0; row < M * O; row += O) for (let o = 0; o < O; o++) sums[o]! += g[row + o]!;
+    gb = Float32Array.from(sums);
+  }
+  return { gx, gw, gb };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ const BARRIER_GENERATION = 4;
 const DECISION = 5;
 const PARKED = 6; // 1: the trainer is waiting out a pause (its last step is published)
 const WORDS = 8;
+/** How long a worker at the barrier spins before it sleeps, ms. */
+const BARRIER_SPIN_MS = 0.5;
 
 /** What every worker does after a barrier; all of them get the same answer. */
 export type StepDecision = 'continue' | 'stop' | 'abort';
@@ -84,6 +86,10 @@ export class JobControl {
       Atomics.notify(w, BARRIER_GENERATION);
       return decision;
     }
+    // Spin a little first: the other worker usually arrives within a fraction of a millisecond,
+    // and a thread asleep in Atomics.wait takes a futex wake-up (on a VM, an idle vCPU's too) to
+    // get going again, time that the whole step waits for.
+    spinWhileEqual(w, BARRIER_GENERATION, generation, BARRIER_SPIN_MS);
     while (Atomics.load(w, BARRIER_GENERATION) === generation) {
       if (this.aborted) return 'abort';
       Atomics.wait(w, BARRIER_GENERATION, generation, 100);
@@ -113,5 +119,18 @@ export class JobControl {
   private wakeAll(): void {
     Atomics.notify(this.words, PAUSE);
     Atomics.notify(this.words, BARRIER_GENERATION);
+  }
+}
+
+/**
+ * Spins while words[index] === value, for at most `ms`. A function of its own: V8 compiles a hot
+ * loop on the stack (OSR) with the feedback seen so far, and the barrier's code after such a loop
+ * had none yet, so the barrier was thrown out of optimized code at nearly every step.
+ */
+function spinWhileEqual(words: Int32Array, index: number, value: number, ms: number): void {
+  const until = performance.now() + ms;
+  let spins = 0;
+  while (Atomics.load(words, index) === value) {
+    if ((++spins & 255) === 0 && performance.now() >= until) return;
   }
 }
