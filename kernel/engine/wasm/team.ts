@@ -179,9 +179,7 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
     return;
   }
   const mineDone = performance.now();
-  while (Atomics.load(ctl, DONE) !== seq) {
-    // spin: the helper started its half about when we started ours
-  }
+  spinUntil(ctl, DONE, seq); // the helper started its half about when we started ours
   // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
   // time slice (ms; on a loaded machine two threads were seen 3× slower than one). Such a wait
   // counts against the helper like a take-back.
@@ -208,4 +206,16 @@ function noteJob(t: Team, missed: boolean): void {
     if (t.windowMissed <= WINDOW / 8) t.pauseMs = PAUSE_MIN_MS;
   }
   t.windowJobs = t.windowMissed = 0;
+}
+
+/**
+ * Spins until words[index] === value. A function of its own: V8 compiles a hot loop on the stack
+ * (OSR) with the feedback seen so far, and runSplit's code after its wait loop had none yet, so
+ * runSplit was thrown out of optimized code again and again (--trace-deopt: ~100 times in four
+ * short fit() jobs).
+ */
+function spinUntil(words: Int32Array, index: number, value: number): void {
+  while (Atomics.load(words, index) !== value) {
+    // spin
+  }
 }
