@@ -2,8 +2,8 @@
 // (each of N data-parallel workers takes 1/N of every batch).
 //
 // How a step is timed: fit() reports the wall time of every step (FitResult.stepMs, on the leading
-// worker, gradient exchange and update included). A job of WARMUP_STEPS + S steps runs on warm
-// pooled workers, and its step time is the median of the S steps after the warm-up: the statistic
+// worker, gradient exchange and update included). A job of WARMUP_STEPS + S steps runs on pooled
+// workers warmed by an untimed run of WORKER_WARMUP_STEPS, and its step time is the median of the S steps after the warm-up: the statistic
 // the peer scripts report (PyTorch's and TensorFlow.js's: median step after 3 warm-up steps). The
 // mean of the same steps is reported beside it: on this 2-core machine a few steps of a data-
 // parallel run are slowed by other programs, the garbage collector or the JIT, and with a barrier
@@ -20,6 +20,8 @@ import { buildModel, makeData } from './models';
 import type { Workload } from './workloads';
 
 const REPEATS = 3;
+/** Steps of the untimed run that warms the pooled workers before the timed ones. */
+const WORKER_WARMUP_STEPS = 100;
 
 /** A fit() step time: the median step (the peers' statistic) and the mean of the same steps, ms. */
 export interface FitStepTime {
@@ -54,7 +56,11 @@ async function fitStepTimes(w: Workload, workers: number, steps: number): Promis
  * timed steps each. The worker counts take turns within each repeat, so that a disturbance from
  * another program does not fall on one of them only.
  */
-export async function timeFit(w: Workload, workerCounts: readonly number[], steps: number): Promise<FitStepTime[]> {
+export async function timeFit(w: Workload, workerCounts: readonly number[], steps: number, warmSteps = WORKER_WARMUP_STEPS): Promise<FitStepTime[]> {
+  // A fresh worker's JavaScript takes ~100 steps to be fully compiled (each worker is an isolate
+  // of its own): one untimed run on all the workers first, as a kernel session's later fit()
+  // calls find them.
+  if (warmSteps > 0) await fitStepTimes(w, Math.max(...workerCounts), warmSteps);
   const runs: FitStepTime[][] = workerCounts.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, workers] of workerCounts.entries()) runs[i]!.push(await fitStepTimes(w, workers, steps));

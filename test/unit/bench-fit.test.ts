@@ -31,7 +31,7 @@ describe('bench: the workloads through fit()', () => {
 
   it('times fit() with 1 and 2 workers, and plain against instrumented steps', async () => {
     for (const w of [lm, regLast]) {
-      const times = await timeFit(w, [1, 2], 2);
+      const times = await timeFit(w, [1, 2], 2, 2);
       expect(times).toHaveLength(2);
       for (const t of times) {
         expect(Number.isFinite(t.median)).toBe(true);
