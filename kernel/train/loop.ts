@@ -247,12 +247,13 @@ export class TrainingLoop {
     if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
+    const speed = this.stepMs.length > 0 ? formatStepTime(this.stepMs) : '';
     const message =
       reason === 'completed'
-        ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${this.stepMs.length > 0 ? `, ${formatStepTime(this.stepMs)}` : ''}`
+        ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${speed ? `, ${speed}` : ''}`
         : reason === 'stopped'
-          ? `Stopped after step ${this.stepsDone}; the model holds the weights of that step`
-          : `Stopped early after epoch ${this.epochsDone}: no improvement for ${this.config.earlyStopping!.patience} epochs` +
+          ? `Stopped after step ${this.stepsDone}${speed ? ` (${speed})` : ''}; the model holds the weights of that step`
+          : `Stopped early after epoch ${this.epochsDone}${speed ? ` (${speed})` : ''}: no improvement for ${this.config.earlyStopping!.patience} epochs` +
             (restored ? `; restored the weights of epoch ${this.best!.epoch}` : '');
     this.result = {
       status: reason === 'stopped' ? 'stopped' : 'done',
