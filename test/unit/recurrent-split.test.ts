@@ -90,6 +90,24 @@ describe('batch-1 inference on two threads gives the one-thread results bit for 
     two.data.forEach((d, i) => expect(d, `tensor ${i}`).toEqual(one.data[i]));
   });
 
+  it('stays bit for bit over many runs (the threads race to claim the second part of each step)', () => {
+    const H = 256;
+    const T = 40;
+    const outputs = (threads: 1 | 2): ReturnType<typeof run> =>
+      run(threads, () => {
+        manualSeed(12);
+        const layer = new LSTM(24, H, { numLayers: 2 });
+        const x = tensor(seededValues(T * 24, 13), [T, 1, 24]);
+        const runs: Tensor[] = [];
+        for (let i = 0; i < 25; i++) runs.push(layer.forward(x).output);
+        return runs;
+      });
+    const one = outputs(1);
+    const two = outputs(2);
+    expect(two.split).toBeGreaterThan(0);
+    two.data.forEach((d, i) => expect(d, `run ${i}`).toEqual(one.data[0]));
+  });
+
   it('an embedding into a batchFirst LSTM (the table-rows input projection)', () => {
     const outputs = (threads: 1 | 2): ReturnType<typeof run> =>
       run(threads, () => {

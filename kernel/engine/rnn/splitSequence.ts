@@ -3,9 +3,11 @@
 // At batch 1 a step is a matrix-vector product with the whole of w_hh (1 MB for an LSTM of 256
 // units), which streams from L3 on one core. Here each thread owns the rows of w_hh (and of w_ih
 // and the biases) that feed its half of the hidden units, for all gate blocks: half the weights,
-// which stay in that core's own L2 across steps, and the gate kernel on its own units. The threads
-// meet once per step (team.ts runSplit: both need the whole h_t for step t+1); when the helper is
-// late, the caller runs its part too, so the result never waits on a descheduled thread.
+// which stay in that core's own L2 across steps, and the gate kernel on its own units. Each thread
+// runs the whole sequence in one wasm call (wasm/wat/sequence.ts), and the threads meet once per
+// step through words in shared memory (both need the whole h_t for step t+1); when the helper has
+// not claimed its part of a step in time, the caller runs it too, so the result does not wait on
+// a descheduled thread.
 //
 // Every value is computed by the same kernels in the same order as the one-thread path (a gate's
 // dot products do not depend on where its column sits in the product), so the results are the
@@ -14,8 +16,9 @@
 import { plannedPackB, type PackedB } from '../wasm/gemm';
 import { type KernelExports, type WasmKernels } from '../wasm/instance';
 import { runSplit, teamFor, type TeamOp } from '../wasm/team';
-import { stepTime, type SequenceOutputs, type SequenceProblem } from './sequence';
-import { foldedBias, prevStateAt, projectInputWasm, stateAt, uploadStates, writeOutputs } from './wasmSequence';
+import { SEQ_PARAM, SEQ_PARAM_WORDS, SEQ_PART, SEQ_SYNC_CLAIMS } from '../wasm/wat/sequence';
+import { type SequenceOutputs, type SequenceProblem } from './sequence';
+import { foldedBias, projectInputWasm, uploadStates, writeOutputs } from './wasmSequence';
 
 const F = 4;
 
@@ -32,7 +35,7 @@ const SPLIT_MIN_STEP_WORK = 48 * 1024;
 export type SplitCell = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 
 const GATES: Record<SplitCell, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
-const OPS: Record<SplitCell, TeamOp> = { lstm: 'lstm_b1_part', gru: 'gru_b1_part', rnn_tanh: 'rnn_tanh_b1_part', rnn_relu: 'rnn_relu_b1_part' };
+const SEQ_OPS = { lstm: 'lstm_b1_seq', gru: 'gru_b1_seq', rnn_tanh: 'rnn_tanh_b1_seq', rnn_relu: 'rnn_relu_b1_seq' } as const satisfies Record<SplitCell, TeamOp>;
 
 /** Whether the forward of `p` runs split (batch 1, big enough, a helper thread up). */
 export function splitsBatch1(w: WasmKernels, p: SequenceProblem<Float32Array>, cell: SplitCell, keepTape: boolean): boolean {
@@ -120,33 +123,36 @@ export function forwardBatch1Split(w: WasmKernels, p: SequenceProblem<Float32Arr
       bhn: cell === 'gru' ? (p.bHh ? arena.put(p.bHh.subarray(2 * H + u0, 2 * H + u1)) : arena.zeros(u1 - u0)) : 0,
       hidden: cell === 'gru' ? arena.alloc(u1 - u0) : 0,
     }));
-    const op = OPS[cell];
-    const kernel = w.k[op] as (...args: number[]) => void;
-    // Each part's arguments at step t, written into one array per part (no allocation per step:
-    // a step is ~8 µs of work, and runSplit copies the helper's arguments before it returns).
-    const fill = (q: Part, t: number, into: number[]): void => {
-      const hPrev = prevStateAt(p, hs, t);
-      const unit = q.u0 * F;
-      into.length = 0;
-      into.push(hPrev, q.w.at, H, gates + (t * GH + q.gateOff) * F);
-      if (cell === 'lstm') into.push(prevStateAt(p, cs, t) + unit, hPrev + unit, stateAt(p, cs, t) + unit, stateAt(p, hs, t) + unit, q.n, len, t);
-      else if (cell === 'gru') into.push(q.hh, q.bhn, hPrev + unit, stateAt(p, hs, t) + unit, q.hidden, q.n, len, t);
-      else into.push(hPrev + unit, stateAt(p, hs, t) + unit, q.n, len, t);
-    };
-    const mine: number[] = [];
-    const theirs: number[] = [];
-    const runMine = (): void => kernel(...mine);
-    for (let s = 0; s < T; s++) {
-      const t = stepTime(p, s);
-      fill(parts[0]!, t, mine);
-      fill(parts[1]!, t, theirs);
-      const team = teamFor(w); // null while the helper is paused (the other core is busy)
-      if (team) runSplit(team, op, theirs, runMine);
-      else {
-        kernel(...mine);
-        kernel(...theirs);
-      }
-    }
+    // The whole sequence in one call per thread (wasm/wat/sequence.ts): parameters and a zeroed
+    // sync block in wasm memory; the caller runs part 0 and takes part 1 of any step the helper
+    // has not claimed in time.
+    const params = new Int32Array(SEQ_PARAM_WORDS);
+    params[SEQ_PARAM.T] = T;
+    params[SEQ_PARAM.REVERSE] = p.reverse ? 1 : 0;
+    params[SEQ_PARAM.STATE_STRIDE] = p.N * H * F;
+    params[SEQ_PARAM.HS] = hs;
+    params[SEQ_PARAM.CS] = cs;
+    params[SEQ_PARAM.GATES] = gates;
+    params[SEQ_PARAM.GATE_STRIDE] = GH * F;
+    params[SEQ_PARAM.K] = H;
+    params[SEQ_PARAM.LEN] = len;
+    params[SEQ_PARAM.SYNC] = arena.zeros((SEQ_SYNC_CLAIMS >> 2) + T);
+    parts.forEach((q, i) => {
+      const at = SEQ_PARAM.PART + i * SEQ_PARAM.PART_WORDS;
+      params[at + SEQ_PART.UNIT_BYTES] = q.u0 * F;
+      params[at + SEQ_PART.UNITS] = q.n;
+      params[at + SEQ_PART.W] = q.w.at;
+      params[at + SEQ_PART.GATE_BYTES] = q.gateOff * F;
+      params[at + SEQ_PART.HH] = q.hh;
+      params[at + SEQ_PART.BHN] = q.bhn;
+      params[at + SEQ_PART.HIDDEN] = q.hidden;
+    });
+    const paramsAt = arena.putInt32(params);
+    const op = SEQ_OPS[cell];
+    const kernel = w.k[op];
+    const team = teamFor(w); // null while the helper is paused (the other core is busy)
+    if (team) runSplit(team, op, [1, paramsAt], () => void kernel(0, paramsAt));
+    else kernel(0, paramsAt);
     writeOutputs(w, p, hs, out.y, out.hN, cs, out.cN, out.batchFirst);
   } finally {
     arena.release(mark);

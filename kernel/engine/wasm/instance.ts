@@ -60,6 +60,11 @@ export interface KernelExports {
   gru_b1_part(h: number, b: number, K: number, gt: number, hh: number, bhn: number, hPrev: number, hOut: number, hidden: number, Hp: number, len: number, t: number): void;
   rnn_tanh_b1_part(h: number, b: number, K: number, pt: number, hPrev: number, hOut: number, Hp: number, len: number, t: number): void;
   rnn_relu_b1_part(h: number, b: number, K: number, pt: number, hPrev: number, hOut: number, Hp: number, len: number, t: number): void;
+  /** A whole batch-1 sequence, role 0 (caller) or 1 (helper); returns how many of part 1's steps the caller ran (wat/sequence.ts). */
+  lstm_b1_seq(role: number, params: number): number;
+  gru_b1_seq(role: number, params: number): number;
+  rnn_tanh_b1_seq(role: number, params: number): number;
+  rnn_relu_b1_seq(role: number, params: number): number;
 }
 
 const PAGE = 65536;
