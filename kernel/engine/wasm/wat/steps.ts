@@ -1,7 +1,7 @@
 // One part of one batch-1 time step, for two threads sharing a sequence (rnn/splitSequence.ts):
 // the matrix-vector product of the whole previous state with this part's rows of w_hh, then the
-// gate kernel on this part's hidden units. One call per thread and step, so that a step costs one
-// hand-over between the threads instead of one per kernel.
+// gate kernel on this part's hidden units. The sequence kernels (wat/sequence.ts) call one per
+// part and step.
 //
 // Every function takes (h, b, K, …, Hp, len, t): h the whole previous state (K floats), b this
 // part's rows of w_hh packed as GEMV panels (K·GEMV_NR floats apart), Hp the units of the part.
