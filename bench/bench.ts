@@ -94,7 +94,9 @@ function runWithTwoKernelThreads(workloads: Record<string, Workload>, steps: num
       results[name] = measurement(w, ms, 2);
       const split = teamStats.split - before.split;
       const share = (n: number): string => `${((n / split) * 100).toFixed(1)} %`;
-      const late = split ? ` (${split} products split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)})` : '';
+      const steps1 = teamStats.sequenceSteps - before.sequenceSteps;
+      const sequences = steps1 ? `; in batch-1 sequences the caller ran ${((100 * (teamStats.sequenceStepsTaken - before.sequenceStepsTaken)) / steps1).toFixed(1)} % of the helper's steps` : '';
+      const late = split ? ` (${split} products or sequences split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)}${sequences})` : '';
       note(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step with 2 kernel threads${late}`);
     }
   } finally {

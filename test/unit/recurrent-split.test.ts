@@ -103,8 +103,12 @@ describe('batch-1 inference on two threads gives the one-thread results bit for 
         return runs;
       });
     const one = outputs(1);
+    const stepsBefore = teamStats.sequenceSteps;
     const two = outputs(2);
     expect(two.split).toBeGreaterThan(0);
+    // 25 runs × 2 layers × T steps, each run on both threads unless the helper was paused
+    expect(teamStats.sequenceSteps - stepsBefore).toBeGreaterThan(0);
+    expect((teamStats.sequenceSteps - stepsBefore) % T).toBe(0);
     two.data.forEach((d, i) => expect(d, `run ${i}`).toEqual(one.data[0]));
   });
 

@@ -15,7 +15,7 @@
 
 import { plannedPackB, type PackedB } from '../wasm/gemm';
 import { type KernelExports, type WasmKernels } from '../wasm/instance';
-import { runSplit, teamFor, type TeamOp } from '../wasm/team';
+import { runSplit, teamFor, teamStats, type TeamOp } from '../wasm/team';
 import { SEQ_PARAM, SEQ_PARAM_WORDS, SEQ_PART, SEQ_SYNC_CLAIMS } from '../wasm/wat/sequence';
 import { type SequenceOutputs, type SequenceProblem } from './sequence';
 import { foldedBias, projectInputWasm, uploadStates, writeOutputs } from './wasmSequence';
@@ -151,8 +151,12 @@ export function forwardBatch1Split(w: WasmKernels, p: SequenceProblem<Float32Arr
     const op = SEQ_OPS[cell];
     const kernel = w.k[op];
     const team = teamFor(w); // null while the helper is paused (the other core is busy)
-    if (team) runSplit(team, op, [1, paramsAt], () => void kernel(0, paramsAt));
-    else kernel(0, paramsAt);
+    if (team) {
+      let taken = 0;
+      runSplit(team, op, [1, paramsAt], () => void (taken = kernel(0, paramsAt)));
+      teamStats.sequenceSteps += T;
+      teamStats.sequenceStepsTaken += taken;
+    } else kernel(0, paramsAt);
     writeOutputs(w, p, hs, out.y, out.hN, cs, out.cN, out.batchFirst);
   } finally {
     arena.release(mark);

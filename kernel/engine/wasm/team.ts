@@ -106,7 +106,12 @@ const PAUSE_MIN_MS = 10;
 const PAUSE_MAX_MS = 500;
 
 /** Products split so far on this thread, how many the caller finished alone, how many it waited long for, and pauses. */
-export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0 };
+/**
+ * Counters for the benchmark: products split, jobs taken back or waited for late, pauses; and for
+ * batch-1 sequences run on both threads (rnn/splitSequence.ts), their steps and how many of the
+ * helper's parts the caller ran because the helper had not claimed them in time.
+ */
+export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0 };
 
 let threads = 1;
 let team: Team | null = null;
