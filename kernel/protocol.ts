@@ -247,6 +247,8 @@ export interface JobSummary {
   epoch: number;
   loss: number | null;
   valLoss: number | null;
+  /** Median wall time of the recent steps, once a step ran. */
+  msPerStep?: number;
   message?: string;
 }
 /** Streamed at a bounded rate while a job runs; `metrics` holds what changed since the last one. */

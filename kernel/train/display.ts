@@ -4,6 +4,7 @@
 
 import { RnnLabMime, type LineChartSpec, type LineSeries, type MimeBundle } from '../protocol';
 import type { Disposable, TrainingJob } from './job';
+import { formatMsPerStep } from './stepTiming';
 import { withStaticPlot } from '../runtime/svg';
 
 export interface DisplaySink {
@@ -44,6 +45,7 @@ export function jobStatusLine(job: TrainingJob): string {
   const parts = [`${s.id} ${s.model}: ${s.status}`, `step ${s.step}/${s.totalSteps}`, `epoch ${s.epoch}`];
   if (s.loss !== null) parts.push(`loss ${s.loss.toPrecision(4)}`);
   if (s.valLoss !== null) parts.push(`val ${s.valLoss.toPrecision(4)}`);
+  if (s.msPerStep !== undefined && (s.status === 'running' || s.status === 'paused')) parts.push(formatMsPerStep(s.msPerStep));
   return parts.join(', ') + (s.message && s.status !== 'running' ? ` (${s.message})` : '');
 }
 

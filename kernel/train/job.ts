@@ -4,7 +4,7 @@
 import type { Module } from '../engine/module';
 import type { JobEventParams, JobMetrics, JobStatus, JobSummary } from '../protocol';
 import type { JobControl } from './jobControl';
-import type { ProgressEvent } from './metrics';
+import { progressFields, type ProgressEvent } from './metrics';
 import { withConsistentWeights } from './sharedWeights';
 import type { FitResult, TrainMetrics } from './types';
 
@@ -151,8 +151,7 @@ export class TrainingJob<M extends Module = Module> {
     if (m.gradNormPerStep) h.gradNormPerStep = m.gradNormPerStep;
     if (m.probe) h.probe = m.probe;
     if (m.probeGates) h.probeGates = m.probeGates;
-    const { step, totalSteps, epoch, loss, valLoss } = event.progress;
-    this.state = { ...this.state, step, totalSteps, epoch, loss, valLoss };
+    this.state = { ...this.state, ...progressFields(event.progress) };
     this.emit(m);
   }
 

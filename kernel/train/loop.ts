@@ -17,7 +17,7 @@ import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentL
 import type { LoopProgress, MetricsStream } from './metrics';
 import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
 import type { LoopConfig } from './options';
-import { formatStepTime } from './stepTiming';
+import { formatStepTime, medianStepMs, WARMUP_STEPS } from './stepTiming';
 import type { FinishReason, FitResult, ForwardLoss } from './types';
 
 /** A NaN or infinite loss (or gradient): the job stops and says what to try. */
@@ -86,6 +86,9 @@ function probeBatch(x: Tensor): Tensor {
   return x;
 }
 
+/** Steps the live ms/step of the progress is the median of. */
+const RECENT_STEPS = 50;
+
 export class TrainingLoop {
   readonly params: Parameter[];
   readonly optimizer: Optimizer;
@@ -147,7 +150,14 @@ export class TrainingLoop {
   }
 
   get progress(): LoopProgress {
-    return { step: this.stepsDone, totalSteps: this.totalSteps, epoch: this.epochsDone, loss: this.lastLoss, valLoss: this.lastValLoss };
+    return { step: this.stepsDone, totalSteps: this.totalSteps, epoch: this.epochsDone, loss: this.lastLoss, valLoss: this.lastValLoss, msPerStep: this.recentMsPerStep() };
+  }
+
+  /** Median of the last RECENT_STEPS step times, the first ones (warm-up) left out once there are more. */
+  private recentMsPerStep(): number | null {
+    const n = this.stepMs.length;
+    if (n === 0) return null;
+    return n > RECENT_STEPS ? medianStepMs(this.stepMs.slice(n - RECENT_STEPS), 0) : medianStepMs(this.stepMs, WARMUP_STEPS);
   }
 
   private get leader(): boolean {

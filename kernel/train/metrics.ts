@@ -2,6 +2,7 @@
 // curve needs (every step's loss is kept until the next event); only the heavy snapshots
 // (‖∂L/∂h_t‖ per step, probe states) keep just their latest value between events.
 
+import type { JobSummary } from '../protocol';
 import type { TrainMetrics } from './types';
 
 /** Where the loop stands: the parts of JobSummary that the loop knows. */
@@ -11,6 +12,14 @@ export interface LoopProgress {
   epoch: number;
   loss: number | null;
   valLoss: number | null;
+  /** Median wall time of the recent steps (stepTiming.ts), null before the first step. */
+  msPerStep: number | null;
+}
+
+/** The JobSummary fields a loop's progress gives (msPerStep only once a step ran). */
+export function progressFields(p: LoopProgress): Pick<JobSummary, 'step' | 'totalSteps' | 'epoch' | 'loss' | 'valLoss' | 'msPerStep'> {
+  const { step, totalSteps, epoch, loss, valLoss, msPerStep } = p;
+  return { step, totalSteps, epoch, loss, valLoss, ...(msPerStep !== null ? { msPerStep } : {}) };
 }
 
 export interface ProgressEvent {

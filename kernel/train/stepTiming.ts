@@ -15,8 +15,13 @@ export function medianStepMs(stepMs: readonly number[], warmup = WARMUP_STEPS): 
   return timed.length % 2 === 1 ? timed[mid]! : (timed[mid - 1]! + timed[mid]!) / 2;
 }
 
-/** "12.3 ms/step" (3 significant digits), or '' without steps. */
+/** The median step of a run as "12.3 ms/step", or '' without steps. */
 export function formatStepTime(stepMs: readonly number[]): string {
   const ms = medianStepMs(stepMs);
-  return Number.isNaN(ms) ? '' : `${ms < 10 ? ms.toPrecision(2) : ms.toFixed(ms < 100 ? 1 : 0)} ms/step`;
+  return Number.isNaN(ms) ? '' : formatMsPerStep(ms);
+}
+
+/** "4.6 ms/step", "13.4 ms/step", "250 ms/step". */
+export function formatMsPerStep(ms: number): string {
+  return `${ms < 10 ? ms.toPrecision(2) : ms.toFixed(ms < 100 ? 1 : 0)} ms/step`;
 }

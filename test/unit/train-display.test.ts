@@ -25,7 +25,9 @@ describe('live loss curve', () => {
     expect(spec.series[0]!.x).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
     expect(spec.series[1]!.name).toBe('validation');
     expect(spec.series[1]!.x).toEqual([8, 16, 24]);
-    expect(last['text/plain']).toMatch(/^job-\d+ LSTMModel: done, step 24\/24, epoch 3, loss [\d.]+, val [\d.]+/);
+    expect(last['text/plain']).toMatch(/^job-\d+ LSTMModel: done, step 24\/24, epoch 3, loss [\d.]+, val [\d.]+ \(Trained 24 steps \(3 epochs\), [\d.]+ ms\/step\)$/);
+    // the summary carries the recent steps' median while the job runs (and after)
+    expect(job.summary().msPerStep).toBeGreaterThan(0);
     // only the final curve carries the static SVG that viewers without RNN Lab show
     expect(String(last['image/svg+xml'])).toMatch(/^<svg[^>]*>[\s\S]*validation[\s\S]*<\/svg>\s*$/);
     expect('image/svg+xml' in calls[0]!.data).toBe(false); // the job had just started
