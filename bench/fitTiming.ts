@@ -3,11 +3,11 @@
 //
 // How a step is timed: fit() reports the wall time of every step (FitResult.stepMs, on the leading
 // worker, gradient exchange and update included). A job of WARMUP_STEPS + S steps runs on pooled
-// workers warmed by an untimed run of WORKER_WARMUP_STEPS, and its step time is the median of the S steps after the warm-up: the statistic
-// the peer scripts report (PyTorch's and TensorFlow.js's: median step after 3 warm-up steps). The
-// mean of the same steps is reported beside it: on this 2-core machine a few steps of a data-
-// parallel run are slowed by other programs, the garbage collector or the JIT, and with a barrier
-// every step a slow worker holds up the other. REPEATS jobs per worker count, taking turns (another
+// workers warmed by an untimed run of WORKER_WARMUP_STEPS, and its step time is the median of the
+// S steps after the warm-up: the statistic the peer scripts report (PyTorch's and TensorFlow.js's:
+// median step after 3 warm-up steps). The mean of the same steps is reported beside it: on this
+// 2-core machine a few steps of a data-parallel run are slowed by other programs, the garbage
+// collector or the JIT, and with a barrier every step a slow worker holds up the other. REPEATS jobs per worker count, taking turns (another
 // program easily disturbs one run), and the median of their figures. Progress events stay at
 // fit()'s default rate: asking for one per step would wake this thread every step, and on 2 cores
 // that slowed the 2-worker case measurably (1–3 ms of a 10–20 ms step in trials).
@@ -48,7 +48,7 @@ async function fitStepTimes(w: Workload, workers: number, steps: number): Promis
   }).done;
   if (result.steps !== maxSteps) throw new Error(`fit ran ${result.steps} steps, expected ${maxSteps}`);
   const timed = result.stepMs.slice(WARMUP_STEPS);
-  return { median: medianStepMs(result.stepMs), mean: timed.reduce((a, b) => a + b, 0) / timed.length };
+  return { median: medianStepMs(timed, 0), mean: timed.reduce((a, b) => a + b, 0) / timed.length };
 }
 
 /**

@@ -242,7 +242,7 @@ export class TrainingLoop {
     this.stepMs.push(performance.now() - began);
     if (this.batchInEpoch === this.stepsPerEpoch) this.endEpoch();
     if (this.result === null && this.stepsDone >= this.totalSteps) this.finish('completed');
-    events.flush(this.progress, this.result !== null);
+    events.flush(() => this.progress, this.result !== null);
   }
 
   /** Ends training without another step (stop requested between steps). */
@@ -257,7 +257,7 @@ export class TrainingLoop {
     if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
-    const speed = this.stepMs.length > 0 ? formatStepTime(this.stepMs) : '';
+    const speed = formatStepTime(this.stepMs);
     const message =
       reason === 'completed'
         ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${speed ? `, ${speed}` : ''}`
@@ -279,7 +279,7 @@ export class TrainingLoop {
       durationMs: performance.now() - this.started,
       message,
     };
-    events.flush(this.progress, true);
+    events.flush(() => this.progress, true);
   }
 
   private noteLr(): void {

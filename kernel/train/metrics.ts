@@ -71,13 +71,13 @@ export class MetricsStream {
     this.pending.probeGates = gates;
   }
 
-  /** Sends what is pending if the last event is old enough (or `force`). */
-  flush(progress: LoopProgress, force = false): void {
+  /** Sends what is pending if the last event is old enough (or `force`); `progress` is asked only then. */
+  flush(progress: () => LoopProgress, force = false): void {
     const t = this.now();
     if (!force && t - this.lastSent < this.interval) return;
     this.lastSent = t;
     const metrics = this.pending;
     this.pending = {};
-    this.send({ progress: { ...progress }, metrics });
+    this.send({ progress: progress(), metrics });
   }
 }

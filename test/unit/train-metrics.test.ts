@@ -18,9 +18,9 @@ describe('metrics stream', () => {
       now = step * 7; // a step every 7 ms: 700 ms in all
       stream.loss(step, 1 / step);
       stream.gradNormTotal(step, step, Math.min(step, 5));
-      stream.flush({ step, totalSteps: 100, epoch: 0, loss: 1 / step, valLoss: null, msPerStep: 7 });
+      stream.flush(() => ({ step, totalSteps: 100, epoch: 0, loss: 1 / step, valLoss: null, msPerStep: 7 }));
     }
-    stream.flush({ step: 100, totalSteps: 100, epoch: 1, loss: 0.01, valLoss: null, msPerStep: 7 }, true);
+    stream.flush(() => ({ step: 100, totalSteps: 100, epoch: 1, loss: 0.01, valLoss: null, msPerStep: 7 }), true);
     expect(sent.length).toBeLessThanOrEqual(9); // ≤ 10/s over 0.7 s, plus the forced last one
     const losses = sent.flatMap((e) => e.metrics.loss ?? []);
     expect(losses.map(([s]) => s)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
