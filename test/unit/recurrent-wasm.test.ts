@@ -1,6 +1,7 @@
 // The WebAssembly sequence kernels against the TypeScript ones on the same float32 problems:
 // every cell (LSTM, both GRU forms, RNN tanh/relu), forward and reverse, with and without lengths,
-// h0/c0 and biases, batch 1 (GEMV path), hidden sizes that leave a scalar tail (H % 4 ≠ 0). Outputs,
+// h0/c0 and biases, batch 1 (GEMV panels), a few rows (≤ 8 in all: the weights read in place by
+// gemv_rows, as for one generated token), hidden sizes that leave a scalar tail (H % 4 ≠ 0). Outputs,
 // tapes, all gradients and the per-step gradient norms must agree; a tape of one path must feed
 // the backward of the other. (The float64 finite-difference checks and the PyTorch fixtures run
 // on the wasm path too, in recurrent-kernels, recurrent-gradcheck and recurrent-parity.)
@@ -40,7 +41,10 @@ const cases: Case[] = [
   { T: 6, N: 5, I: 3, H: 8, reverse: false, lengths: null, initial: false, bias: true },
   { T: 6, N: 5, I: 3, H: 7, reverse: true, lengths: [6, 2, 5, 1, 6], initial: true, bias: true },
   { T: 5, N: 3, I: 4, H: 13, reverse: false, lengths: [3, 5, 1], initial: true, bias: false },
-  { T: 7, N: 1, I: 5, H: 36, reverse: false, lengths: null, initial: true, bias: true }, // batch 1: GEMV
+  { T: 9, N: 1, I: 5, H: 36, reverse: false, lengths: null, initial: true, bias: true }, // batch 1, 9 rows: GEMV panels
+  { T: 7, N: 1, I: 5, H: 36, reverse: true, lengths: null, initial: true, bias: true }, // 7 rows: weights in place
+  { T: 1, N: 1, I: 6, H: 9, reverse: false, lengths: null, initial: true, bias: true }, // one generated token
+  { T: 2, N: 3, I: 3, H: 10, reverse: false, lengths: [2, 1, 2], initial: false, bias: false }, // 6 rows in place, N > 1
   { T: 4, N: 9, I: 2, H: 20, reverse: true, lengths: null, initial: false, bias: true },
 ];
 

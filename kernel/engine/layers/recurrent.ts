@@ -384,12 +384,14 @@ export class GRU extends RNNBase {
 /**
  * When x came from an embedding lookup (and still holds its rows): the table and the row index in
  * time-major order (T·N), so that the first layer can work on the table. Not when x's own
- * gradient is to be kept (retainGrad): the layer's gradient then goes to the table directly.
+ * gradient is to be kept (retainGrad): the layer's gradient then goes to the table directly. Not
+ * when x has fewer rows than the table (one generated token at a time): projecting the table
+ * would be more work than projecting x.
  */
 function timeMajorTableRows(x: Tensor, batchFirst: boolean, T: number, N: number): { table: Tensor; index: Int32Array; paddingIdx: number } | null {
   if (x.retainsGrad) return null;
   const rows = tableRowsOf(x);
-  if (!rows) return null;
+  if (!rows || T * N < rows.table.shape[0]!) return null;
   if (!batchFirst) return rows;
   const index = new Int32Array(T * N); // x is (N,T,I): row n·T + t goes to t·N + n
   for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) index[t * N + n] = rows.index[n * T + t]!;

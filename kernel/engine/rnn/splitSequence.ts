@@ -16,6 +16,7 @@
 import { plannedPackB, type PackedB } from '../wasm/gemm';
 import { type KernelExports, type WasmKernels } from '../wasm/instance';
 import { runSplit, teamFor, teamStats, type TeamOp } from '../wasm/team';
+import { IN_PLACE_MAX_ROWS } from '../wasm/weightOperand';
 import { SEQ_PARAM, SEQ_PARAM_WORDS, SEQ_PART, SEQ_SYNC_CLAIMS } from '../wasm/wat/sequence';
 import { type SequenceOutputs, type SequenceProblem } from './sequence';
 import { foldedBias, projectInputWasm, uploadStates, writeOutputs } from './wasmSequence';
@@ -37,9 +38,13 @@ export type SplitCell = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 const GATES: Record<SplitCell, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 const SEQ_OPS = { lstm: 'lstm_b1_seq', gru: 'gru_b1_seq', rnn_tanh: 'rnn_tanh_b1_seq', rnn_relu: 'rnn_relu_b1_seq' } as const satisfies Record<SplitCell, TeamOp>;
 
-/** Whether the forward of `p` runs split (batch 1, big enough, a helper thread up). */
+/**
+ * Whether the forward of `p` runs split (batch 1, big enough, a helper thread up). Not for a few
+ * steps (text generation feeds one token per call): the split packs its weights, and a few steps
+ * on one thread reading the weights in place (weightOperand) take less than the packing.
+ */
 export function splitsBatch1(w: WasmKernels, p: SequenceProblem<Float32Array>, cell: SplitCell, keepTape: boolean): boolean {
-  return !keepTape && p.N === 1 && p.H >= 32 && GATES[cell] * p.H * p.H >= SPLIT_MIN_STEP_WORK && teamFor(w) !== null;
+  return !keepTape && p.N === 1 && p.T > IN_PLACE_MAX_ROWS && p.H >= 32 && GATES[cell] * p.H * p.H >= SPLIT_MIN_STEP_WORK && teamFor(w) !== null;
 }
 
 /** Hidden units [0, split) go to the calling thread, [split, H) to the helper; 16-unit aligned (a cache line of floats). */

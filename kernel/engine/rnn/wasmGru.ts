@@ -5,6 +5,7 @@
 
 import { gemmPacked } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
+import { multiplyByWeight } from '../wasm/weightOperand';
 import { type GruTape } from './gru';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
@@ -13,6 +14,7 @@ import {
   foldedBias,
   inputSideGrads,
   packRecurrent,
+  recurrentOperand,
   prevStateAt,
   prevStatesMatrix,
   outputGradAt,
@@ -57,27 +59,27 @@ export function gruForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>,
     const wHhRaw = arena.put(p.wHh);
     const yb = batchMajorOutput(w, p, out.batchFirst);
     if (resetAfter) {
-      const wHh = packRecurrent(w, p, wHhRaw, 0, G, true);
+      const wHh = recurrentOperand(w, p, wHhRaw, 0, G);
       const hh = arena.alloc(N * G);
       const bhn = p.bHh ? arena.put(p.bHh.subarray(2 * H)) : arena.zeros(H);
       for (let s = 0; s < T; s++) {
         const t = stepTime(p, s);
         const hPrev = prevStateAt(p, hs, t);
-        gemmPacked(w, false, N, H, hPrev, H, wHh, hh, G, 0);
+        multiplyByWeight(w, wHh, N, hPrev, H, hh, G, 0);
         w.k.gru_fwd(gates + t * N * G * F, hh, bhn, hPrev, stateAt(p, hs, t), hidden + t * N * H * F, N, H, len, t);
         stepOut(w, p, hs, yb, t);
       }
     } else {
-      const wRz = packRecurrent(w, p, wHhRaw, 0, 2 * H, true);
-      const wN = packRecurrent(w, p, wHhRaw, 2 * H, H, true);
+      const wRz = recurrentOperand(w, p, wHhRaw, 0, 2 * H);
+      const wN = recurrentOperand(w, p, wHhRaw, 2 * H, H);
       for (let s = 0; s < T; s++) {
         const t = stepTime(p, s);
         const gt = gates + t * N * G * F;
         const ht = hidden + t * N * H * F;
         const hPrev = prevStateAt(p, hs, t);
-        gemmPacked(w, false, N, H, hPrev, H, wRz, gt, G, 1);
+        multiplyByWeight(w, wRz, N, hPrev, H, gt, G, 1);
         w.k.gru_cho_rz(gt, hPrev, ht, N, H, len, t);
-        gemmPacked(w, false, N, H, ht, H, wN, gt + 2 * H * F, G, 1);
+        multiplyByWeight(w, wN, N, ht, H, gt + 2 * H * F, G, 1);
         w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
         stepOut(w, p, hs, yb, t);
       }
@@ -117,7 +119,7 @@ export function gruBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     const dGi = arena.alloc(rows * G);
     const dGh = resetAfter ? arena.alloc(rows * G) : dGi;
     const wHhRaw = arena.put(p.wHh);
-    const wHh = packRecurrent(w, p, wHhRaw, 0, G, false); // op(B)[g, h'] = w_hh[g, h'], K = 3H
+    const wHh = packRecurrent(w, p, wHhRaw); // op(B)[g, h'] = w_hh[g, h'], K = 3H
     const dRh = resetAfter ? 0 : arena.alloc(N * H);
     for (let s = T - 1; s >= 0; s--) {
       const t = stepTime(p, s);

@@ -4,6 +4,7 @@
 
 import { gemmPacked } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
+import { multiplyByWeight } from '../wasm/weightOperand';
 import { type LstmTape } from './lstm';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import {
@@ -12,6 +13,7 @@ import {
   foldedBias,
   inputSideGrads,
   packRecurrent,
+  recurrentOperand,
   prevStateAt,
   prevStatesMatrix,
   outputGradAt,
@@ -52,13 +54,13 @@ export function lstmForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>
     const hs = uploadStates(w, p, p.h0, null);
     const cs = uploadStates(w, p, p.c0, null);
     const end = arena.mark();
-    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, true);
+    const wHh = recurrentOperand(w, p, arena.put(p.wHh), 0, G);
     const yb = batchMajorOutput(w, p, out.batchFirst);
     for (let s = 0; s < T; s++) {
       const t = stepTime(p, s);
       const gt = gates + t * N * G * F;
       const hPrev = prevStateAt(p, hs, t);
-      gemmPacked(w, false, N, H, hPrev, H, wHh, gt, G, 1);
+      multiplyByWeight(w, wHh, N, hPrev, H, gt, G, 1);
       w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
       stepOut(w, p, hs, yb, t);
     }
@@ -94,7 +96,7 @@ export function lstmBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array
     let next = arena.alloc(N * H);
     const dc = grads.dcN ? arena.put(grads.dcN) : arena.zeros(N * H);
     const dG = arena.alloc(rows * G);
-    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, G, false);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh));
     for (let s = T - 1; s >= 0; s--) {
       const t = stepTime(p, s);
       const gt = gates + t * N * G * F;

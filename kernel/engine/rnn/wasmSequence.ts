@@ -11,6 +11,7 @@
 
 import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
+import { multiplyByWeight, weightOperand, type WeightOperand } from '../wasm/weightOperand';
 import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
 
 const F = 4; // bytes per float
@@ -99,8 +100,7 @@ export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
   const wIh = wIhAt ?? arena.put(p.wIh);
-  const b = packMatrixB(w, wIh, p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
-  gemmPacked(w, false, rows, p.I, x, p.I, b, gates, GH, 0);
+  multiplyByWeight(w, weightOperand(w, wIh, GH, p.I, rows, rows), rows, x, p.I, gates, GH, 0);
   if (bias) w.k.add_rows(gates, rows, GH * F, arena.put(bias), GH);
   arena.release(mark);
   return gates;
@@ -144,12 +144,14 @@ export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: 
   return dx;
 }
 
-/** The recurrent weights packed as B for the per-step products (GEMV panels at batch 1). */
-export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number, transposed: boolean): PackedB {
-  const H = p.H;
-  const src = wHh + rowFrom * H * F;
-  // Forward: op(B)[h', g] = w_hh[g, h'] (K = H, N = rows); backward: op(B)[g, h'] = w_hh[g, h'].
-  return transposed ? packMatrixB(w, src, H, true, H, rowCount, p.N === 1) : packMatrixB(w, src, H, false, rowCount, H, p.N === 1);
+/** Rows [rowFrom, rowFrom + rowCount) of w_hh as the operand of the forward's per-step h·w_hhᵀ (multiplyByWeight). */
+export function recurrentOperand(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number): WeightOperand {
+  return weightOperand(w, wHh + rowFrom * p.H * F, rowCount, p.H, p.T * p.N, p.N);
+}
+
+/** w_hh packed as B for the backward's per-step dG·w_hh: op(B)[g, h'] = w_hh[g, h'] (GEMV panels at batch 1). */
+export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number): PackedB {
+  return packMatrixB(w, wHh, p.H, false, p.wHh.length / p.H, p.H, p.N === 1);
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import { gemmPacked } from '../wasm/gemm';
 import { type WasmKernels } from '../wasm/instance';
+import { multiplyByWeight } from '../wasm/weightOperand';
 import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { type Nonlinearity, type VanillaTape } from './vanilla';
 import {
@@ -11,6 +12,7 @@ import {
   foldedBias,
   inputSideGrads,
   packRecurrent,
+  recurrentOperand,
   prevStateAt,
   prevStatesMatrix,
   outputGradAt,
@@ -50,14 +52,14 @@ export function vanillaForwardWasm(w: WasmKernels, p: SequenceProblem<Float32Arr
     const hs = uploadStates(w, p, p.h0, null);
     const end = arena.mark();
     const pre = projectInputWasm(w, p, x, H, foldedBias(p));
-    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, true);
+    const wHh = recurrentOperand(w, p, arena.put(p.wHh), 0, H);
     const act = nonlinearity === 'relu' ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd;
     const yb = batchMajorOutput(w, p, out.batchFirst);
     for (let s = 0; s < T; s++) {
       const t = stepTime(p, s);
       const pt = pre + t * N * H * F;
       const hPrev = prevStateAt(p, hs, t);
-      gemmPacked(w, false, N, H, hPrev, H, wHh, pt, H, 1);
+      multiplyByWeight(w, wHh, N, hPrev, H, pt, H, 1);
       act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
       stepOut(w, p, hs, yb, t);
     }
@@ -89,7 +91,7 @@ export function vanillaBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Ar
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
     const dG = arena.alloc(rows * H);
-    const wHh = packRecurrent(w, p, arena.put(p.wHh), 0, H, false);
+    const wHh = packRecurrent(w, p, arena.put(p.wHh));
     const grad = tape.nonlinearity === 'relu' ? w.k.rnn_relu_bwd : w.k.rnn_tanh_bwd;
     for (let s = T - 1; s >= 0; s--) {
       const t = stepTime(p, s);

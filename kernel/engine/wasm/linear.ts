@@ -6,6 +6,7 @@
 
 import { gemmPacked, packMatrixB } from './gemm';
 import { type WasmKernels } from './instance';
+import { multiplyByWeight, weightOperand } from './weightOperand';
 
 const F = 4;
 
@@ -15,8 +16,7 @@ export function wasmLinearForward(w: WasmKernels, x: Float32Array, M: number, I:
   const mark = arena.mark();
   try {
     const y = arena.alloc(M * O);
-    const b = packMatrixB(w, arena.put(weight), I, true, I, O, M === 1); // op(B)[i, o] = weight[o, i]
-    gemmPacked(w, false, M, I, arena.put(x), I, b, y, O, 0);
+    multiplyByWeight(w, weightOperand(w, arena.put(weight), O, I, M, M), M, arena.put(x), I, y, O, 0);
     if (bias) w.k.add_rows(y, M, O * F, arena.put(bias), O);
     return arena.view(y, M * O).slice();
   } finally {
