@@ -27,7 +27,8 @@ import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd, kernelThreads } from '../kernel/runtime/wasmFlags';
 import { makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
-import { goalColumns, goalReport, type RunColumns } from './goals';
+import { goalColumns, goalReport, TFJS_WASM, type RunColumns } from './goals';
+import { floorMs, inferenceWork, measureKernelRates, type KernelRates } from './inferenceFloor';
 import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
 import { combineColumn, combineColumnLists, formatMs, formatRange, type Measurement, type PeerResult } from './rounds';
 import { flops, loadWorkloads, type Workload } from './workloads';
@@ -207,6 +208,7 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   for (const line of goals.legend) console.log(`  ${line}`);
   for (const line of formatTable(goals.table)) console.log(line);
   console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
+  printFloors(combined);
 }
 
 // As in the kernel process: relaxed SIMD on (Node 20 needs the flag) before the engine validates
@@ -220,9 +222,40 @@ const workloads = loadWorkloads(sharedBench, repoRoot, argValue('--only')?.split
 const withWorkers = !process.argv.includes('--no-workers') && Object.values(workloads).some((w) => w.train);
 const withPeers = !process.argv.includes('--no-peers');
 
+/** Per batch-1 inference workload, the best kernel rates any round measured (the floor they give is the lowest). */
+const kernelRates = new Map<string, KernelRates>();
+
+function measureRates(): void {
+  for (const [name, w] of Object.entries(workloads)) {
+    if (w.train || w.batch !== 1) continue;
+    const r = measureKernelRates(w, 2);
+    if (!r) continue;
+    const best = kernelRates.get(name);
+    kernelRates.set(name, best ? { gemv: Math.max(best.gemv, r.gemv), gemm: Math.max(best.gemm, r.gemm) } : r);
+  }
+}
+
+/** Batch-1 inference: the lower bound from the kernels' rates beside what the TF.js goal asks (inferenceFloor.ts). */
+function printFloors(combined: RunColumns): void {
+  const tfjs = combined.peers.find((r) => TFJS_WASM.test(r.peer));
+  for (const [name, rates] of kernelRates) {
+    const w = workloads[name]!;
+    const work = inferenceWork(w);
+    const floor = floorMs(work, rates, 2);
+    const mflop = (f: number): string => `${(f / 1e6).toFixed(0)} MFLOP`;
+    const best = Math.min(...[combined.ours, combined.threads].map((r) => r.results[name]?.ms_per_step ?? Infinity));
+    const goal = tfjs?.results[name] ? `; 25× TF.js wasm (${tfjs.results[name].ms_per_step.toFixed(1)} ms) asks for ≤ ${(tfjs.results[name].ms_per_step / 25).toFixed(2)} ms` : '';
+    console.log(
+      `${name}: the kernels' own rates on one thread here (GEMV ${rates.gemv.toFixed(1)} GFLOP/s, GEMM ${rates.gemm.toFixed(1)}) bound a forward on 2 cores at ≥ ${floor.toFixed(2)} ms ` +
+        `(${mflop(work.gemvFlops)} of step-by-step GEMV, ${mflop(work.gemmFlops)} of GEMM; before gates, hand-overs and copies)${goal}; measured ${best.toFixed(2)} ms.`,
+    );
+  }
+}
+
 /** One round: every column in turn, as a one-round run does. */
 async function runRound(peerName: string): Promise<RunColumns & { workerKernels: string[] }> {
   const ours: PeerResult = { peer: peerName, results: runOnThisThread(workloads, steps) };
+  measureRates();
   const threads: PeerResult = { peer: `${peerName}-2-threads`, results: runWithTwoKernelThreads(workloads, steps) };
   const fitPeers: PeerResult[] = [];
   let workerKernels: string[] = [];

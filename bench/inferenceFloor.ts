@@ -1,0 +1,93 @@
+// A lower bound for a batch-1 inference workload on this machine, from the kernels' own rates
+// measured in the same run: the recurrent steps are matrix-vector products (each step needs the
+// one before), the input projections and the output head are matrix products over the whole
+// sequence. Time ≥ GEMV work / (cores × GEMV rate) + GEMM work / (cores × GEMM rate), before any
+// gate arithmetic, hand-over between the threads or copying. It says what a goal asks of the
+// kernels: a goal that needs less time than this bound needs faster kernels, not less overhead.
+
+import { gemmPacked, packMatrixB } from '../kernel/engine/wasm/gemm';
+import { wasmKernels } from '../kernel/engine/wasm/instance';
+import type { Workload } from './workloads';
+
+const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+
+/** Floating-point operations of one forward of a batch-1 workload, by the kind of product. */
+export interface InferenceWork {
+  /** Per-step h·w_hhᵀ of every layer: T·L products with a (1, H) row. */
+  gemvFlops: number;
+  /** Input projections (layer 0 of an embedding: its table when that has fewer rows than T) and the head. */
+  gemmFlops: number;
+}
+
+export function inferenceWork(w: Workload): InferenceWork {
+  const G = GATES[w.cell] * w.hidden;
+  const H = w.hidden;
+  const rows = w.seq * w.batch;
+  const inputSize = w.embed ?? w.input ?? 0;
+  const layer0Rows = w.vocab !== undefined && w.embed !== undefined ? Math.min(rows, w.vocab) : rows;
+  let gemmFlops = 2 * layer0Rows * inputSize * G;
+  for (let l = 1; l < w.layers; l++) gemmFlops += 2 * rows * H * G;
+  gemmFlops += w.task === 'lm' ? 2 * rows * H * (w.vocab ?? 0) : 2 * w.batch * H;
+  return { gemvFlops: 2 * w.layers * rows * G * H, gemmFlops };
+}
+
+/** Kernel rates in GFLOP/s on one thread. */
+export interface KernelRates {
+  gemv: number;
+  gemm: number;
+}
+
+/** ms: the work at the given rates, spread over `cores` cores without loss. */
+export function floorMs(work: InferenceWork, rates: KernelRates, cores: number): number {
+  return (work.gemvFlops / (cores * rates.gemv) + work.gemmFlops / (cores * rates.gemm)) / 1e6;
+}
+
+/** Best-of-5 GFLOP/s of `run` (flops each), repeated to ~20 ms per try. */
+function rateOf(run: () => void, flops: number): number {
+  run();
+  const t0 = performance.now();
+  run();
+  const reps = Math.max(1, Math.ceil(20 / Math.max(1e-3, performance.now() - t0)));
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    for (let r = 0; r < reps; r++) run();
+    best = Math.min(best, (performance.now() - start) / reps);
+  }
+  return flops / (best / 1e3) / 1e9;
+}
+
+/**
+ * This thread's rates on the workload's shapes: the packed GEMV over the rows of w_hh one of
+ * `cores` threads owns (K = H, G·H / cores outputs), and the packed GEMM of a layer's input
+ * projection (T rows, K = H, G·H outputs). Null without the wasm kernels.
+ */
+export function measureKernelRates(w: Workload, cores: number): KernelRates | null {
+  const k = wasmKernels();
+  if (!k) return null;
+  const H = w.hidden;
+  const G = GATES[w.cell] * H;
+  const arena = k.arena;
+  const mark = arena.mark();
+  try {
+    const values = (n: number): number => {
+      const at = arena.alloc(n);
+      const f = arena.f32();
+      for (let i = 0; i < n; i++) f[(at >> 2) + i] = Math.sin(i) * 0.05;
+      return at;
+    };
+    const part = Math.ceil(G / cores);
+    const wPart = packMatrixB(k, values(part * H), H, true, H, part, true); // op(B)[h, g] = w[g, h]
+    const h = values(H);
+    const out = arena.alloc(G);
+    const gemv = rateOf(() => gemmPacked(k, false, 1, H, h, H, wPart, out, part, 0), 2 * H * part);
+    const T = w.seq * w.batch;
+    const wIh = packMatrixB(k, values(G * H), H, true, H, G, false);
+    const x = values(T * H);
+    const gates = arena.alloc(T * G);
+    const gemm = rateOf(() => gemmPacked(k, false, T, H, x, H, wIh, gates, G, 0), 2 * T * H * G);
+    return { gemv, gemm };
+  } finally {
+    arena.release(mark);
+  }
+}
