@@ -25,7 +25,7 @@ import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/in
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd, kernelThreads } from '../kernel/runtime/wasmFlags';
-import { makeStep, timePaired, timeSteps } from './callingThread';
+import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, type RunColumns } from './goals';
 import { floorMs, inferenceWork, measureKernelRates, type KernelRates } from './inferenceFloor';
@@ -57,8 +57,9 @@ function runOnThisThread(workloads: Record<string, Workload>, steps: number): Pe
   for (const [name, w] of Object.entries(workloads)) {
     if (!w.train) {
       const plain = timeSteps(makeStep(w, { instrument: false }), steps);
-      results[name] = { ...measurement(w, plain.ms, 1), peak_rss_mb: round(plain.peakRss / 2 ** 20, 1) };
-      note(`rnn-lab ${name}: ${plain.ms.toFixed(1)} ms/step`);
+      const generation = w.task === 'lm' ? (timeSteps(makeGenerationStep(w), Math.min(steps, 5)).ms * 1e3) / w.seq : undefined;
+      results[name] = { ...measurement(w, plain.ms, 1), peak_rss_mb: round(plain.peakRss / 2 ** 20, 1), ...(generation !== undefined ? { generation_us_per_token: round(generation, 1) } : {}) };
+      note(`rnn-lab ${name}: ${plain.ms.toFixed(1)} ms/step${generation !== undefined ? `; generating one token per call ${generation.toFixed(0)} µs per token` : ''}`);
       continue;
     }
     // Plain and instrumented steps turn about, so that the overhead is not another program's noise.
@@ -192,6 +193,8 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   for (const line of formatTable([header, ...rows])) console.log(line);
   const rssRound = withRange ? ', in the first round' : '';
   console.log(`peak RSS (whole process, this-thread steps; the instrumented model is alive beside the plain one${rssRound}): ${names.map((n) => `${n} ${ours.results[n]!.peak_rss_mb} MB`).join(', ')}`);
+  const generating = names.filter((n) => ours.results[n]!.generation_us_per_token !== undefined);
+  if (generating.length) console.log(`text generation on this thread, one token per call with the state carried (as a sampling loop): ${generating.map((n) => `${n} ${ours.results[n]!.generation_us_per_token!.toFixed(0)} µs per token`).join(', ')}`);
 
   if (peers.length === 0) return;
   console.log(withRange ? '\nPeers, median ms per step (min–max over the rounds; GFLOP/s in --json and in the table above):' : '\nPeers, median ms per step (GFLOP/s):');

@@ -1,7 +1,7 @@
 // A hand-written training (or inference) step on the calling thread, timed step by step:
 // the engine's own speed, without any trainer around it.
 
-import { Adam, crossEntropy, manualSeed, mseLoss, noGrad, type Tensor } from '../kernel/engine/index';
+import { Adam, crossEntropy, manualSeed, mseLoss, noGrad, tensor, type RNNBase, type Tensor } from '../kernel/engine/index';
 import { buildModel, makeData, recurrentLayerOf } from './models';
 import type { Workload } from './workloads';
 
@@ -36,6 +36,35 @@ export function makeStep(w: Workload, options: { instrument: boolean }): () => v
     if (options.instrument) gradNorms = Object.values(rnn.trace?.directions ?? {}).map((d) => (d.gradNorm ? [...d.gradNorm] : null));
     opt.step();
   };
+}
+
+/** The parts of the benchmark's language model (bench/models.ts) a generation loop calls one by one. */
+interface LanguageModelParts {
+  embedding: { forward(x: Tensor): Tensor };
+  rnn: RNNBase;
+  fc: { forward(x: Tensor): Tensor };
+}
+
+/**
+ * Text generation with an lm workload's model, as a sampling loop runs it: one token per call,
+ * the state (h, and c for an LSTM) carried from call to call, the next token the most likely
+ * one. A step generates w.seq tokens.
+ */
+export function makeGenerationStep(w: Workload): () => void {
+  if (w.task !== 'lm') throw new Error('makeGenerationStep: a language-model workload (task lm) generates tokens');
+  manualSeed(0);
+  const model = buildModel(w) as unknown as LanguageModelParts;
+  return () =>
+    noGrad(() => {
+      let token = 0;
+      let state: { h: Tensor; c: Tensor | null } | null = null;
+      for (let t = 0; t < w.seq; t++) {
+        const run = model.rnn.forward(model.embedding.forward(tensor([token], [1, 1])), state ? { h0: state.h, ...(state.c ? { c0: state.c } : {}) } : {});
+        const logits = model.fc.forward(run.output).data; // (1,1,V)
+        token = logits.indexOf(Math.max(...logits));
+        state = run;
+      }
+    });
 }
 
 export function median(xs: readonly number[]): number {

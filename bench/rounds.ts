@@ -26,6 +26,8 @@ export interface Measurement {
   speedup_vs_1_worker?: number;
   /** fit(): the mean of the steps whose median is ms_per_step. */
   mean_ms_per_step?: number;
+  /** lm inference: µs per token generating one token per call, the state carried (bench/callingThread.ts makeGenerationStep). */
+  generation_us_per_token?: number;
   /** Smallest and largest ms_per_step over the rounds. */
   range_ms?: [number, number];
   /** How many rounds measured this, when fewer than all of them (a peer failed in a round). */
