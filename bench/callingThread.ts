@@ -1,8 +1,8 @@
 // A hand-written training (or inference) step on the calling thread, timed step by step:
 // the engine's own speed, without any trainer around it.
 
-import { Adam, crossEntropy, manualSeed, mseLoss, noGrad, tensor, type RNNBase, type Tensor } from '../kernel/engine/index';
-import { buildModel, makeData, recurrentLayerOf } from './models';
+import { Adam, crossEntropy, manualSeed, mseLoss, noGrad, tensor, type Tensor } from '../kernel/engine/index';
+import { buildModel, languageModelParts, makeData, recurrentLayerOf } from './models';
 import type { Workload } from './workloads';
 
 export interface StepTiming {
@@ -38,13 +38,6 @@ export function makeStep(w: Workload, options: { instrument: boolean }): () => v
   };
 }
 
-/** The parts of the benchmark's language model (bench/models.ts) a generation loop calls one by one. */
-interface LanguageModelParts {
-  embedding: { forward(x: Tensor): Tensor };
-  rnn: RNNBase;
-  fc: { forward(x: Tensor): Tensor };
-}
-
 /**
  * Text generation with an lm workload's model, as a sampling loop runs it: one token per call,
  * the state (h, and c for an LSTM) carried from call to call, the next token the most likely
@@ -53,7 +46,7 @@ interface LanguageModelParts {
 export function makeGenerationStep(w: Workload): () => void {
   if (w.task !== 'lm') throw new Error('makeGenerationStep: a language-model workload (task lm) generates tokens');
   manualSeed(0);
-  const model = buildModel(w) as unknown as LanguageModelParts;
+  const model = languageModelParts(buildModel(w));
   return () =>
     noGrad(() => {
       let token = 0;

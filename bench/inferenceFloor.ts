@@ -4,6 +4,9 @@
 // sequence. Time ≥ GEMV work / (cores × GEMV rate) + GEMM work / (cores × GEMM rate), before any
 // gate arithmetic, hand-over between the threads or copying. It says what a goal asks of the
 // kernels: a goal that needs less time than this bound needs faster kernels, not less overhead.
+// The work counted is what the engine runs (the embedding's table, the output head), not the
+// peers' FLOP count of the GFLOP/s columns (workloads.ts flops()); the GEMM rate is measured on a
+// layer's projection and applied to the table and the head too (smaller products run no faster).
 
 import { gemmPacked, packMatrixB } from '../kernel/engine/wasm/gemm';
 import { wasmKernels } from '../kernel/engine/wasm/instance';
@@ -15,7 +18,7 @@ const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 export interface InferenceWork {
   /** Per-step h·w_hhᵀ of every layer: T·L products with a (1, H) row. */
   gemvFlops: number;
-  /** Input projections (layer 0 of an embedding: its table when that has fewer rows than T) and the head. */
+  /** Input projections (layer 0 of an embedding: its table when that has no more rows than T·N, as the engine does) and the head. */
   gemmFlops: number;
 }
 

@@ -58,6 +58,18 @@ export function recurrentLayerOf(model: Module): RNNBase {
   throw new Error(`${model.constructor.name} has no recurrent layer`);
 }
 
+/** The embedding, recurrent layer and head of an lm workload's model, for a loop that calls them one by one. */
+export function languageModelParts(model: Module): { embedding: Embedding; rnn: RNNBase; fc: Linear } {
+  let embedding: Embedding | null = null;
+  let fc: Linear | null = null;
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof Embedding) embedding = m;
+    else if (m instanceof Linear) fc = m;
+  }
+  if (!embedding || !fc) throw new Error(`${model.constructor.name} is not an embedding → recurrent layer → linear language model`);
+  return { embedding, rnn: recurrentLayerOf(model), fc };
+}
+
 /**
  * `examples` rows of deterministic pseudo-random data for the workload (the values do not matter
  * for timing): lm x is (N,T) token ids and y (N,T) next tokens; reg-last x is (N,T,I), y (N,1).

@@ -22,6 +22,8 @@ const makers: [string, () => Layer][] = [
   ['RNN', () => new RNN(12, 30, { batchFirst: true })],
 ];
 const ids = [3, 17, 0, 9, 9, 12, 5, 1, 19, 4, 7, 2];
+/** V token ids, every table row once. */
+const allIds = Array.from({ length: V }, (_, i) => (i * 7 + 3) % V);
 
 describe('one token per call', () => {
   for (const [name, make] of makers) {
@@ -44,13 +46,13 @@ describe('one token per call', () => {
       expect(toleranceRatio(h!.data, whole.h.data, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
     });
 
-    it(`${name}: fewer rows than the table — outputs and gradients as on the TypeScript kernels`, () => {
+    it.each([5, V])(`${name}: %i rows for a table of ${V} — outputs and gradients as on the TypeScript kernels`, (rows) => {
       const grads = (kernels: 'js' | 'auto'): Float32Array[] => {
         useKernels(kernels);
         manualSeed(4);
         const emb = new Embedding(V, 12);
         const layer = make();
-        const { output, h } = layer.forward(emb.forward(tensor([5, 11, 5, 0, 2], [1, 5]))); // 5 rows < 20 table rows
+        const { output, h } = layer.forward(emb.forward(tensor(allIds.slice(0, rows), [1, rows]))); // rows < 20 table rows, or as many
         output.sum().add(h.mul(0.5).sum()).backward();
         return [output.data, emb.weight.grad!.data, ...layer.parameters().map((p) => p.grad!.data)];
       };

@@ -1,8 +1,8 @@
 // Batch-1 inference on two kernel threads (rnn/splitSequence.ts): each thread owns the w_hh rows
 // of half the hidden units and runs the gate kernel on them; the threads meet once per step. The
 // outputs must equal the one-thread outputs bit for bit, for every cell, both directions, layers,
-// a short length, h0/c0, batchFirst and an embedding input (table rows); training (a tape) and
-// small layers stay on the one-thread path.
+// a short length, h0/c0, batchFirst and an embedding input (table rows); training (a tape), small
+// layers and sequences of at most 8 steps stay on the one-thread path.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Embedding } from '../../kernel/engine/layers/embedding';
@@ -139,5 +139,19 @@ describe('batch-1 inference on two threads gives the one-thread results bit for 
     noGrad(() => new GRU(8, 256, { resetAfter: false }).forward(x1)); // two products per step
     noGrad(() => big.forward(tensor(seededValues(6 * 2 * 8, 2), [6, 2, 8]))); // batch 2
     expect(teamStats.split).toBe(before);
+  });
+
+  it('a few steps stay on one thread (their weights read in place), from 9 steps on they split', () => {
+    setNumThreads(2);
+    manualSeed(10);
+    const big = new LSTM(8, 200);
+    const steps = (T: number): number => {
+      const before = teamStats.sequenceSteps;
+      noGrad(() => big.forward(tensor(seededValues(T * 8, T), [T, 1, 8])));
+      return teamStats.sequenceSteps - before;
+    };
+    expect(steps(1)).toBe(0); // one generated token
+    expect(steps(8)).toBe(0);
+    expect(steps(9)).toBe(9);
   });
 });

@@ -179,8 +179,8 @@ function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: 
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
   const projected = arena.alloc(V * GH);
-  const b = packMatrixB(w, wIhAt ?? arena.put(p.wIh), p.I, true, p.I, GH, false); // op(B)[i, g] = w_ih[g, i]
-  gemmPacked(w, false, V, p.I, arena.put(table), p.I, b, projected, GH, 0);
+  // w_ih packed or read in place as projectInputWasm would decide for x's rows, so the values agree.
+  multiplyByWeight(w, weightOperand(w, wIhAt ?? arena.put(p.wIh), GH, p.I, rows, rows), V, arena.put(table), p.I, projected, GH, 0);
   if (bias) w.k.add_rows(projected, V, GH * F, arena.put(bias), GH);
   const f32 = arena.f32();
   const [to, from] = [gates >> 2, projected >> 2];

@@ -1,7 +1,8 @@
 // y (N) (+)= W (N,K) · x (K) with W row-major, read where it lies: no packing. A packed GEMV
-// (gemm.ts) is faster per use (~40 vs ~30 GFLOP/s here) but packing a weight costs about eleven
-// of its uses (55 µs for 1 MB), so a weight that multiplies only a few rows — a batch-1 step of
-// text generation, T = 1 — is read in place (wasm/gemm.ts weightOperand decides).
+// (gemm.ts) is faster per use (~40 vs ~28 GFLOP/s here: 14 vs 18.5 µs over 1 MB), but packing
+// 1 MB takes ~55 µs, which pays back only after ~11 uses; so a weight that multiplies only a few
+// rows — a batch-1 step of text generation, T = 1 — is read in place (wasm/weightOperand.ts
+// decides).
 //
 // Seven rows at a time, as dot products: per 4 k, one load of x and one of each row, into seven
 // f32x4 accumulators; each row's four lanes are summed at the end, (l0 + l1) + (l2 + l3), then
