@@ -10,9 +10,7 @@
 
 import { gemmPacked, packMatrixB } from '../kernel/engine/wasm/gemm';
 import { wasmKernels } from '../kernel/engine/wasm/instance';
-import type { Workload } from './workloads';
-
-const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+import { GATE_BLOCKS, type Workload } from './workloads';
 
 /** Floating-point operations of one forward of a batch-1 workload, by the kind of product. */
 export interface InferenceWork {
@@ -23,7 +21,7 @@ export interface InferenceWork {
 }
 
 export function inferenceWork(w: Workload): InferenceWork {
-  const G = GATES[w.cell] * w.hidden;
+  const G = GATE_BLOCKS[w.cell] * w.hidden;
   const H = w.hidden;
   const rows = w.seq * w.batch;
   const inputSize = w.embed ?? w.input ?? 0;
@@ -69,7 +67,7 @@ export function measureKernelRates(w: Workload, cores: number): KernelRates | nu
   const k = wasmKernels();
   if (!k) return null;
   const H = w.hidden;
-  const G = GATES[w.cell] * H;
+  const G = GATE_BLOCKS[w.cell] * H;
   const arena = k.arena;
   const mark = arena.mark();
   try {

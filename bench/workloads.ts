@@ -24,9 +24,12 @@ export function loadWorkloads(sharedBench: string, repoRoot: string, only: reado
   return only ? Object.fromEntries(Object.entries(all).filter(([k]) => only.includes(k))) : all;
 }
 
+/** Gate blocks of a cell: w_ih and w_hh have G·H rows. */
+export const GATE_BLOCKS: Record<Workload['cell'], number> = { lstm: 4, gru: 3, rnn: 1 };
+
 /** Same FLOP count as the peer scripts: 2·B·T·G·H·(I+H) per layer, ×3 for a training step. */
 export function flops(w: Workload): number {
-  const g = { lstm: 4, gru: 3, rnn: 1 }[w.cell];
+  const g = GATE_BLOCKS[w.cell];
   const inputSize = w.embed ?? w.input ?? 0;
   let f = 0;
   for (let l = 0; l < w.layers; l++) f += 2 * w.batch * w.seq * g * w.hidden * ((l === 0 ? inputSize : w.hidden) + w.hidden);

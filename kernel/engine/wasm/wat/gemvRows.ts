@@ -9,7 +9,7 @@
 // its k tail (K mod 4) in order. Measured (K = 256, N = 1024): 7 rows 28 GFLOP/s, 6 rows 27,
 // 4 rows 18 (too few chains for the multiply-add latency), 8 rows 18 (V8 spills an accumulator).
 
-import { forLoop, Func, get, i32, inc, mul, set, sub, add } from './text';
+import { add, forLoop, Func, get, i32, inc, mul, set, sub, vectorLane } from './text';
 
 /** Rows of W per block of the main kernel. */
 const BLOCK_ROWS = 7;
@@ -26,7 +26,7 @@ function blockKernel(relaxed: boolean, R: number): Func {
     if (r > 0) f.local(`w${r}`, 'i32');
   }
   const row = (r: number): string => (r === 0 ? get('w') : get(`w${r}`));
-  const madd = (a: string, b: string, c: string): string => (relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`);
+  const { madd } = vectorLane(relaxed);
   for (let r = 1; r < R; r++) f.emit(set(`w${r}`, add(get('w'), mul(get('ldw'), i32(r)))));
   // Bytes of each row covered by whole vectors, and of the whole row.
   f.emit(set('kb', mul(get('K'), i32(4))), set('kv', `(i32.and ${get('kb')} ${i32(-16)})`));
