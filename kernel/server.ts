@@ -54,8 +54,11 @@ const runtime = new NotebookRuntime(
     // Cells import the public API (engine, datasets, seq2seq, fit, interop) as one module: 'rnn-lab',
     // the same one `require('<checkout>')` gives.
     rnnLabModule: Object.freeze({ ...api }),
+    jobs: { activeJobWithDone: trainer.activeJobWithDone, activeJobs: trainer.activeJobs },
   },
 );
+// fit() names a job after the cell variable holding its model, and finds engine aliases there.
+trainer.setCellScopeProvider(() => runtime.scope.object);
 sendRaw = captureStdio(runtime.router).writeStdout;
 setKernelChannel(runtime.router);
 

@@ -5,28 +5,65 @@
 // await. So a worker thread waits inside a vm call with breakOnSigint (Node's native watchdog
 // catches the signal even while the main thread spins), then:
 //   1. tells the main thread (a message), which ends the cell's race if it is merely waiting;
-//   2. if the main thread does not answer within ACK_TIMEOUT_MS and a cell is running, it asks
-//      V8, through an inspector session on the main thread, to terminate the JavaScript running
-//      there (Runtime.terminateExecution). That unwinds the cell's code alone: cells start from a
-//      microtask (see runtime.ts), the kernel's own request handling is not on that stack. Then
-//      the message of step 1 ends the cell's race as in the waiting case.
-// Every variable the cell assigned before that stays in the scope.
+//   2. if the main thread does not take it within ACK_TIMEOUT_MS, a cell is running, and the main
+//      thread's event loop is stuck (its heartbeat, a counter a 20 ms timer bumps, has not moved
+//      for STUCK_AFTER_MS), it asks V8, through an inspector session on the main thread, to
+//      terminate the JavaScript running there (Runtime.terminateExecution). That unwinds the
+//      cell's code alone: cells start from a message of their own channel (see runtime.ts), the
+//      kernel's own request handling is not on that stack. Then the message of step 1 ends the
+//      cell's race as in the waiting case.
+// A main thread that is merely slow (a loaded machine) keeps its heartbeat and is never
+// terminated: termination lands on whatever JavaScript runs next, and that must be the cell's.
+// Nor is it terminated inside a write to the protocol channel (uninterruptible): a half-written
+// message would cost the client its connection. Every variable the cell assigned stays.
 import { Worker } from 'node:worker_threads';
 
-/** How long the worker waits for the main thread to take an interrupt before terminating code. */
+/** How long the worker waits for the main thread to take an interrupt before looking closer. */
 const ACK_TIMEOUT_MS = 250;
+/** A heartbeat that has not moved for this long means a synchronous loop holds the thread. */
+const STUCK_AFTER_MS = 400;
+const HEARTBEAT_MS = 20;
 
-// flags[ACK]: the main thread took the latest interrupt; flags[RUNNING]: a cell runs.
+// flags[ACK]: the main thread took the latest interrupt; flags[RUNNING]: a cell runs;
+// flags[CRITICAL]: the main thread is inside an uninterruptible section; flags[HEARTBEAT]: counter.
 const ACK = 0;
 const RUNNING = 1;
+const CRITICAL = 2;
+const HEARTBEAT = 3;
+
+const flags = new Int32Array(new SharedArrayBuffer(16));
+
+/** Runs fn where a terminating interrupt must not land (it waits until fn returns). */
+export function uninterruptible<T>(fn: () => T): T {
+  Atomics.add(flags, CRITICAL, 1);
+  try {
+    return fn();
+  } finally {
+    Atomics.sub(flags, CRITICAL, 1);
+  }
+}
 
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const vm = require('node:vm');
 const inspector = require('node:inspector');
 const flags = new Int32Array(workerData.flags);
+const sleep = (ms) => Atomics.wait(flags, ${ACK}, 0, ms);
 globalThis.sleeper = new Int32Array(new SharedArrayBuffer(4));
 const waitForSignal = new vm.Script('Atomics.wait(sleeper, 0, 0)');
+function stuck() {
+  // The heartbeat stands still while a synchronous loop holds the main thread.
+  let beat = Atomics.load(flags, ${HEARTBEAT});
+  let still = 0;
+  while (still < workerData.stuckAfterMs) {
+    if (sleep(workerData.heartbeatMs) !== 'timed-out') return false; // taken meanwhile
+    if (Atomics.load(flags, ${RUNNING}) === 0) return false;
+    const now = Atomics.load(flags, ${HEARTBEAT});
+    if (now !== beat) [beat, still] = [now, 0];
+    else still += workerData.heartbeatMs;
+  }
+  return true;
+}
 for (;;) {
   try {
     waitForSignal.runInThisContext({ breakOnSigint: true });
@@ -34,8 +71,9 @@ for (;;) {
     if (error.code !== 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw error;
     Atomics.store(flags, ${ACK}, 0);
     parentPort.postMessage('interrupt');
-    const answer = Atomics.wait(flags, ${ACK}, 0, workerData.ackTimeoutMs);
-    if (answer === 'timed-out' && Atomics.load(flags, ${RUNNING}) === 1) {
+    const answer = sleep(workerData.ackTimeoutMs);
+    if (answer === 'timed-out' && Atomics.load(flags, ${RUNNING}) === 1 && stuck()) {
+      while (Atomics.load(flags, ${CRITICAL}) !== 0) Atomics.wait(flags, ${CRITICAL}, Atomics.load(flags, ${CRITICAL}), 5);
       const session = new inspector.Session();
       session.connectToMainThread();
       session.post('Runtime.terminateExecution', () => session.disconnect());
@@ -56,16 +94,19 @@ export interface InterruptWatcher {
  * isRunning: whether a cell is running now.
  */
 export function startInterruptWatcher(interrupt: () => boolean, isRunning: () => boolean): InterruptWatcher {
-  const flags = new Int32Array(new SharedArrayBuffer(8));
   const take = () => {
     Atomics.store(flags, ACK, 1);
     Atomics.notify(flags, ACK);
     interrupt();
   };
-  const worker = new Worker(workerSource, { eval: true, workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS } });
+  const worker = new Worker(workerSource, {
+    eval: true,
+    workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS, stuckAfterMs: STUCK_AFTER_MS, heartbeatMs: HEARTBEAT_MS },
+  });
   worker.on('message', take);
   worker.on('error', (error) => process.stderr.write(`interrupt watcher failed: ${String(error)}\n`));
   worker.unref();
+  setInterval(() => Atomics.add(flags, HEARTBEAT, 1), HEARTBEAT_MS).unref();
   // Between two waits of the worker, the signal reaches the main thread's listener instead.
   process.on('SIGINT', take);
   return {

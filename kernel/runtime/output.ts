@@ -1,9 +1,11 @@
 // Routes what a cell produces (stream text, displays, results, errors) to the client, in order.
 //
-// Output goes to the cell that runs now or ran last, as in Jupyter (a timer cell 3 left behind
-// writes into cell 5 once cell 5 runs). Not AsyncLocalStorage: its promise hooks leave Node's
-// async-id stack inconsistent when an interrupt terminates a cell's JavaScript (interrupt.ts), and
-// Node then aborts. Code that must reach an earlier cell passes its executionId explicitly.
+// Output goes to the cell whose code produces it: the running cell, or an earlier one whose timer
+// or awaited continuation resumed (the runtime retargets the router then, cellExecution.ts);
+// otherwise to the cell that ran last, as in Jupyter. Not AsyncLocalStorage: its promise hooks
+// leave Node's async-id stack inconsistent when an interrupt terminates a cell's JavaScript
+// (interrupt.ts), and Node then aborts. Code that must reach an earlier cell passes its
+// executionId explicitly.
 // Stream text is buffered briefly and always flushed before any other output, which keeps stdout
 // and displays in the order the cell produced them.
 import type { CellOutput, OutputParams } from '../protocol';
@@ -39,6 +41,13 @@ export class OutputRouter {
     this.flush();
     this.lastExecutionId = executionId;
     return fn();
+  }
+
+  /** From now on, output goes to this cell (code of an earlier cell resumed). */
+  retarget(executionId: string): void {
+    if (executionId === this.lastExecutionId) return;
+    this.flush();
+    this.lastExecutionId = executionId;
   }
 
   /** The cell outputs go to right now: the running cell, else the last one run. */

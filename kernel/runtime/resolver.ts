@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { editDistance } from '../engine/optim/suggest';
 
 export const ENGINE_SPECIFIER = 'rnn-lab';
 
@@ -13,7 +14,14 @@ export class ModuleResolver {
   /** `${cwd}\0${specifier}` → module. */
   private readonly loaded = new Map<string, unknown>();
 
-  constructor(private readonly engine: object) {}
+  /**
+   * `overrides`: modules cells get instead of Node's, by bare name ('timers' stands for
+   * 'node:timers' too): the cells' own tracked timers (cellTimers.ts).
+   */
+  constructor(
+    private readonly engine: object,
+    private readonly overrides: Record<string, unknown> = {},
+  ) {}
 
   get folder(): string {
     return this.cwd;
@@ -49,6 +57,8 @@ export class ModuleResolver {
 
   private async load(specifier: string): Promise<unknown> {
     if (specifier === ENGINE_SPECIFIER) return this.engine;
+    const bare = specifier.replace(/^node:/, '');
+    if (Object.prototype.hasOwnProperty.call(this.overrides, bare)) return this.overrides[bare];
     const requireFromNotebook = createRequire(path.join(this.cwd, 'notebook.ipynb'));
     try {
       return requireFromNotebook(specifier);
@@ -119,11 +129,38 @@ export function defaultOf(module: unknown): unknown {
   return module;
 }
 
-/**
- * Value of `import { name } from 'm'`. A name the module lacks yields undefined rather than an
- * error, because TypeScript type-only names stay in the cell (imports are kept verbatim).
- */
+/** Value of `import { name } from 'm'` (missingExport checked it before the cell ran). */
 export function member(module: unknown, name: string): unknown {
   if (module === null || module === undefined) return undefined;
   return (module as Record<string, unknown>)[name];
+}
+
+/**
+ * Why `import { name } from specifier` cannot work, or null when it can. As in Node, an ES module
+ * (and 'rnn-lab') must export the name; a CommonJS module's exports are only known when it runs,
+ * so its names are not checked.
+ */
+export function missingExport(module: unknown, name: string, specifier: string): string | null {
+  const isEsm = typeof module === 'object' && module !== null && (module as Record<symbol, unknown>)[Symbol.toStringTag] === 'Module';
+  if (specifier !== ENGINE_SPECIFIER && !isEsm) return null;
+  if (name === 'default' && specifier !== ENGINE_SPECIFIER) return null;
+  const exports = module as Record<string, unknown>;
+  if (name in exports) return null;
+  const names = Object.keys(exports);
+  const near = nearestNames(name, names);
+  const hint = near.length > 0 ? ` Did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : '';
+  const typeHint = /^[A-Z]/.test(name) ? ` (If '${name}' is a type, import it with \`import type\`.)` : '';
+  return `'${specifier}' has no export named '${name}'.${hint}${typeHint}`;
+}
+
+/** Up to three names close to `given` (case-insensitive edit distance), nearest first. */
+function nearestNames(given: string, names: readonly string[]): string[] {
+  const g = given.toLowerCase();
+  const limit = Math.max(2, Math.ceil(given.length / 3));
+  return names
+    .map((name) => ({ name, distance: editDistance(g, name.toLowerCase()) - (name.toLowerCase().includes(g) ? 1 : 0) }))
+    .filter((n) => n.distance <= limit)
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 3)
+    .map((n) => n.name);
 }

@@ -4,27 +4,33 @@ import { MessageChannel } from 'node:worker_threads';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExecuteParams, ExecuteResult, ErrorInfo } from '../protocol';
-import { CellSyntaxError, compileCell, RUNTIME_GLOBAL, type CompiledCell } from './compile';
+import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
+import { createCellApi, type CellApi } from './cellApi';
+import { ExecutionTracker, type CellExecution } from './cellExecution';
+import { cellTimers } from './cellTimers';
 import { engine } from './engine';
 import { ErrorMapper, syntaxErrorInfo } from './errors';
+import { KernelGlobals } from './kernelGlobals';
 import { OutputRouter, type OutputTransport } from './output';
 import { DisplayHandle, displayValue, type DisplayOptions } from './display';
 import { bars, heatmap, html, markdown, plotGradNorm, plotLines, plotLoss, table } from './plotHelpers';
 import { toMimeBundle } from './repr';
-import { ModuleResolver, defaultOf, member } from './resolver';
+import { ModuleResolver, defaultOf, member, missingExport } from './resolver';
 import { NotebookScope } from './scope';
 
-const INTERRUPTED = Symbol('interrupted');
+/** A training job as the runtime sees it: enough to stop it and to name it. */
+export interface RuntimeJob {
+  readonly id: string;
+  stop(): void;
+  readonly done: Promise<unknown>;
+  summary(): { model: string; step: number; status: string };
+}
 
-/** What `__rnnlab` holds for compiled cells (see compile.ts). */
-export interface CellRuntimeApi {
-  scope: typeof globalThis;
-  imported(specifier: string): unknown;
-  dynamicImport(specifier: string): Promise<unknown>;
-  defaultOf(module: unknown): unknown;
-  member(module: unknown, name: string): unknown;
-  /** What `import.meta` is in a cell: the notebook folder (relative URLs resolve against it). */
-  readonly importMeta: { url: string; dirname: string };
+/** The trainer, as far as interrupt needs it (the runtime does not import the trainer). */
+export interface RuntimeJobs {
+  /** The active job whose `done` promise this is. */
+  activeJobWithDone(promise: unknown): RuntimeJob | undefined;
+  activeJobs(): RuntimeJob[];
 }
 
 export interface RuntimeHooks {
@@ -32,18 +38,28 @@ export interface RuntimeHooks {
   onBusy?(busy: boolean): void;
   /** What `import … from 'rnn-lab'` gives cells; default: the engine alone. */
   rnnLabModule?: object;
+  /** Training jobs: an interrupt stops the one the cell awaits and names the others. */
+  jobs?: RuntimeJobs;
 }
 
+/** How long an interrupt waits for an awaited job to reach its step boundary, to name the step. */
+const JOB_STOP_WAIT_MS = 3000;
+
+type CellFunction = (scope: object, api: CellApi) => Promise<unknown>;
+
 export class NotebookRuntime {
-  readonly scope = new NotebookScope();
   readonly router: OutputRouter;
+  readonly scope: NotebookScope;
   private readonly resolver: ModuleResolver;
   private readonly errors = new ErrorMapper();
+  private readonly tracker: ExecutionTracker;
+  private readonly api: CellApi;
+  private readonly kernelGlobals = new KernelGlobals();
   private cellCount = 0;
-  /** display, plotLoss, …: globals of every cell. */
-  private helpers: Record<string, unknown> = {};
-  /** Resolves the running cell's race with an interrupt; null when no cell runs. */
-  private interruptRunning: (() => void) | null = null;
+  /** display, plotLoss, …: names every cell sees unless it declares its own. */
+  private readonly helpers: Record<string, unknown>;
+  /** The running cell's execution and the end of its race with an interrupt; null when none runs. */
+  private running: { execution: CellExecution; interrupt: () => void } | null = null;
   private pendingStart: (() => void) | null = null;
   private readonly startChannel = new MessageChannel();
   /** Cells run one after another even when requests overlap. */
@@ -54,7 +70,35 @@ export class NotebookRuntime {
     private readonly hooks: RuntimeHooks = {},
   ) {
     this.router = new OutputRouter(transport);
-    this.resolver = new ModuleResolver(hooks.rnnLabModule ?? engine);
+    this.tracker = new ExecutionTracker((execution) => this.router.retarget(execution.executionId));
+    const timers = cellTimers(this.tracker);
+    this.resolver = new ModuleResolver(hooks.rnnLabModule ?? engine, {
+      timers: timers.timers,
+      'timers/promises': timers.promises,
+    });
+    const router = this.router;
+    this.helpers = {
+      display: (value: unknown, options?: DisplayOptions) => displayValue(router, value, options),
+      plotLoss,
+      plotLines,
+      plotGradNorm,
+      heatmap,
+      bars,
+      table,
+      markdown,
+      html,
+    };
+    this.scope = new NotebookScope({ ...this.helpers, ...timers.globals });
+    const resolver = this.resolver;
+    this.api = createCellApi({
+      tracker: this.tracker,
+      scope: () => this.scope.object,
+      imported: (specifier) => resolver.imported(specifier),
+      dynamicImport: (specifier) => resolver.dynamicImport(specifier),
+      defaultOf,
+      member,
+      importMeta: () => ({ url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder }),
+    });
     this.startChannel.port2.on('message', () => {
       const start = this.pendingStart;
       this.pendingStart = null;
@@ -62,7 +106,6 @@ export class NotebookRuntime {
     });
     // The channel alone must not keep the process alive.
     this.startChannel.port2.unref();
-    this.installGlobals();
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
@@ -81,21 +124,22 @@ export class NotebookRuntime {
   }
 
   get isRunning(): boolean {
-    return this.interruptRunning !== null;
+    return this.running !== null;
   }
 
-  /** Ends the running cell's wait (its variables so far stay); false when no cell is running. */
+  /** Ends the running cell (its variables so far stay); false when no cell is running. */
   interrupt(): boolean {
-    if (!this.interruptRunning) return false;
-    this.interruptRunning();
+    if (!this.running) return false;
+    this.running.interrupt();
     return true;
   }
 
-  /** A fresh scope: every name cells declared is gone. */
+  /** A fresh scope: every name cells declared is gone, and what they left running is ended. */
   reset(): void {
+    this.tracker.stopAll();
     this.scope.reset();
     this.errors.forget();
-    this.installGlobals();
+    this.kernelGlobals.restore();
   }
 
   /** An error thrown outside any cell's own flow (a timer, an unhandled rejection). */
@@ -106,9 +150,11 @@ export class NotebookRuntime {
   private async executeNow(params: ExecuteParams): Promise<ExecuteResult> {
     const started = performance.now();
     const filename = `rnnlab-cell-${++this.cellCount}`;
+    const execution = this.tracker.begin(params.executionId, params.cellLabel);
     const finish = (status: ExecuteResult['status'], error?: ErrorInfo): ExecuteResult => {
       this.router.flush();
-      if (error) this.router.emit({ type: 'error', error });
+      this.warnAboutReplacedGlobals(params.cellLabel);
+      if (error) this.router.emit({ type: 'error', error }, params.executionId);
       const result: ExecuteResult = { status, durationMs: performance.now() - started };
       if (error) result.error = error;
       return result;
@@ -116,22 +162,32 @@ export class NotebookRuntime {
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
     try {
-      compiled = compileCell(params.code, filename);
+      compiled = compileCell(params.code, filename, this.scope);
       this.errors.register(filename, { label: params.cellLabel, sourceMap: compiled.sourceMap });
       this.resolver.setCwd(params.cwd ?? process.cwd());
       await this.preloadImports(compiled, params);
-      this.scope.declare(compiled.declaredNames);
-      const script = new vm.Script(compiled.script, { filename });
-      const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
-        this.interruptRunning = () => resolve(INTERRUPTED);
+      this.scope.declare(compiled.declarations);
+      const cell = new vm.Script(compiled.script, { filename }).runInThisContext({ displayErrors: false }) as CellFunction;
+      const interrupted = new Promise<unknown[]>((resolve) => {
+        this.running = {
+          execution,
+          interrupt: () => {
+            const awaited = [...execution.awaited];
+            execution.stop();
+            resolve(awaited);
+          },
+        };
       });
-      const run = this.startCell(() => script.runInThisContext({ displayErrors: false }) as Promise<unknown>);
-      const value = await Promise.race([run, interrupted]);
-      if (value === INTERRUPTED) {
-        return finish('interrupted', { name: 'Interrupted', message: 'Execution interrupted', stack: 'Interrupted: execution interrupted' });
-      }
+      const scope = this.scope.object;
+      const run = this.startCell(() => {
+        this.tracker.enter(execution);
+        return cell(scope, this.api);
+      });
+      const outcome = await Promise.race([run.then((value) => ({ value })), interrupted.then((awaited) => ({ awaited }))]);
+      if ('awaited' in outcome) return finish('interrupted', await this.interruptedError(outcome.awaited));
+      const { value } = outcome;
       if (compiled.hasResult && value !== undefined && !(value instanceof DisplayHandle)) {
-        this.router.emit({ type: 'result', data: toMimeBundle(value) });
+        this.router.emit({ type: 'result', data: toMimeBundle(value) }, params.executionId);
       }
       return finish('ok');
     } catch (error) {
@@ -139,9 +195,54 @@ export class NotebookRuntime {
       if (error instanceof CellSyntaxError) return finish('error', syntaxErrorInfo(error, params.cellLabel));
       return finish('error', this.errors.toErrorInfo(error, compiled ? filename : null));
     } finally {
-      this.interruptRunning = null;
+      this.running = null;
       this.hooks.onBusy?.(false);
     }
+  }
+
+  /**
+   * The interrupted cell's error: a job it was awaiting is stopped at its next step boundary
+   * (as job.stop(): the model keeps that step's weights); jobs started earlier keep training.
+   */
+  private async interruptedError(awaited: unknown[]): Promise<ErrorInfo> {
+    const jobs = this.hooks.jobs;
+    const parts = ['Execution interrupted.'];
+    if (jobs) {
+      const stopped = awaited.map((p) => jobs.activeJobWithDone(p)).filter((j): j is RuntimeJob => j !== undefined);
+      for (const job of stopped) job.stop();
+      if (stopped.length > 0) {
+        const ended = Promise.allSettled(stopped.map((j) => j.done));
+        await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, JOB_STOP_WAIT_MS).unref())]);
+        for (const job of stopped) {
+          const s = job.summary();
+          parts.push(
+            s.status === 'stopped'
+              ? `Stopped ${job.id} (${s.model}) after step ${s.step}; the model keeps that step's weights.`
+              : `Stopping ${job.id} (${s.model}) at its next step boundary (step ${s.step} so far).`,
+          );
+        }
+      }
+      const others = jobs.activeJobs().filter((j) => !stopped.includes(j));
+      if (others.length > 0) {
+        const list = others.map((j) => `${j.id} (${j.summary().model}, step ${j.summary().step})`).join(', ');
+        parts.push(`Still training, started by other cells: ${list}; stop with job.stop() or from the Training Jobs view.`);
+      }
+    }
+    const message = parts.join(' ');
+    return { name: 'Interrupted', message, stack: `Interrupted: ${message}` };
+  }
+
+  /** A cell that replaced one of the kernel's globals outright (`globalThis.process = …`) is told so. */
+  private warnAboutReplacedGlobals(cellLabel: string): void {
+    const restored = this.kernelGlobals.restore();
+    if (restored.length === 0) return;
+    const names = restored.map((n) => `'${n}'`).join(', ');
+    this.router.write(
+      'stderr',
+      `${cellLabel} replaced the kernel's global ${names}; the kernel restored ${restored.length > 1 ? 'them' : 'it'}. ` +
+        `Declare a name of your own instead (const ${restored[0]} = …): it lives in the notebook's scope.\n`,
+    );
+    this.router.flush();
   }
 
   /**
@@ -163,54 +264,41 @@ export class NotebookRuntime {
     });
   }
 
+  /** Loads every static import, and checks that each name the cell imports exists. */
   private async preloadImports(compiled: CompiledCell, params: ExecuteParams): Promise<void> {
-    for (const specifier of compiled.imports) {
+    for (const { specifier, names } of compiled.imports) {
+      const fail = (message: string, name: string = specifier) => {
+        const line = findLine(params.code, specifier, name);
+        const info: ErrorInfo = { name: 'ImportError', message, stack: `ImportError: ${message}\n    at ${params.cellLabel}:${line || 1}` };
+        if (line > 0) info.line = line;
+        return new ImportFailure(info);
+      };
+      let module: unknown;
       try {
         await this.resolver.preload([specifier]);
+        module = this.resolver.imported(specifier);
       } catch (error) {
-        const line = params.code.split('\n').findIndex((l) => l.includes(`'${specifier}'`) || l.includes(`"${specifier}"`)) + 1;
-        const message = (error as Error).message.split('\n')[0];
-        const info: ErrorInfo = {
-          name: 'ImportError',
-          message: `Cannot import '${specifier}': ${message}`,
-          stack: `ImportError: Cannot import '${specifier}': ${message}\n    at ${params.cellLabel}:${line || 1}`,
-        };
-        if (line > 0) info.line = line;
-        throw new ImportFailure(info);
+        throw fail(`Cannot import '${specifier}': ${(error as Error).message.split('\n')[0]}`);
+      }
+      for (const { imported } of names) {
+        const missing = missingExport(module, imported, specifier);
+        if (missing) throw fail(missing, imported);
       }
     }
   }
+}
 
-  private installGlobals(): void {
-    const resolver = this.resolver;
-    const router = this.router;
-    const api: CellRuntimeApi = {
-      scope: globalThis,
-      imported: (specifier) => resolver.imported(specifier),
-      dynamicImport: (specifier) => resolver.dynamicImport(specifier),
-      defaultOf,
-      member,
-      get importMeta() {
-        return { url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder };
-      },
-    };
-    this.helpers = {
-      display: (value: unknown, options?: DisplayOptions) => displayValue(router, value, options),
-      plotLoss,
-      plotLines,
-      plotGradNorm,
-      heatmap,
-      bars,
-      table,
-      markdown,
-      html,
-    };
-    const globals = { [RUNTIME_GLOBAL]: api, ...this.helpers };
-    for (const [name, value] of Object.entries(globals)) {
-      // Not enumerable (they are not the person's variables), but a cell may redefine them.
-      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-    }
+/** The 1-based line of the cell that imports `name` from `specifier` (0 if not found). */
+function findLine(code: string, specifier: string, name: string): number {
+  const lines = code.split('\n');
+  const from = lines.findIndex((l) => l.includes(`'${specifier}'`) || l.includes(`"${specifier}"`));
+  if (from < 0) return 0;
+  // `import {\n  a,\n  b,\n} from 'm'`: the name's own line, up to the `import` keyword.
+  for (let i = from; i >= 0; i--) {
+    if (lines[i]!.split(/[^\w$]+/).includes(name)) return i + 1;
+    if (/\bimport\b/.test(lines[i]!)) break;
   }
+  return from + 1;
 }
 
 /** An import that failed before the cell ran: its ErrorInfo is already mapped to the cell. */

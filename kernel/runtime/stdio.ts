@@ -2,6 +2,7 @@
 // stderr (console.log in a cell, a library, the engine) becomes stream output of the cell it
 // belongs to; with no cell to go to, it goes to the real stderr (the client's log).
 import type { OutputRouter } from './output';
+import { uninterruptible } from './interrupt';
 
 type Write = (chunk: string | Uint8Array, encodingOrCallback?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => boolean;
 
@@ -18,12 +19,13 @@ export function captureStdio(router: OutputRouter): RawStdio {
     (chunk, encodingOrCallback, callback) => {
       const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : 'utf8';
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(encoding);
-      if (!router.write(name, text)) rawStderr(text);
+      if (!router.write(name, text)) uninterruptible(() => rawStderr(text));
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (done) process.nextTick(done);
       return true;
     };
   process.stdout.write = redirect('stdout') as typeof process.stdout.write;
   process.stderr.write = redirect('stderr') as typeof process.stderr.write;
-  return { writeStdout: (chunk) => rawStdout(chunk), writeStderr: (chunk) => rawStderr(chunk) };
+  // A message half written when an interrupt terminates the cell would break the protocol.
+  return { writeStdout: (chunk) => uninterruptible(() => rawStdout(chunk)), writeStderr: (chunk) => uninterruptible(() => rawStderr(chunk)) };
 }

@@ -9,7 +9,7 @@
 // shared memory, or on this thread with { worker: false }; the same seed gives the same losses.
 
 export { fit, trainSteps } from './fit';
-export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, type JobHistory, type Disposable, type LogStream } from './job';
+export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, activeJobs, activeJobWithDone, type JobHistory, type Disposable, type LogStream } from './job';
 export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 export { withConsistentWeights, SharedWeights } from './sharedWeights';

@@ -230,6 +230,16 @@ export function runningJobFor(model: Module): TrainingJob | undefined {
   return [...jobs.values()].find((j) => j.model === model && !j.finished);
 }
 
+/** The running or paused job whose `done` promise this is (what an interrupted cell was awaiting). */
+export function activeJobWithDone(promise: unknown): TrainingJob | undefined {
+  return [...jobs.values()].find((j) => j.done === promise && !j.finished);
+}
+
+/** Jobs running or paused now, oldest first. */
+export function activeJobs(): TrainingJob[] {
+  return [...jobs.values()].filter((j) => !j.finished);
+}
+
 /** Every event of every job: what the kernel server forwards as rnnLab/job notifications. */
 export function onJobEvent(listener: (event: JobEventParams) => void): Disposable {
   jobListeners.add(listener);

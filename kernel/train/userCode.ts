@@ -88,24 +88,73 @@ export class SourceScope {
   private proxy(label: string, overrides: Record<string, unknown>): object {
     const bindings = this.bindings;
     const global = globalThis as unknown as Record<string, unknown>;
+    const assignError = (key: PropertyKey) =>
+      new ReferenceError(`${label} assigns to '${String(key)}', a variable outside it; the training worker cannot share variables with the kernel`);
+    const resolve = (key: string): unknown => {
+      if (Object.prototype.hasOwnProperty.call(overrides, key)) return overrides[key];
+      if (bindings.has(key)) return bindings.get(key);
+      if (key in global) return global[key];
+      if (MODULE_BINDING.test(key)) return engineNamespace(key, label);
+      if (CELL_SCOPE.test(key)) return cellScopeView(resolve, assignError);
+      if (CELL_RUNTIME.test(key)) return workerCellRuntime(resolve, assignError);
+      throw new ReferenceError(
+        `${label} uses '${key}', which the training worker cannot see (it lives in the kernel, e.g. in another cell). ` +
+          `Make it part of the model (a field set in the constructor), define it inside the ${label.startsWith('class') ? 'class' : 'function'}, ` +
+          `or pass it along: fit(model, data, { globals: { ${key} } }).`,
+      );
+    };
     return new Proxy(Object.create(null) as object, {
       // Every free name is looked up here, so that unknown ones get a helpful error.
       has: (_target, key) => typeof key === 'string',
-      get: (_target, key) => {
-        if (typeof key !== 'string') return undefined; // Symbol.unscopables and friends
-        if (Object.prototype.hasOwnProperty.call(overrides, key)) return overrides[key];
-        if (bindings.has(key)) return bindings.get(key);
-        if (key in global) return global[key];
-        if (MODULE_BINDING.test(key)) return engineNamespace(key, label);
-        throw new ReferenceError(
-          `${label} uses '${key}', which the training worker cannot see (it lives in the kernel, e.g. in another cell). ` +
-            `Make it part of the model (a field set in the constructor), define it inside the ${label.startsWith('class') ? 'class' : 'function'}, ` +
-            `or pass it along: fit(model, data, { globals: { ${key} } }).`,
-        );
-      },
+      // Symbol.unscopables and friends: undefined.
+      get: (_target, key) => (typeof key === 'string' ? resolve(key) : undefined),
       set: (_target, key) => {
-        throw new ReferenceError(`${label} assigns to '${String(key)}', a variable outside it; the training worker cannot share variables with the kernel`);
+        throw assignError(key);
       },
     });
   }
+}
+
+// Compiled cells read notebook names as properties of the scope parameter and reach the runtime
+// through a second one (kernel/runtime/cellRewrite.ts): `__rnnlab_scope.H`, `__rnnlab_rt.guard(x)`.
+// In the worker the scope is the names above, and the runtime a plain one (no interrupts here).
+const CELL_SCOPE = /^__rnnlab_scope\d*$/;
+const CELL_RUNTIME = /^__rnnlab_rt\d*$/;
+
+type Resolve = (name: string) => unknown;
+
+function cellScopeView(resolve: Resolve, assignError: (key: PropertyKey) => Error): object {
+  return new Proxy(Object.create(null) as object, {
+    get: (_target, key) => (typeof key === 'string' ? resolve(key) : undefined),
+    set: (_target, key) => {
+      throw assignError(key);
+    },
+  });
+}
+
+function workerCellRuntime(resolve: Resolve, assignError: (key: PropertyKey) => Error): object {
+  const binding = (name: string) => ({
+    get value() {
+      return resolve(name);
+    },
+    set value(_: unknown) {
+      throw assignError(name);
+    },
+  });
+  return {
+    guard: <T>(value: T) => value,
+    guardIterable: <T>(iterable: T) => iterable,
+    lookup: (name: string, forTypeof = false) => {
+      try {
+        return resolve(name);
+      } catch (error) {
+        if (forTypeof) return undefined;
+        throw error;
+      }
+    },
+    binding,
+    constant: (_scope: object, name: string) => binding(name),
+    seal: () => undefined,
+    dynamicImport: (specifier: string) => Promise.reject(new Error(`import('${specifier}') is not available in the training worker`)),
+  };
 }
