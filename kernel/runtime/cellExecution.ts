@@ -54,6 +54,8 @@ export class CellExecution {
 export class ExecutionTracker {
   /** The execution whose code runs now, or ran last. */
   current: CellExecution | null = null;
+  /** The execution whose timer callback runs now (still set if an interrupt terminated it). */
+  inCallback: CellExecution | null = null;
   /** Executions that may still have work pending (timers, floating async code). */
   private readonly live = new Set<CellExecution>();
 

@@ -7,6 +7,8 @@ import * as timers from 'node:timers';
 import * as timersPromises from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { CellExecution, ExecutionTracker } from './cellExecution';
+import { interruptibleCallback } from './interrupt';
+import type { CallbackChannel } from './callbackChannel';
 
 type Callback = (...args: unknown[]) => void;
 type Timer = ReturnType<typeof timers.setTimeout>;
@@ -26,15 +28,29 @@ export interface CellTimerModules {
   promises: typeof timersPromises;
 }
 
-export function cellTimers(tracker: ExecutionTracker): CellTimerModules {
+/**
+ * `channel`: where the callbacks run. Not in the timer's own callback: an interrupt that
+ * terminates a callback there would leave Node's timer bookkeeping half done (callbackChannel.ts).
+ */
+export function cellTimers(tracker: ExecutionTracker, channel: CallbackChannel): CellTimerModules {
   const owner = new WeakMap<object, CellExecution>();
 
   /** Runs a timer's callback as the execution that scheduled it, unless that one was stopped. */
   const asExecution = (execution: CellExecution, callback: Callback, args: unknown[], done?: () => void): (() => void) => () => {
     done?.();
+    if (!execution.stopped) channel.run(() => runAs(execution, callback, args));
+  };
+
+  const runAs = (execution: CellExecution, callback: Callback, args: unknown[]) => {
     if (execution.stopped) return;
     tracker.enter(execution);
-    callback(...args);
+    tracker.inCallback = execution;
+    try {
+      interruptibleCallback(() => callback(...args));
+    } finally {
+      // Not reached when an interrupt terminates the callback: the runtime then finds it here.
+      tracker.inCallback = null;
+    }
   };
 
   function setTimeout(callback: Callback, ms?: number, ...args: unknown[]): Timer {

@@ -35,7 +35,7 @@ export class ErrorMapper {
       return { name: 'Error', message: `Uncaught ${message}`, stack: '' };
     }
     const name = thrown.name || 'Error';
-    const message = thrown.message;
+    const message = withCellNames(thrown.message);
     let line: number | undefined;
     let column: number | undefined;
     const frames: string[] = [];
@@ -108,4 +108,17 @@ function mapBundleFrame(frame: string): string {
     const source = path.relative(bundle.root, path.resolve(path.dirname(bundle.file), original.source));
     return `${source}:${original.line}:${original.column + 1}`;
   });
+}
+
+/**
+ * V8 quotes the failing expression ("x.y is not a function") as compiled: the notebook scope's
+ * and the runtime's parameters (cellRewrite.ts) are put back to the names the person wrote.
+ */
+export function withCellNames(message: string): string {
+  return message
+    .replace(/\(0\s*,\s*__rnnlab_scope\d*\.([\w$]+)\)/g, '$1')
+    .replace(/__rnnlab_scope\d*\.([\w$]+)/g, '$1')
+    .replace(/__rnnlab_rt\d*\.(?:lookup|binding)\("([\w$]+)"(?:, true)?\)(?:\.value)?/g, '$1')
+    .replace(/__rnnlab_rt\d*\.constant\(__rnnlab_scope\d*, "([\w$]+)"\)\.value/g, '$1')
+    .replace(/__rnnlab_rt\d*\.guard\(/g, '(');
 }

@@ -25,13 +25,28 @@ const STUCK_AFTER_MS = 400;
 const HEARTBEAT_MS = 20;
 
 // flags[ACK]: the main thread took the latest interrupt; flags[RUNNING]: a cell runs;
-// flags[CRITICAL]: the main thread is inside an uninterruptible section; flags[HEARTBEAT]: counter.
+// flags[CRITICAL]: the main thread is inside an uninterruptible section; flags[HEARTBEAT]: counter;
+// flags[CALLBACK]: a callback a cell left behind (its timer) runs.
 const ACK = 0;
 const RUNNING = 1;
 const CRITICAL = 2;
 const HEARTBEAT = 3;
+const CALLBACK = 4;
 
-const flags = new Int32Array(new SharedArrayBuffer(16));
+const flags = new Int32Array(new SharedArrayBuffer(20));
+
+/**
+ * Runs a cell's leftover callback (a timer of a finished cell) so that an interrupt can end it
+ * too: `setTimeout(() => { for (;;) {} })` must not take the kernel for good.
+ */
+export function interruptibleCallback<T>(fn: () => T): T {
+  const outer = Atomics.exchange(flags, CALLBACK, 1);
+  try {
+    return fn();
+  } finally {
+    Atomics.store(flags, CALLBACK, outer);
+  }
+}
 
 /** Runs fn where a terminating interrupt must not land (it waits until fn returns). */
 export function uninterruptible<T>(fn: () => T): T {
@@ -43,6 +58,11 @@ export function uninterruptible<T>(fn: () => T): T {
   }
 }
 
+/** After an interrupt terminated a callback (its finally did not run): none runs any more. */
+export function callbackTerminated(): void {
+  Atomics.store(flags, CALLBACK, 0);
+}
+
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const vm = require('node:vm');
@@ -51,13 +71,14 @@ const flags = new Int32Array(workerData.flags);
 const sleep = (ms) => Atomics.wait(flags, ${ACK}, 0, ms);
 globalThis.sleeper = new Int32Array(new SharedArrayBuffer(4));
 const waitForSignal = new vm.Script('Atomics.wait(sleeper, 0, 0)');
+const running = () => Atomics.load(flags, ${RUNNING}) === 1 || Atomics.load(flags, ${CALLBACK}) === 1;
 function stuck() {
   // The heartbeat stands still while a synchronous loop holds the main thread.
   let beat = Atomics.load(flags, ${HEARTBEAT});
   let still = 0;
   while (still < workerData.stuckAfterMs) {
     if (sleep(workerData.heartbeatMs) !== 'timed-out') return false; // taken meanwhile
-    if (Atomics.load(flags, ${RUNNING}) === 0) return false;
+    if (!running()) return false;
     const now = Atomics.load(flags, ${HEARTBEAT});
     if (now !== beat) [beat, still] = [now, 0];
     else still += workerData.heartbeatMs;
@@ -72,7 +93,7 @@ for (;;) {
     Atomics.store(flags, ${ACK}, 0);
     parentPort.postMessage('interrupt');
     const answer = sleep(workerData.ackTimeoutMs);
-    if (answer === 'timed-out' && Atomics.load(flags, ${RUNNING}) === 1 && stuck()) {
+    if (answer === 'timed-out' && running() && stuck()) {
       while (Atomics.load(flags, ${CRITICAL}) !== 0) Atomics.wait(flags, ${CRITICAL}, Atomics.load(flags, ${CRITICAL}), 5);
       const session = new inspector.Session();
       session.connectToMainThread();

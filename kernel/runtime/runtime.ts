@@ -1,6 +1,5 @@
 // The notebook runtime: runs cells one at a time in the persistent scope and reports their outputs.
 import * as vm from 'node:vm';
-import { MessageChannel } from 'node:worker_threads';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExecuteParams, ExecuteResult, ErrorInfo } from '../protocol';
@@ -8,6 +7,8 @@ import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
 import { createCellApi, type CellApi } from './cellApi';
 import { ExecutionTracker, type CellExecution } from './cellExecution';
 import { cellTimers } from './cellTimers';
+import { CallbackChannel } from './callbackChannel';
+import { callbackTerminated } from './interrupt';
 import { engine } from './engine';
 import { ErrorMapper, syntaxErrorInfo } from './errors';
 import { KernelGlobals } from './kernelGlobals';
@@ -60,8 +61,8 @@ export class NotebookRuntime {
   private readonly helpers: Record<string, unknown>;
   /** The running cell's execution and the end of its race with an interrupt; null when none runs. */
   private running: { execution: CellExecution; interrupt: () => void } | null = null;
-  private pendingStart: (() => void) | null = null;
-  private readonly startChannel = new MessageChannel();
+  /** Where cells start and their timers' callbacks run (an interrupt may terminate them there). */
+  private readonly callbacks = new CallbackChannel();
   /** Cells run one after another even when requests overlap. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -71,7 +72,7 @@ export class NotebookRuntime {
   ) {
     this.router = new OutputRouter(transport);
     this.tracker = new ExecutionTracker((execution) => this.router.retarget(execution.executionId));
-    const timers = cellTimers(this.tracker);
+    const timers = cellTimers(this.tracker, this.callbacks);
     this.resolver = new ModuleResolver(hooks.rnnLabModule ?? engine, {
       timers: timers.timers,
       'timers/promises': timers.promises,
@@ -99,13 +100,6 @@ export class NotebookRuntime {
       member,
       importMeta: () => ({ url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder }),
     });
-    this.startChannel.port2.on('message', () => {
-      const start = this.pendingStart;
-      this.pendingStart = null;
-      start?.();
-    });
-    // The channel alone must not keep the process alive.
-    this.startChannel.port2.unref();
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
@@ -127,8 +121,21 @@ export class NotebookRuntime {
     return this.running !== null;
   }
 
-  /** Ends the running cell (its variables so far stay); false when no cell is running. */
+  /**
+   * Ends the running cell (its variables so far stay); false when no cell is running. A timer
+   * callback a cell left behind that held the thread (terminated for it, interrupt.ts) is what
+   * the interrupt was for: that cell's leftovers end instead, and a running cell goes on.
+   */
   interrupt(): boolean {
+    const stuck = this.tracker.inCallback;
+    this.tracker.inCallback = null;
+    if (stuck) callbackTerminated();
+    if (stuck && !stuck.stopped && stuck !== this.running?.execution) {
+      stuck.stop();
+      const message = `A timer callback of ${stuck.label} was interrupted; its other timers and awaits are cancelled.`;
+      this.router.emit({ type: 'error', error: { name: 'Interrupted', message, stack: `Interrupted: ${message}` } }, stuck.executionId);
+      return true;
+    }
     if (!this.running) return false;
     this.running.interrupt();
     return true;
@@ -246,21 +253,19 @@ export class NotebookRuntime {
   }
 
   /**
-   * Runs the cell's synchronous start from a message of its own channel. An interrupt that
-   * terminates the cell's JavaScript (interrupt.ts) then unwinds the cell alone: not this
-   * function (it waits on the returned promise), and no loop of Node's (timers, immediates) whose
-   * bookkeeping termination would skip. Node retries a message callback that failed.
+   * Runs the cell's synchronous start from the callback channel. An interrupt that terminates
+   * the cell's JavaScript (interrupt.ts) then unwinds the cell alone: not this function (it waits
+   * on the returned promise), and no loop of Node's whose bookkeeping termination would skip.
    */
   private startCell(start: () => Promise<unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.pendingStart = () => {
+      this.callbacks.run(() => {
         try {
           resolve(start());
         } catch (error) {
           reject(error);
         }
-      };
-      this.startChannel.port1.postMessage(null);
+      });
     });
   }
 

@@ -1,0 +1,22 @@
+// Runs functions from messages of a channel of their own, the one place where an interrupt may
+// terminate code (interrupt.ts) without harm: a message callback unwinds alone and Node goes on
+// with the next message, while a timer callback that V8 terminates leaves Node's async-context
+// stack corrupted and the process aborts. Cells start here, and their timers' callbacks run here.
+import { MessageChannel } from 'node:worker_threads';
+
+export class CallbackChannel {
+  private readonly pending: (() => void)[] = [];
+  private readonly channel = new MessageChannel();
+
+  constructor() {
+    // One message per function, in order; a function terminated midway is already off the queue.
+    this.channel.port2.on('message', () => this.pending.shift()?.());
+    // The channel alone must not keep the process alive.
+    this.channel.port2.unref();
+  }
+
+  run(fn: () => void): void {
+    this.pending.push(fn);
+    this.channel.port1.postMessage(null);
+  }
+}
