@@ -17,6 +17,7 @@ import * as api from './api';
 import { cellThreads, enableRelaxedSimd } from './runtime/wasmFlags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
+import { protectKernelGlobals } from './runtime/kernelGlobals';
 import { captureStdio } from './runtime/stdio';
 import { ImmediateMessageWriter } from './runtime/rpcWriter';
 import { setKernelChannel } from './runtime/channel';
@@ -24,6 +25,7 @@ import { startInterruptWatcher } from './runtime/interrupt';
 import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
+protectKernelGlobals(); // what the kernel and its transport call can never be replaced by a cell
 enableRelaxedSimd(); // before the engine validates its wasm modules or any worker starts
 api.setNumThreads(cellThreads());
 trainer.keepWorkersWarm(); // the next fit() reuses a worker with a warm JIT

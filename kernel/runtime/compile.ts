@@ -82,7 +82,8 @@ function transpile(code: string, filename: string): { code: string; map: string 
   try {
     const result = transformSync(code, {
       loader: 'ts',
-      format: 'esm',
+      // No output format: 'esm' would rename top-level names that shadow globals (Promise → Promise2).
+      format: undefined,
       // Whatever this Node cannot run (decorators, `using`, …) is lowered.
       target: `node${process.versions.node}`,
       sourcemap: 'external',

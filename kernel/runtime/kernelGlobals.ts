@@ -1,15 +1,72 @@
-// The kernel's own globals, put back when a cell replaced one outright (`globalThis.process = 1`,
-// `Object.defineProperty(globalThis, 'Buffer', …)`). Names a cell declares never get here (they
-// live in the notebook scope); this is for code that reaches past it, on purpose or by a library.
-// A global a cell adds is its own business and stays.
+// The kernel's own globals, against code that reaches past the notebook scope (names a cell
+// declares never get here): `globalThis.Buffer = …`, `delete globalThis.process`, a library that
+// swaps `Promise`. Two guards:
+//   - protectKernelGlobals() (the kernel process, at start): what the kernel, the engine and the
+//     JSON-RPC transport call between two turns of a cell cannot be replaced or deleted at all;
+//     they run while a cell awaits, so putting them back afterwards would be too late.
+//   - KernelGlobals.restore() (after each cell, and on reset): any other global a cell replaced or
+//     deleted is put back, and the cell is told. A global a cell adds is its own business.
+
+/**
+ * Globals that Node defines with a getter and a setter (assigning one keeps the accessor and
+ * swaps the value behind it) and that the kernel, the engine or the transport use: their values
+ * are remembered too. Other accessors are compared by their getter only: reading them would load
+ * modules the kernel may never need (web streams, fetch).
+ */
+const WATCHED_ACCESSORS = ['process', 'Buffer', 'performance', 'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'MessageChannel', 'MessagePort', 'DOMException', 'atob', 'btoa'];
+
+/** Names the kernel's own code calls at any time (JavaScript's built-ins and Node's core globals). */
+const KERNEL_CRITICAL = [
+  'Object', 'Function', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math',
+  'Date', 'RegExp', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError',
+  'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics', 'WebAssembly', 'Uint8Array', 'Int32Array', 'Uint32Array', 'Float32Array',
+  'Float64Array', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent', 'decodeURIComponent', 'globalThis',
+  'process', 'Buffer', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+  'queueMicrotask', 'structuredClone', 'TextEncoder', 'TextDecoder', 'URL', 'AbortController', 'AbortSignal', 'MessageChannel',
+] as const;
+
+/**
+ * Makes the kernel-critical globals permanent: a data global becomes read-only (assigning it
+ * throws in a cell, which is strict code), an accessor global keeps its value behind a getter
+ * whose setter explains itself. Neither can be deleted. For the kernel process only: a test
+ * runner's own globals are none of its business.
+ */
+export function protectKernelGlobals(global: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): void {
+  for (const name of KERNEL_CRITICAL) {
+    const descriptor = Object.getOwnPropertyDescriptor(global, name);
+    if (!descriptor || descriptor.configurable === false) continue;
+    if ('value' in descriptor) {
+      Object.defineProperty(global, name, { value: descriptor.value, writable: false, enumerable: descriptor.enumerable ?? false, configurable: false });
+      continue;
+    }
+    const value = global[name];
+    Object.defineProperty(global, name, {
+      get: () => value,
+      set: (replacement: unknown) => {
+        if (replacement === value) return;
+        throw new TypeError(`Cannot replace the kernel's global '${name}': the kernel uses it. Declare a name of your own instead (const ${name} = …); it lives in the notebook's scope.`);
+      },
+      enumerable: descriptor.enumerable ?? false,
+      configurable: false,
+    });
+  }
+}
+
+interface Original {
+  descriptor: PropertyDescriptor;
+  /** The value behind a watched accessor. */
+  value?: unknown;
+}
 
 export class KernelGlobals {
-  private readonly original = new Map<string, PropertyDescriptor>();
+  private readonly original = new Map<string, Original>();
 
-  /** Remembers every global the kernel has now (call once the kernel is set up). */
-  constructor(private readonly global: object = globalThis) {
+  /** Remembers every global the kernel has now (construct once the kernel is set up). */
+  constructor(private readonly global: Record<string, unknown> = globalThis as unknown as Record<string, unknown>) {
     for (const name of Object.getOwnPropertyNames(global)) {
-      this.original.set(name, Object.getOwnPropertyDescriptor(global, name)!);
+      const descriptor = Object.getOwnPropertyDescriptor(global, name)!;
+      const watched = !('value' in descriptor) && WATCHED_ACCESSORS.includes(name);
+      this.original.set(name, watched ? { descriptor, value: global[name] } : { descriptor });
     }
   }
 
@@ -18,10 +75,11 @@ export class KernelGlobals {
     const restored: string[] = [];
     for (const [name, original] of this.original) {
       const now = Object.getOwnPropertyDescriptor(this.global, name);
-      if (now && isSame(original, now, this.global)) continue;
-      if (now && now.configurable === false) continue; // cannot be put back; it cannot have changed either
+      if (now && this.isSame(name, original, now)) continue;
+      if (now && now.configurable === false) continue; // cannot be put back
       try {
-        Object.defineProperty(this.global, name, original);
+        Object.defineProperty(this.global, name, original.descriptor);
+        if ('value' in original && original.descriptor.set) this.global[name] = original.value;
         restored.push(name);
       } catch {
         // a global made non-configurable meanwhile stays as it is
@@ -29,11 +87,12 @@ export class KernelGlobals {
     }
     return restored;
   }
-}
 
-function isSame(original: PropertyDescriptor, now: PropertyDescriptor, global: object): boolean {
-  if ('value' in original) return 'value' in now && Object.is(original.value, now.value);
-  if (original.get === now.get && original.set === now.set) return true;
-  // Node's lazy globals (crypto, fetch, …) turn from a getter into a value when first read.
-  return 'value' in now && original.get !== undefined && Object.is(original.get.call(global), now.value);
+  private isSame(name: string, original: Original, now: PropertyDescriptor): boolean {
+    const before = original.descriptor;
+    if ('value' in before) return 'value' in now && Object.is(before.value, now.value);
+    if (before.get === now.get && before.set === now.set) return !('value' in original) || Object.is(original.value, this.global[name]);
+    // Node's lazy globals turn from a getter into a value when first read.
+    return 'value' in now && before.get !== undefined && Object.is(before.get.call(this.global), now.value);
+  }
 }

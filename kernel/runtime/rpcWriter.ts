@@ -1,6 +1,8 @@
 // A JSON-RPC message writer (LSP framing) that hands each message to the real stdout at once.
 // vscode-jsonrpc's stream writer queues writes behind promises, so a cell in a synchronous loop
 // would hold back its own live output until the loop ends; this one does not.
+// Buffer from its module, not the global a cell may have replaced (kernelGlobals.ts).
+import { Buffer } from 'node:buffer';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc';
 
 export class ImmediateMessageWriter extends AbstractMessageWriter implements MessageWriter {

@@ -2,7 +2,7 @@
 import * as vm from 'node:vm';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ExecuteParams, ExecuteResult, ErrorInfo } from '../protocol';
+import type { ExecuteParams, ExecuteResult, ErrorInfo, MimeBundle } from '../protocol';
 import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
 import { createCellApi, type CellApi } from './cellApi';
 import { ExecutionTracker, type CellExecution } from './cellExecution';
@@ -56,6 +56,8 @@ export class NotebookRuntime {
   private readonly tracker: ExecutionTracker;
   private readonly api: CellApi;
   private readonly kernelGlobals = new KernelGlobals();
+  /** Kernel globals a cell replaced while it ran (put back at once, reported when it ends). */
+  private readonly replacedGlobals = new Set<string>();
   private cellCount = 0;
   /** display, plotLoss, …: names every cell sees unless it declares its own. */
   private readonly helpers: Record<string, unknown>;
@@ -146,7 +148,13 @@ export class NotebookRuntime {
     this.tracker.stopAll();
     this.scope.reset();
     this.errors.forget();
-    this.kernelGlobals.restore();
+    this.protectGlobals();
+    this.replacedGlobals.clear();
+  }
+
+  /** Puts back the kernel globals a cell replaced or deleted; they are reported when it ends. */
+  private protectGlobals(): void {
+    for (const name of this.kernelGlobals.restore()) this.replacedGlobals.add(name);
   }
 
   /** An error thrown outside any cell's own flow (a timer, an unhandled rejection). */
@@ -158,13 +166,16 @@ export class NotebookRuntime {
     const started = performance.now();
     const filename = `rnnlab-cell-${++this.cellCount}`;
     const execution = this.tracker.begin(params.executionId, params.cellLabel);
+    /** The cell's value to display, sent after the warning about replaced globals. */
+    let result: MimeBundle | undefined;
     const finish = (status: ExecuteResult['status'], error?: ErrorInfo): ExecuteResult => {
       this.router.flush();
       this.warnAboutReplacedGlobals(params.cellLabel);
+      if (result !== undefined) this.router.emit({ type: 'result', data: result }, params.executionId);
       if (error) this.router.emit({ type: 'error', error }, params.executionId);
-      const result: ExecuteResult = { status, durationMs: performance.now() - started };
-      if (error) result.error = error;
-      return result;
+      const answer: ExecuteResult = { status, durationMs: performance.now() - started };
+      if (error) answer.error = error;
+      return answer;
     };
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
@@ -193,9 +204,8 @@ export class NotebookRuntime {
       const outcome = await Promise.race([run.then((value) => ({ value })), interrupted.then((awaited) => ({ awaited }))]);
       if ('awaited' in outcome) return finish('interrupted', await this.interruptedError(outcome.awaited));
       const { value } = outcome;
-      if (compiled.hasResult && value !== undefined && !(value instanceof DisplayHandle)) {
-        this.router.emit({ type: 'result', data: toMimeBundle(value) }, params.executionId);
-      }
+      this.protectGlobals();
+      if (compiled.hasResult && value !== undefined && !(value instanceof DisplayHandle)) result = toMimeBundle(value);
       return finish('ok');
     } catch (error) {
       if (error instanceof ImportFailure) return finish('error', error.info);
@@ -241,7 +251,9 @@ export class NotebookRuntime {
 
   /** A cell that replaced one of the kernel's globals outright (`globalThis.process = …`) is told so. */
   private warnAboutReplacedGlobals(cellLabel: string): void {
-    const restored = this.kernelGlobals.restore();
+    this.protectGlobals();
+    const restored = [...this.replacedGlobals];
+    this.replacedGlobals.clear();
     if (restored.length === 0) return;
     const names = restored.map((n) => `'${n}'`).join(', ');
     this.router.write(

@@ -1,6 +1,7 @@
 // The kernel's real stdout is the JSON-RPC channel. Everything else that writes to stdout or
 // stderr (console.log in a cell, a library, the engine) becomes stream output of the cell it
 // belongs to; with no cell to go to, it goes to the real stderr (the client's log).
+import { Buffer } from 'node:buffer';
 import type { OutputRouter } from './output';
 import { uninterruptible } from './interrupt';
 
