@@ -1,14 +1,11 @@
 // safetensors with whole models: PyTorch's LSTMModel checkpoint loads into the engine's model and
 // gives PyTorch's logits; a file the engine wrote (committed, with the engine's logits) is
-// re-checked byte for byte here and can be re-checked in PyTorch with
-//   /usr/bin/python3 scripts/fixtures/check_safetensors_roundtrip.py test/fixtures/engine/lstm_model.safetensors \
-//       --reference test/fixtures/engine/lstm_model.json --tol 1e-5
-// Set RNN_LAB_WRITE_FIXTURES=1 to rewrite the engine files, RNN_LAB_PYTHON_CHECKS=1 to also run
-// that PyTorch check from here (needs Debian's python3-torch; not run in CI).
+// re-checked byte for byte here. Outside the test run (they are not tests):
+//   node scripts/interop/run_ts.mjs scripts/fixtures/write_engine_lstm_model.ts        rewrites the engine files
+//   node scripts/interop/run_ts.mjs scripts/fixtures/check_engine_lstm_model_torch.ts  checks them in PyTorch
+//     (needs Debian's python3-torch, which CI does not install)
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Embedding } from '../../kernel/engine/layers/embedding';
@@ -16,7 +13,6 @@ import { Linear } from '../../kernel/engine/layers/linear';
 import { LSTM } from '../../kernel/engine/layers/recurrent';
 import { Module } from '../../kernel/engine/module';
 import { select } from '../../kernel/engine/ops';
-import { manualSeed } from '../../kernel/engine/rng';
 import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../../kernel/engine/safetensors';
 import { noGrad, Tensor } from '../../kernel/engine/tensor';
 
@@ -79,21 +75,6 @@ describe('an engine-written checkpoint (committed)', () => {
   const stPath = join(ENGINE_DIR, 'lstm_model.safetensors');
   const jsonPath = join(ENGINE_DIR, 'lstm_model.json');
 
-  if (process.env.RNN_LAB_WRITE_FIXTURES === '1') {
-    it('writes the fixture from a seeded engine model', () => {
-      manualSeed(20240607);
-      const model = new LSTMModel();
-      const logits = logitsOf(model);
-      writeFileSync(stPath, saveSafetensors(model.stateDict(), { format: 'pt', writer: 'rnn-lab saveSafetensors', seed: '20240607' }));
-      const fixture = {
-        note: 'Written by test/unit/safetensors-model.test.ts (RNN_LAB_WRITE_FIXTURES=1): an engine-initialised LSTMModel and its eval-mode logits for the tokens of ../pytorch/lstm_model.json.',
-        tokens: reference.tokens,
-        logits: { shape: logits.shape, data: [...logits.data] },
-      };
-      writeFileSync(jsonPath, JSON.stringify(fixture, null, 1) + '\n');
-    });
-  }
-
   it('is byte-identical to what saveSafetensors writes for its tensors now', () => {
     const bytes = new Uint8Array(readFileSync(stPath));
     const { metadata } = readSafetensorsMetadata(bytes);
@@ -107,19 +88,5 @@ describe('an engine-written checkpoint (committed)', () => {
     model.loadStateDict(loadSafetensors(new Uint8Array(readFileSync(stPath))));
     const logits = logitsOf(model);
     expected.logits.data.forEach((v, i) => expect(Math.abs(logits.data[i]! - v)).toBeLessThan(1e-6));
-  });
-
-  it.runIf(process.env.RNN_LAB_PYTHON_CHECKS === '1')('is read by PyTorch with the same logits (local check, needs python3-torch)', () => {
-    const script = join(REPO, 'scripts/fixtures/check_safetensors_roundtrip.py');
-    const run = (file: string, ref: string): ReturnType<typeof spawnSync> =>
-      spawnSync('/usr/bin/python3', [script, file, '--reference', ref, '--tol', '1e-5'], { encoding: 'utf8', cwd: join(REPO, 'scripts/fixtures') });
-    const committed = run(stPath, jsonPath);
-    expect(committed.status, `${committed.stdout}${committed.stderr}`).toBe(0);
-    // And a fresh engine write of PyTorch's weights against PyTorch's own logits.
-    const dir = mkdtempSync(join(tmpdir(), 'rnn-lab-st-'));
-    const resaved = join(dir, 'resaved.safetensors');
-    writeFileSync(resaved, saveSafetensors(loadSafetensors(new Uint8Array(readFileSync(join(PT_DIR, 'lstm_model.safetensors')))), { format: 'pt' }));
-    const fresh = run(resaved, join(PT_DIR, 'lstm_model.json'));
-    expect(fresh.status, `${fresh.stdout}${fresh.stderr}`).toBe(0);
   });
 });

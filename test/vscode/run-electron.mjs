@@ -7,11 +7,16 @@
 // display, run under xvfb-run).
 //
 //   node test/vscode/run-electron.mjs [--trust]
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+//
+// Exit code 0 only when VS Code's run exited 0 and the results hold up as for run-web.mjs
+// (lib/results.mjs: every suite file loaded, every declared test registered and run, none failed,
+// none skipped with CI set; VS Code passes this environment, CI included, to its extension host).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { makeWorkspace, repoRoot } from './lib/codeServer.mjs';
+import { judgeRun } from './lib/results.mjs';
 
 const trust = process.argv.includes('--trust');
 const suiteIndex = join(repoRoot, 'dist/test/vscode/suite/index.js');
@@ -56,9 +61,9 @@ try {
 } finally {
   clearTimeout(timer);
 }
-if (existsSync(resultsFile)) {
-  const { passed, failed, pending } = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  console.log(`vscode-electron: ${passed} passed, ${failed} failed, ${pending} skipped`);
-}
+const verdict = judgeRun(resultsFile, { mode: trust ? 'trust' : 'default', label: 'vscode-electron' });
+for (const problem of verdict.problems) console.log(`run-electron: ${verdict.ok ? 'note' : 'FAIL'}: ${problem}`);
+if (!verdict.ok && code === 0) code = 1;
+console.log(verdict.line);
 rmSync(root, { recursive: true, force: true });
 process.exit(code);

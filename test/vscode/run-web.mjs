@@ -6,14 +6,19 @@
 //
 // --trust   leave workspace trust on: the folder opens in Restricted Mode and the suite runs
 //           only its workspace-trust tests (the kernel must refuse to run there).
-// Exit code: the suite's (0 when every test passed), 1 on timeout or a failure to start.
+// Exit code 0 only when the suite exited 0 and its results hold up (lib/results.mjs): every
+// suite file loaded, as many tests registered as the suite files declare (lib/expected.mjs),
+// all of them run, none failed, and with CI set none skipped (CI reaches the extension host
+// through code-server's environment, and the suite then fails skips itself too). 1 otherwise,
+// on timeout, or on a failure to start.
 // Prints "vscode: N passed, M failed, K skipped" last. Logs go to .ci/artifacts/vscode/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './lib/browser.mjs';
 import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
+import { judgeRun } from './lib/results.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -61,17 +66,21 @@ try {
     await server.stop();
   }
   writeFileSync(logFile, logLines.join('\n') + '\n');
-  const summary = readSummary();
+  const verdict = judgeRun(resultsFile, { mode, grep: opts.grep });
   rmSync(resultsDir, { recursive: true, force: true });
   console.log(`run-web: ${mode} run took ${elapsed()}; full log in ${logFile}`);
-  if (!summary && exitCode === 0) exitCode = 1; // a suite that reported nothing ran nothing
-  console.log(summary ?? 'vscode: 0 passed, 1 failed (the suite did not report results)');
+  if (verdict.expected !== undefined) console.log(`run-web: ${verdict.registered} tests registered, ${verdict.expected} declared by the suite files${opts.grep ? ` (--grep ${opts.grep}: not compared)` : ''}`);
+  for (const problem of verdict.problems) console.log(`run-web: ${verdict.ok ? 'note' : 'FAIL'}: ${problem}`);
+  if (!verdict.ok && exitCode === 0) exitCode = 1;
+  if (verdict.ok && exitCode !== 0) console.log(`run-web: FAIL: the suite exited with code ${exitCode}`);
+  console.log(verdict.line);
   process.exit(exitCode);
 }
 
 async function runSuite() {
   server = await startCodeServer({
     trust: opts.trust,
+    // The extension host inherits the server's environment (process.env, CI included, and these).
     env: {
       RNN_LAB_TEST_MODE: mode,
       RNN_LAB_TEST_RESULTS: resultsFile,
@@ -119,10 +128,4 @@ function printSuiteOutput(message) {
   const marker = '[rnn-lab-test] ';
   const at = message.indexOf(marker);
   if (at >= 0) console.log(message.slice(at + marker.length));
-}
-
-function readSummary() {
-  if (!existsSync(resultsFile)) return undefined;
-  const { passed, failed, pending } = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  return `vscode: ${passed} passed, ${failed} failed, ${pending} skipped`;
 }

@@ -5,8 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS, DASHBOARD_VIEW_TYPE } from './contract';
 import { closeAllEditors, requireCommand, testApi, waitFor } from './helpers';
-import { sampleRuns } from './samples.test';
-import { skipBecause } from './skip';
+import { sampleRunsOrFail } from './samples.test';
 
 function dashboardTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.all
@@ -24,8 +23,8 @@ suite('dashboard: training dashboard panel', () => {
   suiteTeardown(closeAllEditors);
 
   test(`${COMMANDS.showDashboard} opens the dashboard panel`, async function () {
-    const api = await testApi(this, 'dashboardVisible');
-    await requireCommand(this, COMMANDS.showDashboard);
+    const api = await testApi('dashboardVisible');
+    await requireCommand(COMMANDS.showDashboard);
     await vscode.commands.executeCommand(COMMANDS.showDashboard);
     await waitFor('the dashboard to be visible', () => api.dashboardVisible(), 10_000);
     await waitFor('a dashboard tab', () => dashboardTab(), 5_000).catch(() => {
@@ -34,11 +33,11 @@ suite('dashboard: training dashboard panel', () => {
     });
   });
 
-  test('a sample training with fit() opens the dashboard and posts metrics to it', function () {
-    const training = sampleRuns.filter((r) => r.callsFit || (r.views?.jobsStarted ?? 0) > 0);
-    if (training.length === 0) skipBecause(this, 'no sample trains with fit() yet');
+  test('a sample training with fit() opens the dashboard and posts metrics to it', () => {
+    const runs = sampleRunsOrFail();
+    const training = runs.filter((r) => r.callsFit || r.views.jobsStarted > 0);
+    assert.ok(training.length > 0, `no sample that ran calls fit() (samples run: ${runs.map((r) => r.notebook).join(', ')})`);
     for (const run of training) {
-      if (!run.views) skipBecause(this, 'activate() does not return the test API yet');
       assert.ok(run.views.jobsStarted > 0, `${run.notebook}: calls fit() but no training job started`);
       assert.equal(run.views.dashboardVisible, true, `${run.notebook}: the dashboard is not visible after training`);
       assert.ok(run.views.dashboardMessagesPosted > 0, `${run.notebook}: no message was posted to the dashboard`);

@@ -18,8 +18,8 @@ suite('export: models to ONNX and safetensors', () => {
 
   suiteSetup(async function () {
     this.timeout(120_000);
-    await extensionWithKernel(this);
-    await requireCommand(this, COMMANDS.exportOnnx);
+    await extensionWithKernel();
+    await requireCommand(COMMANDS.exportOnnx);
     dir = mkdtempSync(path.join(tmpdir(), 'rnn-lab-export-'));
     const editor = await openScratchNotebook('export', [
       [
@@ -44,7 +44,7 @@ suite('export: models to ONNX and safetensors', () => {
   });
 
   test('the models view lists the model with its layers', async function () {
-    const api = await testApi(this, 'modelsTreeItems');
+    const api = await testApi('modelsTreeItems');
     const models = await waitFor('the models view to list tagger', async () => {
       const items = await api.modelsTreeItems();
       return items.some((m) => m.label === 'tagger') && items;
@@ -83,7 +83,7 @@ suite('export: models to ONNX and safetensors', () => {
   });
 
   test('a model the ONNX exporter does not know: no file, and a message naming the model and why', async function () {
-    const api = await testApi(this, 'recentMessages');
+    const api = await testApi('recentMessages');
     const file = path.join(dir, 'plain.onnx');
     const result = await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain', file);
     assert.equal(result, undefined);

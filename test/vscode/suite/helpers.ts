@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CONTROLLER_ID, EXTENSION_ID, TEST_API_METHODS, type TestApi } from './contract';
-import { skipBecause } from './skip';
 
 /** Polls `probe` every 100 ms until it returns something other than undefined/false. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -22,49 +21,57 @@ export function rnnLabExtension(): vscode.Extension<unknown> | undefined {
   return vscode.extensions.getExtension(EXTENSION_ID);
 }
 
-/** The extension, not activated; skips the calling test while the extension has no code yet. */
-export async function builtExtension(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
+/**
+ * The extension, not activated, after checking that it is built: package.json's main (which may
+ * be a shim loading dist/extension.js, the build of extension/extension.ts) and dist/extension.js
+ * must exist. A missing file fails the calling test with its name.
+ */
+export async function builtExtension(): Promise<vscode.Extension<unknown>> {
   const ext = rnnLabExtension();
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (extensionDevelopmentPath wrong?)`);
-  // package.json's main may be a shim that loads dist/extension.js (the build of extension/extension.ts).
   const main = (ext.packageJSON as { main?: string }).main ?? '';
   for (const file of new Set([main, 'dist/extension.js'].filter(Boolean))) {
-    if (!(await exists(vscode.Uri.joinPath(ext.extensionUri, file)))) {
-      skipBecause(ctx, `the extension has no ${file} yet (extension/extension.ts not written or not built)`);
-    }
+    assert.ok(
+      await exists(vscode.Uri.joinPath(ext.extensionUri, file)),
+      `${EXTENSION_ID} has no ${file} in ${ext.extensionUri.path}: run npm run build (extension/extension.ts → dist/extension.js)`,
+    );
   }
   return ext;
 }
 
-/** The extension, activated; skips the calling test while the extension has no code yet. */
-export async function activatedExtension(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
-  const ext = await builtExtension(ctx);
+/** The extension, built (see builtExtension) and activated. */
+export async function activatedExtension(): Promise<vscode.Extension<unknown>> {
+  const ext = await builtExtension();
   await ext.activate();
   return ext;
 }
 
-/** The extension, activated, with its kernel built; skips while the kernel does not exist yet. */
-export async function extensionWithKernel(ctx: Mocha.Context): Promise<vscode.Extension<unknown>> {
-  const ext = await activatedExtension(ctx);
-  if (!(await exists(vscode.Uri.joinPath(ext.extensionUri, 'dist/kernel.js')))) {
-    skipBecause(ctx, 'the kernel is not built yet (no dist/kernel.js: kernel/server.ts not written or not built)');
-  }
+/** The extension, activated, with its kernel built: a missing dist/kernel.js fails the test. */
+export async function extensionWithKernel(): Promise<vscode.Extension<unknown>> {
+  const ext = await activatedExtension();
+  assert.ok(
+    await exists(vscode.Uri.joinPath(ext.extensionUri, 'dist/kernel.js')),
+    `the kernel is not built: no dist/kernel.js in ${ext.extensionUri.path} (npm run build builds it from kernel/server.ts)`,
+  );
   return ext;
 }
 
-/** The test API that activate() returns; skips when a method the test needs is missing. */
-export async function testApi(ctx: Mocha.Context, ...needs: (keyof TestApi)[]): Promise<TestApi> {
-  const ext = await activatedExtension(ctx);
+/**
+ * The test API that activate() returns (extension/testApi.ts); fails the test, naming them, when
+ * methods it needs (default: all of the contract's) are missing.
+ */
+export async function testApi(...needs: (keyof TestApi)[]): Promise<TestApi> {
+  const ext = await activatedExtension();
   const api = ext.exports as Partial<TestApi> | undefined;
   const missing = (needs.length ? needs : TEST_API_METHODS).filter((m) => typeof api?.[m] !== 'function');
-  if (missing.length) skipBecause(ctx, `activate() does not return the test API yet (missing ${missing.join(', ')})`);
+  assert.deepEqual(missing, [], `activate() of ${EXTENSION_ID} returned no test API method(s) ${missing.join(', ')} (extension/testApi.ts)`);
   return api as TestApi;
 }
 
-/** Skips unless the extension contributes (package.json) and registers the command. */
-export async function requireCommand(ctx: Mocha.Context, command: string): Promise<void> {
+/** Fails unless the command is registered (contributed in package.json and registered on activation). */
+export async function requireCommand(command: string): Promise<void> {
   const commands = await vscode.commands.getCommands(true);
-  if (!commands.includes(command)) skipBecause(ctx, `command ${command} is not registered yet`);
+  assert.ok(commands.includes(command), `command ${command} is not registered`);
 }
 
 export async function exists(uri: vscode.Uri): Promise<boolean> {

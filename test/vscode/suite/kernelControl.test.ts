@@ -46,20 +46,20 @@ suite('kernel control: interrupt and restart', () => {
   teardown(closeAllEditors);
 
   test(`${COMMANDS.interruptKernel} stops a busy cell and keeps the scope`, async function () {
-    await extensionWithKernel(this);
-    await requireCommand(this, COMMANDS.interruptKernel);
+    await extensionWithKernel();
+    await requireCommand(COMMANDS.interruptKernel);
     await interruptBusyCell('interrupt-command', () => vscode.commands.executeCommand(COMMANDS.interruptKernel));
   });
 
   test("VS Code's own stop (notebook.cancelExecution) interrupts the kernel", async function () {
-    await extensionWithKernel(this);
+    await extensionWithKernel();
     await interruptBusyCell('interrupt-cancel', () => vscode.commands.executeCommand('notebook.cancelExecution'));
   });
 
   test(`${COMMANDS.restartKernel} gives a fresh scope and the kernel comes back idle`, async function () {
-    await extensionWithKernel(this);
-    const api = await testApi(this, 'kernelState');
-    await requireCommand(this, COMMANDS.restartKernel);
+    await extensionWithKernel();
+    const api = await testApi('kernelState');
+    await requireCommand(COMMANDS.restartKernel);
     const editor = await openScratchNotebook('restart', ['const survivor = 7;', 'survivor']);
     await selectRnnLabKernel(editor);
     const [declare, read] = editor.notebook.getCells();

@@ -12,7 +12,7 @@ suite('notebook: run cells with the RNN Lab kernel', () => {
   let cells: vscode.NotebookCell[] = [];
 
   suiteSetup(async function () {
-    await extensionWithKernel(this);
+    await extensionWithKernel();
     const editor = await openScratchNotebook('basics', [
       "console.log('hello from RNN Lab');",
       'const answer: number = 40;',

@@ -6,17 +6,16 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { RNN_LAB_MIMES, type TestApi } from './contract';
-import { extensionWithKernel, closeAllEditors, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, waitFor } from './helpers';
+import { closeAllEditors, extensionWithKernel, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, testApi, waitFor, workspaceUri } from './helpers';
 import { checkRnnLabItem, type RnnLabOutput } from './outputShapes';
-import { skipBecause } from './skip';
 
 export interface SampleRun {
   notebook: string;
   outputs: RnnLabOutput[];
   /** A code cell calls fit() (training jobs in workers, which the jobs view and dashboard follow). */
   callsFit: boolean;
-  /** Present when activate() returned the test API. */
-  views?: {
+  /** What the inspector and dashboard showed (through the test API) when the sample had run. */
+  views: {
     models: Awaited<ReturnType<TestApi['modelsTreeItems']>>;
     jobs: Awaited<ReturnType<TestApi['jobsTreeItems']>>;
     /** Jobs the kernel started while this sample ran. */
@@ -29,26 +28,27 @@ export interface SampleRun {
 /** Filled by this suite, read by inspector.test.ts and dashboard.test.ts. */
 export const sampleRuns: SampleRun[] = [];
 
+/** The recorded sample runs for the suites that check them; none recorded is a failure. */
+export function sampleRunsOrFail(): SampleRun[] {
+  assert.ok(sampleRuns.length > 0, 'no sample ran to the end in the samples suite (it runs first; with --grep, include it)');
+  return sampleRuns;
+}
+
 const rnnLabMimes = new Set<string>(Object.values(RNN_LAB_MIMES));
 suite('samples: every sample notebook runs in VS Code', () => {
   teardown(closeAllEditors);
   const samples = sampleNotebookPaths();
 
-  if (samples.length === 0) {
-    test('sample notebooks run', function () {
-      skipBecause(this, 'samples/ has no notebooks yet');
-    });
-  }
-
   for (const uri of samples) {
     const name = uri.path.split('/').pop() ?? uri.path;
+    // one test per sample notebook (test/vscode/lib/expected.mjs counts this registration so)
     test(`${name} runs to the end with well-formed RNN Lab outputs`, async function () {
       this.timeout(600_000);
-      const ext = await extensionWithKernel(this);
-      const api = ext.exports as Partial<TestApi> | undefined;
+      await extensionWithKernel();
+      const api = await testApi('modelsTreeItems', 'jobsTreeItems', 'dashboardVisible', 'dashboardMessagesPosted');
       // Counted over the whole session: this run's share is what it adds.
-      const postedBefore = api?.dashboardMessagesPosted?.() ?? 0;
-      const jobsBefore = (await api?.jobsTreeItems?.())?.length ?? 0;
+      const postedBefore = api.dashboardMessagesPosted();
+      const jobsBefore = (await api.jobsTreeItems()).length;
       const editor = await openNotebook(uri);
       await selectRnnLabKernel(editor);
       await runCells(editor, undefined, 540_000);
@@ -65,39 +65,43 @@ suite('samples: every sample notebook runs in VS Code', () => {
         }
       }
       const callsFit = editor.notebook.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && /\bfit\(/.test(c.document.getText()));
-      const run: SampleRun = { notebook: name, outputs, callsFit };
-      if (api?.modelsTreeItems && api.jobsTreeItems && api.dashboardVisible && api.dashboardMessagesPosted) {
-        const { modelsTreeItems, dashboardVisible, dashboardMessagesPosted } = api;
-        // Views refresh on kernel notifications; give a model-defining sample a moment to show.
-        const hasModel = outputs.some((o) => o.mime === RNN_LAB_MIMES.module);
-        const models = hasModel
-          ? await waitFor('the models view to list a model', async () => {
-              const items = await modelsTreeItems();
-              return items.length > 0 && items;
-            }, 10_000).catch(() => [])
-          : await modelsTreeItems();
-        const jobs = await api.jobsTreeItems();
-        if (jobs.length > jobsBefore) {
-          // The dashboard's messages count once its webview has loaded its script (plotly, some
-          // MB) and said it is ready, which may be well after the cells have finished.
-          await waitFor('the dashboard to receive the training messages', () => dashboardVisible() && dashboardMessagesPosted() > postedBefore, 60_000).catch(
-            () => undefined,
-          );
-        }
-        run.views = {
+      const { modelsTreeItems, dashboardVisible, dashboardMessagesPosted } = api;
+      // Views refresh on kernel notifications; give a model-defining sample a moment to show.
+      const hasModel = outputs.some((o) => o.mime === RNN_LAB_MIMES.module);
+      const models = hasModel
+        ? await waitFor('the models view to list a model', async () => {
+            const items = await modelsTreeItems();
+            return items.length > 0 && items;
+          }, 10_000).catch(() => [])
+        : await modelsTreeItems();
+      const jobs = await api.jobsTreeItems();
+      if (jobs.length > jobsBefore) {
+        // The dashboard's messages count once its webview has loaded its script (plotly, some
+        // MB) and said it is ready, which may be well after the cells have finished.
+        await waitFor('the dashboard to receive the training messages', () => dashboardVisible() && dashboardMessagesPosted() > postedBefore, 60_000).catch(
+          () => undefined,
+        );
+      }
+      const run: SampleRun = {
+        notebook: name,
+        outputs,
+        callsFit,
+        views: {
           models,
           jobs,
           jobsStarted: jobs.length - jobsBefore,
           dashboardVisible: dashboardVisible(),
           dashboardMessagesPosted: dashboardMessagesPosted() - postedBefore,
-        };
-      }
+        },
+      };
       sampleRuns.push(run);
     });
   }
 
-  test('together the samples show RNN Lab outputs (plots, tables, tensors, modules)', function () {
-    if (sampleRuns.length === 0) skipBecause(this, 'no sample ran');
+  test('together the samples show RNN Lab outputs (plots, tables, tensors, modules)', () => {
+    assert.ok(samples.length > 0, `the test workspace has no sample notebooks in ${workspaceUri('samples').path} (copied from the repository's samples/)`);
+    // A sample that failed fails its own test above; this one needs at least one that ran.
+    assert.ok(sampleRuns.length > 0, `none of the ${samples.length} samples ran to the end`);
     const mimes = new Set(sampleRuns.flatMap((r) => r.outputs.map((o) => o.mime)));
     assert.ok(mimes.size > 0, 'no sample produced any RNN Lab output');
   });

@@ -25,9 +25,9 @@ interface Manifest {
   };
 }
 
-/** package.json of the extension; the contributions are checked once the extension has code. */
-async function manifest(ctx: Mocha.Context): Promise<Manifest> {
-  return (await builtExtension(ctx)).packageJSON as Manifest;
+/** package.json of the extension (built: see builtExtension). */
+async function manifest(): Promise<Manifest> {
+  return (await builtExtension()).packageJSON as Manifest;
 }
 
 suite('smoke: extension and contract', () => {
@@ -41,31 +41,31 @@ suite('smoke: extension and contract', () => {
   });
 
   test('it activates', async function () {
-    const ext = await activatedExtension(this);
+    const ext = await activatedExtension();
     assert.equal(ext.isActive, true);
   });
 
   test('activate() returns the test API', async function () {
-    const api = await testApi(this);
+    const api = await testApi();
     for (const method of TEST_API_METHODS) assert.equal(typeof api[method], 'function', method);
     assert.ok(['stopped', 'starting', 'idle', 'busy', 'training', 'dead'].includes(api.kernelState()));
   });
 
   test('package.json contributes every contract command', async function () {
-    const contributed = ((await manifest(this)).contributes?.commands ?? []).map((c) => c.command);
+    const contributed = ((await manifest()).contributes?.commands ?? []).map((c) => c.command);
     const missing = Object.values(COMMANDS).filter((c) => !contributed.includes(c));
     assert.deepEqual(missing, [], `commands missing from package.json: ${missing.join(', ')}`);
   });
 
   test('every contract command is registered after activation', async function () {
-    await activatedExtension(this);
+    await activatedExtension();
     const registered = await vscode.commands.getCommands(true);
     const missing = Object.values(COMMANDS).filter((c) => !registered.includes(c));
     assert.deepEqual(missing, [], `commands not registered: ${missing.join(', ')}`);
   });
 
   test('the activity-bar container holds the models and jobs views', async function () {
-    const contributes = (await manifest(this)).contributes ?? {};
+    const contributes = (await manifest()).contributes ?? {};
     const containers = (contributes.viewsContainers?.activitybar ?? []).map((c) => c.id);
     assert.ok(containers.includes(VIEW_CONTAINER_ID), `no activity-bar container ${VIEW_CONTAINER_ID} (have ${containers.join(', ') || 'none'})`);
     const views = (contributes.views?.[VIEW_CONTAINER_ID] ?? []).map((v) => v.id);
@@ -73,7 +73,7 @@ suite('smoke: extension and contract', () => {
   });
 
   test('the notebook renderer claims every RNN Lab MIME type', async function () {
-    const renderers = (await manifest(this)).contributes?.notebookRenderer ?? [];
+    const renderers = (await manifest()).contributes?.notebookRenderer ?? [];
     const renderer = renderers.find((r) => r.id === RENDERER_ID);
     assert.ok(renderer, `no notebookRenderer ${RENDERER_ID}`);
     const missing = Object.values(RNN_LAB_MIMES).filter((m) => !renderer.mimeTypes.includes(m));
@@ -81,13 +81,13 @@ suite('smoke: extension and contract', () => {
   });
 
   test(`the setting ${SETTING_OPEN_DASHBOARD} defaults to true`, async function () {
-    await builtExtension(this);
+    await builtExtension();
     const value = vscode.workspace.getConfiguration().inspect<boolean>(SETTING_OPEN_DASHBOARD);
     assert.equal(value?.defaultValue, true, `${SETTING_OPEN_DASHBOARD} is not contributed with default true`);
   });
 
   test('the RNN Lab controller is offered for an .ipynb notebook', async function () {
-    await activatedExtension(this);
+    await activatedExtension();
     const editor = await openScratchNotebook('smoke-select', ['1 + 1']);
     await selectRnnLabKernel(editor);
   });

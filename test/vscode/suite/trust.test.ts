@@ -17,8 +17,8 @@ suite('workspace trust: Restricted Mode', () => {
   // The commands first: the "not trusted" notification shows once per window, and a command that
   // waited for its answer would hang only while it is still to be shown.
   test(`${COMMANDS.restartKernel} returns without starting the kernel`, async function () {
-    const api = await testApi(this, 'kernelState', 'recentMessages');
-    await requireCommand(this, COMMANDS.restartKernel);
+    const api = await testApi('kernelState', 'recentMessages');
+    await requireCommand(COMMANDS.restartKernel);
     // The command tells the person why in a notification, but must not wait for an answer.
     const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.restartKernel)).then(() => 'returned' as const);
     const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
@@ -29,8 +29,8 @@ suite('workspace trust: Restricted Mode', () => {
   });
 
   test(`${COMMANDS.exportOnnx} returns without starting the kernel`, async function () {
-    const api = await testApi(this, 'kernelState');
-    await requireCommand(this, COMMANDS.exportOnnx);
+    const api = await testApi('kernelState');
+    await requireCommand(COMMANDS.exportOnnx);
     const returned = Promise.resolve(vscode.commands.executeCommand(COMMANDS.exportOnnx, 'model', '/nonexistent/model.onnx')).then(() => 'returned' as const);
     const outcome = await Promise.race([returned, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
     assert.equal(outcome, 'returned', `${COMMANDS.exportOnnx} did not return within 10 s`);
@@ -38,7 +38,7 @@ suite('workspace trust: Restricted Mode', () => {
   });
 
   test('running a cell does not run it and does not start the kernel', async function () {
-    const api = await testApi(this, 'kernelState');
+    const api = await testApi('kernelState');
     const editor = await openScratchNotebook('untrusted', ["console.log('ran'); 6 * 7"]);
     await selectRnnLabKernel(editor);
     const [cell] = editor.notebook.getCells();
