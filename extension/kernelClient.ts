@@ -22,7 +22,7 @@ import {
   type OutputParams,
 } from '../kernel/protocol';
 import { CELL_LANGUAGE, NOTEBOOK_TYPE, Settings } from './constants';
-import { kernelSpawnPlan, OutputTail, spawnKernel } from './kernelProcess';
+import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from './kernelProcess';
 
 export type KernelClientState = 'stopped' | 'starting' | 'idle' | 'busy' | 'training' | 'dead';
 
@@ -381,8 +381,10 @@ export class KernelClient implements vscode.Disposable {
     }
     const child = session.child;
     if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+      killKernelTree(child);
       await Promise.race([session.exited, new Promise((r) => setTimeout(r, 2000))]);
+    } else if (child) {
+      killKernelTree(child); // the kernel exited; processes its cells started may not have
     }
     session.markExited();
   }

@@ -40,8 +40,25 @@ export function kernelSpawnPlan(inputs: SpawnInputs): SpawnPlan {
   return { command: inputs.execPath, args: [inputs.kernelScript, '--stdio'], env };
 }
 
+/**
+ * On POSIX the kernel leads a process group of its own, so that a restart ends what its cells
+ * started too (`child_process.spawn` in a cell): killKernelTree signals the whole group.
+ */
 export function spawnKernel(plan: SpawnPlan, cwd: string): ChildProcessWithoutNullStreams {
-  return spawn(plan.command, plan.args, { cwd, env: plan.env, stdio: 'pipe', windowsHide: true });
+  return spawn(plan.command, plan.args, { cwd, env: plan.env, stdio: 'pipe', windowsHide: true, detached: process.platform !== 'win32' });
+}
+
+/** Kills the kernel and every process it started (its process group; the kernel alone on Windows). */
+export function killKernelTree(child: { pid?: number | undefined; kill(signal: NodeJS.Signals): boolean }): void {
+  if (process.platform !== 'win32' && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      return;
+    } catch {
+      // the group is gone already; kill the kernel itself below
+    }
+  }
+  child.kill('SIGKILL');
 }
 
 /** Keeps the last few KB of the kernel's stderr, to show when it dies. */

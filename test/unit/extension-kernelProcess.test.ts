@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kernelSpawnPlan, OutputTail } from '../../extension/kernelProcess';
+import { readFileSync } from 'node:fs';
+import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from '../../extension/kernelProcess';
 
 const base = { kernelScript: '/ext/dist/kernel.js', nodePathSetting: '', env: { PATH: '/bin', NODE_OPTIONS: '--inspect=9229' } };
 
@@ -32,5 +33,28 @@ describe('how the kernel process is spawned', () => {
     expect(tail.toString()).toBe('3456789abc');
     tail.clear();
     expect(tail.toString()).toBe('');
+  });
+});
+
+describe('killKernelTree', () => {
+  it.runIf(process.platform === 'linux')('ends the kernel and the processes its cells started (restart)', async () => {
+    // A stand-in kernel that starts a long-lived process, as `child_process.spawn` in a cell would.
+    const script = "const c = require('node:child_process').spawn('sleep', ['60'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);";
+    const kernel = spawnKernel({ command: process.execPath, args: ['-e', script], env: process.env }, process.cwd());
+    const grandchild = await new Promise<number>((resolve) => kernel.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    // A killed process whose parent is gone may stay a zombie (state Z) until init reaps it.
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(grandchild)).toBe(true);
+    const exited = new Promise((resolve) => kernel.once('exit', resolve));
+    killKernelTree(kernel);
+    await exited;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(grandchild)).toBe(false);
   });
 });
