@@ -5,9 +5,9 @@
 // await. So a worker thread waits inside a vm call with breakOnSigint (Node's native watchdog
 // catches the signal even while the main thread spins), then:
 //   1. tells the main thread (a message), which ends the cell's race if it is merely waiting;
-//   2. if the main thread does not take it within ACK_TIMEOUT_MS, a cell is running, and the main
-//      thread's event loop is stuck (its heartbeat, a counter a 20 ms timer bumps, has not moved
-//      for STUCK_AFTER_MS), it asks V8, through an inspector session on the main thread, to
+//   2. if the main thread does not take it within ACK_TIMEOUT_MS and its event loop is stuck (its
+//      heartbeat, a counter a 20 ms timer bumps, has not moved for STUCK_AFTER_MS while a cell or a
+//      cell's timer callback runs, ORPHAN_STUCK_AFTER_MS otherwise), it asks V8, through an inspector session on the main thread, to
 //      terminate the JavaScript running there (Runtime.terminateExecution). That unwinds the
 //      cell's code alone: cells start from a message of their own channel (see runtime.ts), the
 //      kernel's own request handling is not on that stack. Then the message of step 1 ends the
@@ -22,6 +22,8 @@ import { Worker } from 'node:worker_threads';
 const ACK_TIMEOUT_MS = 250;
 /** A heartbeat that has not moved for this long means a synchronous loop holds the thread. */
 const STUCK_AFTER_MS = 400;
+/** The same for a thread held while no cell runs (leftover code no flag marks). */
+const ORPHAN_STUCK_AFTER_MS = 1500;
 const HEARTBEAT_MS = 20;
 
 // flags[ACK]: the main thread took the latest interrupt; flags[RUNNING]: a cell runs;
@@ -73,12 +75,13 @@ globalThis.sleeper = new Int32Array(new SharedArrayBuffer(4));
 const waitForSignal = new vm.Script('Atomics.wait(sleeper, 0, 0)');
 const running = () => Atomics.load(flags, ${RUNNING}) === 1 || Atomics.load(flags, ${CALLBACK}) === 1;
 function stuck() {
-  // The heartbeat stands still while a synchronous loop holds the main thread.
+  // The heartbeat stands still while a synchronous loop holds the main thread. With no cell
+  // running it takes longer to decide: then it is code a cell left behind that no flag marks
+  // (a promise chain that never yields to the event loop).
   let beat = Atomics.load(flags, ${HEARTBEAT});
   let still = 0;
-  while (still < workerData.stuckAfterMs) {
+  while (still < (running() ? workerData.stuckAfterMs : workerData.orphanStuckAfterMs)) {
     if (sleep(workerData.heartbeatMs) !== 'timed-out') return false; // taken meanwhile
-    if (!running()) return false;
     const now = Atomics.load(flags, ${HEARTBEAT});
     if (now !== beat) [beat, still] = [now, 0];
     else still += workerData.heartbeatMs;
@@ -93,7 +96,7 @@ for (;;) {
     Atomics.store(flags, ${ACK}, 0);
     parentPort.postMessage('interrupt');
     const answer = sleep(workerData.ackTimeoutMs);
-    if (answer === 'timed-out' && running() && stuck()) {
+    if (answer === 'timed-out' && stuck()) {
       while (Atomics.load(flags, ${CRITICAL}) !== 0) Atomics.wait(flags, ${CRITICAL}, Atomics.load(flags, ${CRITICAL}), 5);
       const session = new inspector.Session();
       session.connectToMainThread();
@@ -122,7 +125,7 @@ export function startInterruptWatcher(interrupt: () => boolean, isRunning: () =>
   };
   const worker = new Worker(workerSource, {
     eval: true,
-    workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS, stuckAfterMs: STUCK_AFTER_MS, heartbeatMs: HEARTBEAT_MS },
+    workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS, stuckAfterMs: STUCK_AFTER_MS, orphanStuckAfterMs: ORPHAN_STUCK_AFTER_MS, heartbeatMs: HEARTBEAT_MS },
   });
   worker.on('message', take);
   worker.on('error', (error) => process.stderr.write(`interrupt watcher failed: ${String(error)}\n`));

@@ -254,6 +254,15 @@ describe('interrupt ends what the cell started', () => {
     expect(kernel.outputs.get('bomb')?.at(-1)).toMatchObject({ type: 'error', error: { name: 'Interrupted' } });
   });
 
+  it('ends a promise chain a finished cell left spinning (it never yields to the event loop)', async () => {
+    const flood = await kernel.execute("(function again() { Promise.resolve().then(again); })();\n'flooding'");
+    expect(resultOf(flood.outputs)).toBe("'flooding'");
+    const next = kernel.execute("'answered'");
+    await sleep(500);
+    kernel.interrupt();
+    expect(resultOf((await next).outputs)).toBe("'answered'");
+  });
+
   it.each([true, false])('stops the job the cell awaits (worker: %s) at a step boundary, names the one an earlier cell started', async (worker) => {
     await kernel.reset();
     await kernel.execute(
