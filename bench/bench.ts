@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
-import { enableRelaxedSimd, kernelThreads } from '../kernel/runtime/wasmFlags';
+import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/runtime/wasmFlags';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, type RunColumns } from './goals';
@@ -214,8 +214,9 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
 }
 
-// As in the kernel process: relaxed SIMD on (Node 20 needs the flag) before the engine validates
-// its wasm and before any worker starts (workers share the process's V8 flags), unless --no-relaxed.
+// As in the kernel process: relaxed SIMD on (Node 20 needs the flag, newer V8s ship it and are
+// left alone) before the engine validates its wasm and before any worker starts (workers share
+// the process's V8 flags), unless --no-relaxed.
 const relaxed = !process.argv.includes('--no-relaxed');
 if (relaxed) enableRelaxedSimd();
 const json = process.argv.includes('--json');
@@ -301,7 +302,7 @@ async function main(): Promise<void> {
     node: process.version,
     kernels: kernelFlavour(),
     workerKernels: perRound[0]!.workerKernels,
-    v8Flags: [...(relaxed ? ['--experimental-wasm-relaxed-simd'] : []), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
+    v8Flags: [...relaxedSimdFlags(), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
   };
   combined.ours.machine = machine;
   if (json) for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers]) console.log(JSON.stringify(r));

@@ -9,6 +9,11 @@
 // byte count against dtype × shape, offsets that tile the data exactly, no bytes left over) and
 // names the tensor at fault. The engine is float32, so other dtypes are converted on load where
 // the values survive (F64, F16, BF16, and integers float32 holds exactly); writing is F32.
+//
+// Tensors are keyed by name in objects without a prototype (Object.create(null)), and the name
+// `__proto__` is refused on both sides: in a plain `{}`, assigning it replaces the object's
+// prototype instead of adding a tensor. (`constructor` and `prototype` are harmless in such an
+// object and are real parameter names in PyTorch models, e.g. prototypical networks.)
 
 import { formatShape, shapeSize, Tensor } from './tensor';
 
@@ -60,6 +65,18 @@ function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
 
+/** A name JavaScript objects cannot hold as a key: assigning it replaces an object's prototype. */
+export const FORBIDDEN_TENSOR_NAME = '__proto__';
+
+function refuseForbiddenName(name: string, what: string): void {
+  if (name === FORBIDDEN_TENSOR_NAME) fail(`${what} '__proto__' is refused: as a key of a JavaScript object it would replace the object's prototype; give it another name`);
+}
+
+/** An empty object for tensors or metadata keyed by name, without Object.prototype's keys. */
+function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /**
  * Parses and checks the header. `bytes` may be just the beginning of a file (8 + N bytes are
  * enough): the data section is not looked at, so this reads a large file's table cheaply.
@@ -86,18 +103,20 @@ export function readSafetensorsMetadata(bytes: Uint8Array): SafetensorsHeader {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail('the header must be a JSON object');
 
-  const metadata: Record<string, string> = {};
+  const metadata = byName<string>();
   const tensors: SafetensorsTensorInfo[] = [];
   for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (entry === null) continue;
       if (typeof entry !== 'object' || Array.isArray(entry)) fail('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        refuseForbiddenName(k, '__metadata__ key');
         if (typeof v !== 'string') fail(`__metadata__ value for '${k}' is ${JSON.stringify(v)}, not a string`);
         metadata[k] = v;
       }
       continue;
     }
+    refuseForbiddenName(name, 'tensor name');
     tensors.push(parseTensorInfo(name, entry));
   }
 
@@ -135,12 +154,26 @@ function parseTensorInfo(name: string, entry: unknown): SafetensorsTensorInfo {
   return { name, dtype, shape: [...(shape as number[])], dataOffsets: [begin, end] };
 }
 
+/** What loading does with NaN and ±Infinity values: warn (console.warn) and load, refuse, or load silently. */
+export type NonFiniteValues = 'warn' | 'error' | 'allow';
+
+export interface LoadSafetensorsOptions {
+  /**
+   * Default 'warn': the file loads (as torch and safetensors load it: a mask of -inf can be
+   * meant) and console.warn names each tensor holding NaN or ±Infinity and how many.
+   */
+  nonFinite?: NonFiniteValues;
+  /** What the bytes came from, for messages (e.g. the file name). */
+  source?: string;
+}
+
 /**
  * Reads every tensor of a safetensors file as a float32 Tensor (copies; `bytes` may be reused).
  * F64 is rounded to float32; F16 and BF16 are exact; integer and BOOL tensors are converted when
- * float32 holds every value exactly, else the error names the tensor and the value.
+ * float32 holds every value exactly, else the error names the tensor and the value. The result has
+ * no prototype (a tensor named 'constructor' is just a tensor); see options for NaN and ±Infinity.
  */
-export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
+export function loadSafetensors(bytes: Uint8Array, options: LoadSafetensorsOptions = {}): Record<string, Tensor> {
   const header = readSafetensorsMetadata(bytes);
   const dataBytes = bytes.length - header.dataStart;
   const last = header.tensors[header.tensors.length - 1];
@@ -151,12 +184,65 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   }
   if (used < dataBytes) fail(`${dataBytes - used} bytes follow the last tensor's data (offsets must cover the data exactly)`);
 
-  const out: Record<string, Tensor> = {};
+  const out = byName<Tensor>();
   for (const t of header.tensors) {
     const start = header.dataStart + t.dataOffsets[0];
     out[t.name] = new Tensor(decode(bytes, start, shapeSize(t.shape), t), t.shape);
   }
+  reportNonFinite(out, options.nonFinite ?? 'warn', options.source ?? 'the safetensors data');
   return out;
+}
+
+/** How many values of one tensor are NaN, +Infinity and -Infinity. */
+export interface NonFiniteCount {
+  name: string;
+  size: number;
+  nan: number;
+  posInf: number;
+  negInf: number;
+}
+
+/** The tensors holding NaN or ±Infinity, in the order given, with their counts. */
+export function countNonFinite(tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>): NonFiniteCount[] {
+  const out: NonFiniteCount[] = [];
+  for (const [name, t] of entriesOf(tensors)) {
+    const d = t.data;
+    let nan = 0;
+    let posInf = 0;
+    let negInf = 0;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v !== v) nan++;
+      else if (v === Infinity) posInf++;
+      else if (v === -Infinity) negInf++;
+    }
+    if (nan + posInf + negInf > 0) out.push({ name, size: d.length, nan, posInf, negInf });
+  }
+  return out;
+}
+
+/** "fc.weight: 12 NaN, 1 +Infinity of 1024 values; …" (the first few tensors, then how many more). */
+export function describeNonFinite(counts: readonly NonFiniteCount[], shown = 8): string {
+  const one = (c: NonFiniteCount): string => {
+    const kinds = [c.nan ? `${c.nan} NaN` : '', c.posInf ? `${c.posInf} +Infinity` : '', c.negInf ? `${c.negInf} -Infinity` : ''].filter(Boolean);
+    return `${c.name} (${kinds.join(', ')} of ${c.size} values)`;
+  };
+  const listed = counts.slice(0, shown).map(one).join(', ');
+  return counts.length > shown ? `${listed} and ${counts.length - shown} more tensors` : listed;
+}
+
+/** Warns about (or refuses) NaN and ±Infinity: a model loaded from them cannot train or predict. */
+export function reportNonFinite(tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>, policy: NonFiniteValues, source: string): void {
+  if (policy === 'allow') return;
+  const counts = countNonFinite(tensors);
+  if (counts.length === 0) return;
+  const what = `${source} holds non-finite values: ${describeNonFinite(counts)}`;
+  if (policy === 'error') fail(`${what}; refused ({ nonFinite: 'error' })`);
+  console.warn(`Warning: ${what}. They were loaded (pass { nonFinite: 'error' } to refuse such files, 'allow' to load them quietly); a model with NaN weights outputs NaN, and training it diverges at its first step.`);
+}
+
+function entriesOf<T>(tensors: Record<string, T> | ReadonlyMap<string, T>): [string, T][] {
+  return tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, T>);
 }
 
 function decode(bytes: Uint8Array, start: number, count: number, t: SafetensorsTensorInfo): Float32Array {
@@ -243,24 +329,43 @@ function compareUtf8(a: string, b: string): number {
 }
 
 /**
+ * The tensors to write, by name. A Tensor as the prototype of a plain object means code assigned
+ * obj['__proto__'] = tensor, which JavaScript takes as setting the prototype: the tensor would be
+ * left out without a word.
+ */
+function tensorsToWrite(tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  if (!(tensors instanceof Map) && Object.getPrototypeOf(tensors) instanceof Tensor) {
+    fail("a tensor was assigned to the key '__proto__', which JavaScript takes as the object's prototype; the name '__proto__' is refused, rename it");
+  }
+  const map = new Map(entriesOf(tensors));
+  for (const [name, t] of map) {
+    if (name === '__metadata__') fail("'__metadata__' is reserved and cannot name a tensor");
+    refuseForbiddenName(name, 'tensor name');
+    if (!(t instanceof Tensor)) fail(`'${name}' is not a Tensor`);
+  }
+  return map;
+}
+
+/**
  * Writes float32 tensors as a safetensors file, byte for byte as the reference writer would:
  * tensors sorted by name, compact JSON with `__metadata__` first (when given), the header padded
  * with spaces to a multiple of 8 bytes. E.g. `saveSafetensors(model.stateDict(), { format: 'pt' })`.
+ * The tensors may be given as an object or a Map of name → Tensor.
  */
-export function saveSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const names = Object.keys(tensors).sort(compareUtf8);
-  for (const name of names) {
-    if (name === '__metadata__') fail("'__metadata__' is reserved and cannot name a tensor");
-    if (!(tensors[name] instanceof Tensor)) fail(`'${name}' is not a Tensor`);
-  }
+export function saveSafetensors(input: Record<string, Tensor> | ReadonlyMap<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  const tensors = tensorsToWrite(input);
+  const names = [...tensors.keys()].sort(compareUtf8);
   const parts: string[] = [];
   if (metadata !== undefined) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') fail(`metadata value for '${k}' must be a string, got ${typeof v}`);
+    for (const [k, v] of Object.entries(metadata)) {
+      refuseForbiddenName(k, 'metadata key');
+      if (typeof v !== 'string') fail(`metadata value for '${k}' must be a string, got ${typeof v}`);
+    }
     parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   }
   let offset = 0;
   for (const name of names) {
-    const t = tensors[name]!;
+    const t = tensors.get(name)!;
     const bytes = t.size * 4;
     parts.push(`${JSON.stringify(name)}:{"dtype":"F32","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes}]}`);
     offset += bytes;
@@ -274,7 +379,7 @@ export function saveSafetensors(tensors: Record<string, Tensor>, metadata?: Reco
   out.fill(0x20, 8 + headerText.length, 8 + padded);
   let pos = 8 + padded;
   for (const name of names) {
-    const data = tensors[name]!.data;
+    const data = tensors.get(name)!.data;
     if (littleEndianHost) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
     else for (let i = 0; i < data.length; i++) view.setFloat32(pos + i * 4, data[i]!, true);
     pos += data.byteLength;

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Module, type Tensor } from '../engine/index';
+import { loadSafetensors, readSafetensorsMetadata, reportNonFinite, saveSafetensors, type Module, type NonFiniteValues, type Tensor } from '../engine/index';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
 import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
@@ -24,20 +24,40 @@ export interface LoadModelResult extends LoadStateResult {
   metadata: Record<string, string>;
 }
 
+export interface LoadModelOptions extends LoadStateOptions {
+  /**
+   * NaN and ±Infinity in the file. 'warn' (default): load them, as torch does, and console.warn
+   * (the cell's stderr) names each loaded tensor holding them and how many; 'error': refuse the
+   * file, the model unchanged; 'allow': load them quietly.
+   */
+  nonFinite?: NonFiniteValues;
+}
+
+const NON_FINITE_POLICIES: readonly NonFiniteValues[] = ['warn', 'error', 'allow'];
+
 /** Loads safetensors bytes into the model; see loadStateDictInto for the checks and errors. */
-export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: LoadStateOptions = {}): LoadModelResult {
+export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: LoadModelOptions = {}): LoadModelResult {
+  const { nonFinite = 'warn', ...stateOptions } = options;
   const source = options.source ?? 'the safetensors data';
+  if (!NON_FINITE_POLICIES.includes(nonFinite)) throw new Error(`Cannot load ${source}: nonFinite must be 'warn', 'error' or 'allow', got ${JSON.stringify(nonFinite)}`);
   // A plain Uint8Array view: Node's Buffer.slice() returns a view instead of a copy, which the
   // engine's reader (it takes slice().buffer as a tensor's storage) does not expect.
   const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let tensors: Record<string, Tensor>;
   try {
-    tensors = loadSafetensors(plain);
+    tensors = loadSafetensors(plain, { nonFinite: nonFinite === 'error' ? 'error' : 'allow', source });
   } catch (e) {
     throw new Error(`Cannot load ${source}: ${(e as Error).message}`);
   }
-  const result = loadStateDictInto(model, tensors, { ...options, source });
+  const result = loadStateDictInto(model, tensors, { ...stateOptions, source });
+  // After the load, and only about what was loaded (strict: false may leave tensors out).
+  if (nonFinite === 'warn') reportNonFinite(loadedParameters(model, result.loaded), 'warn', source);
   return { ...result, metadata: readSafetensorsMetadata(plain).metadata };
+}
+
+function loadedParameters(model: Module, keys: readonly string[]): Map<string, Tensor> {
+  const wanted = new Set(keys);
+  return new Map([...model.namedParameters()].filter(([name]) => wanted.has(name)));
 }
 
 /**
@@ -45,7 +65,7 @@ export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: Lo
  * safetensors.torch.save_file) into the model. Throws a StateDictMismatchError naming every
  * missing, unexpected or mis-shaped key; the model is unchanged then.
  */
-export function loadModel(model: Module, path: string, options: LoadStateOptions = {}): LoadModelResult {
+export function loadModel(model: Module, path: string, options: LoadModelOptions = {}): LoadModelResult {
   return loadModelFromBytes(model, readFileSync(path), { ...options, source: options.source ?? basename(path) });
 }
 

@@ -55,11 +55,11 @@ export function loadStateDictInto(model: Module, tensors: Record<string, Tensor>
   const source = options.source ?? 'the state dict';
   const file = stripKeys(tensors, options.stripPrefix, source);
   const own = new Map(model.namedParameters());
-  const missing = [...own.keys()].filter((k) => !(k in file));
+  const missing = [...own.keys()].filter((k) => fileTensor(file, k) === undefined);
   const unexpected = Object.keys(file).filter((k) => !own.has(k));
   const misShaped: MisShapedKey[] = [];
   for (const [key, p] of own) {
-    const t = file[key];
+    const t = fileTensor(file, key);
     if (t && (t.ndim !== p.ndim || t.shape.some((v, i) => v !== p.shape[i]))) misShaped.push({ key, expected: p.shape, got: t.shape });
   }
   if (misShaped.length || (strict && (missing.length || unexpected.length))) {
@@ -68,7 +68,7 @@ export function loadStateDictInto(model: Module, tensors: Record<string, Tensor>
   }
   const loaded: string[] = [];
   for (const [key, p] of own) {
-    const t = file[key];
+    const t = fileTensor(file, key);
     if (!t) continue;
     p.data.set(t.data);
     loaded.push(key);
@@ -76,9 +76,15 @@ export function loadStateDictInto(model: Module, tensors: Record<string, Tensor>
   return { loaded, missing, unexpected };
 }
 
+/** The file's tensor for a key: own keys only (a plain object's 'constructor' is not a tensor). */
+function fileTensor(file: Record<string, Tensor>, key: string): Tensor | undefined {
+  return Object.prototype.hasOwnProperty.call(file, key) ? file[key] : undefined;
+}
+
 function stripKeys(tensors: Record<string, Tensor>, prefix: string | undefined, source: string): Record<string, Tensor> {
   if (!prefix) return tensors;
-  const out: Record<string, Tensor> = {};
+  // No prototype: a key '__proto__' is an ordinary key here, not the object's prototype.
+  const out = Object.create(null) as Record<string, Tensor>;
   for (const [k, t] of Object.entries(tensors)) {
     const key = k.startsWith(prefix) ? k.slice(prefix.length) : k;
     if (key in out) throw new Error(`loading ${source}: stripping '${prefix}' makes two keys '${key}'`);

@@ -13,6 +13,7 @@ import {
 } from '../protocol';
 import { RichOutput } from './repr';
 import { withStaticPlot } from './svg';
+import { maxOf } from './svg/markup';
 
 export interface LineOptions {
   title?: string;
@@ -68,10 +69,11 @@ function makeSeries(name: string, y: number[], x: number[] | undefined): LineSer
 }
 
 function describeSeries(y: number[]): string {
-  const finite = y.filter(Number.isFinite);
-  if (finite.length === 0) return `${y.length} points`;
-  const min = Math.min(...finite);
-  return `${y.length} points, last ${format(y[y.length - 1]!)}, min ${format(min)} at ${y.indexOf(min)}`;
+  // A loop: Math.min(...values) overflows the stack past ~10⁵ points.
+  let at = -1;
+  for (let i = 0; i < y.length; i++) if (Number.isFinite(y[i]!) && (at < 0 || y[i]! < y[at]!)) at = i;
+  if (at < 0) return `${y.length} points`;
+  return `${y.length} points, last ${format(y[y.length - 1]!)}, min ${format(y[at]!)} at ${at}`;
 }
 
 export interface HeatmapOptions {
@@ -163,7 +165,7 @@ function tableCell(v: TableCell): string | number | null {
 function asciiTable(columns: string[], rows: (string | number | null)[][], title?: string): string {
   const text = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? format(v) : v);
   const grid = [columns, ...rows.map((r) => r.map(text))];
-  const widths = columns.map((_, j) => Math.max(...grid.map((r) => (r[j] ?? '').length)));
+  const widths = columns.map((_, j) => maxOf(grid, (r) => (r[j] ?? '').length));
   const line = (r: string[]) => r.map((v, j) => (v ?? '').padEnd(widths[j]!)).join('  ').trimEnd();
   const body = [line(grid[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...grid.slice(1).map(line)];
   return (title ? [title, ...body] : body).join('\n');
@@ -178,7 +180,12 @@ export function html(text: string): RichOutput {
 }
 
 function toNumbers(values: ArrayLike<number> | Tensor): number[] {
-  return Array.from(values instanceof Tensor ? values.data : values, Number);
+  const source = values instanceof Tensor ? values.data : values;
+  // An array of numbers is copied whole (fast for 10⁶ points); anything else value by value.
+  if (Array.isArray(source) && source.every((v) => typeof v === 'number')) return source.slice();
+  const out = new Array<number>(source.length);
+  for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
+  return out;
 }
 
 function isArrayLike(value: unknown): value is ArrayLike<number> {

@@ -1,14 +1,70 @@
 // Turns on WebAssembly relaxed SIMD (fused multiply-add, wider GEMM tiles: about 1.5× faster
-// training) in processes RNN Lab starts itself. Node 20's V8 has it behind a flag; newer V8s ship
-// it and ignore the flag. It must run before the engine first validates its wasm modules, and
-// before any worker starts, so that every thread of the process computes with the same kernels
+// training) in processes RNN Lab starts itself. Node 20's V8 has it behind a flag; newer V8s (Node
+// 22+, the Electron of desktop VS Code) ship it and no longer know the flag: setting it there
+// prints "Error: unrecognized flag --experimental-wasm-relaxed-simd" at every start. So the
+// feature is detected first, and the flag set only where it is missing. It must run before the
+// engine first validates its wasm modules, and before any worker starts (V8 flags are the
+// process's, shared by its worker threads), so that every thread computes with the same kernels
 // (worker and kernel-thread training stay bit-identical).
 
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 
-export function enableRelaxedSimd(): void {
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
+
+/**
+ * The smallest module that uses a relaxed-SIMD instruction, written out byte by byte:
+ *   (module (func (param v128 v128 v128) (result v128)
+ *     local.get 0  local.get 1  local.get 2  f32x4.relaxed_madd))
+ * It validates exactly where relaxed SIMD is on (SIMD128 alone is not enough).
+ */
+export const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, // magic: \0asm
+  0x01, 0x00, 0x00, 0x00, // version 1
+  // type section (id 1, 8 bytes): 1 type, func (0x60) of 3 params v128 (0x7b) → 1 result v128
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+  // function section (id 3, 2 bytes): 1 function, of type 0
+  0x03, 0x02, 0x01, 0x00,
+  // code section (id 10, 13 bytes): 1 body of 11 bytes, no locals
+  0x0a, 0x0d, 0x01, 0x0b, 0x00,
+  0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // local.get 0, 1, 2
+  0xfd, 0x85, 0x02, // SIMD prefix 0xfd, opcode 0x105 (LEB128 0x85 0x02): f32x4.relaxed_madd
+  0x0b, // end
+]);
+
+export type Validate = (bytes: Uint8Array<ArrayBuffer>) => boolean;
+
+const validateWasm: Validate = (bytes) => typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes);
+
+/** Whether this runtime compiles relaxed SIMD now (with the flag set or without). */
+export function hasRelaxedSimd(validate: Validate = validateWasm): boolean {
+  return validate(RELAXED_SIMD_PROBE);
+}
+
+/** 'native': the V8 ships it; 'flag': on after setting RELAXED_SIMD_FLAG; 'unavailable': neither. */
+export type RelaxedSimdState = 'native' | 'flag' | 'unavailable';
+
+let state: RelaxedSimdState | null = null;
+
+/**
+ * Makes relaxed SIMD available if it can be: nothing to do where the V8 has it; elsewhere the
+ * flag, then a second check (the flag applies to modules compiled after it is set). `validate`
+ * and `setFlags` are for tests.
+ */
+export function enableRelaxedSimd(validate: Validate = validateWasm, setFlags: (flags: string) => void = setFlagsFromString): RelaxedSimdState {
+  if (hasRelaxedSimd(validate)) return (state = 'native');
+  setFlags(RELAXED_SIMD_FLAG);
+  return (state = hasRelaxedSimd(validate) ? 'flag' : 'unavailable');
+}
+
+/** What enableRelaxedSimd found, or null if it has not run in this thread. */
+export function relaxedSimdState(): RelaxedSimdState | null {
+  return state;
+}
+
+/** The V8 flags enableRelaxedSimd set: [RELAXED_SIMD_FLAG] or none (for reports). */
+export function relaxedSimdFlags(): string[] {
+  return state === 'flag' || state === 'unavailable' ? [RELAXED_SIMD_FLAG] : [];
 }
 
 /**

@@ -6,7 +6,7 @@
 import { clipGradNorm, gradNorm } from '../engine/clip';
 import { unsqueeze } from '../engine/ops';
 import type { Module } from '../engine/module';
-import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index';
+import type { Optimizer } from '../engine/optim/index';
 import { Generator, manualSeed } from '../engine/rng';
 import { ReduceLROnPlateau, type LRScheduler } from '../engine/schedulers';
 import { noGrad, type Parameter, type Tensor } from '../engine/tensor';
@@ -16,7 +16,7 @@ import type { GradientExchange } from './gradientExchange';
 import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentLayer } from './instrumentation';
 import type { LoopProgress, MetricsStream } from './metrics';
 import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
-import type { LoopConfig } from './options';
+import { namedOptimizer, type LoopConfig } from './options';
 import { formatStepTime, medianStepMs, WARMUP_STEPS } from './stepTiming';
 import type { FinishReason, FitResult, ForwardLoss } from './types';
 
@@ -55,22 +55,6 @@ export interface LoopParts {
   writeCheckpoint: ((path: string, model: Module, optimizer: Optimizer, meta: CheckpointMeta) => void) | null;
 }
 
-function namedOptimizer(name: string, params: Tensor[], lr: number | null, extra: LoopConfig['optimizerOptions']): Optimizer {
-  const o = { ...extra, ...(lr !== null ? { lr } : {}) } as Record<string, never>;
-  switch (name) {
-    case 'adam':
-      return new Adam(params, o);
-    case 'adamw':
-      return new AdamW(params, o);
-    case 'sgd':
-      return new SGD(params, { lr: 1e-2, ...o });
-    case 'rmsprop':
-      return new RMSprop(params, o);
-    default:
-      throw new Error(`fit: unknown optimizer '${name}'`);
-  }
-}
-
 /** Batches per epoch and steps in all, from the number of training examples. */
 export function countSteps(examples: number, config: LoopConfig): { stepsPerEpoch: number; totalSteps: number } {
   const stepsPerEpoch = config.dropLast ? Math.floor(examples / config.batchSize) : Math.ceil(examples / config.batchSize);
@@ -89,12 +73,86 @@ function probeBatch(x: Tensor): Tensor {
 /** Steps the live ms/step of the progress is the median of. */
 const RECENT_STEPS = 50;
 
+/**
+ * The weights before the current update, so that an update that makes any weight ±Infinity or NaN
+ * (a huge learning rate, an overflow) can be undone: a model that kept such weights would make
+ * every later fit() diverge at its first step. One copy of the weights per step (a memcpy) and a
+ * sum of them (allFinite): about 0.1 and 0.6 ms per 10⁶ weights, small beside forward and backward.
+ */
+class WeightsBeforeUpdate {
+  private readonly saved: Float32Array;
+
+  constructor(
+    private readonly params: readonly Parameter[],
+    private readonly names: readonly string[],
+  ) {
+    this.saved = new Float32Array(params.reduce((n, p) => n + p.size, 0));
+  }
+
+  save(): void {
+    let offset = 0;
+    for (const p of this.params) {
+      this.saved.set(p.data, offset);
+      offset += p.size;
+    }
+  }
+
+  restore(): void {
+    let offset = 0;
+    for (const p of this.params) {
+      p.data.set(this.saved.subarray(offset, offset + p.size));
+      offset += p.size;
+    }
+  }
+
+  /** "3 of the 12 values of fc.weight (the first is Infinity)", or null when every weight is finite. */
+  describeNonFinite(): string | null {
+    const bad: string[] = [];
+    this.params.forEach((p, i) => {
+      const d = p.data;
+      if (allFinite(d)) return;
+      let count = 0;
+      let first = NaN;
+      for (let k = 0; k < d.length; k++) {
+        if (Number.isFinite(d[k]!)) continue;
+        if (count++ === 0) first = d[k]!;
+      }
+      bad.push(`${count} of the ${d.length} values of ${this.names[i]} (the first is ${first})`);
+    });
+    if (bad.length === 0) return null;
+    return bad.length <= 3 ? bad.join(', ') : `${bad.slice(0, 3).join(', ')} and ${bad.length - 3} more parameters`;
+  }
+}
+
+/**
+ * Whether every value is finite: their float64 sum is finite exactly when they all are (float32
+ * values cannot add up to float64's overflow). Four sums, not one: the additions of one sum wait
+ * for each other, four run side by side (about 3.5× faster on 10⁶ values).
+ */
+function allFinite(d: Float32Array): boolean {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let e = 0;
+  const end = d.length & ~3;
+  let k = 0;
+  for (; k < end; k += 4) {
+    a += d[k]!;
+    b += d[k + 1]!;
+    c += d[k + 2]!;
+    e += d[k + 3]!;
+  }
+  for (; k < d.length; k++) a += d[k]!;
+  return Number.isFinite(a + b + c + e);
+}
+
 export class TrainingLoop {
   readonly params: Parameter[];
   readonly optimizer: Optimizer;
   private readonly scheduler: LRScheduler | ReduceLROnPlateau | null;
   private readonly objective: Objective;
   private readonly layers: RecurrentLayer[];
+  private readonly beforeUpdate: WeightsBeforeUpdate;
   private readonly shuffleGenerator: Generator;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
@@ -130,8 +188,10 @@ export class TrainingLoop {
     manualSeed(config.seed + config.rank * 0x9e3779b1);
     this.shuffleGenerator = new Generator(config.seed ^ 0x5bd1e995);
 
-    this.params = model.parameters();
+    const named = [...model.namedParameters()];
+    this.params = named.map(([, p]) => p);
     if (this.params.length === 0) throw new Error(`fit: ${model.constructor.name} has no parameters to train`);
+    this.beforeUpdate = new WeightsBeforeUpdate(this.params, named.map(([name]) => name));
     this.optimizer = parts.makeOptimizer ? parts.makeOptimizer(this.params) : namedOptimizer(config.optimizer ?? 'adam', this.params, config.lr, config.optimizerOptions);
     this.scheduler = parts.makeScheduler ? parts.makeScheduler(this.optimizer) : null;
     this.objective = parts.forwardLoss ? customObjective(parts.forwardLoss) : namedObjective(config.loss ?? defaultLoss(train.targetKind), config.ignoreIndex);
@@ -217,12 +277,18 @@ export class TrainingLoop {
       }
       loss = reduced.loss;
     }
-    if (!Number.isFinite(loss)) throw this.diverged(stepNumber, `the loss is ${loss}`);
+    if (!Number.isFinite(loss)) throw this.diverged(stepNumber, `the loss is ${loss}${this.nonFiniteBefore()}`);
 
     const before = this.config.clipGradNorm !== null ? clipGradNorm(this.params, this.config.clipGradNorm) : gradNorm(this.params);
-    if (!Number.isFinite(before)) throw this.diverged(stepNumber, `the gradient norm is ${before} (loss ${loss})`);
+    if (!Number.isFinite(before)) throw this.diverged(stepNumber, `the gradient norm is ${before} (loss ${loss})${this.nonFiniteBefore()}`);
     const after = this.config.clipGradNorm !== null ? gradNorm(this.params) : before;
+    this.beforeUpdate.save();
     this.optimizer.step();
+    const nonFinite = this.beforeUpdate.describeNonFinite();
+    if (nonFinite !== null) {
+      this.beforeUpdate.restore();
+      throw this.diverged(stepNumber, `the update (loss ${loss}, gradient norm ${after}) made ${nonFinite} non-finite, so the update was undone`);
+    }
 
     this.stepsDone = stepNumber;
     this.batchInEpoch++;
@@ -391,13 +457,19 @@ export class TrainingLoop {
     if (this.checkpoints[this.checkpoints.length - 1] !== path) this.checkpoints.push(path);
   }
 
+  /** Weights that were non-finite before training (a file full of NaN): named, for the divergence message. */
+  private nonFiniteBefore(): string {
+    const bad = this.beforeUpdate.describeNonFinite();
+    return bad === null ? '' : `, and the weights were non-finite before this step: ${bad} (load finite weights or create the model again)`;
+  }
+
   private diverged(step: number, what: string): TrainingDivergedError {
     const lr = this.currentLr();
     const clip = this.config.clipGradNorm;
     const clipAdvice = clip === null ? 'gradient clipping ({ clipGradNorm: 1 })' : `stronger gradient clipping (clipGradNorm is ${clip}; try ${clip / 4})`;
     return new TrainingDivergedError(
       `Training diverged at step ${step} (epoch ${this.epochsDone + 1}): ${what}. ` +
-        `The model keeps the weights from before that step (step ${step - 1}). ` +
+        `The model keeps the weights from before that step (${step > 1 ? `step ${step - 1}` : 'the weights it started with'}). ` +
         `Try a lower learning rate (lr is ${lr}; try ${lr / 10}), ${clipAdvice}, ` +
         'or check the inputs and targets for NaN or very large values.',
       step,

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { emaSmooth, logTickSpacing, tableHtml, toPlotlyFigure } from '../../webview/plots';
 import type { PlotTheme } from '../../webview/theme';
-import { heatmap, plotGradNorm, plotLoss, table } from '../../kernel/runtime/plotHelpers';
+import { bars, heatmap, plotGradNorm, plotLines, plotLoss, table } from '../../kernel/runtime/plotHelpers';
+import { SVG_MIME } from '../../kernel/runtime/svg/index';
+import { maxOf } from '../../kernel/runtime/svg/markup';
 import { RnnLabMime, type HeatmapSpec, type LineChartSpec } from '../../kernel/protocol';
 
 const theme: PlotTheme = {
@@ -97,5 +99,45 @@ describe('display helpers', () => {
     const map = heatmap([[0, 0.5], [1, 0.25]], { transpose: true }).bundle[RnnLabMime.heatmap] as HeatmapSpec;
     expect(map).toMatchObject({ z: [[0, 1], [0.5, 0.25]], scale: 'sequential' });
     expect(table([{ a: 1, b: 'x' }, { a: 2 }]).bundle['text/plain']).toBe('a  b\n-  -\n1  x\n2');
+  });
+});
+
+// Issue 15 §5: nothing spreads a data-sized array into a call (Math.max(...y) overflows the stack
+// somewhere past 10⁵ values): plots of 2·10⁵ and 2·10⁶ points draw, with their static SVG.
+describe('many points', () => {
+  const wave = (n: number): number[] => Array.from({ length: n }, (_, i) => (i === n - 7 ? 0.5 : 2 + Math.sin(i / 1000)));
+
+  it.each([2e5, 2e6])('plotLines with %d points: the spec keeps them all, the summary finds the minimum, the SVG is decimated', (n) => {
+    const y = wave(n);
+    const { bundle } = plotLines({ train: y, val: new Float32Array(y) }, { smoothing: 0.6, logY: true });
+    const spec = bundle[RnnLabMime.lines] as LineChartSpec;
+    expect(spec.series.map((s) => s.y.length)).toEqual([n, n]);
+    expect(bundle['text/plain']).toContain(`train: ${n} points, last ${(y[n - 1]!).toFixed(4)}, min 0.5000 at ${n - 7}`);
+    const svg = bundle[SVG_MIME] as string;
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.length).toBeLessThan(200_000); // at most 2000 points a curve
+    const figure = toPlotlyFigure(spec, theme);
+    expect(figure.data).toHaveLength(4);
+  }, 120_000);
+
+  it('plotLoss and plotGradNorm of a long run, a tensor-sized heatmap, bars and a table of 2·10⁵ rows', () => {
+    const n = 2e5;
+    const y = wave(n);
+    expect(plotLoss(y).bundle['text/plain']).toContain(`${n} points`);
+    expect(plotGradNorm(y).bundle[SVG_MIME]).toBeDefined();
+    const tall = heatmap(y.map((v) => [v, -v])).bundle;
+    expect(tall['text/plain']).toMatch(new RegExp(`^heatmap ${n}×2, values in \\[-3\\.0000, 3\\.0000\\]$`));
+    expect((tall[SVG_MIME] as string).length).toBeLessThan(2_000_000);
+    const wide = heatmap([y], { xLabels: y.map((_, i) => `t${i}`), yLabels: ['h'] }).bundle;
+    expect(wide[SVG_MIME]).toBeDefined();
+    expect(bars(y.map((_, i) => `c${i}`), y).bundle[SVG_MIME]).toBeDefined();
+    const rows = table(y.map((v, i) => ({ i, v }))).bundle['text/plain'] as string;
+    expect(rows.split('\n')).toHaveLength(n + 2);
+  }, 120_000);
+
+  it('maxOf is a loop: no limit on the number of items', () => {
+    expect(maxOf(new Array<number>(3e6).fill(1), (v) => v)).toBe(1);
+    expect(maxOf([] as number[], (v) => v)).toBe(0);
+    expect(maxOf(['a', 'abc'], (v) => v.length, -1)).toBe(3);
   });
 });

@@ -5,10 +5,11 @@
 //   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
 // AdamW (adamw.ts) shares this update but decays θ directly instead of adding λ·θ to g.
 
+import { flushed, flushThreshold } from '../denormal';
 import { type Tensor } from '../tensor';
 import { wasmKernels } from '../wasm/instance';
 import { adamUpdateWasm } from './adamWasm';
-import { gradOf, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer';
+import { checkBoolean, checkNonNegative, gradOf, Optimizer, showValue, withDefaults, type ParamGroup, type ParamsInput, type ParamState } from './optimizer';
 
 export interface AdamHyperparameters {
   lr: number;
@@ -22,11 +23,20 @@ export interface AdamHyperparameters {
 export type AdamOptions = Partial<AdamHyperparameters>;
 
 export function validateAdam(name: string, g: ParamGroup<AdamHyperparameters>): void {
-  if (!(g.eps >= 0)) throw new Error(`${name}: invalid epsilon ${g.eps}`);
-  const [b1, b2] = g.betas;
-  if (!(b1 >= 0 && b1 < 1)) throw new Error(`${name}: invalid beta parameter at index 0: ${b1}`);
-  if (!(b2 >= 0 && b2 < 1)) throw new Error(`${name}: invalid beta parameter at index 1: ${b2}`);
-  if (!(g.weightDecay >= 0)) throw new Error(`${name}: invalid weightDecay ${g.weightDecay}`);
+  checkNonNegative(name, 'eps', g.eps, 'epsilon');
+  const betas: unknown = g.betas;
+  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${name}: invalid betas ${showValue(betas)} (betas must be two numbers in [0, 1))`);
+  betas.forEach((b: unknown, i) => {
+    if (!(typeof b === 'number' && b >= 0 && b < 1)) throw new Error(`${name}: invalid beta parameter at index ${i}: ${showValue(b)} (betas must be two numbers in [0, 1))`);
+  });
+  checkNonNegative(name, 'weightDecay', g.weightDecay);
+  checkBoolean(name, 'amsgrad', g.amsgrad);
+  checkBoolean(name, 'maximize', g.maximize);
+}
+
+/** torch.optim.Adam's defaults (AdamW's differ in weightDecay); a fresh betas array each time. */
+export function adamDefaults(): AdamHyperparameters {
+  return { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
 }
 
 /** One Adam/AdamW step over every parameter of every group; `decoupled` selects AdamW's decay. */
@@ -54,19 +64,21 @@ export function adamStep(groups: readonly ParamGroup<AdamHyperparameters>[], sta
         adamUpdateWasm(w, theta, grad, m, v, vMax, { l2: !decoupled && weightDecay !== 0, sign: maximize ? -1 : 1, decay, weightDecay, beta1, beta2, bc2Sqrt, eps, stepSize });
         continue;
       }
+      // m, v and θ below FLT_MIN flushed to zero when setFlushDenormal is on, as the wasm kernel does
+      const min = flushThreshold();
       for (let i = 0; i < n; i++) {
         let g = maximize ? -grad[i]! : grad[i]!;
         if (decoupled) theta[i] = theta[i]! * decay;
         else if (weightDecay !== 0) g += weightDecay * theta[i]!;
-        m[i] = beta1 * m[i]! + (1 - beta1) * g;
-        v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+        m[i] = flushed(beta1 * m[i]! + (1 - beta1) * g, min);
+        v[i] = flushed(beta2 * v[i]! + (1 - beta2) * g * g, min);
         let second = v[i]!;
         if (vMax) {
           if (second > vMax[i]!) vMax[i] = second;
           second = vMax[i]!;
         }
         const denom = Math.sqrt(second) / bc2Sqrt + eps;
-        theta[i] = theta[i]! - (stepSize * m[i]!) / denom;
+        theta[i] = flushed(theta[i]! - (stepSize * m[i]!) / denom, min);
       }
     }
   }
@@ -75,7 +87,7 @@ export function adamStep(groups: readonly ParamGroup<AdamHyperparameters>[], sta
 export class Adam extends Optimizer<AdamHyperparameters> {
   /** Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
   constructor(params: ParamsInput<AdamHyperparameters>, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+    super(params, withDefaults('Adam', adamDefaults(), options));
   }
 
   protected override validate(g: ParamGroup<AdamHyperparameters>): void {

@@ -5,6 +5,7 @@
 // SharedArrayBuffer, so an optimizer must never replace a parameter's data array.
 
 import { formatShape, sameShape, Tensor } from '../tensor';
+import { didYouMean } from './suggest';
 
 /** Hyperparameters every optimizer has. */
 export interface BaseHyperparameters {
@@ -82,7 +83,7 @@ export abstract class Optimizer<H extends BaseHyperparameters = BaseHyperparamet
 
   /** Checks a group's hyperparameters; subclasses extend it. */
   protected validate(group: ParamGroup<H>): void {
-    if (!(group.lr >= 0)) throw new Error(`${this.constructor.name}: invalid learning rate ${group.lr}`);
+    checkLearningRate(this.constructor.name, group.lr);
   }
 
   /** Applies one update to every parameter that has a gradient. */
@@ -109,7 +110,7 @@ export abstract class Optimizer<H extends BaseHyperparameters = BaseHyperparamet
 
   /** Sets the learning rate of every group. */
   set lr(value: number) {
-    if (!(value >= 0)) throw new Error(`${this.constructor.name}.lr: invalid learning rate ${value}`);
+    checkLearningRate(`${this.constructor.name}.lr`, value);
     for (const g of this.paramGroups) g.lr = value;
   }
 
@@ -218,6 +219,50 @@ export abstract class Optimizer<H extends BaseHyperparameters = BaseHyperparamet
     });
     return `${this.constructor.name} (\n${groups.join('\n')}\n)`;
   }
+}
+
+/**
+ * The defaults with the constructor's options over them. An option the optimizer does not have is
+ * an error, as torch.optim's constructors refuse unknown keyword arguments: `{ weight_decay: 1e-4 }`
+ * would otherwise be ignored without a word.
+ */
+export function withDefaults<H extends BaseHyperparameters>(optimizer: string, defaults: H, options: Partial<H>): H {
+  const known = Object.keys(defaults);
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    const named = unknown.map((key) => `'${key}'${didYouMean(key, known)}`).join(', ');
+    throw new Error(`${optimizer}: unknown option${unknown.length > 1 ? 's' : ''} ${named}; ${optimizer} takes ${known.join(', ')}`);
+  }
+  return { ...defaults, ...options };
+}
+
+/** A value for a message: numbers as they print, strings quoted, anything else by its kind. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return `'${value}' (a string)`;
+  if (Array.isArray(value)) return `[${value.map(showValue).join(', ')}]`;
+  return typeof value;
+}
+
+function isFiniteNonNegative(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * torch.optim refuses lr < 0 ("Invalid learning rate"); an infinite or NaN one is refused too: a
+ * single step with it makes every weight ±Infinity or NaN. lr = 0 is allowed, as in PyTorch.
+ */
+export function checkLearningRate(who: string, lr: unknown): void {
+  if (!isFiniteNonNegative(lr)) throw new Error(`${who}: invalid learning rate ${showValue(lr)} (lr must be a finite number ≥ 0)`);
+}
+
+/** `label` is how the message names it (torch's words: 'epsilon'), `key` the option's name. */
+export function checkNonNegative(optimizer: string, key: string, value: unknown, label = key): void {
+  if (!isFiniteNonNegative(value)) throw new Error(`${optimizer}: invalid ${label} ${showValue(value)} (${key} must be a finite number ≥ 0)`);
+}
+
+export function checkBoolean(optimizer: string, key: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new Error(`${optimizer}: invalid ${key} ${showValue(value)} (${key} must be true or false)`);
 }
 
 /** The gradient values of p, or null when p has no gradient (such parameters are skipped). */

@@ -5,7 +5,8 @@
 //   momentum μ > 0: b ← μ·b + g/d,  θ ← θ − lr·b;  otherwise θ ← θ − lr·g/d
 // Note ε is added outside the square root, as PyTorch does (TensorFlow adds it inside).
 
-import { gradOf, Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
+import { flushed, flushThreshold } from '../denormal';
+import { checkBoolean, checkNonNegative, gradOf, Optimizer, withDefaults, type ParamGroup, type ParamsInput } from './optimizer';
 
 export interface RMSpropHyperparameters {
   lr: number;
@@ -22,15 +23,17 @@ export type RMSpropOptions = Partial<RMSpropHyperparameters>;
 export class RMSprop extends Optimizer<RMSpropHyperparameters> {
   /** Defaults as PyTorch: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered. */
   constructor(params: ParamsInput<RMSpropHyperparameters>, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
+    super(params, withDefaults('RMSprop', { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
   }
 
   protected override validate(g: ParamGroup<RMSpropHyperparameters>): void {
     super.validate(g);
-    if (!(g.eps >= 0)) throw new Error(`RMSprop: invalid epsilon ${g.eps}`);
-    if (!(g.momentum >= 0)) throw new Error(`RMSprop: invalid momentum ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new Error(`RMSprop: invalid weightDecay ${g.weightDecay}`);
-    if (!(g.alpha >= 0)) throw new Error(`RMSprop: invalid alpha ${g.alpha}`);
+    checkNonNegative('RMSprop', 'eps', g.eps, 'epsilon');
+    checkNonNegative('RMSprop', 'momentum', g.momentum);
+    checkNonNegative('RMSprop', 'weightDecay', g.weightDecay);
+    checkNonNegative('RMSprop', 'alpha', g.alpha);
+    checkBoolean('RMSprop', 'centered', g.centered);
+    checkBoolean('RMSprop', 'maximize', g.maximize);
   }
 
   step(): void {
@@ -48,17 +51,20 @@ export class RMSprop extends Optimizer<RMSpropHyperparameters> {
         const avgG = centered ? (s.gradAvg as Float32Array) : null;
         const buf = momentum > 0 ? (s.momentumBuffer as Float32Array) : null;
         const theta = p.data;
+        // The averages (they decay by α where the gradient vanishes) below FLT_MIN flushed to
+        // zero when setFlushDenormal is on (denormal.ts).
+        const min = flushThreshold();
         for (let i = 0; i < n; i++) {
           let g = maximize ? -grad[i]! : grad[i]!;
           if (weightDecay !== 0) g += weightDecay * theta[i]!;
-          sq[i] = alpha * sq[i]! + (1 - alpha) * g * g;
+          sq[i] = flushed(alpha * sq[i]! + (1 - alpha) * g * g, min);
           let d: number;
           if (avgG) {
-            avgG[i] = alpha * avgG[i]! + (1 - alpha) * g;
+            avgG[i] = flushed(alpha * avgG[i]! + (1 - alpha) * g, min);
             d = Math.sqrt(sq[i]! - avgG[i]! * avgG[i]!) + eps;
           } else d = Math.sqrt(sq[i]!) + eps;
           if (buf) {
-            buf[i] = momentum * buf[i]! + g / d;
+            buf[i] = flushed(momentum * buf[i]! + g / d, min);
             theta[i] = theta[i]! - lr * buf[i]!;
           } else theta[i] = theta[i]! - (lr * g) / d;
         }

@@ -5,7 +5,8 @@
 //   g ← g + μ·b (nesterov)  or  g ← b
 //   θ ← θ − lr·g
 
-import { gradOf, Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
+import { flushed, flushThreshold } from '../denormal';
+import { checkBoolean, checkNonNegative, gradOf, Optimizer, showValue, withDefaults, type ParamGroup, type ParamsInput } from './optimizer';
 
 export interface SGDHyperparameters {
   lr: number;
@@ -22,13 +23,16 @@ export type SGDOptions = Partial<SGDHyperparameters>;
 export class SGD extends Optimizer<SGDHyperparameters> {
   /** Defaults as PyTorch ≥ 2.2: lr 1e-3, no momentum, no weight decay. */
   constructor(params: ParamsInput<SGDHyperparameters>, options: SGDOptions = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...options });
+    super(params, withDefaults('SGD', { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false }, options));
   }
 
   protected override validate(g: ParamGroup<SGDHyperparameters>): void {
     super.validate(g);
-    if (!(g.momentum >= 0)) throw new Error(`SGD: invalid momentum ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new Error(`SGD: invalid weightDecay ${g.weightDecay}`);
+    checkNonNegative('SGD', 'momentum', g.momentum);
+    checkNonNegative('SGD', 'weightDecay', g.weightDecay);
+    if (!(typeof g.dampening === 'number' && Number.isFinite(g.dampening))) throw new Error(`SGD: invalid dampening ${showValue(g.dampening)} (dampening must be a finite number)`);
+    checkBoolean('SGD', 'nesterov', g.nesterov);
+    checkBoolean('SGD', 'maximize', g.maximize);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
   }
 
@@ -46,11 +50,14 @@ export class SGD extends Optimizer<SGDHyperparameters> {
           if (first) s.momentumBuffer = new Float32Array(p.size);
           buf = s.momentumBuffer as Float32Array;
         }
+        // The momentum buffer (it decays by μ where the gradient vanishes) below FLT_MIN flushed to
+        // zero when setFlushDenormal is on (denormal.ts).
+        const min = flushThreshold();
         for (let i = 0; i < theta.length; i++) {
           let d = maximize ? -grad[i]! : grad[i]!;
           if (weightDecay !== 0) d += weightDecay * theta[i]!;
           if (buf) {
-            buf[i] = first ? d : momentum * buf[i]! + (1 - dampening) * d;
+            buf[i] = flushed(first ? d : momentum * buf[i]! + (1 - dampening) * d, min);
             d = nesterov ? d + momentum * buf[i]! : buf[i]!;
           }
           theta[i] = theta[i]! - lr * d;

@@ -3,11 +3,14 @@
 // a stack-like arena over that memory for the operands of one kernel call.
 //
 // Flavour: relaxed SIMD (fused multiply-add, 6×8 GEMM tiles) where the runtime validates it — Node
-// 20 needs --experimental-wasm-relaxed-simd, newer V8s ship it — else plain SIMD128 (4×8 tiles),
-// else none, and the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
+// 20 needs --experimental-wasm-relaxed-simd, which the kernel sets only there (runtime/wasmFlags.ts:
+// newer V8s ship the feature and reject the flag) — else plain SIMD128 (4×8 tiles), else none, and
+// the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
 // the environment, or useKernels(), forces a choice (tests compare the paths).
 
+import { onFlushThreshold } from '../denormal';
 import { RELAXED_WASM, SIMD_WASM } from './modules.generated';
+import { FLUSH_AT } from './wat/flush';
 
 export type KernelChoice = 'auto' | 'js' | 'simd' | 'relaxed';
 
@@ -182,6 +185,8 @@ function instantiate(flavour: 'simd' | 'relaxed'): WasmKernels | null {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const k = instance.exports as unknown as KernelExports;
+  // The kernels read setFlushDenormal's threshold from this memory (the helper thread's too).
+  onFlushThreshold((threshold) => void (new Float32Array(memory.buffer, FLUSH_AT, 1)[0] = threshold));
   return { flavour, module, memory, tileRows: k.tile_rows.value as number, k, arena: new Arena(memory) };
 }
 

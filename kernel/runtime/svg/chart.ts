@@ -2,7 +2,7 @@
 // grid, tick labels and titles, and category labels (tokens, bar names) that turn 45° when they do
 // not fit side by side.
 import type { Axis } from './axes';
-import { escapeXml, FONT, FONT_FAMILY, HEIGHT, INK, labelWidth, px, text, textWidth, truncate, visibleLabel, WIDTH } from './markup';
+import { escapeXml, FONT, FONT_FAMILY, HEIGHT, INK, labelWidth, maxOf, px, text, textWidth, truncate, visibleLabel, WIDTH } from './markup';
 
 /** The plot area, in px from the top left of the image. */
 export interface Frame {
@@ -95,7 +95,7 @@ function swatch(entry: LegendEntry, x: number, y: number): string {
 
 /** Room the y tick labels need, in px. */
 export function tickLabelWidth(axis: Axis): number {
-  return Math.max(0, ...axis.ticks.map((t) => labelWidth(t.label, FONT.tick)));
+  return maxOf(axis.ticks, (t) => labelWidth(t.label, FONT.tick));
 }
 
 /** Left margin for a y axis with these tick labels (and an axis title). */
@@ -165,7 +165,7 @@ export interface CategoryLayout {
 /** `pitch` is the distance between neighbouring categories in px. */
 export function categoryLayout(labels: readonly string[], pitch: number): CategoryLayout {
   const shown = labels.map((l) => truncate(visibleLabel(l), MAX_LABEL));
-  const widest = Math.max(0, ...shown.map((l) => textWidth(l, FONT.tick)));
+  const widest = maxOf(shown, (l) => textWidth(l, FONT.tick));
   if (widest + 6 <= pitch) return { labels: shown, step: 1, rotated: false, height: 20 };
   const level = Math.ceil((widest + 8) / pitch);
   const turned = Math.ceil((FONT.tick * 1.3) / (pitch * Math.SQRT1_2));

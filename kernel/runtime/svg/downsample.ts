@@ -6,6 +6,8 @@
 //   rows and columns (a long time axis is shortened first; few rows are left as they are).
 // The interactive plot still has every value.
 
+import { maxOf } from './markup';
+
 export const MAX_POINTS = 2000;
 export const MAX_CELLS = 20_000;
 
@@ -22,11 +24,11 @@ function isPoint(x: number | undefined, y: number | null | undefined): boolean {
  */
 export function decimate(x: readonly number[], y: readonly (number | null)[], max = MAX_POINTS): CurvePoint[] {
   const n = Math.min(x.length, y.length);
-  const valid: boolean[] = [];
+  const valid = new Uint8Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    valid.push(isPoint(x[i], y[i]));
-    if (valid[i]) count++;
+    valid[i] = isPoint(x[i], y[i]) ? 1 : 0;
+    count += valid[i]!;
   }
   const out: CurvePoint[] = [];
   const push = (i: number): void => void out.push([x[i]!, y[i]!]);
@@ -38,8 +40,8 @@ export function decimate(x: readonly number[], y: readonly (number | null)[], ma
     if (out[out.length - 1] === null) out.pop();
     return out;
   }
-  const first = valid.indexOf(true);
-  const last = valid.lastIndexOf(true);
+  const first = valid.indexOf(1);
+  const last = valid.lastIndexOf(1);
   push(first);
   // Interior indices (first, last) in `buckets` runs; each gives its lowest and highest point.
   const buckets = Math.floor((max - 2) / 2);
@@ -80,7 +82,7 @@ function edges(n: number, bins: number): number[] {
 /** z (rows × cols) with at most `maxCells` cells; NaN where a block has no finite value. */
 export function binHeatmap(z: readonly (readonly number[])[], maxCells = MAX_CELLS): BinnedHeatmap {
   const rows = z.length;
-  const cols = Math.max(0, ...z.map((row) => row.length));
+  const cols = maxOf(z, (row) => row.length);
   let r = rows;
   let c = cols;
   if (rows * cols > maxCells) {

@@ -7,7 +7,7 @@ import { linearAxis, type Axis } from './axes';
 import { categoryLayout, drawCategoryLabels, drawTitle, PAD, svgDocument, xAxisHeight, xTitle, type CategoryLayout, type Frame } from './chart';
 import { LEVELS, levelColor, levelOf, type ScaleName } from './colors';
 import { binHeatmap } from './downsample';
-import { FONT, HEIGHT, INK, px, text, textWidth, truncate, visibleLabel, WIDTH } from './markup';
+import { FONT, HEIGHT, INK, maxOf, px, text, textWidth, truncate, visibleLabel, WIDTH } from './markup';
 
 const BAR_WIDTH = 14;
 
@@ -30,19 +30,19 @@ export function colorRange(spec: HeatmapSpec): [number, number] {
 export function heatmapSvg(spec: HeatmapSpec): string {
   const scale: ScaleName = spec.scale ?? 'diverging';
   const rows = spec.z.length;
-  const cols = Math.max(0, ...spec.z.map((r) => r.length));
+  const cols = maxOf(spec.z, (r) => r.length);
   const [zmin, zmax] = colorRange(spec);
   const title = drawTitle(spec.title);
   const top = title.bottom;
 
   // Colour bar and its labels on the right.
   const barAxis = linearAxis(zmin, zmax, { target: 5 });
-  const barLabelsWidth = Math.max(0, ...barAxis.ticks.map((t) => textWidth(String(t.label), FONT.tick)));
+  const barLabelsWidth = maxOf(barAxis.ticks, (t) => textWidth(String(t.label), FONT.tick));
   const right = WIDTH - PAD - barLabelsWidth - 6 - BAR_WIDTH - 16;
 
   // Row labels (units, tokens) on the left, else row numbers.
   const yLabels = rowLabels(spec, rows);
-  const yLabelsWidth = Math.max(0, ...yLabels.map((l) => textWidth(l, FONT.tick)));
+  const yLabelsWidth = maxOf(yLabels, (l) => textWidth(l, FONT.tick));
   const left = PAD + (spec.yLabel ? FONT.axisTitle + 8 : 0) + yLabelsWidth + 10;
 
   const pitchX = (right - left) / Math.max(1, cols);

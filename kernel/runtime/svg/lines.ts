@@ -49,13 +49,14 @@ export function lineChartSvg(spec: LineChartSpec): string {
     const line = mode !== 'markers';
     const marker = mode !== 'lines';
     anyMarkers ||= marker;
-    // JSON turns NaN into null, so a spec read back from a notebook may hold nulls.
-    const y = (s.y as (number | null)[]).map((v) => (v === null || !Number.isFinite(v) || (spec.logY && v <= 0) ? null : v));
+    // JSON turns NaN into null, so a spec read back from a notebook may hold nulls. Gaps become
+    // NaN, not null: an array of numbers alone stays a flat array of doubles (10⁶ points).
+    const y = (s.y as (number | null)[]).map((v) => (v === null || !Number.isFinite(v) || (spec.logY && v <= 0) ? NaN : v));
     const n = Math.min(s.x.length, y.length);
     for (let k = 0; k < n; k++) {
-      const v = y[k];
+      const v = y[k]!;
       const x = s.x[k]!;
-      if (v === null || v === undefined || !Number.isFinite(x)) continue;
+      if (!Number.isFinite(v) || !Number.isFinite(x)) continue;
       ((xLo = Math.min(xLo, x)), (xHi = Math.max(xHi, x)), (yLo = Math.min(yLo, v)), (yHi = Math.max(yHi, v)));
     }
     const base = { color, dash: s.dash ?? false, line, marker };

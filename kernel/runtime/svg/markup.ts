@@ -10,6 +10,20 @@ export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvet
 export const FONT = { title: 15, axisTitle: 12, tick: 11, legend: 12 } as const;
 export const INK = { text: '#24292f', muted: '#57606a', axis: '#8c959f', grid: '#e6e8eb', minorGrid: '#f3f4f6', background: '#ffffff' } as const;
 
+/**
+ * The largest f(item), or `empty` when there are none (or all are smaller). A loop, not
+ * Math.max(...items.map(f)): spreading puts every item on the stack, which overflows ("Maximum
+ * call stack size exceeded") somewhere past 10⁵ items.
+ */
+export function maxOf<T>(items: readonly T[], f: (item: T) => number, empty = 0): number {
+  let max = empty;
+  for (const item of items) {
+    const v = f(item);
+    if (v > max) max = v;
+  }
+  return max;
+}
+
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
