@@ -18,6 +18,8 @@ interface QueuedCell {
   execution: vscode.NotebookCellExecution;
   cancelled: boolean;
   running: boolean;
+  /** The kernel's id for this run of the cell, once sent. */
+  executionId?: string;
 }
 
 export class RnnLabController implements vscode.Disposable {
@@ -165,7 +167,7 @@ export class RnnLabController implements vscode.Disposable {
   }
 
   private interruptRunningCell(entry: QueuedCell): void {
-    if (!this.kernel.interrupt()) return;
+    if (!this.kernel.interrupt(entry.executionId)) return;
     // A cell stuck where an interrupt cannot reach it keeps the kernel busy: offer a restart.
     setTimeout(() => {
       if (entry.running) {
@@ -218,6 +220,7 @@ export class RnnLabController implements vscode.Disposable {
       const order = ++this.executionOrder;
       execution.executionOrder = order;
       const executionId = randomUUID();
+      entry.executionId = executionId;
       this.routes.set(executionId, { outputs, executionCount: order });
       this.trimRoutes();
       const result: ExecuteResult = await this.kernel.execute({

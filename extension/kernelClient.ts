@@ -15,6 +15,7 @@ import {
   OutputNotification,
   type ExecuteParams,
   type ExecuteResult,
+  type InterruptParams,
   type JobEventParams,
   type JobSummary,
   type KernelState,
@@ -138,19 +139,18 @@ export class KernelClient implements vscode.Disposable {
   }
 
   /**
-   * Interrupts the running cell: SIGINT, which also stops a cell spinning in a synchronous loop.
-   * Windows has no SIGINT for child processes (kill would end the kernel), so there the protocol's
-   * notification is sent instead. Returns false when no kernel runs.
+   * Interrupts a cell: SIGINT, which also stops a cell spinning in a synchronous loop, and the
+   * protocol's notification naming the execution, which comes in order with the requests and so
+   * also reaches a cell the kernel has received but not started. Windows has no SIGINT for child
+   * processes (kill would end the kernel): there only the notification. False when no kernel runs.
    */
-  interrupt(): boolean {
+  interrupt(executionId?: string): boolean {
     const session = this.session;
     const child = session?.child;
     if (!session || !child || child.exitCode !== null || !this.isRunning) return false;
-    if (process.platform === 'win32') {
-      void session.client.sendNotification(InterruptNotification);
-      return true;
-    }
-    return child.kill('SIGINT');
+    const params: InterruptParams = executionId === undefined ? {} : { executionId };
+    void session.client.sendNotification(InterruptNotification, params).catch(() => undefined);
+    return process.platform === 'win32' || child.kill('SIGINT');
   }
 
   async execute(params: ExecuteParams): Promise<ExecuteResult> {

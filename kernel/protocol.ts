@@ -147,11 +147,18 @@ export interface ExecuteResult {
 export const ResetRequest = 'rnnLab/reset';
 
 /**
- * Interrupts the running cell (its variables so far stay). Sending SIGINT to the kernel process
- * does the same and also stops a cell spinning in a synchronous loop; this notification is for
- * clients that cannot send signals, and it reaches a cell only while it awaits.
+ * Interrupts a cell (its variables so far stay). Sending SIGINT to the kernel process interrupts
+ * the running cell and also stops one spinning in a synchronous loop; this notification comes in
+ * order with the requests, so with an executionId it also cancels a cell the kernel has received
+ * but not started (a SIGINT may overtake the request it was sent after). Clients send both where
+ * they can; Windows, which has no SIGINT for child processes, only this. It reaches a running cell
+ * only while it awaits.
  */
 export const InterruptNotification = 'rnnLab/interrupt';
+export interface InterruptParams {
+  /** The execution to interrupt; without it, whatever cell is running. */
+  executionId?: string;
+}
 
 export const ListModelsRequest = 'rnnLab/listModels';
 export interface ModelListItem {

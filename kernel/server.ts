@@ -10,6 +10,7 @@ import {
   ResetRequest,
   StopJobRequest,
   type ExecuteParams,
+  type InterruptParams,
   type KernelStateParams,
   type StopJobParams,
 } from './protocol';
@@ -18,6 +19,9 @@ import { cellThreads, enableRelaxedSimd } from './runtime/wasmFlags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { protectKernelGlobals } from './runtime/kernelGlobals';
+import { warmUpTranspiler } from './runtime/transpile';
+import { boundOutputs } from './runtime/outputLimits';
+import { guardFraming } from './runtime/boundedReader';
 import { captureStdio } from './runtime/stdio';
 import { ImmediateMessageWriter } from './runtime/rpcWriter';
 import { setKernelChannel } from './runtime/channel';
@@ -41,13 +45,21 @@ function reportState(): void {
   runtime.router.notify(KernelStateNotification, { state });
 }
 
-const connection = createConnection(new StreamMessageReader(process.stdin), new ImmediateMessageWriter((chunk) => sendRaw(chunk)));
+// A header the reader could only wait on forever (Content-Length over 256 MB, not a number) ends the kernel.
+const input = guardFraming(process.stdin, {
+  onError: (error) => {
+    process.stderr.write(`rnn-lab kernel: ${error.message}; exiting\n`);
+    process.exit(1);
+  },
+});
+const connection = createConnection(new StreamMessageReader(input), new ImmediateMessageWriter((chunk) => sendRaw(chunk)));
 
+// Outputs are bounded per cell (outputLimits.ts): a 100 MB print or a huge heatmap is cut, saying so.
 const runtime = new NotebookRuntime(
-  {
+  boundOutputs({
     sendOutput: (params) => void connection.sendNotification(OutputNotification, params),
     sendNotification: (method, params) => void connection.sendNotification(method, params),
-  },
+  }),
   {
     onBusy: (isBusy) => {
       busy = isBusy;
@@ -76,6 +88,9 @@ connection.onInitialize(() => ({
   serverInfo: { name: 'rnn-lab-kernel' },
 }));
 
+// The cells' compiler loads while the person reads the notebook, not when the first cell runs.
+connection.onInitialized(() => void setImmediate(warmUpTranspiler));
+
 connection.onRequest(ExecuteRequest, (params: ExecuteParams) => interrupts.whileRunning(() => runtime.execute(params)));
 connection.onRequest(ResetRequest, async () => {
   // Jobs train models of the old scope; they stop (keeping their last whole step) first.
@@ -97,7 +112,10 @@ connection.onRequest(StopJobRequest, (params: StopJobParams) => {
 });
 trainer.forwardJobEvents();
 trainer.onJobEvent(() => reportState());
-connection.onNotification(InterruptNotification, () => interrupts.requestInterrupt());
+connection.onNotification(InterruptNotification, (params?: InterruptParams | null) => {
+  if (params?.executionId) runtime.interruptExecution(params.executionId);
+  else interrupts.requestInterrupt();
+});
 registerInspectorRequests(connection, runtime);
 registerLanguageFeatures(connection, runtime);
 

@@ -67,6 +67,10 @@ export class NotebookRuntime {
   private readonly callbacks = new CallbackChannel();
   /** Cells run one after another even when requests overlap. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Requests of cells not started yet (queued behind another, or behind the compiler's loading). */
+  private readonly waiting = new Set<string>();
+  /** Of those, the ones an interrupt for them arrived for: they end without running. */
+  private readonly cancelled = new Set<string>();
 
   constructor(
     transport: OutputTransport,
@@ -105,6 +109,7 @@ export class NotebookRuntime {
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
+    this.waiting.add(params.executionId);
     const result = this.queue.then(() => this.router.run(params.executionId, () => this.executeNow(params)));
     this.queue = result.catch(() => undefined);
     return result;
@@ -143,6 +148,22 @@ export class NotebookRuntime {
     return true;
   }
 
+  /**
+   * An interrupt meant for one execution (the protocol's notification carries its id). It comes in
+   * order with the requests, so it also reaches a cell whose request the kernel has received but
+   * not started: a SIGINT can overtake the request it was sent after. An execution that ended is
+   * left alone (a SIGINT may have stopped it already).
+   */
+  interruptExecution(executionId: string): boolean {
+    if (this.running?.execution.executionId === executionId) {
+      if (!this.running.execution.stopped) this.running.interrupt();
+      return true;
+    }
+    if (!this.waiting.has(executionId)) return false;
+    this.cancelled.add(executionId);
+    return true;
+  }
+
   /** A fresh scope: every name cells declared is gone, and what they left running is ended. */
   reset(): void {
     this.tracker.stopAll();
@@ -177,6 +198,10 @@ export class NotebookRuntime {
       if (error) answer.error = error;
       return answer;
     };
+    this.waiting.delete(params.executionId);
+    if (this.cancelled.delete(params.executionId)) {
+      return finish('interrupted', { name: 'Interrupted', message: 'Interrupted before it started.', stack: 'Interrupted: interrupted before it started.' });
+    }
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
     try {

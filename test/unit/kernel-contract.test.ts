@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
-import { ListJobsRequest, ListModelsRequest, type CellOutput, type JobSummary } from '../../kernel/protocol';
+import { InterruptNotification, ListJobsRequest, ListModelsRequest, type CellOutput, type JobSummary } from '../../kernel/protocol';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');
 const cliPath = path.resolve(__dirname, '../../bin/rnn-lab.js');
@@ -257,10 +257,24 @@ describe('interrupt ends what the cell started', () => {
   it('ends a promise chain a finished cell left spinning (it never yields to the event loop)', async () => {
     const flood = await kernel.execute("(function again() { Promise.resolve().then(again); })();\n'flooding'");
     expect(resultOf(flood.outputs)).toBe("'flooding'");
-    const next = kernel.execute("'answered'");
+    const next = kernel.execute("'answered'", { executionId: 'next-after-flood' });
     await sleep(500);
+    // What a person does when the kernel does not answer: interrupt. It ends the spinning chain,
+    // and the cell the kernel could not even read until then runs.
     kernel.interrupt();
     expect(resultOf((await next).outputs)).toBe("'answered'");
+  });
+
+  it('cancels a cell the kernel received but had not started when the interrupt for it came', async () => {
+    const busy = kernel.execute('await new Promise((r) => setTimeout(r, 800));', { executionId: 'busy' });
+    const queued = kernel.execute("globalThis.console.log('should not run');", { executionId: 'queued' });
+    await sleep(200);
+    // The notification alone (as the Windows client sends it): a SIGINT would stop `busy`.
+    await kernel.connection.sendNotification(InterruptNotification, { executionId: 'queued' });
+    expect((await busy).status).toBe('ok');
+    const r = await queued;
+    expect(r.status).toBe('interrupted');
+    expect(textOf(r.outputs)).not.toContain('should not run');
   });
 
   it.each([true, false])('stops the job the cell awaits (worker: %s) at a step boundary, names the one an earlier cell started', async (worker) => {

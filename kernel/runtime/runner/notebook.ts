@@ -1,4 +1,5 @@
-// Reading a notebook file (nbformat 4) and turning kernel outputs into nbformat outputs.
+// Reading a notebook file (nbformat 4; what the written notebook could not keep is repaired) and
+// turning kernel outputs into nbformat outputs that validate against nbformat 4.5.
 import { randomUUID } from 'node:crypto';
 import type { CellOutput, ErrorInfo, MimeBundle } from '../../protocol';
 
@@ -35,8 +36,13 @@ export class NotebookFormatError extends Error {
   }
 }
 
-/** Parses and checks the structure the runner relies on; throws NotebookFormatError. */
-export function parseNotebook(text: string, file: string): Notebook {
+/**
+ * Parses and checks the structure the runner relies on; throws NotebookFormatError. Values the
+ * written notebook could not keep as they are (an nbformat_minor that is not a number, repeated
+ * cell ids, metadata of the wrong type) are repaired as nbformat's own validator repairs them, and
+ * each repair is told to `repaired` in words that name the cell.
+ */
+export function parseNotebook(text: string, file: string, repaired: (what: string) => void = () => undefined): Notebook {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -57,7 +63,103 @@ export function parseNotebook(text: string, file: string): Notebook {
     if (!isText) throw new NotebookFormatError(file, `${where} has no text "source"`);
   });
   if (value.metadata !== undefined && !isRecord(value.metadata)) throw new NotebookFormatError(file, '"metadata" is not an object');
-  return value as unknown as Notebook;
+  return repairNotebook(value as unknown as Notebook, repaired);
+}
+
+/** Fixes what nbformat 4.5's schema would reject in the notebook to write (see parseNotebook). */
+function repairNotebook(notebook: Notebook, repaired: (what: string) => void): Notebook {
+  const minor: unknown = notebook.nbformat_minor;
+  if (minor !== undefined && !(Number.isInteger(minor) && (minor as number) >= 0)) {
+    repaired(`nbformat_minor is ${JSON.stringify(minor)}, not a minor version number; the notebook is written as nbformat 4.5`);
+    notebook.nbformat_minor = 5;
+  }
+  const metadata: Record<string, unknown> = { ...(notebook.metadata ?? {}) };
+  for (const [key, valid] of Object.entries(NOTEBOOK_METADATA)) {
+    if (metadata[key] !== undefined && !valid(metadata[key])) {
+      repaired(`notebook metadata "${key}" is ${describe(metadata[key])}, which nbformat does not allow; it is left out`);
+      delete metadata[key];
+    }
+  }
+  notebook.metadata = metadata;
+  const taken = new Map<string, number>();
+  notebook.cells.forEach((cell, i) => {
+    const where = `cell ${i + 1}`;
+    if (!isRecord(cell.metadata)) {
+      if (cell.metadata !== undefined) repaired(`${where}: metadata is ${describe(cell.metadata)}, not an object; it is left out`);
+      cell.metadata = {};
+    }
+    for (const [key, valid] of Object.entries(CELL_METADATA[cell.cell_type])) {
+      if (cell.metadata[key] !== undefined && !valid(cell.metadata[key])) {
+        repaired(`${where}: metadata "${key}" is ${describe(cell.metadata[key])}, which nbformat does not allow; it is left out`);
+        cell.metadata = { ...cell.metadata };
+        delete cell.metadata[key];
+      }
+    }
+    if (cell.attachments !== undefined && !isAttachments(cell.attachments)) {
+      repaired(`${where}: "attachments" is not a map of MIME bundles; it is left out`);
+      delete cell.attachments;
+    }
+    const id: unknown = cell.id;
+    const clash = typeof id === 'string' ? taken.get(id) : undefined;
+    if (typeof id === 'string' && isCellId(id) && clash === undefined) {
+      taken.set(id, i + 1);
+      return;
+    }
+    const fresh = newCellId(taken);
+    taken.set(fresh, i + 1);
+    cell.id = fresh;
+    if (clash !== undefined) repaired(`${where}: id ${JSON.stringify(id)} repeats the id of cell ${clash}; it is written with id "${fresh}"`);
+    else if (id !== undefined) repaired(`${where}: id ${describe(id)} is not a valid cell id; it is written with id "${fresh}"`);
+  });
+  return notebook;
+}
+
+/** Notebook metadata the nbformat 4.5 schema constrains, with what it accepts. */
+const NOTEBOOK_METADATA: Record<string, (v: unknown) => boolean> = {
+  kernelspec: (v) => isRecord(v) && typeof v.name === 'string' && typeof v.display_name === 'string',
+  language_info: (v) =>
+    isRecord(v) &&
+    typeof v.name === 'string' &&
+    ['file_extension', 'mimetype', 'pygments_lexer'].every((k) => v[k] === undefined || typeof v[k] === 'string') &&
+    (v.codemirror_mode === undefined || typeof v.codemirror_mode === 'string' || isRecord(v.codemirror_mode)),
+  orig_nbformat: (v) => Number.isInteger(v) && (v as number) >= 1,
+  title: (v) => typeof v === 'string',
+  authors: (v) => Array.isArray(v),
+};
+
+/** Cell metadata the schema constrains, with what it accepts, by cell type. */
+const COMMON_CELL_METADATA: Record<string, (v: unknown) => boolean> = {
+  name: (v) => typeof v === 'string' && /^.+$/.test(v),
+  tags: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string' && /^[^,]+$/.test(t)) && new Set(v).size === v.length,
+  jupyter: isRecord,
+};
+const CELL_METADATA: Record<NotebookCell['cell_type'], Record<string, (v: unknown) => boolean>> = {
+  code: {
+    ...COMMON_CELL_METADATA,
+    execution: (v) => isRecord(v) && Object.values(v).every((t) => typeof t === 'string'),
+    collapsed: (v) => typeof v === 'boolean',
+    scrolled: (v) => v === true || v === false || v === 'auto',
+  },
+  markdown: COMMON_CELL_METADATA,
+  raw: { ...COMMON_CELL_METADATA, format: (v) => typeof v === 'string' },
+};
+
+const isCellId = (id: string): boolean => /^[a-zA-Z0-9-_]{1,64}$/.test(id);
+
+function newCellId(taken: ReadonlyMap<string, number>): string {
+  for (;;) {
+    const id = randomUUID().slice(0, 8);
+    if (!taken.has(id)) return id;
+  }
+}
+
+function isAttachments(value: unknown): boolean {
+  return isRecord(value) && Object.values(value).every((bundle) => isRecord(bundle) && Object.entries(bundle).every(([mime, v]) => isJsonMime(mime) || isMultiline(v)));
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 export function sourceText(source: MultilineString): string {
@@ -105,28 +207,47 @@ export class OutputCollector {
 }
 
 export function errorOutput(error: ErrorInfo): NotebookOutput {
-  return { output_type: 'error', ename: error.name, evalue: error.message, traceback: error.stack.split('\n') };
+  return { output_type: 'error', ename: String(error.name), evalue: String(error.message), traceback: String(error.stack).split('\n') };
 }
 
-/** Text MIME types as multiline strings, JSON types as they are. */
+/** Text MIME types as multiline strings (other values as their JSON text), JSON types as they are. */
 function jsonBundle(bundle: MimeBundle): MimeBundle {
   const out: MimeBundle = {};
   for (const [mime, value] of Object.entries(bundle)) {
-    out[mime] = typeof value === 'string' && !/json$/.test(mime) ? toMultiline(value) : value;
+    if (isJsonMime(mime)) out[mime] = value;
+    else if (typeof value === 'string') out[mime] = toMultiline(value);
+    else out[mime] = isMultiline(value) ? value : (JSON.stringify(value) ?? String(value));
   }
   return out;
 }
 
-/** The notebook to write: nbformat 4.5 (cell ids), the RNN Lab kernelspec unless one is set. */
+/** The MIME types nbformat stores as JSON values rather than text. */
+function isJsonMime(mime: string): boolean {
+  return /^application\/(.*\+)?json$/.test(mime);
+}
+
+function isMultiline(value: unknown): boolean {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((line) => typeof line === 'string'));
+}
+
+/**
+ * The notebook to write: nbformat 4.5 (unique cell ids), the RNN Lab kernelspec unless one is set,
+ * and only the fields the schema allows on each cell.
+ */
 export function finishNotebook(notebook: Notebook, cells: NotebookCell[]): Notebook {
   const metadata = { ...notebook.metadata };
   metadata.kernelspec ??= { name: 'rnn-lab', display_name: 'RNN Lab (TypeScript)', language: 'typescript' };
   metadata.language_info ??= { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' };
-  const withIds = cells.map((cell) => {
-    const id = typeof cell.id === 'string' && /^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) ? cell.id : randomUUID().slice(0, 8);
-    return { ...cell, id, metadata: isRecord(cell.metadata) ? cell.metadata : {} };
+  const taken = new Map<string, number>();
+  const written = cells.map((cell, i): NotebookCell => {
+    const id = typeof cell.id === 'string' && isCellId(cell.id) && !taken.has(cell.id) ? cell.id : newCellId(taken);
+    taken.set(id, i + 1);
+    const common = { id, cell_type: cell.cell_type, metadata: isRecord(cell.metadata) ? cell.metadata : {}, source: cell.source };
+    if (cell.cell_type === 'code') return { ...common, execution_count: cell.execution_count ?? null, outputs: cell.outputs ?? [] };
+    return cell.attachments !== undefined ? { ...common, attachments: cell.attachments } : common;
   });
-  return { nbformat: 4, nbformat_minor: Math.max(5, notebook.nbformat_minor ?? 5), metadata, cells: withIds };
+  const minor = Number.isInteger(notebook.nbformat_minor) ? notebook.nbformat_minor : 5;
+  return { nbformat: 4, nbformat_minor: Math.max(5, minor), metadata, cells: written };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,12 +1,19 @@
 // Runs every code cell of a notebook in a fresh kernel process and writes the executed notebook
-// and an HTML report. Nothing is written unless the input parsed as a notebook.
+// and an HTML report, at the edges as nbconvert and papermill do: a cell past the timeout is
+// interrupted, a failure stops the run unless errors are allowed, a signal ends the run with the
+// notebook written, training left running is waited for (or stopped), outputs are bounded.
+// Nothing is written unless the input parsed as a notebook and every output file can be written.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../io/atomicWrite';
 import * as path from 'node:path';
 import { KernelDiedError, KernelProcess } from './kernelProcess';
-import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type NotebookCell, type NotebookOutput } from './notebook';
+import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type Notebook, type NotebookCell, type NotebookOutput } from './notebook';
 import { renderReport } from './htmlReport';
-import type { ErrorInfo, OutputParams } from '../../protocol';
+import { checkWritable } from './outputFiles';
+import { executeCell, raceWithDelay, type CellOutcome } from './cellExecution';
+import { TrainingJobs, type JobsAtEnd } from './trainingJobs';
+import { boundOutputs, scaledLimits, type BoundedOutputTransport } from '../outputLimits';
+import type { ErrorInfo } from '../../protocol';
 
 export interface RunOptions {
   notebookPath: string;
@@ -15,8 +22,16 @@ export interface RunOptions {
   kernelPath: string;
   /** Returns the minified plotly.js source (only called when an HTML report is asked for). */
   plotlySource: () => Promise<string>;
-  /** Keep running the cells after one fails (default: stop, like nbconvert). */
-  keepGoing?: boolean;
+  /** Run the remaining cells after one fails or times out (nbconvert's allow-errors; default: stop). */
+  allowErrors?: boolean;
+  /** A cell running longer than this is interrupted and fails (default: no limit). */
+  timeoutSeconds?: number;
+  /** How long the kernel may take to stop a cell after the interrupt before it is killed (default 5 s). */
+  interruptGraceMs?: number;
+  /** Training jobs still running after the last cell: wait for them (default) or stop them. */
+  jobsAtEnd?: JobsAtEnd;
+  /** Aborting ends the run (reason: what to call it, e.g. 'SIGTERM'): the running cell is marked interrupted, the files written. */
+  signal?: AbortSignal;
   log: (line: string) => void;
 }
 
@@ -30,78 +45,260 @@ export interface CellFailure {
 export interface RunSummary {
   executed: number;
   failures: CellFailure[];
+  /** The kernel died, or was killed because it did not stop a cell. */
   kernelDied: boolean;
+  /** The reason the run was aborted with (a signal name), when it was. */
+  stoppedBy?: string;
   durationMs: number;
 }
+
+/** Looser than the kernel's own limits: a kernel that keeps them has its notes shown, not the runner's. */
+const RUNNER_OUTPUT_LIMITS = scaledLimits(1.25);
+const INTERRUPT_GRACE_MS = 5000;
+/** After an abort, how long the run may take to wind down before the kernel is killed (it may not answer). */
+const ABORT_GRACE_MS = 5000;
+/** How long the kernel may take to list its jobs after a cell (a timer the cell left may keep it busy). */
+const LIST_JOBS_TIMEOUT_MS = 5000;
 
 export async function runNotebook(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const file = options.notebookPath;
-  const notebook = parseNotebook(readFileSync(file, 'utf8'), file);
-  const codeCells = notebook.cells.filter((c) => c.cell_type === 'code').length;
-  const kernel = new KernelProcess({ kernelPath: options.kernelPath, cwd: path.dirname(path.resolve(file)) });
-  const cells: NotebookCell[] = notebook.cells.map((cell) =>
-    cell.cell_type === 'code'
-      ? { id: cell.id, cell_type: 'code', metadata: cell.metadata ?? {}, source: cell.source, execution_count: null, outputs: [] }
-      : { ...cell, metadata: cell.metadata ?? {} },
-  );
-  const collector = new OutputCollector();
-  const targets = new Map<string, { outputs: NotebookOutput[]; count: number }>();
-  kernel.onOutput(({ executionId, output }: OutputParams) => {
-    const target = targets.get(executionId);
-    if (target) collector.add(target.outputs, output, target.count);
-  });
-  const summary: RunSummary = { executed: 0, failures: [], kernelDied: false, durationMs: 0 };
+  const notebook = parseNotebook(readFileSync(file, 'utf8'), file, (what) => options.log(`${file}: ${what}`));
+  checkWritable({ '--out': options.outPath, '--html': options.htmlPath });
+  const run = new NotebookRun(notebook, options);
   try {
-    await kernel.initialize();
-    let count = 0;
-    for (const [index, cell] of cells.entries()) {
-      if (cell.cell_type !== 'code') continue;
-      const label = `cell ${index + 1}`;
-      count++;
-      cell.execution_count = count;
-      const outputs = cell.outputs!;
-      const executionId = `cell-${index + 1}`;
-      targets.set(executionId, { outputs, count });
-      const prefix = `[${count}/${codeCells}] ${label}`;
-      try {
-        const result = await kernel.execute(sourceText(cell.source), { executionId, cellLabel: label, cwd: path.dirname(path.resolve(file)) });
-        summary.executed++;
-        const seconds = (result.durationMs / 1000).toFixed(2);
-        if (result.status === 'ok') {
-          options.log(`${prefix} ok (${seconds} s)`);
-          continue;
-        }
-        const error = result.error ?? { name: 'Error', message: result.status, stack: '' };
-        summary.failures.push({ cell: index + 1, ...(error.line ? { line: error.line } : {}), error });
-        const where = error.line ? `${label}, line ${error.line}` : label;
-        options.log(`${prefix} FAILED (${seconds} s)\n  ${where}: ${error.name}: ${error.message}`);
-      } catch (error) {
-        if (!(error instanceof KernelDiedError)) throw error;
-        summary.kernelDied = true;
-        const info: ErrorInfo = { name: 'KernelDied', message: error.message, stack: `KernelDied: ${error.message}` };
-        outputs.push(errorOutput(info));
-        summary.failures.push({ cell: index + 1, error: info });
-        options.log(`${prefix} FAILED\n  ${label}: ${error.message}`);
-        break;
-      }
-      if (!options.keepGoing) break;
-    }
+    await run.runCells();
+    await run.settleJobs();
   } finally {
-    await kernel.dispose();
+    await run.stopKernel();
   }
+  const summary = run.summary;
   summary.durationMs = performance.now() - started;
-  const executed = finishNotebook(notebook, cells);
+  const executed = finishNotebook(notebook, run.cells);
   if (options.outPath) {
     writeFileAtomic(options.outPath, `${JSON.stringify(executed, null, 1)}\n`);
     options.log(`wrote ${options.outPath}`);
   }
   if (options.htmlPath) {
-    const failed = summary.failures.length;
-    const text = `${codeCells} code cells, ${summary.executed} run${failed ? `, ${failed} failed` : ''}${summary.kernelDied ? ' (the kernel died)' : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`;
-    const title = path.basename(file);
-    writeFileAtomic(options.htmlPath, renderReport(executed, { title, summary: text, plotlySource: await options.plotlySource() }));
+    const report = renderReport(executed, { title: path.basename(file), summary: summaryLine(summary, run.codeCells), plotlySource: await options.plotlySource() });
+    writeFileAtomic(options.htmlPath, report);
     options.log(`wrote ${options.htmlPath}`);
   }
   return summary;
+}
+
+/** Where a cell's outputs go. */
+interface CellTarget {
+  /** 1-based index among all cells. */
+  cell: number;
+  outputs: NotebookOutput[];
+  count: number;
+}
+
+/** One run: the kernel, the cells with their collected outputs, and what happened. */
+class NotebookRun {
+  readonly summary: RunSummary = { executed: 0, failures: [], kernelDied: false, durationMs: 0 };
+  readonly cells: NotebookCell[];
+  readonly codeCells: number;
+  private readonly kernel: KernelProcess;
+  private readonly cwd: string;
+  private readonly aborted: Promise<string>;
+  private readonly collector = new OutputCollector();
+  private readonly targets = new Map<string, CellTarget>();
+  private readonly outputs: BoundedOutputTransport;
+  private readonly jobs: TrainingJobs;
+
+  constructor(
+    notebook: Notebook,
+    private readonly options: RunOptions,
+  ) {
+    this.cells = notebook.cells.map((cell) =>
+      cell.cell_type === 'code'
+        ? { id: cell.id, cell_type: 'code', metadata: cell.metadata ?? {}, source: cell.source, execution_count: null, outputs: [] }
+        : { ...cell, metadata: cell.metadata ?? {} },
+    );
+    this.codeCells = this.cells.filter((c) => c.cell_type === 'code').length;
+    this.cwd = path.dirname(path.resolve(options.notebookPath));
+    this.aborted = abortReason(options.signal);
+    this.kernel = new KernelProcess({ kernelPath: options.kernelPath, cwd: this.cwd, keepOutputs: false });
+    // Bounded here too, so a kernel that does not bound its outputs cannot exhaust this process.
+    const collect = { sendOutput: this.collect.bind(this), sendNotification: () => undefined };
+    this.outputs = boundOutputs(collect, RUNNER_OUTPUT_LIMITS);
+    this.kernel.onOutput((params) => this.outputs.sendOutput(params));
+    this.jobs = new TrainingJobs(this.kernel);
+    // A kernel busy in a loop no interrupt reaches must not keep the run from ending.
+    void this.aborted.then((reason) => setTimeout(() => void this.kernel.kill(`the runner received ${reason}`), ABORT_GRACE_MS).unref());
+  }
+
+  async runCells(): Promise<void> {
+    const ready = await Promise.race([this.kernel.initialize().then(() => null), this.aborted]);
+    if (ready !== null) this.summary.stoppedBy = ready;
+    let count = 0;
+    for (const [index, cell] of this.cells.entries()) {
+      if (cell.cell_type !== 'code') continue;
+      if (this.summary.stoppedBy !== undefined) break;
+      cell.execution_count = ++count;
+      const executionId = `cell-${index + 1}`;
+      const target: CellTarget = { cell: index + 1, outputs: cell.outputs!, count };
+      this.targets.set(executionId, target);
+      if (!(await this.runCell(executionId, target, sourceText(cell.source)))) break;
+    }
+  }
+
+  /** Runs one cell and records what happened; false when the run stops here. */
+  private async runCell(executionId: string, target: CellTarget, code: string): Promise<boolean> {
+    const label = `cell ${target.cell}`;
+    const prefix = `[${target.count}/${this.codeCells}] ${label}`;
+    const fail = (error: ErrorInfo, heading: string): void => {
+      this.summary.failures.push({ cell: target.cell, ...(error.line ? { line: error.line } : {}), error });
+      const where = error.line ? `${label}, line ${error.line}` : label;
+      this.options.log(`${prefix} ${heading}\n  ${where}: ${error.name}: ${error.message}`);
+    };
+    const graceMs = this.options.interruptGraceMs ?? INTERRUPT_GRACE_MS;
+    const outcome = await executeCell(this.kernel, code, { executionId, cellLabel: label, cwd: this.cwd }, { timeoutSeconds: this.options.timeoutSeconds, graceMs, aborted: this.aborted });
+    this.outputs.flush();
+    if (outcome.kind === 'died') {
+      this.summary.kernelDied = true;
+      const info = errorInfo('KernelDied', outcome.error.message);
+      target.outputs.push(errorOutput(info));
+      fail(info, 'FAILED');
+      return false;
+    }
+    this.summary.executed++;
+    const stoppedBy = this.interruptedBy(outcome);
+    if (stoppedBy !== null) {
+      // Ctrl-C reaches the kernel too (the whole process group gets it), or the runner stops it
+      // now: either way the cell says why, in place of the kernel's own "Interrupted".
+      this.summary.stoppedBy = stoppedBy;
+      this.targets.delete(executionId);
+      const info = errorInfo('Interrupted', `the runner received ${stoppedBy}`);
+      replaceInterruptedError(target.outputs, info);
+      fail(info, 'INTERRUPTED');
+      return false;
+    }
+    if (outcome.kind === 'timed-out') {
+      const timeout = this.options.timeoutSeconds!;
+      const killed = outcome.result === null;
+      const message = killed
+        ? `${label} ran longer than ${timeout} s (--timeout ${timeout}); the kernel did not stop it within ${(graceMs / 1000).toFixed(0)} s of an interrupt and was killed`
+        : `${label} ran longer than ${timeout} s (--timeout ${timeout}) and was interrupted`;
+      const info = errorInfo('CellTimeoutError', message);
+      replaceInterruptedError(target.outputs, info);
+      fail(info, `TIMED OUT (${timeout} s)`);
+      if (killed) {
+        this.summary.kernelDied = true;
+        return false;
+      }
+    } else if (outcome.kind === 'finished') {
+      const seconds = `${(outcome.result.durationMs / 1000).toFixed(2)} s`;
+      if (outcome.result.status === 'ok') this.options.log(`${prefix} ok (${seconds})`);
+      else fail(outcome.result.error ?? errorInfo('Error', outcome.result.status), `FAILED (${seconds})`);
+    }
+    if (this.options.signal?.aborted) {
+      this.summary.stoppedBy = String(this.options.signal.reason);
+      return false;
+    }
+    const died = await this.noteJobs(executionId);
+    if (died !== null) {
+      // Between cells (a timer of this cell called process.exit, say).
+      this.summary.kernelDied = true;
+      this.note(executionId, `rnn-lab run: the kernel died after this cell ended: ${died.message}\n`);
+      fail(errorInfo('KernelDied', `after the cell ended: ${died.message}`), 'KERNEL DIED');
+      return false;
+    }
+    const failed = outcome.kind !== 'finished' || outcome.result.status !== 'ok';
+    return !failed || this.options.allowErrors === true;
+  }
+
+  /**
+   * The abort reason when this cell is where an abort stops the run: the runner gave up on it, or
+   * the signal reached the kernel too and interrupted it. A cell that ended on its own meanwhile
+   * keeps its result (and the run stops after it).
+   */
+  private interruptedBy(outcome: CellOutcome): string | null {
+    if (outcome.kind === 'aborted') return outcome.reason;
+    const signal = this.options.signal;
+    const interrupted = outcome.kind === 'timed-out' || (outcome.kind === 'finished' && outcome.result.status === 'interrupted');
+    return signal?.aborted && interrupted ? String(signal.reason) : null;
+  }
+
+  /** Waits for (or stops) the training jobs still running, and notes on each starting cell how it ended. */
+  async settleJobs(): Promise<void> {
+    if (this.summary.stoppedBy !== undefined || !this.kernel.alive) return;
+    const settled = await this.jobs.settle({ policy: this.options.jobsAtEnd ?? 'wait', log: this.options.log, aborted: this.aborted });
+    if (this.options.signal?.aborted) this.summary.stoppedBy = String(this.options.signal.reason);
+    const lastCell = [...this.targets.keys()].at(-1) ?? null;
+    for (const job of settled) {
+      const executionId = job.executionId ?? lastCell;
+      if (executionId !== null) this.note(executionId, job.note);
+      if (!job.failed) continue;
+      const message = job.note.trim().replace(/^rnn-lab run: /, '');
+      this.summary.failures.push({ cell: executionId !== null ? this.targets.get(executionId)!.cell : 0, error: errorInfo('TrainingJobFailed', message) });
+    }
+  }
+
+  async stopKernel(): Promise<void> {
+    await this.kernel.dispose();
+    this.outputs.flush();
+  }
+
+  /**
+   * Remembers which jobs the cell started; returns the error when the kernel died meanwhile. A
+   * kernel that does not answer in time (busy with something the cell left running) is left be:
+   * its jobs are then attributed to a later cell.
+   */
+  private async noteJobs(executionId: string): Promise<KernelDiedError | null> {
+    try {
+      await raceWithDelay([this.jobs.noteCell(executionId)], LIST_JOBS_TIMEOUT_MS);
+      return null;
+    } catch (error) {
+      if (error instanceof KernelDiedError) return error;
+      throw error;
+    }
+  }
+
+  private collect({ executionId, output }: Parameters<BoundedOutputTransport['sendOutput']>[0]): void {
+    const target = this.targets.get(executionId);
+    if (target) this.collector.add(target.outputs, output, target.count);
+  }
+
+  /** The runner's own words in a cell (not subject to the output limits). */
+  private note(executionId: string, text: string): void {
+    this.outputs.flush();
+    const target = this.targets.get(executionId);
+    if (target) this.collector.add(target.outputs, { type: 'stream', name: 'stderr', text }, target.count);
+  }
+}
+
+function errorInfo(name: string, message: string): ErrorInfo {
+  return { name, message, stack: `${name}: ${message}` };
+}
+
+/** Puts `error` in place of the kernel's own "Interrupted" error output of the cell, or appends it. */
+function replaceInterruptedError(outputs: NotebookOutput[], error: ErrorInfo): void {
+  for (let i = outputs.length - 1; i >= 0; i--) {
+    const output = outputs[i]!;
+    if (output.output_type === 'error' && output.ename === 'Interrupted') {
+      outputs[i] = errorOutput(error);
+      return;
+    }
+  }
+  outputs.push(errorOutput(error));
+}
+
+/** Resolves with the abort reason once `signal` aborts (never without one). */
+function abortReason(signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve(String(signal.reason));
+    else signal.addEventListener('abort', () => resolve(String(signal.reason)), { once: true });
+  });
+}
+
+function summaryLine(summary: RunSummary, codeCells: number): string {
+  const failed = summary.failures.length;
+  let text = `${codeCells} code cells, ${summary.executed} run${failed ? `, ${failed} failed` : ''}`;
+  if (summary.stoppedBy) text += ` (stopped by ${summary.stoppedBy})`;
+  else if (summary.kernelDied) text += ' (the kernel died)';
+  return `${text}, ${(summary.durationMs / 1000).toFixed(1)} s`;
 }
