@@ -14,8 +14,10 @@ const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: 
 /** [source, output, options] */
 const entries = [
   ['kernel/api.ts', 'dist/engine.js', node],
-  ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild'] }],
-  ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild'] }],
+  // TypeScript (cells' compiler) stays a package the kernel loads on first use; the CLI also
+  // minifies plotly with esbuild, a development tool.
+  ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['typescript'] }],
+  ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/train/worker.ts', 'dist/worker.js', node],
   ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['@tensorflow/*'] }],
   ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],

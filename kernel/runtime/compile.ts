@@ -1,16 +1,16 @@
 // Compiles one notebook cell (TypeScript) into a function of the notebook scope.
 //
-//   cell.ts ──esbuild (ts → esm js, map A)──▶ js ──acorn + eslint-scope + magic-string (map B)──▶ script
+//   cell.ts ──TypeScript (transpile.ts: ts → js, map A)──▶ js ──acorn + eslint-scope + magic-string (map B)──▶ script
 //
 // The script evaluates to `(function (S, K) { "use strict"; return (async () => { … })(); })`:
 // the cell's body inside an async arrow (top-level `await` works, the last expression statement is
 // its return value), its names read and written in the notebook scope S and the runtime reached
 // through K, both parameters (cellRewrite.ts). Stack positions are mapped back through B then A
 // (see CellSourceMap); the wrapper's opening is on the first line, so lines do not move.
-import { transformSync, type Message } from 'esbuild';
 import { parse } from 'acorn';
 import MagicString from 'magic-string';
 import { CellSourceMap } from './sourceMap';
+import { transpileCell } from './transpile';
 import {
   cellParams,
   exportStatementsToRemove,
@@ -54,7 +54,7 @@ export function compileCell(code: string, filename: string, names: NameTable): C
   const js = transpile(code, filename);
   const program = parseModule(js.code, code, js.map, filename);
   const out = new MagicString(js.code);
-  // esbuild moves `export const e` to an `export { e }` list at the end; lists mean nothing here.
+  // `export { e }` lists (and TypeScript's `export {}`) mean nothing here.
   const exportLists = exportStatementsToRemove(program);
   for (const statement of exportLists) out.remove(statement.start, statement.end);
   program.body = (program.body as AstNode[]).filter((s) => !exportLists.includes(s));
@@ -79,40 +79,19 @@ export function compileCell(code: string, filename: string, names: NameTable): C
 }
 
 function transpile(code: string, filename: string): { code: string; map: string } {
-  try {
-    const result = transformSync(code, {
-      loader: 'ts',
-      // No output format: 'esm' would rename top-level names that shadow globals (Promise → Promise2).
-      format: undefined,
-      // Whatever this Node cannot run (decorators, `using`, …) is lowered.
-      target: `node${process.versions.node}`,
-      sourcemap: 'external',
-      sourcefile: filename,
-      // Keep imports that are only used by later cells (TypeScript would elide them as unused).
-      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-    });
-    return { code: result.code, map: result.map };
-  } catch (error) {
-    const first = (error as { errors?: Message[] }).errors?.[0];
-    if (!first) throw error;
-    const location = first.location;
-    throw new CellSyntaxError(
-      first.text,
-      location?.line ?? 1,
-      (location?.column ?? 0) + 1,
-      location?.lineText ?? '',
-    );
-  }
+  const result = transpileCell(code, filename);
+  if ('message' in result) throw new CellSyntaxError(result.message, result.line, result.column, result.lineText);
+  return result;
 }
 
-function parseModule(js: string, original: string, esbuildMap: string, filename: string): AstNode {
+function parseModule(js: string, original: string, transpileMap: string, filename: string): AstNode {
   try {
     // ranges: eslint-scope reads node.range.
     return parse(js, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, ranges: true }) as unknown as AstNode;
   } catch (error) {
-    // esbuild accepted it, so this is rare (e.g. syntax acorn does not know yet); map its position.
+    // TypeScript accepted it, so this is rare (syntax acorn does not know yet); map its position.
     const loc = (error as { loc?: { line: number; column: number } }).loc;
-    const mapped = loc ? new CellSourceMap(null, esbuildMap).toCell(loc.line, loc.column) : null;
+    const mapped = loc ? new CellSourceMap(null, transpileMap).toCell(loc.line, loc.column) : null;
     const line = mapped?.line ?? 1;
     throw new CellSyntaxError(
       `${(error as Error).message.replace(/ \(\d+:\d+\)$/, '')} in ${filename}`,

@@ -1,5 +1,5 @@
 // Maps positions in a compiled cell back to the line the person wrote: through the rewrite's map
-// (script → esbuild output), then esbuild's map (esbuild output → TypeScript).
+// (script → transpiled JavaScript), then the transpiler's (JavaScript → the cell's TypeScript).
 import { TraceMap, originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } from '@jridgewell/trace-mapping';
 
 export interface CellPosition {
@@ -13,7 +13,7 @@ export class CellSourceMap {
   private readonly rewrite: TraceMap | null;
   private readonly transpile: TraceMap;
 
-  /** rewriteMap is null when positions are already in esbuild's output. */
+  /** rewriteMap is null when positions are already in the transpiled JavaScript. */
   constructor(rewriteMap: string | null, transpileMap: string) {
     this.rewrite = rewriteMap === null ? null : new TraceMap(rewriteMap);
     this.transpile = new TraceMap(transpileMap);
@@ -29,7 +29,7 @@ export class CellSourceMap {
     }
     const cell = originalPositionFor(this.transpile, { ...position, bias: GREATEST_LOWER_BOUND });
     if (cell.line === null) {
-      // esbuild maps only the starts of tokens it emitted; try the start of the line.
+      // The transpiler maps only the starts of tokens it emitted; try the start of the line.
       const lineStart = originalPositionFor(this.transpile, { line: position.line, column: 0, bias: LEAST_UPPER_BOUND });
       return lineStart.line === null ? null : { line: lineStart.line, column: lineStart.column };
     }

@@ -143,11 +143,11 @@ export class TrainingJob<M extends Module = Module> {
   handleProgress(event: ProgressEvent): void {
     const m = event.metrics;
     const h = this.history;
-    if (m.loss) h.loss.push(...m.loss);
-    if (m.valLoss) h.valLoss.push(...m.valLoss);
-    if (m.gradNormTotals) h.gradNorm.push(...m.gradNormTotals);
-    if (m.lr) h.lr.push(...m.lr);
-    if (m.valMetrics) h.valMetrics.push(...m.valMetrics);
+    if (m.loss) appendAll(h.loss, m.loss);
+    if (m.valLoss) appendAll(h.valLoss, m.valLoss);
+    if (m.gradNormTotals) appendAll(h.gradNorm, m.gradNormTotals);
+    if (m.lr) appendAll(h.lr, m.lr);
+    if (m.valMetrics) appendAll(h.valMetrics, m.valMetrics);
     if (m.gradNormPerStep) h.gradNormPerStep = m.gradNormPerStep;
     if (m.probe) h.probe = m.probe;
     if (m.probeGates) h.probeGates = m.probeGates;
@@ -198,6 +198,11 @@ export class TrainingJob<M extends Module = Module> {
       }
     }
   }
+}
+
+/** push(...items) without spreading: an event may carry the losses of 10^5 fast steps. */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 /** Moves a finished job from the running jobs to the finished ones (dropping the oldest beyond MAX_FINISHED_JOBS). */

@@ -89,8 +89,9 @@ describe('.vscodeignore', () => {
     expect(allowed).toContain('dist/main.js');
   });
 
-  it('ships esbuild for the kernel (cells are compiled at run time)', () => {
-    expect(allowed).toContain('node_modules/esbuild/lib/main.js');
-    expect(allowed.some((p) => p.startsWith('node_modules/@esbuild/'))).toBe(true);
+  it("ships TypeScript's compiler for the kernel (cells are compiled at run time), and no native binary", () => {
+    expect(allowed).toContain('node_modules/typescript/lib/typescript.js');
+    expect(allowed).toContain('node_modules/typescript/package.json');
+    expect(allowed.filter((p) => /esbuild|\.node$/.test(p))).toEqual([]);
   });
 });

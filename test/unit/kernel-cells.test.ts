@@ -172,10 +172,11 @@ describe('errors', () => {
     await kernel.execute('// helper cell\n\nfunction explode(why: string): never {\n  throw new RangeError(`bad: ${why}`);\n}', { cellLabel: 'cell A' });
     const r = await kernel.execute('const ok = 1;\n\n\nexplode("why");', { cellLabel: 'cell B' });
     expect(r.status).toBe('error');
-    expect(r.error).toMatchObject({ name: 'RangeError', message: 'bad: why', line: 4, column: 1 });
+    // The column is the call's: V8 reports it at the argument list of `explode("why")`.
+    expect(r.error).toMatchObject({ name: 'RangeError', message: 'bad: why', line: 4, column: 8 });
     const frames = r.error!.stack.split('\n').slice(1);
     expect(frames[0]).toContain('explode (cell A:4:');
-    expect(frames[1]).toContain('cell B:4:1');
+    expect(frames[1]).toContain('cell B:4:8');
     expect(r.error!.stack).not.toContain('kernel/runtime');
     expect(r.outputs.at(-1)).toEqual({ type: 'error', error: r.error });
   });
