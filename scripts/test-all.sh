@@ -16,14 +16,20 @@ bash scripts/ci-deps.sh
 step "code-server (scripts/install-code-server.sh)"
 bash scripts/install-code-server.sh
 
+artifacts=.ci/artifacts
+mkdir -p "$artifacts"
+
 step "unit tests and type check (npm test)"
-npm test
+npm test 2>&1 | tee "$artifacts/unit.out"
+# A skipped test reads as a pass: in this run every piece is installed, so a skip is a failure.
+if sed 's/\x1b\[[0-9;]*m//g' "$artifacts/unit.out" | grep -qE '^ *Tests .*[0-9]+ (skipped|todo)'; then
+  echo "unit: skipped tests (see $artifacts/unit.out): a skip is a failure"
+  exit 1
+fi
 
 step "sample notebooks executed headlessly, outcomes asserted (npm run test:samples)"
 npm run test:samples
 
-artifacts=.ci/artifacts
-mkdir -p "$artifacts"
 # Each VS Code run ends with "vscode: N passed, M failed, K skipped"; keep going after a
 # failure so that every part reports, and fail at the end.
 status=0
@@ -46,4 +52,6 @@ sum() { printf '%s\n' "$lines" | grep -oE "[0-9]+ $1" | awk '{s += $1} END {prin
 passed=$(sum passed) failed=$(sum failed) skipped=$(sum skipped)
 echo "CI took $((SECONDS - started))s"
 echo "vscode: $passed passed, $failed failed, $skipped skipped"
+[ "$passed" -gt 0 ] || status=1
+[ "$skipped" -eq 0 ] || { echo "vscode: $skipped skipped: a skip is a failure"; status=1; }
 exit $status

@@ -56,6 +56,30 @@ suite('kernel control: interrupt and restart', () => {
     await interruptBusyCell('interrupt-cancel', () => vscode.commands.executeCommand('notebook.cancelExecution'));
   });
 
+  test('interrupt ends an awaiting loop: no tick after it, none in a later cell; names like performance and process are the cell\'s own', async function () {
+    await extensionWithKernel();
+    const editor = await openScratchNotebook('interrupt-await', [
+      "const performance = { accuracy: 0.93 };\nfunction process(t: string) { return t.trim(); }\nlet ticks = 0;",
+      "for (;;) { await new Promise((r) => setTimeout(r, 100)); console.log('tick', ++ticks); }",
+      "await new Promise((r) => setTimeout(r, 600));\n[ticks, performance.accuracy, process('  ok  ')]",
+    ]);
+    await selectRnnLabKernel(editor);
+    const [declare, loop, later] = editor.notebook.getCells();
+    await runCells(editor, [declare]);
+    const finished = runCells(editor, [loop], 60_000);
+    const streamText = (cell: vscode.NotebookCell) => itemsOfMime(cell, 'application/vnd.code.notebook.stdout').map((i) => i.text).join('');
+    await waitFor('the loop to tick', () => streamText(loop).includes('tick 2'), 30_000);
+    await vscode.commands.executeCommand(COMMANDS.interruptKernel);
+    await finished;
+    assert.notEqual(loop.executionSummary?.success, true, 'the interrupted cell reports success');
+    const ticksAtInterrupt = (streamText(loop).match(/tick/g) ?? []).length;
+    await runCells(editor, [later]);
+    assert.equal(streamText(later), '', `ticks leaked into a later cell: ${JSON.stringify(outputItems(later))}`);
+    assert.equal((streamText(loop).match(/tick/g) ?? []).length, ticksAtInterrupt, 'the loop went on after the interrupt');
+    const plain = itemsOfMime(later, 'text/plain').map((i) => i.text);
+    assert.deepEqual(plain, [`[ ${ticksAtInterrupt}, 0.93, 'ok' ]`], JSON.stringify(outputItems(later)));
+  });
+
   test(`${COMMANDS.restartKernel} gives a fresh scope and the kernel comes back idle`, async function () {
     await extensionWithKernel();
     const api = await testApi('kernelState');
