@@ -52,6 +52,36 @@ export function protectKernelGlobals(global: Record<string, unknown> = globalThi
   }
 }
 
+/**
+ * Built-in objects whose members the kernel's own code calls (`Array.prototype.push`, `JSON.parse`,
+ * `Promise.prototype.then`, …). A cell that replaces or deletes one breaks the kernel in the same
+ * realm; after the cell they are put back and the cell is told. Members a cell adds to
+ * `Object.prototype` or `Array.prototype` (prototype pollution: they show up in every `for…in`)
+ * are removed too; additions elsewhere stay (a polyfill, say).
+ */
+function builtinObjects(): [string, object][] {
+  const typedArray = Object.getPrototypeOf(Float32Array.prototype) as object;
+  return [
+    ['Object.prototype', Object.prototype], ['Array.prototype', Array.prototype], ['Function.prototype', Function.prototype],
+    ['String.prototype', String.prototype], ['Number.prototype', Number.prototype], ['Boolean.prototype', Boolean.prototype],
+    ['Symbol.prototype', Symbol.prototype], ['Promise.prototype', Promise.prototype], ['Map.prototype', Map.prototype],
+    ['Set.prototype', Set.prototype], ['Error.prototype', Error.prototype], ['RegExp.prototype', RegExp.prototype],
+    ['Date.prototype', Date.prototype], ['TypedArray.prototype', typedArray], ['Uint8Array.prototype', Uint8Array.prototype],
+    ['Object', Object], ['Array', Array], ['Promise', Promise], ['JSON', JSON], ['Math', Math], ['Reflect', Reflect],
+  ];
+}
+const POLLUTION_GUARDED = new Set(['Object.prototype', 'Array.prototype']);
+
+// Taken before any cell runs: restoring must not call what a cell may have replaced.
+const { defineProperty, getOwnPropertyDescriptor, is } = Object;
+const ownKeys = Reflect.ownKeys;
+const setHas = Set.prototype.has;
+
+function hasKey(keys: readonly PropertyKey[], key: PropertyKey): boolean {
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return true;
+  return false;
+}
+
 interface Original {
   descriptor: PropertyDescriptor;
   /** The value behind a watched accessor. */
@@ -60,6 +90,7 @@ interface Original {
 
 export class KernelGlobals {
   private readonly original = new Map<string, Original>();
+  private readonly members: { label: string; target: object; keys: PropertyKey[]; descriptors: PropertyDescriptor[] }[] = [];
 
   /** Remembers every global the kernel has now (construct once the kernel is set up). */
   constructor(private readonly global: Record<string, unknown> = globalThis as unknown as Record<string, unknown>) {
@@ -68,11 +99,15 @@ export class KernelGlobals {
       const watched = !('value' in descriptor) && WATCHED_ACCESSORS.includes(name);
       this.original.set(name, watched ? { descriptor, value: global[name] } : { descriptor });
     }
+    for (const [label, target] of builtinObjects()) {
+      const keys = Reflect.ownKeys(target);
+      this.members.push({ label, target, keys, descriptors: keys.map((key) => Object.getOwnPropertyDescriptor(target, key)!) });
+    }
   }
 
-  /** Puts back every global that was replaced or deleted; returns their names. */
+  /** Puts back every global (and built-in member) that was replaced or deleted; returns their names. */
   restore(): string[] {
-    const restored: string[] = [];
+    const restored: string[] = this.restoreMembers();
     for (const [name, original] of this.original) {
       const now = Object.getOwnPropertyDescriptor(this.global, name);
       if (now && this.isSame(name, original, now)) continue;
@@ -83,6 +118,40 @@ export class KernelGlobals {
         restored.push(name);
       } catch {
         // a global made non-configurable meanwhile stays as it is
+      }
+    }
+    return restored;
+  }
+
+  /**
+   * Written without the built-ins it repairs (no array methods, no iterators): `Array.prototype.push`
+   * or `Map.prototype[Symbol.iterator]` may be what the cell broke.
+   */
+  private restoreMembers(): string[] {
+    const restored: string[] = [];
+    const members = this.members;
+    for (let m = 0; m < members.length; m++) {
+      const { label, target, keys, descriptors } = members[m]!;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        const original = descriptors[k]!;
+        const now = getOwnPropertyDescriptor(target, key);
+        const same = now !== undefined && ('value' in original ? 'value' in now && is(original.value, now.value) : original.get === now.get && original.set === now.set);
+        if (same || now?.configurable === false) continue;
+        try {
+          defineProperty(target, key, original);
+          restored[restored.length] = `${label}.${String(key)}`;
+        } catch {
+          // frozen meanwhile: stays as it is
+        }
+      }
+      if (!setHas.call(POLLUTION_GUARDED, label)) continue;
+      const present = ownKeys(target);
+      for (let p = 0; p < present.length; p++) {
+        const key = present[p]!;
+        if (hasKey(keys, key) || !getOwnPropertyDescriptor(target, key)?.configurable) continue;
+        delete (target as Record<PropertyKey, unknown>)[key];
+        restored[restored.length] = `${label}.${String(key)}`;
       }
     }
     return restored;

@@ -227,12 +227,14 @@ export class NotebookRuntime {
         return cell(scope, this.api);
       });
       const outcome = await Promise.race([run.then((value) => ({ value })), interrupted.then((awaited) => ({ awaited }))]);
+      // Before the kernel's own code runs again: the cell may have broken a built-in it calls.
+      this.protectGlobals();
       if ('awaited' in outcome) return finish('interrupted', await this.interruptedError(outcome.awaited));
       const { value } = outcome;
-      this.protectGlobals();
       if (compiled.hasResult && value !== undefined && !(value instanceof DisplayHandle)) result = toMimeBundle(value);
       return finish('ok');
     } catch (error) {
+      this.protectGlobals();
       if (error instanceof ImportFailure) return finish('error', error.info);
       if (error instanceof CellSyntaxError) return finish('error', syntaxErrorInfo(error, params.cellLabel));
       return finish('error', this.errors.toErrorInfo(error, compiled ? filename : null));
@@ -280,12 +282,20 @@ export class NotebookRuntime {
     const restored = [...this.replacedGlobals];
     this.replacedGlobals.clear();
     if (restored.length === 0) return;
-    const names = restored.map((n) => `'${n}'`).join(', ');
-    this.router.write(
-      'stderr',
-      `${cellLabel} replaced the kernel's global ${names}; the kernel restored ${restored.length > 1 ? 'them' : 'it'}. ` +
-        `Declare a name of your own instead (const ${restored[0]} = …): it lives in the notebook's scope.\n`,
-    );
+    const globals = restored.filter((n) => !n.includes('.'));
+    const members = restored.filter((n) => n.includes('.'));
+    const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+    const lines: string[] = [];
+    if (globals.length > 0) {
+      lines.push(
+        `${cellLabel} replaced the kernel's global ${list(globals)}; the kernel restored ${globals.length > 1 ? 'them' : 'it'}. ` +
+          `Declare a name of your own instead (const ${globals[0]} = …): it lives in the notebook's scope.`,
+      );
+    }
+    if (members.length > 0) {
+      lines.push(`${cellLabel} changed built-in ${list(members.slice(0, 10))}${members.length > 10 ? ` and ${members.length - 10} more` : ''}, which the kernel relies on; the kernel put ${members.length > 1 ? 'them' : 'it'} back.`);
+    }
+    this.router.write('stderr', `${lines.join('\n')}\n`);
     this.router.flush();
   }
 

@@ -141,6 +141,16 @@ describe('a cell may declare any name', () => {
     expect(written.cells[1]!.outputs.at(-1)!.data!['text/plain']).toEqual(["'ok'"]);
   }, 60_000);
 
+  it('puts back built-ins a cell broke (Array.prototype.push, JSON.parse) and removes prototype pollution', async () => {
+    const r = await kernel.execute(
+      "(Object.prototype as Record<string, unknown>).polluted = 1;\n(Array.prototype as { push: unknown }).push = null;\nJSON.parse = (() => 1) as never;\n'broken'",
+    );
+    expect(resultOf(r.outputs)).toBe("'broken'");
+    expect(textOf(r.outputs)).toContain("changed built-in 'Object.prototype.polluted', 'Array.prototype.push', 'JSON.parse'");
+    const after = await kernel.execute("const keys: string[] = [];\nfor (const k in {}) keys.push(k);\n[keys.length, JSON.parse('2')]");
+    expect(resultOf(after.outputs)).toBe('[ 0, 2 ]');
+  });
+
   it('puts back any other global a cell replaced outright, and says so', async () => {
     const r = await kernel.execute("globalThis.fetch = (() => 'fake') as never;\n'replaced'");
     expect(textOf(r.outputs)).toContain("replaced the kernel's global 'fetch'");
