@@ -7,7 +7,9 @@ import { buildWasm } from './build-wasm.mjs';
 // The WebAssembly kernels first: the engine bundles embed kernel/engine/wasm/modules.generated.ts.
 await buildWasm();
 
-const node = { platform: 'node', format: 'cjs', target: 'node20', bundle: true, sourcemap: true, logLevel: 'warning' };
+// esbuild is only loaded by code run from source (train/workerScript.ts bundles the worker then):
+// never part of a bundle.
+const node = { platform: 'node', format: 'cjs', target: 'node20', bundle: true, sourcemap: true, logLevel: 'warning', external: ['esbuild'] };
 // Webview bundles carry plotly: minified they load in a third of the time (4.8 MB instead of 11.4 MB).
 const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: true, minify: true, sourcemap: true, logLevel: 'warning' };
 
@@ -16,15 +18,15 @@ const entries = [
   ['kernel/api.ts', 'dist/engine.js', node],
   // TypeScript (cells' compiler) stays a package the kernel loads on first use; the CLI also
   // minifies plotly with esbuild, a development tool.
-  ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['typescript'] }],
+  ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/train/worker.ts', 'dist/worker.js', node],
-  ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['@tensorflow/*'] }],
-  ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
+  ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*'] }],
+  ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['esbuild', 'vscode'] }],
   ['webview/renderer.ts', 'dist/renderer.js', browser],
   ['webview/dashboard.ts', 'dist/dashboard.js', { ...browser, format: 'iife' }],
   ['webview/inspector.ts', 'dist/inspector.js', { ...browser, format: 'iife' }],
-  ['test/vscode/suite/index.ts', 'dist/test/vscode/suite/index.js', { ...node, external: ['vscode', 'mocha'] }],
+  ['test/vscode/suite/index.ts', 'dist/test/vscode/suite/index.js', { ...node, external: ['esbuild', 'vscode', 'mocha'] }],
 ];
 
 const present = entries.filter(([src]) => existsSync(src));
