@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { StopJobRequest, type JobSummary, type StopJobParams } from '../kernel/protocol';
 import { Commands } from './constants';
 import type { Dashboard } from './dashboard';
-import { ExportError, exportModel } from './exportModel';
+import { ExportError, exportModel, exportTraining } from './exportModel';
 import type { Inspector } from './inspector';
 import type { InspectorNode } from './inspectorModel';
 import { KernelClient, UntrustedWorkspaceError } from './kernelClient';
@@ -89,6 +89,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(
       Commands.exportOnnx,
       guarded('Export to ONNX', (node?: InspectorNode | string, to?: vscode.Uri | string) => exportModel(kernel, 'onnx', node, to)),
+    ),
+    // The same arguments, `to` being the folder; the data and options are those of the model's last fit() job.
+    vscode.commands.registerCommand(
+      Commands.exportTorch,
+      guarded('Export Training to PyTorch', (node?: InspectorNode | string, to?: vscode.Uri | string) => exportTraining(kernel, node, to)),
     ),
     vscode.commands.registerCommand(
       Commands.stopJob,

@@ -29,6 +29,7 @@ export const Commands = {
   showDashboard: 'rnnLab.showDashboard',
   exportSafetensors: 'rnnLab.exportSafetensors',
   exportOnnx: 'rnnLab.exportOnnx',
+  exportTorch: 'rnnLab.exportTorch',
   // Used by the views (tree items, inline actions); hidden from the command palette.
   stopJob: 'rnnLab.stopJob',
   showParameter: 'rnnLab.showParameter',

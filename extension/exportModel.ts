@@ -1,7 +1,8 @@
-// "Export Model to ONNX" and "Export Model to safetensors": from the inspector's context menu (a
-// model item), the command palette (a quick pick of the kernel's models) or a script/test (a
-// model name and a target path, no dialog). The kernel writes the file; what it cannot export
-// comes back as an error naming the model and why, shown to the person as it is.
+// "Export Model to ONNX", "Export Model to safetensors" and "Export Training to PyTorch…": from
+// the inspector's context menu (a model item), the command palette (a quick pick of the kernel's
+// models) or a script/test (a model name and a target path, no dialog). The kernel writes the
+// file (or, for PyTorch, the folder); what it cannot export comes back as an error naming the
+// model and why, shown to the person as it is.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -9,10 +10,12 @@ import { ResponseError } from 'vscode-languageclient/node';
 import {
   ExportOnnxRequest,
   ExportSafetensorsRequest,
+  ExportTorchRequest,
   ListModelsRequest,
   type ExportOnnxParams,
   type ExportResult,
   type ExportSafetensorsParams,
+  type ExportTorchParams,
   type ModelListItem,
 } from '../kernel/protocol';
 import type { InspectorNode } from './inspectorModel';
@@ -41,7 +44,9 @@ export class ExportError extends Error {
   }
 }
 
-async function pickModel(kernel: KernelClient, format: FormatInfo): Promise<string | undefined> {
+/** The command id of "Export Training to PyTorch…" (beside Commands in constants.ts once it is listed there). */
+
+async function pickModel(kernel: KernelClient, format: Pick<FormatInfo, 'title'>): Promise<string | undefined> {
   if (!kernel.isRunning) {
     void notify('info', 'RNN Lab: the kernel is not running, so it has no models yet. Run a notebook cell first.');
     return undefined;
@@ -99,6 +104,48 @@ export async function exportModel(
     throw error;
   }
   void notify('info', `RNN Lab: exported ${model} to ${path.basename(result.path)} (${formatBytes(result.bytes)}).`);
+  return result;
+}
+
+/** Asks for the folder of a PyTorch export (created if it does not exist). */
+async function askFolder(model: string): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+  return vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}-torch`) : undefined,
+    saveLabel: 'Export Here',
+    title: `Export the training of ${model} to PyTorch: a folder for model.py, train.py, the weights and the data`,
+  });
+}
+
+/**
+ * Exports the training of a model's last fit() job to PyTorch: a folder with model.py, train.py
+ * (DistributedDataParallel under torchrun), the weights and the data. `node`: a model item of the
+ * inspector or a model name (else a quick pick asks); `to`: the folder (else a dialog asks).
+ * Resolves with the folder and its size, or undefined when the person cancelled. Throws
+ * ExportError when the kernel cannot export it (no fit() job yet, or no PyTorch form).
+ */
+export async function exportTraining(kernel: KernelClient, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<ExportResult | undefined> {
+  const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, { title: 'PyTorch' });
+  if (!model) return undefined;
+  const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askFolder(model)));
+  if (!target) return undefined;
+  if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);
+  const params: ExportTorchParams = { model, path: target.fsPath };
+  let result: ExportResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting the training of ${model} to PyTorch…` },
+      () => kernel.request<ExportResult>(ExportTorchRequest, params),
+    );
+  } catch (error) {
+    if (error instanceof ResponseError) throw new ExportError(error.message);
+    throw error;
+  }
+  void notify(
+    'info',
+    `RNN Lab: exported the training of ${model} to ${path.basename(result.path)}/ (${formatBytes(result.bytes)}): model.py, train.py, weights and data. ` +
+      'Run it there with torchrun --standalone --nproc_per_node=2 train.py (README.md says more).',
+  );
   return result;
 }
 

@@ -212,6 +212,19 @@ export interface ExportOnnxParams {
   opsetVersion?: number;
 }
 
+/**
+ * Writes a folder that trains the model in PyTorch under torchrun as its last fit() job did
+ * (kernel/interop/torch: model.py, train.py, weights and data). Fails with a message naming the
+ * model and why: no fit() job yet, or a model, loss or option PyTorch export does not know.
+ * Result: ExportResult (path: the folder, bytes: all its files).
+ */
+export const ExportTorchRequest = 'rnnLab/exportTorch';
+export interface ExportTorchParams {
+  model: string;
+  /** The folder to write (created if needed); relative paths resolve from the notebook's folder. */
+  path: string;
+}
+
 export interface ExportResult {
   /** The absolute path written. */
   path: string;

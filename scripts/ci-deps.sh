@@ -16,6 +16,8 @@ packages=(
   libx11-dev        # native-keymap
   libxkbfile-dev    # native-keymap
   libsecret-1-dev   # @vscode/keytar-style secret storage modules
+  python3-torch        # test/unit/interop-torch-training.test.ts: the exported train.py under torchrun
+  libopenblas0-pthread # torch's fast BLAS (the reference BLAS is several times slower)
 )
 
 installed() {

@@ -6,3 +6,4 @@ export { recognizeModel, runSpec, checkSpec, type OnnxModelSpec, type OnnxSequen
 export { decodeModel as decodeOnnxModel, type ModelProto as OnnxModelProto } from './onnx/proto';
 export { saveModel, loadModel, loadModelFromBytes, modelToSafetensors, saveOnnx, type LoadModelOptions, type LoadModelResult } from './files';
 export { loadStateDictInto, StateDictMismatchError, type LoadStateOptions, type LoadStateResult, type MisShapedKey } from './stateDict';
+export { exportTorch, type ExportTorchOptions, type ExportTorchResult } from './torch/exportTorch';

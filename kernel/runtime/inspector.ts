@@ -10,12 +10,14 @@ import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import {
   ExportOnnxRequest,
   ExportSafetensorsRequest,
+  ExportTorchRequest,
   InspectModelRequest,
   ListModelsRequest,
   ParameterValuesRequest,
   type ExportOnnxParams,
   type ExportResult,
   type ExportSafetensorsParams,
+  type ExportTorchParams,
   type InspectModelParams,
   type ModelListItem,
   type ModuleSummary,
@@ -24,6 +26,7 @@ import {
 } from '../protocol';
 import { engine, Module } from './engine';
 import type { NotebookScope } from './scope';
+import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/sharedWeights';
 import { moduleSummary } from './summaries';
 
@@ -63,6 +66,29 @@ export function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: 
   return { path: target, bytes: statSync(target).size };
 }
 
+/**
+ * Exports the training of the model's last fit() job to PyTorch (a folder: model.py, train.py,
+ * weights and data). Without a fit() job there are no data or options to export, and it says so.
+ */
+export async function exportTorch(scope: NotebookScope, params: ExportTorchParams, cwd: string): Promise<ExportResult> {
+  const model = findModel(scope, params.model);
+  const last = lastFitOf(model);
+  if (!last) {
+    throw new ResponseError(
+      ErrorCodes.InvalidParams,
+      `${params.model} (${model.constructor.name}) has not been trained with fit() in this kernel: the export takes the data and options of its last fit() job. Run fit(${params.model}, data, options) first, or call exportTorch(${params.model}, data, options, folder) in a cell`,
+    );
+  }
+  const target = path.resolve(cwd, params.path);
+  try {
+    const result = await engine.exportTorch(model, last.data, last.options, target);
+    return { path: result.path, bytes: result.bytes };
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^(PyTorch export|exportTorch): /, '');
+    throw new ResponseError(ErrorCodes.InternalError, `${params.model} (${model.constructor.name}) cannot be exported to PyTorch: ${reason}`);
+  }
+}
+
 /** Runs an export; a failure becomes an error naming the model, its class and the reason. */
 function exporting(name: string, model: Module, format: string, write: () => void): void {
   try {
@@ -94,4 +120,5 @@ export function registerInspectorRequests(connection: RequestRegistry, runtime: 
     exportSafetensors(runtime.scope, params, runtime.notebookFolder),
   );
   connection.onRequest(ExportOnnxRequest, (params: ExportOnnxParams) => exportOnnx(runtime.scope, params, runtime.notebookFolder));
+  connection.onRequest(ExportTorchRequest, (params: ExportTorchParams) => exportTorch(runtime.scope, params, runtime.notebookFolder));
 }

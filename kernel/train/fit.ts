@@ -3,12 +3,14 @@
 // { worker: false } the same loop runs on this thread between event-loop turns. trainSteps()
 // runs it synchronously, to the end.
 
+import { getFlushDenormal } from '../engine/denormal';
 import { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import type { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
 import { engineAliases, scopeNameOf } from './cellScope';
+import { rememberFit } from './fitRecord';
 import { attachToCell } from './kernelChannel';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './gradientExchange';
@@ -64,6 +66,7 @@ function localParts<M extends Module>(model: M, p: Prepared<M>, events: MetricsS
  */
 export function fit<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): TrainingJob<M> {
   const p = prepare(model, data, options);
+  rememberFit(model, data, options as FitOptions); // what "Export Training to PyTorch…" exports
   const job = options.worker === false ? startOnThisThread(model, p) : startInWorkers(model, p);
   if (options.onEvent) job.onEvent(options.onEvent);
   attachToCell(job, { display: options.display ?? true });
@@ -146,6 +149,7 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     exchange,
     train: packData(p.train.source),
     validation: p.validation ? packData(p.validation.source) : null,
+    flushDenormal: getFlushDenormal(), // the workers' kernels compute as this thread's would
   };
   // Registered only now: anything above may still throw, and must not leave a job behind.
   const job = new TrainingJob(model, p.name, totalSteps, control);

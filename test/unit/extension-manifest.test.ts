@@ -37,7 +37,8 @@ describe('package.json contributions', () => {
   it("offers both model exports in the models view's context menu, for model items", () => {
     const onModels = c.menus['view/item/context'].filter((e) => e.when === 'view == rnnLab.models && viewItem == rnnLab.model');
     const contextMenu = onModels.filter((e) => (e as { group?: string }).group !== 'inline').map((e) => e.command);
-    expect(contextMenu).toEqual([Commands.exportOnnx, Commands.exportSafetensors]);
+    expect(contextMenu).toEqual([Commands.exportOnnx, Commands.exportSafetensors, Commands.exportTorch]);
+    expect(c.commands.find((x) => x.command === Commands.exportTorch)?.title).toBe('Export Training to PyTorch…');
     expect(c.commands.find((x) => x.command === Commands.exportOnnx)?.title).toBe('Export Model to ONNX');
   });
 

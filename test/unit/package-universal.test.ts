@@ -17,7 +17,7 @@ let unpacked: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'rnn-lab-vsix-'));
   const vsix = path.join(dir, 'rnn-lab.vsix');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '-o', vsix], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: root, stdio: 'pipe' });
   unpacked = path.join(dir, 'unpacked');
   // A .vsix is a zip; Python's zipfile is on every machine the project runs on (no unzip needed).
   execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked], { stdio: 'pipe' });

@@ -93,3 +93,68 @@ suite('export: models to ONNX and safetensors', () => {
     assert.match(error.text, /plain \(Linear\) cannot be exported to ONNX: cannot recognise Linear/);
   });
 });
+
+/** "Export Training to PyTorch…" (package.json, extension/exportModel.ts). */
+const EXPORT_TORCH = 'rnnLab.exportTorch';
+
+suite('export: training to PyTorch', () => {
+  let dir = '';
+
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    await extensionWithKernel();
+    await requireCommand(EXPORT_TORCH);
+    dir = mkdtempSync(path.join(tmpdir(), 'rnn-lab-export-torch-'));
+    const editor = await openScratchNotebook('export-torch', [
+      [
+        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
+        'class Regressor extends Module {',
+        '  gru = new GRU(1, 4, { batchFirst: true });',
+        '  head = new Linear(4, 1);',
+        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
+        '}',
+        'const regressor = new Regressor();',
+        'const untrained = new Regressor();',
+        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
+        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
+        "await fit(regressor, { x, y }, { epochs: 2, batchSize: 4, optimizer: 'sgd', lr: 0.05, clipGradNorm: 1, display: false }).done;",
+      ].join('\n'),
+    ]);
+    await selectRnnLabKernel(editor);
+    await runCells(editor);
+    const [cell] = editor.notebook.getCells();
+    assert.equal(cell.executionSummary?.success, true, JSON.stringify(outputItems(cell)));
+  });
+  suiteTeardown(async () => {
+    await closeAllEditors();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(`${EXPORT_TORCH} writes the folder with the options of the model's last fit() job`, async () => {
+    const folder = path.join(dir, 'regressor-torch');
+    const node = { kind: 'model', model: 'regressor', className: 'Regressor', parameterCount: 89 };
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>(EXPORT_TORCH, node, folder);
+    assert.ok(result, 'the command reported no export');
+    assert.equal(result.path, folder);
+    for (const file of ['model.py', 'train.py', 'safetensors_io.py', 'README.md', 'weights.safetensors', 'data.safetensors']) {
+      assert.ok(existsSync(path.join(folder, file)), `${file} was not written`);
+    }
+    assert.match(readFileSync(path.join(folder, 'model.py'), 'utf8'), /class Regressor\(nn\.Module\):\n[\s\S]*self\.gru = nn\.GRU\(1, 4, batch_first=True\)/);
+    const train = readFileSync(path.join(folder, 'train.py'), 'utf8');
+    assert.match(train, /DistributedDataParallel\(model\)/);
+    assert.match(train, /torch\.optim\.SGD\(model\.parameters\(\), lr=0\.05\)/);
+    assert.match(train, /CLIP_GRAD_NORM = 1\.0/);
+    assert.match(train, /EPOCHS = 2\nBATCH_SIZE = 4/);
+  });
+
+  test('a model without a fit() job: no folder, and a message saying what the export needs', async () => {
+    const api = await testApi('recentMessages');
+    const folder = path.join(dir, 'untrained-torch');
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>(EXPORT_TORCH, 'untrained', folder);
+    assert.equal(result, undefined);
+    assert.equal(existsSync(folder), false, 'a folder was written');
+    const error = api.recentMessages().filter((m) => m.severity === 'error').pop();
+    assert.ok(error, 'no error message was shown');
+    assert.match(error.text, /untrained \(Regressor\) has not been trained with fit\(\) in this kernel/);
+  });
+});
