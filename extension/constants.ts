@@ -1,5 +1,5 @@
 // Identifiers shared by the extension's parts, its package.json and its tests
-// (see notes/extension-contract.md). No 'vscode' import: unit tests load this file.
+// (test/vscode/suite/contract.ts holds the promised ones). No 'vscode' import: unit tests load this file.
 
 export const EXTENSION_ID = 'rnn-lab.rnn-lab';
 export const CONTROLLER_ID = 'rnn-lab-kernel';

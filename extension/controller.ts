@@ -10,6 +10,7 @@ import { CELL_LANGUAGE, CONTROLLER_ID, CONTROLLER_LABEL, EXTENSION_ID, NOTEBOOK_
 import { CellOutputs, DisplayRegistry } from './cellOutputs';
 import { KernelClient, KernelNotRunningError, UntrustedWorkspaceError } from './kernelClient';
 import { isRnnLabNotebook, withRnnLabKernelspec } from './notebookMetadata';
+import type { NotebookSelection } from './notebookSelection';
 import { kernelDiedMessage } from './outputItems';
 import { showUntrustedMessage } from './trust';
 
@@ -32,16 +33,16 @@ export class RnnLabController implements vscode.Disposable {
   private readonly cellOutputs = new WeakMap<vscode.NotebookCell, CellOutputs>();
   /** executionId → the cell its outputs go to. Kept after the cell ends, for late outputs. */
   private readonly routes = new Map<string, { outputs: CellOutputs; executionCount: number }>();
-  private readonly selected = new Set<vscode.NotebookDocument>();
   private readonly finishedEmitter = new vscode.EventEmitter<vscode.NotebookCell>();
-  private readonly selectionEmitter = new vscode.EventEmitter<void>();
 
   /** A cell finished executing (successfully or not). */
   readonly onDidFinishCell = this.finishedEmitter.event;
-  /** The set of notebooks that use this controller changed. */
-  readonly onDidChangeSelection = this.selectionEmitter.event;
 
-  constructor(private readonly kernel: KernelClient) {
+  constructor(
+    private readonly kernel: KernelClient,
+    /** The notebooks that chose this controller: kept here, read by the kernel's language client. */
+    private readonly selected: NotebookSelection,
+  ) {
     const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
     c.supportedLanguages = [CELL_LANGUAGE];
     c.supportsExecutionOrder = true;
@@ -49,18 +50,14 @@ export class RnnLabController implements vscode.Disposable {
     c.detail = 'Runs cells on the RNN Lab kernel (one per window)';
     c.executeHandler = (cells) => this.enqueue(cells);
     this.controller = c;
-    kernel.servesNotebook = (notebook) => this.selected.has(notebook);
 
     this.disposables.push(
       c,
       this.registry,
       this.finishedEmitter,
-      this.selectionEmitter,
       c.onDidChangeSelectedNotebooks(({ notebook, selected }) => this.onSelected(notebook, selected)),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
-      vscode.workspace.onDidCloseNotebookDocument((nb) => {
-        if (this.selected.delete(nb)) this.selectionEmitter.fire();
-      }),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.selected.set(nb, false)),
       vscode.workspace.onDidChangeNotebookDocument((e) => {
         if (e.metadata) this.updateAffinity(e.notebook);
       }),
@@ -77,15 +74,6 @@ export class RnnLabController implements vscode.Disposable {
     for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
     const active = vscode.window.activeNotebookEditor;
     if (active) void this.selectForRnnLabNotebook(active);
-  }
-
-  /** Whether some open notebook uses RNN Lab. */
-  get hasSelectedNotebooks(): boolean {
-    return this.selected.size > 0;
-  }
-
-  isSelectedFor(notebook: vscode.NotebookDocument): boolean {
-    return this.selected.has(notebook);
   }
 
   dispose(): void {
@@ -116,9 +104,7 @@ export class RnnLabController implements vscode.Disposable {
   }
 
   private onSelected(notebook: vscode.NotebookDocument, selected: boolean): void {
-    if (selected) this.selected.add(notebook);
-    else this.selected.delete(notebook);
-    this.selectionEmitter.fire();
+    this.selected.set(notebook, selected);
     if (selected) void this.adoptNotebook(notebook);
   }
 

@@ -1,4 +1,4 @@
-// The training dashboard: a WebviewPanel that opens when a training job starts (setting
+// The training dashboard: a webview panel that opens when a training job starts (setting
 // rnnLab.dashboard.openOnTrainingStart) and follows it live. The extension keeps every job's
 // history, so a dashboard opened late, or reloaded, shows the whole run.
 
@@ -8,8 +8,9 @@ import { JobHistoryStore } from '../webview/jobHistory';
 import type { DashboardInbound, DashboardOutbound } from '../webview/messages';
 import { DASHBOARD_VIEW_TYPE, Settings } from './constants';
 import type { KernelClient } from './kernelClient';
-import { BASE_CSS, makeNonce, webviewDocument } from './webviewHtml';
-import { WebviewChannel } from './webviewChannel';
+import { SinglePanel } from './webviewPanel';
+
+const TITLE = 'RNN Lab: Training';
 
 const BODY = `
 <header>
@@ -30,90 +31,60 @@ const BODY = `
 </main>`;
 
 export class Dashboard implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private channel: WebviewChannel<DashboardInbound, DashboardOutbound> | undefined;
+  private readonly panel: SinglePanel<DashboardInbound, DashboardOutbound>;
   private readonly store = new JobHistoryStore();
   private focus: string | undefined;
-  /** Messages posted to all panels so far (the test API reports it). */
-  private postedBefore = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly kernel: KernelClient,
   ) {
+    this.panel = new SinglePanel(extensionUri, {
+      viewType: DASHBOARD_VIEW_TYPE,
+      script: 'dashboard.js',
+      body: BODY,
+      iconPath: vscode.Uri.joinPath(extensionUri, 'extension', 'media', 'rnn-lab.svg'),
+      onMessage: (message) => this.onMessage(message),
+      snapshot: () => [{ type: 'reset', jobs: this.store.all(), focus: this.focus ?? this.store.latest()?.job.id }],
+    });
     this.disposables.push(
+      this.panel,
       kernel.onJob((e) => this.onJob(e)),
       kernel.onDidStartSession(() => {
         this.store.clear();
         this.focus = undefined;
-        this.channel?.post({ type: 'reset', jobs: [] });
+        this.panel.post({ type: 'reset', jobs: [] });
       }),
     );
   }
 
-  /** The panel is shown, and its tab is in the editor area (VS Code reports the two separately). */
+  /** The panel is shown, and its tab is in the editor area. */
   get visible(): boolean {
-    if (!this.panel?.visible) return false;
-    return vscode.window.tabGroups.all.some((group) =>
-      group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(DASHBOARD_VIEW_TYPE)),
-    );
+    return this.panel.visible;
   }
 
+  /** Messages handed to the dashboard's pages so far (the test API reports it). */
   get messagesPosted(): number {
-    return this.postedBefore + (this.channel?.posted ?? 0);
+    return this.panel.messagesPosted;
   }
 
   /** Opens (or reveals) the dashboard; `jobId` is the job to show. */
   show(jobId?: string, preserveFocus = false): void {
     if (jobId) this.focus = jobId;
-    if (this.panel) {
-      this.panel.reveal(undefined, preserveFocus);
-      if (jobId) this.channel?.post({ type: 'focus', jobId });
-      return;
-    }
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel(
-      DASHBOARD_VIEW_TYPE,
-      'RNN Lab: Training',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
-    );
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'extension', 'media', 'rnn-lab.svg');
-    const channel = new WebviewChannel<DashboardInbound, DashboardOutbound>(
-      panel.webview,
-      (message) => this.onMessage(message),
-      () => [{ type: 'reset', jobs: this.store.all(), focus: this.focus ?? this.store.latest()?.job.id }],
-    );
-    panel.webview.html = webviewDocument({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'dashboard.js')).toString(),
-      title: 'RNN Lab: Training',
-      body: BODY,
-      css: BASE_CSS,
-    });
-    panel.onDidDispose(() => {
-      this.postedBefore += channel.posted;
-      channel.dispose();
-      if (this.panel === panel) {
-        this.panel = undefined;
-        this.channel = undefined;
-      }
-    });
-    this.panel = panel;
-    this.channel = channel;
+    this.panel.show(TITLE, preserveFocus);
+    // A page still loading gets the snapshot instead, which has the focus too.
+    if (jobId) this.panel.post({ type: 'focus', jobId });
   }
 
   dispose(): void {
-    this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
   private onJob(event: JobEventParams): void {
     const isNew = !this.store.has(event.job.id);
     this.store.apply(event);
-    this.channel?.post({ type: 'event', event });
+    this.panel.post({ type: 'event', event });
     if (isNew && event.job.status === 'running') {
       this.focus = event.job.id;
       const open = vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.openDashboardOnTrainingStart, true);

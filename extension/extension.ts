@@ -3,30 +3,35 @@
 
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { Commands } from './constants';
 import { RnnLabController } from './controller';
 import { Dashboard } from './dashboard';
 import { Inspector } from './inspector';
 import { KernelClient } from './kernelClient';
+import { KERNEL_CLIENT_NAME } from './kernelLanguageClient';
 import { isRnnLabNotebook } from './notebookMetadata';
+import { NotebookSelection } from './notebookSelection';
 import { KernelStatusBar } from './statusBar';
 import { createTestApi, type RnnLabTestApi } from './testApi';
 
 let kernel: KernelClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
-  const output = vscode.window.createOutputChannel('RNN Lab Kernel');
-  kernel = new KernelClient(context.extensionUri, output);
-  const controller = new RnnLabController(kernel);
+  const output = vscode.window.createOutputChannel(KERNEL_CLIENT_NAME);
+  const selection = new NotebookSelection();
+  kernel = new KernelClient(context.extensionUri, output, selection);
+  const controller = new RnnLabController(kernel, selection);
   const statusBar = new KernelStatusBar();
   const dashboard = new Dashboard(context.extensionUri, kernel);
   const inspector = new Inspector(context.extensionUri, kernel, controller.onDidFinishCell);
 
   const updateNotebookOpen = (): void =>
-    statusBar.setNotebookOpen(controller.hasSelectedNotebooks || vscode.workspace.notebookDocuments.some((nb) => isRnnLabNotebook(nb.metadata)));
+    statusBar.setNotebookOpen(!selection.isEmpty || vscode.workspace.notebookDocuments.some((nb) => isRnnLabNotebook(nb.metadata)));
   updateNotebookOpen();
 
   context.subscriptions.push(
     output,
+    selection,
     kernel,
     controller,
     statusBar,
@@ -36,13 +41,13 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
       statusBar.setState(state);
       void vscode.commands.executeCommand('setContext', 'rnnLab.kernelRunning', kernel?.isRunning ?? false);
     }),
-    controller.onDidChangeSelection(updateNotebookOpen),
+    selection.onDidChange(updateNotebookOpen),
     kernel.onDidEndSession((end) => {
       if (end.kind !== 'died') return;
       void vscode.window
-        .showErrorMessage('The RNN Lab kernel died; its variables are gone. See the "RNN Lab Kernel" output for why.', 'Restart Kernel', 'Show Output')
+        .showErrorMessage(`The RNN Lab kernel died; its variables are gone. See the "${KERNEL_CLIENT_NAME}" output for why.`, 'Restart Kernel', 'Show Output')
         .then((choice) => {
-          if (choice === 'Restart Kernel') void vscode.commands.executeCommand('rnnLab.restartKernel');
+          if (choice === 'Restart Kernel') void vscode.commands.executeCommand(Commands.restartKernel);
           if (choice === 'Show Output') output.show(true);
         });
     }),

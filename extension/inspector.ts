@@ -19,8 +19,7 @@ import type { ParameterInbound, ParameterOutbound } from '../webview/messages';
 import { Commands, PARAMETER_VIEW_TYPE } from './constants';
 import { childrenOf, jobDescription, jobLabel, lookOf, modelNode, type InspectorNode } from './inspectorModel';
 import type { KernelClient } from './kernelClient';
-import { BASE_CSS, makeNonce, webviewDocument } from './webviewHtml';
-import { WebviewChannel } from './webviewChannel';
+import { SinglePanel } from './webviewPanel';
 
 /** How often, at most, the models are re-read while a job trains. */
 const TRAINING_REFRESH_MS = 2000;
@@ -127,64 +126,37 @@ export class JobsProvider implements vscode.TreeDataProvider<JobSummary>, vscode
   }
 }
 
+const PARAMETER_BODY = `<header><strong id="title">Parameter</strong><span id="stats" class="muted"></span></header>
+<div id="message" class="muted">Loading…</div>
+<main class="grid"><section><div class="plot-box" id="heatmap-plot"></div></section><section><div class="plot-box" id="histogram-plot"></div></section></main>`;
+
 /** One panel showing the parameter last selected in the tree: heatmap (2-D and up) and histogram. */
 export class ParameterPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private channel: WebviewChannel<ParameterInbound, ParameterOutbound> | undefined;
+  private readonly panel: SinglePanel<ParameterInbound, ParameterOutbound>;
+  /** Counts show() calls: only the latest one's values are drawn, whichever answer comes last. */
+  private requested = 0;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly kernel: KernelClient,
-  ) {}
+  ) {
+    this.panel = new SinglePanel(extensionUri, { viewType: PARAMETER_VIEW_TYPE, script: 'inspector.js', body: PARAMETER_BODY });
+  }
 
   async show(model: string, parameter: ParameterSummary): Promise<void> {
-    const channel = this.open(`${model}.${parameter.name}`);
+    const request = ++this.requested;
+    this.panel.show(`${model}.${parameter.name}`, true);
     try {
       const params: ParameterValuesParams = { model, parameter: parameter.name };
       const values = await this.kernel.request<ParameterValues>(ParameterValuesRequest, params);
-      channel.post({ type: 'parameter', data: { model, parameter, shape: values.shape, values: values.values } });
+      if (request === this.requested) this.panel.post({ type: 'parameter', data: { model, parameter, shape: values.shape, values: values.values } });
     } catch (error) {
-      channel.post({ type: 'error', message: `Could not read ${model}.${parameter.name}: ${error instanceof Error ? error.message : String(error)}` });
+      if (request === this.requested) this.panel.post({ type: 'error', message: `Could not read ${model}.${parameter.name}: ${error instanceof Error ? error.message : String(error)}` });
     }
-  }
-
-  private open(title: string): WebviewChannel<ParameterInbound, ParameterOutbound> {
-    if (this.panel && this.channel) {
-      this.panel.title = title;
-      this.panel.reveal(undefined, true);
-      return this.channel;
-    }
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel(PARAMETER_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [dist],
-      retainContextWhenHidden: true,
-    });
-    const channel = new WebviewChannel<ParameterInbound, ParameterOutbound>(panel.webview, () => undefined);
-    panel.webview.html = webviewDocument({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'inspector.js')).toString(),
-      title,
-      body: `<header><strong id="title">Parameter</strong><span id="stats" class="muted"></span></header>
-<div id="message" class="muted">Loading…</div>
-<main class="grid"><section><div class="plot-box" id="heatmap-plot"></div></section><section><div class="plot-box" id="histogram-plot"></div></section></main>`,
-      css: BASE_CSS,
-    });
-    panel.onDidDispose(() => {
-      channel.dispose();
-      if (this.panel === panel) {
-        this.panel = undefined;
-        this.channel = undefined;
-      }
-    });
-    this.panel = panel;
-    this.channel = channel;
-    return channel;
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.panel.dispose();
   }
 }
 

@@ -1,7 +1,9 @@
-// Reading .ipynb files (the samples shipped with the extension) into plain cells and outputs, so
-// a sample opens as a new untitled notebook instead of the installed file. Pure.
+// The samples shipped with the extension as plain cells and outputs, so a sample opens as a new
+// untitled notebook instead of the installed file. The file is read by kernel/nbformat.ts (the
+// runner's reader too); this adds only what opening a sample needs. Pure.
 
-import type { CellOutput, MimeBundle } from '../kernel/protocol';
+import type { CellOutput } from '../kernel/protocol';
+import { fromNbformatOutput, readNotebook, sourceText } from '../kernel/nbformat';
 import type { IpynbTopLevel } from './notebookMetadata';
 
 export interface PlainCell {
@@ -17,63 +19,14 @@ export interface PlainNotebook {
   topLevel: IpynbTopLevel;
 }
 
-type Multiline = string | string[];
-
-interface RawOutput {
-  output_type?: string;
-  name?: string;
-  text?: Multiline;
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-}
-
-interface RawCell {
-  cell_type?: string;
-  source?: Multiline;
-  outputs?: RawOutput[];
-  execution_count?: number | null;
-}
-
-function joinLines(text: Multiline | undefined): string {
-  return Array.isArray(text) ? text.join('') : (text ?? '');
-}
-
-function bundle(data: Record<string, unknown> | undefined): MimeBundle {
-  const out: MimeBundle = {};
-  for (const [mime, value] of Object.entries(data ?? {})) {
-    // Jupyter splits text values into lines; JSON values stay as they are.
-    out[mime] = Array.isArray(value) && !mime.endsWith('json') ? value.join('') : value;
-  }
-  return out;
-}
-
-function toOutput(raw: RawOutput): CellOutput | undefined {
-  switch (raw.output_type) {
-    case 'stream':
-      return { type: 'stream', name: raw.name === 'stderr' ? 'stderr' : 'stdout', text: joinLines(raw.text) };
-    case 'display_data':
-      return { type: 'display', data: bundle(raw.data) };
-    case 'execute_result':
-      return { type: 'result', data: bundle(raw.data) };
-    case 'error':
-      return { type: 'error', error: { name: raw.ename ?? 'Error', message: raw.evalue ?? '', stack: (raw.traceback ?? []).join('\n') } };
-    default:
-      return undefined;
-  }
-}
-
-export function parseIpynb(text: string): PlainNotebook {
-  const json = JSON.parse(text) as { cells?: RawCell[] } & IpynbTopLevel;
-  if (!Array.isArray(json.cells)) throw new Error('not a Jupyter notebook: no "cells" array');
-  const { cells, ...topLevel } = json;
+export function parseIpynb(text: string, fileName = 'the notebook'): PlainNotebook {
+  const { cells, ...topLevel } = readNotebook(text, fileName, { assumeVersion4: true });
   return {
-    topLevel,
+    topLevel: topLevel as IpynbTopLevel,
     cells: cells.map((c) => ({
-      kind: c.cell_type === 'markdown' ? 'markdown' : c.cell_type === 'raw' ? 'raw' : 'code',
-      source: joinLines(c.source),
-      outputs: c.cell_type === 'code' ? (c.outputs ?? []).map(toOutput).filter((o): o is CellOutput => o !== undefined) : [],
+      kind: c.cell_type,
+      source: sourceText(c.source),
+      outputs: c.cell_type === 'code' ? (c.outputs ?? []).map(fromNbformatOutput).filter((o): o is CellOutput => o !== undefined) : [],
       executionCount: typeof c.execution_count === 'number' ? c.execution_count : undefined,
     })),
   };

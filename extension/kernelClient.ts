@@ -1,37 +1,34 @@
-// Starts, restarts, interrupts and talks to the kernel process (JSON-RPC with LSP framing over
-// stdio, through vscode-languageclient). One kernel per window: the notebooks, the dashboard and
-// the inspector all see the same models. The kernel never starts in an untrusted workspace.
+// The RNN Lab kernel as the rest of the extension sees it: its lifecycle across sessions (a session
+// is one kernel process, kernelSession.ts: started with the first cell, ended by a restart or a
+// shutdown, or dead), the state it shows (kernelStateModel.ts), its training jobs (jobMirror.ts),
+// and an event for each change. The kernel never starts in an untrusted workspace.
+//
+// One kernel per window: the notebooks, the dashboard and the inspector all see the same models.
+// A kernel per notebook is one KernelClient per notebook, each given the cells it serves.
 
-import * as path from 'node:path';
 import * as os from 'node:os';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, ErrorCodes, LanguageClient, ResponseError, type LanguageClientOptions } from 'vscode-languageclient/node';
 import {
   ExecuteRequest,
-  InterruptNotification,
   JobNotification,
   KernelStateNotification,
   OutputNotification,
   type ExecuteParams,
   type ExecuteResult,
-  type InterruptParams,
   type JobEventParams,
   type JobSummary,
-  type KernelState,
   type KernelStateParams,
   type OutputParams,
 } from '../kernel/protocol';
-import { CELL_LANGUAGE, NOTEBOOK_TYPE, Settings } from './constants';
-import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from './kernelProcess';
+import { Settings } from './constants';
+import { JobMirror } from './jobMirror';
+import { kernelClientOptions, type ServedCells } from './kernelLanguageClient';
+import { kernelSpawnPlan } from './kernelProcess';
+import { KernelNotRunningError, KernelSession, type SessionEnd, type SessionLaunch } from './kernelSession';
+import { KernelStateModel, type KernelClientState } from './kernelStateModel';
 
-export type KernelClientState = 'stopped' | 'starting' | 'idle' | 'busy' | 'training' | 'dead';
-
-/** Why the last kernel session ended. */
-export type SessionEnd =
-  | { kind: 'died'; code: number | null; signal: string | null; stderrTail: string }
-  | { kind: 'restarted' }
-  | { kind: 'shutdown' };
+export { KernelNotRunningError, type SessionEnd } from './kernelSession';
+export type { KernelClientState } from './kernelStateModel';
 
 export class UntrustedWorkspaceError extends Error {
   constructor() {
@@ -43,35 +40,14 @@ export class UntrustedWorkspaceError extends Error {
   }
 }
 
-export class KernelNotRunningError extends Error {
-  constructor(readonly end: SessionEnd | undefined) {
-    super(end?.kind === 'died' ? 'The RNN Lab kernel is dead. Restart it to run cells.' : 'The RNN Lab kernel is not running.');
-    this.name = 'KernelNotRunningError';
-  }
-}
-
-interface Session {
-  id: number;
-  client: LanguageClient;
-  child?: ChildProcessWithoutNullStreams;
-  /** Set when we stop the process ourselves, so its exit is not reported as a death. */
-  stopping: boolean;
-  exited: Promise<void>;
-  hasExited: boolean;
-  markExited: () => void;
-}
-
 export class KernelClient implements vscode.Disposable {
-  private session: Session | undefined;
+  /** The current session; a dead one stays until the next start, restart or shutdown. */
+  private session: KernelSession | undefined;
   private sessionCounter = 0;
-  private startPromise: Promise<Session> | undefined;
-  private clientState: KernelClientState = 'stopped';
-  /** What the kernel itself last said (idle / busy / training). */
-  private reportedState: KernelState = 'idle';
-  private pendingExecutions = 0;
-  private readonly jobs = new Map<string, JobSummary>();
+  private starting: Promise<KernelSession> | undefined;
+  private readonly model = new KernelStateModel();
+  private readonly jobs = new JobMirror();
   private lastEnd: SessionEnd | undefined;
-  private readonly stderrTail = new OutputTail();
 
   private readonly stateEmitter = new vscode.EventEmitter<KernelClientState>();
   private readonly outputEmitter = new vscode.EventEmitter<OutputParams>();
@@ -93,14 +69,16 @@ export class KernelClient implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly outputChannel: vscode.OutputChannel,
+    /** The cells whose completions and hovers this kernel answers. */
+    private readonly served: ServedCells,
   ) {}
 
   get state(): KernelClientState {
-    return this.clientState;
+    return this.model.state;
   }
 
   get isRunning(): boolean {
-    return this.session !== undefined && !['stopped', 'starting', 'dead'].includes(this.clientState);
+    return this.session !== undefined && this.model.isRunning;
   }
 
   get lastSessionEnd(): SessionEnd | undefined {
@@ -109,7 +87,7 @@ export class KernelClient implements vscode.Disposable {
 
   /** Jobs of the current session, newest last. */
   get jobList(): JobSummary[] {
-    return [...this.jobs.values()];
+    return this.jobs.list;
   }
 
   /**
@@ -119,14 +97,14 @@ export class KernelClient implements vscode.Disposable {
    */
   async start(): Promise<void> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
-    if (this.session && this.isRunning) return;
-    this.startPromise ??= (async () => {
-      if (this.clientState === 'dead') await this.endSession(this.lastEnd ?? { kind: 'shutdown' });
+    if (this.isRunning) return;
+    this.starting ??= (async () => {
+      if (this.model.lifecycle === 'dead') await this.endSession(this.lastEnd ?? { kind: 'shutdown' });
       return this.startSession();
     })().finally(() => {
-      this.startPromise = undefined;
+      this.starting = undefined;
     });
-    await this.startPromise;
+    await this.starting;
   }
 
   async restart(): Promise<void> {
@@ -138,58 +116,25 @@ export class KernelClient implements vscode.Disposable {
     await this.stopSession({ kind: 'shutdown' });
   }
 
-  /**
-   * Interrupts a cell: SIGINT, which also stops a cell spinning in a synchronous loop, and the
-   * protocol's notification naming the execution, which comes in order with the requests and so
-   * also reaches a cell the kernel has received but not started. Windows has no SIGINT for child
-   * processes (kill would end the kernel): there only the notification. False when no kernel runs.
-   */
+  /** Interrupts the running cell, or the one named (see KernelSession.interrupt). False when no kernel runs. */
   interrupt(executionId?: string): boolean {
-    const session = this.session;
-    const child = session?.child;
-    if (!session || !child || child.exitCode !== null || !this.isRunning) return false;
-    const params: InterruptParams = executionId === undefined ? {} : { executionId };
-    void session.client.sendNotification(InterruptNotification, params).catch(() => undefined);
-    return process.platform === 'win32' || child.kill('SIGINT');
+    return this.isRunning && this.session !== undefined && this.session.interrupt(executionId);
   }
 
   async execute(params: ExecuteParams): Promise<ExecuteResult> {
     const session = this.requireSession();
-    this.pendingExecutions++;
-    this.updateState();
+    this.changeState(() => this.model.executionSent());
     try {
-      return await this.sendTo<ExecuteResult>(session, ExecuteRequest, params);
+      return await session.request<ExecuteResult>(ExecuteRequest, params);
     } finally {
-      this.pendingExecutions--;
-      this.updateState();
+      // A later session counts its own executions.
+      if (this.session === session) this.changeState(() => this.model.executionSettled());
     }
   }
 
   /** A request to the running kernel; rejects with KernelNotRunningError when there is none. */
   async request<R>(method: string, params?: unknown): Promise<R> {
-    return this.sendTo<R>(this.requireSession(), method, params);
-  }
-
-  /**
-   * Sends a request and settles when it is answered or the session ends. When the process dies,
-   * the connection usually closes before the exit is reported: a failed request waits a moment
-   * for the exit, so that the error says the kernel died instead of "connection disposed".
-   */
-  private async sendTo<R>(session: Session, method: string, params?: unknown): Promise<R> {
-    const ended = session.exited.then((): never => {
-      throw new KernelNotRunningError(this.lastEnd);
-    });
-    const sent = params === undefined ? session.client.sendRequest<R>(method) : session.client.sendRequest<R>(method, params);
-    try {
-      return await Promise.race([sent, ended]);
-    } catch (error) {
-      if (error instanceof KernelNotRunningError) throw error;
-      // The kernel answered with an error of its own (e.g. a model it cannot export): it is alive.
-      if (error instanceof ResponseError && error.code !== ErrorCodes.PendingResponseRejected && error.code !== ErrorCodes.ConnectionInactive) throw error;
-      await Promise.race([session.exited, new Promise((r) => setTimeout(r, 1000))]);
-      if (session.hasExited) throw new KernelNotRunningError(this.lastEnd);
-      throw error;
-    }
+    return this.requireSession().request<R>(method, params);
   }
 
   dispose(): void {
@@ -203,189 +148,92 @@ export class KernelClient implements vscode.Disposable {
 
   // -------------------------------------------------------------------------------------------
 
-  private requireSession(): Session {
+  private requireSession(): KernelSession {
     if (!this.session || !this.isRunning) throw new KernelNotRunningError(this.lastEnd);
     return this.session;
   }
 
-  private setState(state: KernelClientState): void {
-    if (state === this.clientState) return;
-    this.clientState = state;
-    this.stateEmitter.fire(state);
+  /** Applies a change to the state model and tells the listeners when the displayed state moved. */
+  private changeState(change: () => void): void {
+    const before = this.model.state;
+    change();
+    if (this.model.state !== before) this.stateEmitter.fire(this.model.state);
   }
 
-  /** Combines what the kernel reports with what we know is in flight. */
-  private updateState(): void {
-    if (!this.session || ['stopped', 'starting', 'dead'].includes(this.clientState)) return;
-    if (this.reportedState === 'training') this.setState('training');
-    else if (this.reportedState === 'busy' || this.pendingExecutions > 0) this.setState('busy');
-    else this.setState('idle');
-  }
-
-  private async startSession(): Promise<Session> {
-    this.setState('starting');
-    this.stderrTail.clear();
-    this.reportedState = 'idle';
-    this.pendingExecutions = 0;
-    this.jobs.clear();
-    const id = ++this.sessionCounter;
-    let resolveExited = (): void => {};
-    const exited = new Promise<void>((resolve) => (resolveExited = resolve));
-    const markExited = (): void => {
-      session.hasExited = true;
-      resolveExited();
-    };
-    const kernelScript = vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernel.js').fsPath;
-    const cwd = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? os.homedir();
+  /** The kernel script, run by the extension host's own runtime (or the configured Node), in the first local workspace folder. */
+  private launch(): SessionLaunch {
     const plan = kernelSpawnPlan({
       execPath: process.execPath,
       versions: process.versions,
-      kernelScript,
+      kernelScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernel.js').fsPath,
       nodePathSetting: vscode.workspace.getConfiguration(Settings.section).get<string>(Settings.nodePath, ''),
       env: process.env,
     });
+    const cwd = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? os.homedir();
+    return { plan, cwd };
+  }
 
-    const client = new LanguageClient('rnnLab.kernel', 'RNN Lab Kernel', async () => {
-      const child = spawnKernel(plan, cwd);
-      session.child = child;
-      this.outputChannel.appendLine(`[rnn-lab] kernel #${id}: ${path.basename(plan.command)} ${plan.args.join(' ')} (pid ${child.pid ?? '?'})`);
-      child.stderr.on('data', (chunk: Buffer) => this.stderrTail.append(chunk.toString('utf8')));
-      child.on('error', (error) => {
-        this.stderrTail.append(`${error.message}\n`);
-        this.onProcessExit(session, null, null);
-      });
-      child.on('exit', (code, signal) => this.onProcessExit(session, code, signal));
-      return child;
-    }, this.clientOptions());
-
-    const session: Session = { id, client, stopping: false, exited, hasExited: false, markExited };
+  private async startSession(): Promise<KernelSession> {
+    this.changeState(() => this.model.starting());
+    this.jobs.clear();
+    const session = new KernelSession(++this.sessionCounter, this.launch(), kernelClientOptions(this.outputChannel, this.served), this.outputChannel);
     this.session = session;
-    client.onNotification(OutputNotification, (p: OutputParams) => this.outputEmitter.fire(p));
-    client.onNotification(KernelStateNotification, (p: KernelStateParams) => {
-      if (this.session !== session) return;
-      this.reportedState = p.state;
-      this.updateState();
+    // Outputs of an older session still reach their cells (routed by executionId).
+    session.onNotification(OutputNotification, (p: OutputParams) => this.outputEmitter.fire(p));
+    session.onNotification(KernelStateNotification, (p: KernelStateParams) => {
+      if (this.session === session) this.changeState(() => this.model.report(p.state));
     });
-    client.onNotification(JobNotification, (p: JobEventParams) => {
+    session.onNotification(JobNotification, (p: JobEventParams) => {
       if (this.session !== session) return;
-      this.jobs.set(p.job.id, p.job);
+      this.jobs.apply(p);
       this.jobEmitter.fire(p);
     });
+    session.onDidDie((end) => this.onSessionDied(session, end));
 
     try {
-      await Promise.race([
-        client.start(),
-        exited.then(() => {
-          throw new Error('the kernel process exited while starting');
-        }),
-      ]);
+      await session.start();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.outputChannel.appendLine(`[rnn-lab] kernel #${id} failed to start: ${reason}\n${this.stderrTail.toString()}`);
       if (this.session === session) {
-        await this.killSession(session);
-        this.lastEnd = { kind: 'died', code: session.child?.exitCode ?? null, signal: session.child?.signalCode ?? null, stderrTail: this.stderrTail.toString() };
-        this.setState('dead');
+        this.lastEnd = session.end;
+        this.changeState(() => this.model.dead());
       }
-      throw new Error(`The RNN Lab kernel did not start: ${reason}. See the "RNN Lab Kernel" output for details.`);
+      throw error;
     }
     if (this.session !== session) throw new KernelNotRunningError(this.lastEnd);
     this.lastEnd = undefined;
-    this.setState('idle');
-    this.updateState();
-    this.sessionStartEmitter.fire(id);
+    this.changeState(() => this.model.running());
+    this.sessionStartEmitter.fire(session.id);
     return session;
   }
 
-  /** Which notebooks the kernel's completions and hovers serve: set by the controller. */
-  servesNotebook: (notebook: vscode.NotebookDocument) => boolean = () => true;
-
-  private servesDocument(document: vscode.TextDocument): boolean {
-    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((cell) => cell.document === document));
-    return notebook !== undefined && this.servesNotebook(notebook);
-  }
-
-  private clientOptions(): LanguageClientOptions {
-    return {
-      // The kernel answers completions and hovers in TypeScript cells from the live values of the
-      // notebook's scope (it syncs the cells' text by LSP notebook sync).
-      documentSelector: [{ notebook: { notebookType: NOTEBOOK_TYPE }, language: CELL_LANGUAGE }],
-      middleware: {
-        provideCompletionItem: (document, position, context, token, next) =>
-          this.servesDocument(document) ? next(document, position, context, token) : undefined,
-        provideHover: (document, position, token, next) => (this.servesDocument(document) ? next(document, position, token) : undefined),
-      },
-      outputChannel: this.outputChannel,
-      // A dead kernel is reported in the status bar and in the cell; no pop-ups, no automatic restart
-      // (the person decides, since a restart loses the notebook's variables).
-      errorHandler: {
-        error: () => ({ action: ErrorAction.Continue, handled: true }),
-        closed: () => ({ action: CloseAction.DoNotRestart, handled: true }),
-      },
-      initializationFailedHandler: () => false,
-    };
-  }
-
-  private onProcessExit(session: Session, code: number | null, signal: NodeJS.Signals | null): void {
-    session.markExited();
+  private onSessionDied(session: KernelSession, end: SessionEnd): void {
     if (this.session !== session) return;
-    if (session.stopping) return;
-    const end: SessionEnd = { kind: 'died', code, signal, stderrTail: this.stderrTail.toString() };
-    this.outputChannel.appendLine(`[rnn-lab] kernel #${session.id} died (code ${code}, signal ${signal})`);
     this.lastEnd = end;
-    this.finishJobs('failed', 'the kernel died');
-    this.setState('dead');
+    // Jobs cannot outlive their kernel: what was running is ended, for the views.
+    for (const event of this.jobs.endRunning('failed', 'the kernel died')) this.jobEmitter.fire(event);
+    this.changeState(() => this.model.dead());
     this.sessionEndEmitter.fire(end);
   }
 
-  /** Jobs cannot outlive their kernel: mark what was running as ended, for the views. */
-  private finishJobs(status: 'failed' | 'stopped', message: string): void {
-    for (const job of this.jobs.values()) {
-      if (job.status === 'running' || job.status === 'paused') {
-        const ended: JobSummary = { ...job, status, message };
-        this.jobs.set(job.id, ended);
-        this.jobEmitter.fire({ job: ended });
-      }
-    }
-  }
-
   private async stopSession(end: SessionEnd): Promise<void> {
-    if (this.startPromise) await this.startPromise.catch(() => undefined);
+    if (this.starting) await this.starting.catch(() => undefined);
     await this.endSession(end);
   }
 
   private async endSession(end: SessionEnd): Promise<void> {
     const session = this.session;
     if (!session) {
-      if (this.clientState === 'dead') this.setState('stopped');
+      if (this.model.lifecycle === 'dead') this.changeState(() => this.model.stopped());
       return;
     }
-    const wasDead = this.clientState === 'dead';
-    session.stopping = true;
+    const wasDead = this.model.lifecycle === 'dead';
     // Set before the process goes, so requests that fail with it report a restart, not a death.
     if (!wasDead) this.lastEnd = end;
-    await this.killSession(session);
+    await session.stop(end);
+    session.dispose();
     if (this.session === session) this.session = undefined;
     this.jobs.clear();
-    this.setState('stopped');
+    this.changeState(() => this.model.stopped());
     if (!wasDead) this.sessionEndEmitter.fire(end);
-  }
-
-  /** Asks the kernel to shut down, then kills it if it does not (a busy kernel cannot answer). */
-  private async killSession(session: Session): Promise<void> {
-    session.stopping = true;
-    try {
-      if (session.client.isRunning()) await session.client.stop(1000);
-    } catch {
-      // Timed out or already gone: the process is killed below.
-    }
-    const child = session.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      killKernelTree(child);
-      await Promise.race([session.exited, new Promise((r) => setTimeout(r, 2000))]);
-    } else if (child) {
-      killKernelTree(child); // the kernel exited; processes its cells started may not have
-    }
-    session.markExited();
   }
 }

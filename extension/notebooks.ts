@@ -98,7 +98,7 @@ export async function listSamples(extensionUri: vscode.Uri): Promise<Sample[]> {
     const uri = vscode.Uri.joinPath(folder, fileName);
     try {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      samples.push({ uri, fileName, title: notebookTitle(parseIpynb(text), fileName) });
+      samples.push({ uri, fileName, title: notebookTitle(parseIpynb(text, fileName), fileName) });
     } catch {
       samples.push({ uri, fileName, title: fileName });
     }
@@ -121,7 +121,7 @@ function untitledUriFor(fileName: string): vscode.Uri {
  * stays as shipped and Save proposes the sample's name.
  */
 export async function openSample(sample: Sample): Promise<vscode.NotebookEditor> {
-  const nb = parseIpynb(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample.uri)));
+  const nb = parseIpynb(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample.uri)), sample.fileName);
   const cells = nb.cells.map(toCellData);
   const topLevel = usesCustomMetadataLayout() ? { custom: { ...nb.topLevel, cells: [] } } : { ...nb.topLevel };
   const metadata = withRnnLabKernelspec(topLevel) ?? topLevel;

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { Commands } from './constants';
-import type { KernelClientState } from './kernelClient';
+import type { KernelClientState } from './kernelStateModel';
 
 interface Look {
   text: string;

@@ -1,5 +1,5 @@
 // What activate() returns: a small window into the extension for the extension-host tests
-// (test/vscode/), see notes/extension-contract.md. Read-only; it changes nothing.
+// (test/vscode/; the promised ids and API are written out in suite/contract.ts). Read-only; it changes nothing.
 
 import type { Dashboard } from './dashboard';
 import type { Inspector } from './inspector';

@@ -27,21 +27,12 @@ export class WebviewChannel<In, Out extends { type: string }> implements vscode.
     return this.postedCount;
   }
 
-  get isReady(): boolean {
-    return this.ready;
-  }
-
   post(message: In): void {
     if (!this.ready) {
       this.buffer.push(message);
       return;
     }
     this.send(message);
-  }
-
-  /** The view is reloading (new HTML): hold messages until it is ready again. */
-  reset(): void {
-    this.ready = false;
   }
 
   dispose(): void {

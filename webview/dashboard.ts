@@ -7,18 +7,12 @@ import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, pro
 import { JobHistoryStore, type JobHistory } from './jobHistory';
 import type { DashboardInbound, DashboardOutbound } from './messages';
 import { PlotView, type PlotSpec } from './plotView';
+import { byId, connectToExtension } from './page';
 import { currentTheme, watchTheme, type PlotTheme } from './theme';
 
-declare function acquireVsCodeApi(): { postMessage(message: DashboardOutbound): void };
-const vscode = acquireVsCodeApi();
+const vscode = connectToExtension<DashboardOutbound>();
 
 const REDRAW_MS = 250;
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`dashboard: #${id} missing`);
-  return e as T;
-}
 
 const store = new JobHistoryStore();
 let focused: string | undefined;

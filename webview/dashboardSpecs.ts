@@ -2,7 +2,7 @@
 // from a job's history. Pure, so the charts' content is unit-tested without a browser.
 
 import type { HeatmapSpec, LineChartSpec } from '../kernel/protocol';
-import { formatMsPerStep } from '../kernel/train/stepTiming';
+import { formatMsPerStep } from '../kernel/plots/format';
 import type { JobHistory } from './jobHistory';
 
 /**

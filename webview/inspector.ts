@@ -4,16 +4,10 @@ import { formatNumber, formatShape } from './format';
 import type { ParameterInbound, ParameterOutbound, ParameterData } from './messages';
 import { parameterHeatmapSpec, parameterHistogramSpec } from './parameterSpecs';
 import { PlotView } from './plotView';
+import { byId, connectToExtension } from './page';
 import { currentTheme, watchTheme, type PlotTheme } from './theme';
 
-declare function acquireVsCodeApi(): { postMessage(message: ParameterOutbound): void };
-const vscode = acquireVsCodeApi();
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`parameter view: #${id} missing`);
-  return e as T;
-}
+const vscode = connectToExtension<ParameterOutbound>();
 
 const title = byId<HTMLElement>('title');
 const stats = byId<HTMLElement>('stats');

@@ -2,37 +2,30 @@
 // extension keeps one per job (so a dashboard opened late shows the whole run) and the dashboard
 // webview applies the same events to its own copy.
 
-import type { JobEventParams, JobSummary } from '../kernel/protocol';
+import type { JobEventParams, JobMetrics, JobSummary } from '../kernel/protocol';
+import { appendDecimated, type Decimation } from '../kernel/plots/decimate';
 
-/** Longest series kept; beyond it every second point is dropped (see appendDecimated). */
+/** Longest series kept; beyond it every second point is dropped (kernel/plots/decimate). */
 export const MAX_POINTS = 5000;
 /** Most gradient-norm snapshots kept for the training step × time step heatmap. */
 export const MAX_GRAD_ROWS = 300;
 
-export interface GradNormSnapshot {
-  step: number;
-  series: { name: string; norms: number[] }[];
-}
+/** ‖∂L/∂h_t‖ per time step at one training step, as the kernel reports it. */
+export type GradNormSnapshot = NonNullable<JobMetrics['gradNormPerStep']>;
+/** The probe sequence's hidden states at one training step, as the kernel reports it. */
+export type ProbeSnapshot = NonNullable<JobMetrics['probe']>;
 
-export interface ProbeSnapshot {
-  step: number;
-  tokens?: string[];
-  hidden: { name: string; z: number[][] }[];
-}
-
-/** How a series is decimated: it keeps every `every`-th point; `seen` points have arrived. */
-export interface Decimation {
-  every: number;
-  seen: number;
-}
-
+/**
+ * A job as the views know it: the kernel's summary and the metrics it streamed (the protocol's
+ * JobMetrics), accumulated and decimated to bounded series.
+ */
 export interface JobHistory {
   job: JobSummary;
   /** (step, loss) */
-  loss: [number, number][];
-  valLoss: [number, number][];
+  loss: NonNullable<JobMetrics['loss']>;
+  valLoss: NonNullable<JobMetrics['valLoss']>;
   /** Total gradient norm before and after clipping, per step. */
-  gradNormTotal: { step: number; before: number; after: number }[];
+  gradNormTotal: NonNullable<JobMetrics['gradNormTotal']>[];
   /** ‖∂L/∂h_t‖ per time step, one snapshot per reported training step, oldest first. */
   gradNormPerStep: GradNormSnapshot[];
   /** The newest snapshot, whether or not the decimation kept it in gradNormPerStep. */
@@ -52,26 +45,6 @@ export function emptyHistory(job: JobSummary): JobHistory {
     probe: undefined,
     decimation: { loss: fresh(), valLoss: fresh(), gradNormTotal: fresh(), gradNormPerStep: fresh() },
   };
-}
-
-/**
- * Appends the incoming points a series keeps: every `every`-th of all that arrived. When the
- * series outgrows `max`, every second point is dropped and `every` doubles. So the kept points
- * stay evenly spaced over the whole run: a smoothing over points, or a heatmap row per point,
- * means the same at the start as at the end. (Halving only the older half made the early run
- * exponentially sparse, and a smoothed loss curve then lagged thousands of steps behind.)
- */
-export function appendDecimated<T>(series: T[], incoming: readonly T[], d: Decimation, max: number): T[] {
-  let kept = series;
-  for (const point of incoming) {
-    if (d.seen % d.every === 0) kept.push(point);
-    d.seen++;
-  }
-  while (kept.length > max) {
-    kept = kept.filter((_, i) => i % 2 === 0);
-    d.every *= 2;
-  }
-  return kept;
 }
 
 /** The history after one event. Returns a new object; the arrays are appended in place. */

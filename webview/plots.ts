@@ -2,7 +2,7 @@
 // renderer, the dashboard and the headless runner's HTML report (in Node) draw the same figures.
 // Tables are not plots: tableHtml() gives them as an HTML string for places without a DOM.
 import type { BarChartSpec, HeatmapSpec, LineChartSpec, TableSpec } from '../kernel/protocol';
-import type { PlotTheme } from './theme';
+import { CHART_COLORS, type PlotTheme } from './theme';
 
 export type PlotSpec = LineChartSpec | HeatmapSpec | BarChartSpec;
 
@@ -53,8 +53,8 @@ export const LIGHT_THEME: PlotTheme = {
   grid: 'rgba(0,0,0,0.1)',
   fontFamily: 'system-ui, -apple-system, Segoe UI, sans-serif',
   fontSize: 12,
-  // VS Code's chart colours (theme.ts falls back to the same), so a plot looks alike everywhere.
-  colorway: ['#3794ff', '#d18616', '#388a34', '#f14c4c', '#b180d7', '#cca700'],
+  // VS Code's chart colours, so a plot looks alike everywhere.
+  colorway: [...CHART_COLORS],
 };
 
 /** Plotly config for every figure: no logo, no editing, responsive width. */

@@ -36,7 +36,8 @@ const FALLBACK: Record<ThemeKind, { fg: string; bg: string; grid: string }> = {
 };
 
 const CHART_VARIABLES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-purple', '--vscode-charts-yellow'];
-const CHART_FALLBACK = ['#3794ff', '#d18616', '#388a34', '#f14c4c', '#b180d7', '#cca700'];
+/** VS Code's chart colours (the values of CHART_VARIABLES in its default themes), for series in order. */
+export const CHART_COLORS: readonly string[] = ['#3794ff', '#d18616', '#388a34', '#f14c4c', '#b180d7', '#cca700'];
 
 /** The theme from the body's classes and CSS variables. Pure given its inputs (unit-tested). */
 export function themeFrom(bodyClasses: string, read: CssVariableReader): PlotTheme {
@@ -52,7 +53,7 @@ export function themeFrom(bodyClasses: string, read: CssVariableReader): PlotThe
     grid: highContrast ? v('--vscode-contrastBorder', fb.grid) : v('--vscode-charts-lines', fb.grid),
     fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
     fontSize: Math.max(10, Math.min(16, fontSize - 1)),
-    colorway: CHART_VARIABLES.map((name, i) => v(name, CHART_FALLBACK[i])),
+    colorway: CHART_VARIABLES.map((name, i) => v(name, CHART_COLORS[i])),
   };
 }
 

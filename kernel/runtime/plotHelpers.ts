@@ -76,16 +76,8 @@ function describeSeries(y: number[]): string {
   return `${y.length} points, last ${format(y[y.length - 1]!)}, min ${format(y[at]!)} at ${at}`;
 }
 
-export interface HeatmapOptions {
-  title?: string;
-  xLabels?: string[];
-  yLabels?: string[];
-  xLabel?: string;
-  yLabel?: string;
-  zmin?: number;
-  zmax?: number;
-  /** Default: 'diverging' when values are signed, 'sequential' when all are ≥ 0. */
-  scale?: 'diverging' | 'sequential';
+/** The spec's own fields (title, labels, zmin/zmax, scale), and how to lay out z. */
+export interface HeatmapOptions extends Partial<Omit<HeatmapSpec, 'kind' | 'z'>> {
   /** Swap rows and columns, e.g. to draw a (T,H) hidden-state tensor as units × time. */
   transpose?: boolean;
 }
@@ -97,6 +89,7 @@ export function heatmap(z: number[][] | Tensor, options: HeatmapOptions = {}): R
   let min = Infinity;
   let max = -Infinity;
   for (const row of rows) for (const v of row) if (Number.isFinite(v)) ((min = Math.min(min, v)), (max = Math.max(max, v)));
+  // Default scale: 'diverging' when values are signed, 'sequential' when all are ≥ 0.
   const spec: HeatmapSpec = { kind: 'heatmap', z: rows, scale: options.scale ?? (min < 0 ? 'diverging' : 'sequential') };
   copyDefined(spec, options, ['title', 'xLabels', 'yLabels', 'xLabel', 'yLabel', 'zmin', 'zmax']);
   const size = `${rows.length}×${rows[0]?.length ?? 0}`;

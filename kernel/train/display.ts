@@ -4,7 +4,8 @@
 
 import { RnnLabMime, type LineChartSpec, type LineSeries, type MimeBundle } from '../protocol';
 import type { Disposable, TrainingJob } from './job';
-import { formatMsPerStep } from './stepTiming';
+import { keepEvenly } from '../plots/decimate';
+import { formatMsPerStep } from '../plots/format';
 import { withStaticPlot } from '../runtime/svg';
 
 export interface DisplaySink {
@@ -13,29 +14,14 @@ export interface DisplaySink {
   update(data: MimeBundle, displayId: string): void;
 }
 
-/** Points per series in a live chart; longer histories are averaged into buckets. */
+/**
+ * Points per series in a live chart; longer histories keep every k-th point, evenly spaced, as the
+ * dashboard's do (the renderer smooths over points: the curve means the same along the whole run).
+ */
 const MAX_POINTS = 2000;
 
-function downsample(points: readonly [number, number][], max = MAX_POINTS): [number, number][] {
-  if (points.length <= max) return points.map(([x, y]) => [x, y]);
-  const out: [number, number][] = [];
-  const per = points.length / max;
-  for (let b = 0; b < max; b++) {
-    const from = Math.floor(b * per);
-    const to = Math.floor((b + 1) * per);
-    let sx = 0;
-    let sy = 0;
-    for (let i = from; i < to; i++) {
-      sx += points[i]![0];
-      sy += points[i]![1];
-    }
-    out.push([sx / (to - from), sy / (to - from)]);
-  }
-  return out;
-}
-
 function series(name: string, points: readonly [number, number][], extra: Partial<LineSeries> = {}): LineSeries {
-  const d = downsample(points);
+  const d = keepEvenly(points, MAX_POINTS);
   return { name, x: d.map(([x]) => x), y: d.map(([, y]) => y), ...extra };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEventParams, JobSummary } from '../../kernel/protocol';
 import { gradNormEvolutionSpec, gradNormSeriesNames, gradNormSpec, lossSpec, probePlaceholder, probeSpec, progressFraction, progressText } from '../../webview/dashboardSpecs';
-import { appendDecimated, applyJobEvent, JobHistoryStore, MAX_GRAD_ROWS, MAX_POINTS } from '../../webview/jobHistory';
+import { appendDecimated } from '../../kernel/plots/decimate';
+import { applyJobEvent, JobHistoryStore, MAX_GRAD_ROWS, MAX_POINTS } from '../../webview/jobHistory';
 
 function job(over: Partial<JobSummary> = {}): JobSummary {
   return { id: 'j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };

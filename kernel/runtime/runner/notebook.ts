@@ -1,40 +1,23 @@
-// Reading a notebook file (nbformat 4; what the written notebook could not keep is repaired) and
-// turning kernel outputs into nbformat outputs that validate against nbformat 4.5.
+// Reading a notebook file for the runner (nbformat 4, read and checked by kernel/nbformat.ts; what
+// the written notebook could not keep is repaired) and turning kernel outputs into nbformat outputs
+// that validate against nbformat 4.5.
 import { randomUUID } from 'node:crypto';
-import type { CellOutput, ErrorInfo, MimeBundle } from '../../protocol';
+import type { CellOutput, MimeBundle } from '../../protocol';
+import {
+  errorOutput,
+  isJsonMime,
+  isMultiline,
+  isRecord,
+  readNotebook,
+  sourceText,
+  toNbformatBundle,
+  type Notebook,
+  type NotebookCell,
+  type NotebookOutput,
+} from '../../nbformat';
 
-export type MultilineString = string | string[];
-
-export interface NotebookCell {
-  id?: string;
-  cell_type: 'code' | 'markdown' | 'raw';
-  source: MultilineString;
-  metadata: Record<string, unknown>;
-  execution_count?: number | null;
-  outputs?: NotebookOutput[];
-  attachments?: Record<string, unknown>;
-}
-
-export type NotebookOutput =
-  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: MultilineString }
-  | { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown> }
-  | { output_type: 'execute_result'; execution_count: number; data: MimeBundle; metadata: Record<string, unknown> }
-  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
-
-export interface Notebook {
-  nbformat: 4;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
-
-/** A notebook file that is not a notebook: the message says what and where. */
-export class NotebookFormatError extends Error {
-  constructor(file: string, problem: string) {
-    super(`${file} is not a valid nbformat 4 notebook: ${problem}`);
-    this.name = 'NotebookFormatError';
-  }
-}
+export { errorOutput, NotebookFormatError, sourceText, toMultiline } from '../../nbformat';
+export type { MultilineString, Notebook, NotebookCell, NotebookOutput } from '../../nbformat';
 
 /**
  * Parses and checks the structure the runner relies on; throws NotebookFormatError. Values the
@@ -43,27 +26,7 @@ export class NotebookFormatError extends Error {
  * each repair is told to `repaired` in words that name the cell.
  */
 export function parseNotebook(text: string, file: string, repaired: (what: string) => void = () => undefined): Notebook {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new NotebookFormatError(file, `it is not JSON (${(error as Error).message})`);
-  }
-  if (!isRecord(value)) throw new NotebookFormatError(file, 'the top level is not an object');
-  if (value.nbformat !== 4) throw new NotebookFormatError(file, `nbformat is ${JSON.stringify(value.nbformat)}, expected 4`);
-  if (!Array.isArray(value.cells)) throw new NotebookFormatError(file, '"cells" is missing or not an array');
-  value.cells.forEach((cell: unknown, i: number) => {
-    const where = `cell ${i + 1}`;
-    if (!isRecord(cell)) throw new NotebookFormatError(file, `${where} is not an object`);
-    if (cell.cell_type !== 'code' && cell.cell_type !== 'markdown' && cell.cell_type !== 'raw') {
-      throw new NotebookFormatError(file, `${where} has cell_type ${JSON.stringify(cell.cell_type)}`);
-    }
-    const source = cell.source;
-    const isText = typeof source === 'string' || (Array.isArray(source) && source.every((s) => typeof s === 'string'));
-    if (!isText) throw new NotebookFormatError(file, `${where} has no text "source"`);
-  });
-  if (value.metadata !== undefined && !isRecord(value.metadata)) throw new NotebookFormatError(file, '"metadata" is not an object');
-  return repairNotebook(value as unknown as Notebook, repaired);
+  return repairNotebook(readNotebook(text, file), repaired);
 }
 
 /** Fixes what nbformat 4.5's schema would reject in the notebook to write (see parseNotebook). */
@@ -162,15 +125,6 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-export function sourceText(source: MultilineString): string {
-  return Array.isArray(source) ? source.join('') : source;
-}
-
-/** nbformat's multiline string: lines that keep their '\n'. */
-export function toMultiline(text: string): string[] {
-  return text.split(/(?<=\n)/);
-}
-
 /**
  * Collects one executed notebook: outputs per cell, with updates applied to every earlier display
  * of the same id (displays are replaced in place, as in the notebook UI).
@@ -188,46 +142,22 @@ export class OutputCollector {
         break;
       }
       case 'display': {
-        const entry: NotebookOutput = { output_type: 'display_data', data: jsonBundle(output.data), metadata: {} };
+        const entry: NotebookOutput = { output_type: 'display_data', data: toNbformatBundle(output.data), metadata: {} };
         outputs.push(entry);
         if (output.displayId) this.displays.set(output.displayId, [...(this.displays.get(output.displayId) ?? []), entry]);
         break;
       }
       case 'update':
-        for (const entry of this.displays.get(output.displayId) ?? []) entry.data = jsonBundle(output.data);
+        for (const entry of this.displays.get(output.displayId) ?? []) entry.data = toNbformatBundle(output.data);
         break;
       case 'result':
-        outputs.push({ output_type: 'execute_result', execution_count: executionCount, data: jsonBundle(output.data), metadata: {} });
+        outputs.push({ output_type: 'execute_result', execution_count: executionCount, data: toNbformatBundle(output.data), metadata: {} });
         break;
       case 'error':
         outputs.push(errorOutput(output.error));
         break;
     }
   }
-}
-
-export function errorOutput(error: ErrorInfo): NotebookOutput {
-  return { output_type: 'error', ename: String(error.name), evalue: String(error.message), traceback: String(error.stack).split('\n') };
-}
-
-/** Text MIME types as multiline strings (other values as their JSON text), JSON types as they are. */
-function jsonBundle(bundle: MimeBundle): MimeBundle {
-  const out: MimeBundle = {};
-  for (const [mime, value] of Object.entries(bundle)) {
-    if (isJsonMime(mime)) out[mime] = value;
-    else if (typeof value === 'string') out[mime] = toMultiline(value);
-    else out[mime] = isMultiline(value) ? value : (JSON.stringify(value) ?? String(value));
-  }
-  return out;
-}
-
-/** The MIME types nbformat stores as JSON values rather than text. */
-function isJsonMime(mime: string): boolean {
-  return /^application\/(.*\+)?json$/.test(mime);
-}
-
-function isMultiline(value: unknown): boolean {
-  return typeof value === 'string' || (Array.isArray(value) && value.every((line) => typeof line === 'string'));
 }
 
 /**
@@ -248,8 +178,4 @@ export function finishNotebook(notebook: Notebook, cells: NotebookCell[]): Noteb
   });
   const minor = Number.isInteger(notebook.nbformat_minor) ? notebook.nbformat_minor : 5;
   return { nbformat: 4, nbformat_minor: Math.max(5, minor), metadata, cells: written };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
