@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import { transform } from 'esbuild';
-import { runNotebook } from './runtime/runner/runNotebook';
-import { NotebookFormatError } from './runtime/runner/notebook';
-import { OutputPathError } from './runtime/runner/outputFiles';
+import { runNotebook } from './runner/runNotebook';
+import { NotebookFormatError } from './runner/notebook';
+import { OutputPathError } from './runner/outputFiles';
 
 const USAGE = `Usage: rnn-lab run <notebook.ipynb> [--out <executed.ipynb>] [--html <report.html>]
                    [--timeout <seconds>] [--allow-errors] [--stop-training]

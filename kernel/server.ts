@@ -3,6 +3,7 @@
 import { createConnection, ErrorCodes, ResponseError, StreamMessageReader, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ExecuteRequest,
+  JobNotification,
   InterruptNotification,
   KernelStateNotification,
   ListJobsRequest,
@@ -20,11 +21,10 @@ import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { protectKernelGlobals } from './runtime/kernelGlobals';
 import { warmUpTranspiler } from './runtime/transpile';
-import { boundOutputs } from './runtime/outputLimits';
-import { guardFraming } from './runtime/boundedReader';
+import { boundOutputs } from './transport/outputLimits';
+import { guardFraming } from './transport/boundedReader';
 import { captureStdio } from './runtime/stdio';
-import { ImmediateMessageWriter } from './runtime/rpcWriter';
-import { setKernelChannel } from './runtime/channel';
+import { ImmediateMessageWriter } from './transport/rpcWriter';
 import { startInterruptWatcher } from './runtime/interrupt';
 import { registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
@@ -67,14 +67,19 @@ const runtime = new NotebookRuntime(
     },
     // Cells import the public API (engine, datasets, seq2seq, fit, interop) as one module: 'rnn-lab',
     // the same one `require('<checkout>')` gives.
-    rnnLabModule: Object.freeze({ ...api }),
+    // fit() from a cell shows its job in that cell (live curve, the worker's output): the
+    // runtime's sink rides along in the options (train/jobSink.ts).
+    rnnLabModule: Object.freeze({
+      ...api,
+      fit: (model: api.Module, data: api.TrainingData, options: api.FitOptions = {}) =>
+        api.fit(model, data, { ...options, [trainer.JOB_SINK]: runtime.jobSink() } as trainer.WithJobSink<api.FitOptions>),
+    }),
     jobs: { activeJobWithDone: trainer.activeJobWithDone, activeJobs: trainer.activeJobs },
   },
 );
 // fit() names a job after the cell variable holding its model, and finds engine aliases there.
 trainer.setCellScopeProvider(() => runtime.scope.object);
 sendRaw = captureStdio(runtime.router).writeStdout;
-setKernelChannel(runtime.router);
 
 const interrupts = startInterruptWatcher(() => runtime.interrupt(), () => runtime.isRunning);
 
@@ -110,7 +115,7 @@ connection.onRequest(StopJobRequest, (params: StopJobParams) => {
   if (finished) return finished;
   throw new ResponseError(ErrorCodes.InvalidParams, `No training job '${params.id}'`);
 });
-trainer.forwardJobEvents();
+trainer.onJobEvent((event) => runtime.router.notify(JobNotification, event));
 trainer.onJobEvent(() => reportState());
 connection.onNotification(InterruptNotification, (params?: InterruptParams | null) => {
   if (params?.executionId) runtime.interruptExecution(params.executionId);

@@ -2,7 +2,7 @@
 // go through Plotly.react, which updates the same SVG in place: no flicker, zoom kept.
 
 import * as Plotly from 'plotly.js-dist';
-import { PLOTLY_CONFIG, toPlotlyFigure, type PlotSpec } from './plots';
+import { PLOTLY_CONFIG, toPlotlyFigure, type PlotSpec } from '../kernel/plots/figures';
 import type { PlotTheme } from './theme';
 
 export type { PlotSpec };

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
-import { withStaticPlot } from './svg';
+import { withStaticPlot } from '../plots/svg';
 
 /**
  * The bundle a display shows. Plot bundles that come without a static SVG (an object of the

@@ -8,12 +8,9 @@
 // executionId explicitly.
 // Stream text is buffered briefly and always flushed before any other output, which keeps stdout
 // and displays in the order the cell produced them.
-import type { CellOutput, OutputParams } from '../protocol';
+import type { CellOutput } from '../protocol';
+import type { OutputTransport } from '../transport/outputTransport';
 
-export interface OutputTransport {
-  sendOutput(params: OutputParams): void;
-  sendNotification(method: string, params: unknown): void;
-}
 
 type StreamName = 'stdout' | 'stderr';
 

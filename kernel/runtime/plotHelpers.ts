@@ -12,8 +12,8 @@ import {
   type TableSpec,
 } from '../protocol';
 import { RichOutput } from './repr';
-import { withStaticPlot } from './svg';
-import { maxOf } from './svg/markup';
+import { withStaticPlot } from '../plots/svg';
+import { maxOf } from '../plots/svg/markup';
 
 export interface LineOptions {
   title?: string;

@@ -2,7 +2,8 @@
 import * as vm from 'node:vm';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ExecuteParams, ExecuteResult, ErrorInfo, MimeBundle } from '../protocol';
+import type { CellOutput, ExecuteParams, ExecuteResult, ErrorInfo, MimeBundle } from '../protocol';
+import type { JobSink } from '../train/jobSink';
 import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
 import { createCellApi, type CellApi } from './cellApi';
 import { ExecutionTracker, type CellExecution } from './cellExecution';
@@ -12,7 +13,8 @@ import { callbackTerminated } from './interrupt';
 import { engine } from './engine';
 import { ErrorMapper, syntaxErrorInfo } from './errors';
 import { KernelGlobals } from './kernelGlobals';
-import { OutputRouter, type OutputTransport } from './output';
+import { OutputRouter } from './output';
+import type { OutputTransport } from '../transport/outputTransport';
 import { DisplayHandle, displayValue, type DisplayOptions } from './display';
 import { bars, heatmap, html, markdown, plotGradNorm, plotLines, plotLoss, table } from './plotHelpers';
 import { toMimeBundle } from './repr';
@@ -176,6 +178,21 @@ export class NotebookRuntime {
   /** Puts back the kernel globals a cell replaced or deleted; they are reported when it ends. */
   private protectGlobals(): void {
     for (const name of this.kernelGlobals.restore()) this.replacedGlobals.add(name);
+  }
+
+  /**
+   * Where a training job started now shows itself: the running cell (or the cell whose timer or
+   * awaited continuation runs now), even after that cell finished; null before any cell ran.
+   */
+  jobSink(): JobSink | null {
+    const executionId = this.router.currentExecutionId();
+    if (executionId === null) return null;
+    const emit = (output: CellOutput) => this.router.emit(output, executionId);
+    return {
+      display: (data, displayId) => emit({ type: 'display', data, displayId }),
+      update: (data, displayId) => emit({ type: 'update', data, displayId }),
+      log: (name, text) => emit({ type: 'stream', name, text }),
+    };
   }
 
   /** An error thrown outside any cell's own flow (a timer, an unhandled rejection). */

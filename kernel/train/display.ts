@@ -6,7 +6,7 @@ import { RnnLabMime, type LineChartSpec, type LineSeries, type MimeBundle } from
 import type { Disposable, TrainingJob } from './job';
 import { keepEvenly } from '../plots/decimate';
 import { formatMsPerStep } from '../plots/format';
-import { withStaticPlot } from '../runtime/svg';
+import { withStaticPlot } from '../plots/svg';
 
 export interface DisplaySink {
   /** Shows a new output that later updates with the same id replace. */

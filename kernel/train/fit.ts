@@ -11,7 +11,7 @@ import type { Tensor } from '../engine/tensor';
 import { writeCheckpoint } from './checkpoint';
 import { engineAliases, scopeNameOf } from './cellScope';
 import { rememberFit } from './fitRecord';
-import { attachToCell } from './kernelChannel';
+import { attachToSink, JOB_SINK, type WithJobSink } from './jobSink';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './gradientExchange';
 import { GraphEncoder } from './graph';
@@ -69,7 +69,8 @@ export function fit<M extends Module>(model: M, data: TrainingData, options: Fit
   rememberFit(model, data, options as FitOptions); // what "Export Training to PyTorch…" exports
   const job = options.worker === false ? startOnThisThread(model, p) : startInWorkers(model, p);
   if (options.onEvent) job.onEvent(options.onEvent);
-  attachToCell(job, { display: options.display ?? true });
+  const sink = (options as WithJobSink<FitOptions<M>>)[JOB_SINK];
+  if (sink) attachToSink(job, sink, { display: options.display ?? true });
   return job;
 }
 

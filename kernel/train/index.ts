@@ -9,14 +9,21 @@
 // shared memory, or on this thread with { worker: false }; the same seed gives the same losses.
 
 export { fit, trainSteps } from './fit';
-export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, activeJobs, activeJobWithDone, type JobHistory, type Disposable, type LogStream } from './job';
+// Marked internal: what only the kernel uses (server.ts, runtime/); not in dist/types/rnn-lab.d.ts.
+export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, /** @internal */ activeJobs, /** @internal */ activeJobWithDone, type JobHistory, type Disposable, type LogStream } from './job';
 export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+/** @internal */
 export { withConsistentWeights, SharedWeights } from './sharedWeights';
+/** @internal */
 export { writeFileAtomic } from '../io/atomicWrite';
+/** @internal */
 export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } from './display';
-export { forwardJobEvents } from './kernelChannel';
+/** @internal */
+export { JOB_SINK, type JobSink, type WithJobSink } from './jobSink';
+/** @internal */
 export { drainWorkerPool, keepWorkersWarm } from './workerPool';
+/** @internal */
 export { setCellScopeProvider } from './cellScope';
 export type {
   FitOptions,

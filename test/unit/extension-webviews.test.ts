@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, makeNonce, webviewDocument } from '../../extension/webviewHtml';
 import { formatCount, formatNumber, formatShape } from '../../webview/format';
 import { binLabels, histogram, matrixShape, parameterHeatmapSpec, parameterHistogramSpec } from '../../webview/parameterSpecs';
-import { toPlotlyFigure } from '../../webview/plots';
+import { toPlotlyFigure } from '../../kernel/plots/figures';
 import { themeFrom } from '../../webview/theme';
 
 describe('webview documents', () => {

@@ -1,4 +1,4 @@
-// The framing guard (kernel/runtime/boundedReader.ts) in front of vscode-jsonrpc's reader: good
+// The framing guard (kernel/transport/boundedReader.ts) in front of vscode-jsonrpc's reader: good
 // messages pass unchanged however they are split into chunks; a Content-Length beyond the bound,
 // one that is not a number, a header without it or no header at all fail at once instead of
 // leaving the reader waiting for bytes that never come.
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { StreamMessageReader as JsonRpcReader } from 'vscode-jsonrpc/node';
 import { StreamMessageReader as LanguageServerReader } from 'vscode-languageserver/node';
-import { FramingError, guardFraming } from '../../kernel/runtime/boundedReader';
+import { FramingError, guardFraming } from '../../kernel/transport/boundedReader';
 
 const frame = (body: string): Buffer => {
   const bytes = Buffer.from(body, 'utf8');

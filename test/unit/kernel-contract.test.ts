@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import { InterruptNotification, ListJobsRequest, ListModelsRequest, type CellOutput, type JobSummary } from '../../kernel/protocol';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');

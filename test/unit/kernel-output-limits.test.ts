@@ -1,8 +1,8 @@
-// Output bounds (kernel/runtime/outputLimits.ts): what a cell prints beyond its budget is cut and
+// Output bounds (kernel/transport/outputLimits.ts): what a cell prints beyond its budget is cut and
 // counted in one note per execution, too large displays become notes naming their size, errors
 // are shortened, and nothing is dropped without the count saying so.
 import { describe, expect, it, vi } from 'vitest';
-import { boundOutputs, estimateJsonChars, truncationNoteId, type OutputLimits } from '../../kernel/runtime/outputLimits';
+import { boundOutputs, estimateJsonChars, truncationNoteId, type OutputLimits } from '../../kernel/transport/outputLimits';
 import type { CellOutput, OutputParams } from '../../kernel/protocol';
 
 const small: OutputLimits = { streamChars: 100, bundleChars: 1000, richChars: 3000, errorChars: 500, errorTextChars: 50 };

@@ -1,10 +1,10 @@
-// webview/plots.ts: plot specs → plotly figures (pure), and the display helpers that make specs.
+// kernel/plots/figures.ts: plot specs → plotly figures (pure), and the display helpers that make specs.
 import { describe, expect, it } from 'vitest';
-import { emaSmooth, logTickSpacing, tableHtml, toPlotlyFigure } from '../../webview/plots';
+import { emaSmooth, logTickSpacing, tableHtml, toPlotlyFigure } from '../../kernel/plots/figures';
 import type { PlotTheme } from '../../webview/theme';
 import { bars, heatmap, plotGradNorm, plotLines, plotLoss, table } from '../../kernel/runtime/plotHelpers';
-import { SVG_MIME } from '../../kernel/runtime/svg/index';
-import { maxOf } from '../../kernel/runtime/svg/markup';
+import { SVG_MIME } from '../../kernel/plots/svg/index';
+import { maxOf } from '../../kernel/plots/svg/markup';
 import { RnnLabMime, type HeatmapSpec, type LineChartSpec } from '../../kernel/protocol';
 
 const theme: PlotTheme = {

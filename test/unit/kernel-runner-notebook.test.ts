@@ -1,11 +1,11 @@
-// The runner's notebook side (kernel/runtime/runner/notebook.ts) on input and outputs it must not
+// The runner's notebook side (kernel/runner/notebook.ts) on input and outputs it must not
 // write as they are: every notebook it writes validates against nbformat 4.5's schema.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
-import { finishNotebook, NotebookFormatError, OutputCollector, parseNotebook, type NotebookCell, type NotebookOutput } from '../../kernel/runtime/runner/notebook';
+import { finishNotebook, NotebookFormatError, OutputCollector, parseNotebook, type NotebookCell, type NotebookOutput } from '../../kernel/runner/notebook';
 
 let validate: ValidateFunction;
 

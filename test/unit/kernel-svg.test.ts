@@ -1,14 +1,14 @@
-// kernel/runtime/svg: the static SVG every plot bundle carries for viewers without our renderer.
+// kernel/plots/svg: the static SVG every plot bundle carries for viewers without our renderer.
 import { describe, expect, it } from 'vitest';
 import { RnnLabMime, type BarChartSpec, type HeatmapSpec, type LineChartSpec, type OutputParams } from '../../kernel/protocol';
 import { bars, heatmap, plotGradNorm, plotLoss, table } from '../../kernel/runtime/plotHelpers';
 import { displayValue } from '../../kernel/runtime/display';
 import { OutputRouter } from '../../kernel/runtime/output';
-import { plotSvg, SVG_MIME, withStaticPlot } from '../../kernel/runtime/svg';
-import { formatTick, linearAxis, logAxis } from '../../kernel/runtime/svg/axes';
-import { binHeatmap, decimate, MAX_CELLS, MAX_POINTS } from '../../kernel/runtime/svg/downsample';
-import { labelText } from '../../kernel/runtime/svg/markup';
-import { LEVELS } from '../../kernel/runtime/svg/colors';
+import { plotSvg, SVG_MIME, withStaticPlot } from '../../kernel/plots/svg';
+import { formatTick, linearAxis, logAxis } from '../../kernel/plots/svg/axes';
+import { binHeatmap, decimate, MAX_CELLS, MAX_POINTS } from '../../kernel/plots/svg/downsample';
+import { labelText } from '../../kernel/plots/svg/markup';
+import { LEVELS } from '../../kernel/plots/svg/colors';
 
 // ---------------------------------------------------------------------------------------------
 // A small well-formedness check: tags nest and close, attributes are name="value" without '<',

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import type { CellOutput } from '../../kernel/protocol';
 
 const root = path.resolve(__dirname, '../..');

@@ -5,8 +5,8 @@
 // corpus opened in Chromium is report-xss-browser.test.ts.
 import { describe, expect, it } from 'vitest';
 import { RnnLabMime } from '../../kernel/protocol';
-import { renderReport } from '../../kernel/runtime/runner/htmlReport';
-import type { Notebook, NotebookCell } from '../../kernel/runtime/runner/notebook';
+import { renderReport } from '../../kernel/runner/htmlReport';
+import type { Notebook, NotebookCell } from '../../kernel/runner/notebook';
 import { XSS_SUMMARY, XSS_TITLE, XSS_VECTORS, xssNotebook, type XssVector } from '../fixtures/report/xssCorpus';
 
 const PLOTLY_STUB = 'window.Plotly = { newPlot: function () {} };';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { renderReport } from '../../kernel/runtime/runner/htmlReport';
+import { renderReport } from '../../kernel/runner/htmlReport';
 import { MARKUP, XSS_SUMMARY, XSS_TITLE, xssNotebook } from '../fixtures/report/xssCorpus';
 
 const executablePath = process.env.RNN_LAB_CHROMIUM ?? '/usr/bin/chromium';

@@ -1,26 +1,40 @@
 // fit() inside the kernel: the cell that started the job gets a live loss curve (updated in
-// place) and the worker's console output; every job event goes out as an rnnLab/job notification.
+// place) and the worker's console output, through the sink the runtime hands fit() (as the kernel's
+// 'rnn-lab' module does); every job event goes out as an rnnLab/job notification.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Linear, Module, Tensor } from '../../kernel/engine/index';
 import { JobNotification, RnnLabMime, type JobEventParams, type OutputParams } from '../../kernel/protocol';
-import { setKernelChannel } from '../../kernel/runtime/channel';
-import { OutputRouter } from '../../kernel/runtime/output';
-import { fit } from '../../kernel/train/index';
+import { NotebookRuntime } from '../../kernel/runtime/runtime';
+import type { OutputRouter } from '../../kernel/runtime/output';
+import { fit as trainerFit, JOB_SINK, onJobEvent, type Disposable, type FitOptions, type TrainingData, type WithJobSink } from '../../kernel/train/index';
+import type { Module as EngineModule } from '../../kernel/engine/index';
 import { countingTask, makeModel } from './train-helpers';
 
-afterEach(() => setKernelChannel(null));
+let forwarding: Disposable | null = null;
+let runtime: NotebookRuntime | null = null;
+afterEach(() => {
+  forwarding?.dispose();
+  forwarding = null;
+});
+
+/** fit() as a cell calls it in the kernel: the runtime's sink for the cell running now. */
+function fit<M extends EngineModule>(model: M, data: TrainingData, options: FitOptions<M> = {}) {
+  return trainerFit(model, data, { ...options, [JOB_SINK]: runtime?.jobSink() ?? null } as WithJobSink<FitOptions<M>>);
+}
 
 function kernel(): { outputs: OutputParams[]; notifications: JobEventParams[]; router: OutputRouter } {
   const outputs: OutputParams[] = [];
   const notifications: JobEventParams[] = [];
-  const router = new OutputRouter({
+  runtime = new NotebookRuntime({
     sendOutput: (p) => outputs.push(p),
     sendNotification: (method, params) => {
       if (method === JobNotification) notifications.push(params as JobEventParams);
     },
   });
-  setKernelChannel(router);
+  const router = runtime.router;
+  // What server.ts does: every job event goes out as a notification.
+  forwarding = onJobEvent((event) => router.notify(JobNotification, event));
   return { outputs, notifications, router };
 }
 

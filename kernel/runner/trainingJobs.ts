@@ -2,7 +2,7 @@
 // (or stops them at their next step; either way a job writes its final checkpoint when fit() was
 // given one), logs their progress while it waits, and says on the cell that started each job what
 // became of it. Which cell started a job: the jobs listed after a cell that were not listed before.
-import { ListJobsRequest, StopJobRequest, type JobSummary } from '../../protocol';
+import { ListJobsRequest, StopJobRequest, type JobSummary } from '../protocol';
 import { KernelDiedError, type KernelProcess } from './kernelProcess';
 
 /** What the runner does with jobs still running after the last cell. */

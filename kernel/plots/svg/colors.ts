@@ -1,7 +1,7 @@
-// Colour scales of the static heatmaps: the same stops as the plotly figures (webview/plots.ts),
+// Colour scales of the static heatmaps: the same stops as the plotly figures (kernel/plots/figures.ts),
 // interpolated in RGB as plotly does, and cut into LEVELS steps so that cells of one colour can
 // share one <path> (a heatmap is drawn with one element per colour, not one per cell).
-import { DIVERGING, SEQUENTIAL } from '../../../webview/plots';
+import { DIVERGING, SEQUENTIAL } from '../figures';
 
 // Odd, so that the middle level is exactly the middle of the scale (white at 0 when diverging).
 export const LEVELS = 65;

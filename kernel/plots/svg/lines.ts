@@ -2,7 +2,7 @@
 // curve faint behind the smoothed one when the spec smooths (as the plotly figure draws it), a log
 // y axis when asked (values ≤ 0 leave gaps there, as in plotly).
 import type { LineChartSpec } from '../../protocol';
-import { emaSmooth, LIGHT_THEME } from '../../../webview/plots';
+import { emaSmooth, LIGHT_THEME } from '../figures';
 import { linearAxis, logAxis, type Axis } from './axes';
 import {
   drawAxisLines,

@@ -5,7 +5,7 @@
 // a display too large to render becomes a note naming its size; nothing is dropped silently: one
 // note per execution (a display replaced in place as more is cut) says how much was cut.
 import type { CellOutput, ErrorInfo, MimeBundle, OutputParams } from '../protocol';
-import type { OutputTransport } from './output';
+import type { OutputTransport } from './outputTransport';
 
 export interface OutputLimits {
   /** Characters of stream text (stdout and stderr together) one execution keeps. */

@@ -4,7 +4,7 @@
 // notebook written, training left running is waited for (or stopped), outputs are bounded.
 // Nothing is written unless the input parsed as a notebook and every output file can be written.
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../io/atomicWrite';
+import { writeFileAtomic } from '../io/atomicWrite';
 import * as path from 'node:path';
 import { KernelDiedError, KernelProcess } from './kernelProcess';
 import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type Notebook, type NotebookCell, type NotebookOutput } from './notebook';
@@ -12,8 +12,8 @@ import { renderReport } from './htmlReport';
 import { checkWritable } from './outputFiles';
 import { executeCell, raceWithDelay, type CellOutcome } from './cellExecution';
 import { TrainingJobs, type JobsAtEnd } from './trainingJobs';
-import { boundOutputs, scaledLimits, type BoundedOutputTransport } from '../outputLimits';
-import type { ErrorInfo } from '../../protocol';
+import { boundOutputs, scaledLimits, type BoundedOutputTransport } from '../transport/outputLimits';
+import type { ErrorInfo } from '../protocol';
 
 export interface RunOptions {
   notebookPath: string;

@@ -7,8 +7,8 @@
 // checked to be base64, and a Content-Security-Policy lets only the report's own two scripts run.
 import { randomBytes } from 'node:crypto';
 import MarkdownIt from 'markdown-it';
-import { RnnLabMime, type ModuleSummary, type TableSpec, type TensorSummary } from '../../protocol';
-import { escapeHtml, LIGHT_THEME, PLOTLY_CONFIG, tableHtml, toPlotlyFigure, type PlotlyFigure, type PlotSpec } from '../../../webview/plots';
+import { RnnLabMime, type ModuleSummary, type TableSpec, type TensorSummary } from '../protocol';
+import { escapeHtml, LIGHT_THEME, PLOTLY_CONFIG, tableHtml, toPlotlyFigure, type PlotlyFigure, type PlotSpec } from '../plots/figures';
 import type { Notebook, NotebookOutput } from './notebook';
 import { sanitizeNotebookHtml } from './sanitize';
 
@@ -181,7 +181,7 @@ function base64Image(mime: string, value: string): string {
 /**
  * SVG outputs are shown as an <img> of a data: URL rather than inlined. An SVG image is a sealed
  * document: its scripts, event handlers and <foreignObject> never run and it loads nothing, so no
- * SVG allowlist is needed (or has to follow what kernel/runtime/svg emits), and the bytes drawn
+ * SVG allowlist is needed (or has to follow what kernel/plots/svg emits), and the bytes drawn
  * are exactly the output's, so RNN Lab's static plots look as they do anywhere else.
  */
 function svgImage(svg: string): string {

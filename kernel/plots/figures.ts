@@ -1,7 +1,7 @@
 // Plot specs (kernel/protocol.ts) → plotly figures. Pure: no DOM, no plotly import, so the notebook
 // renderer, the dashboard and the headless runner's HTML report (in Node) draw the same figures.
 // Tables are not plots: tableHtml() gives them as an HTML string for places without a DOM.
-import type { BarChartSpec, HeatmapSpec, LineChartSpec, TableSpec } from '../kernel/protocol';
+import type { BarChartSpec, HeatmapSpec, LineChartSpec, TableSpec } from '../protocol';
 import { CHART_COLORS, type PlotTheme } from './theme';
 
 export type PlotSpec = LineChartSpec | HeatmapSpec | BarChartSpec;

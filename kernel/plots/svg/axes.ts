@@ -1,7 +1,7 @@
 // Axes for the static plots: a value range, where each value falls along the axis, and the ticks
 // to label. Linear axes get "nice" steps (1, 2 or 5 × 10^k); log axes label decades, and 2 and 5
 // inside them when the range is short, with the same spacing rule as the plotly figures.
-import { logTickSpacing } from '../../../webview/plots';
+import { logTickSpacing } from '../figures';
 import type { Label } from './markup';
 
 export interface Tick {

@@ -2,7 +2,7 @@
 // 0, negative ones down), one <path> per series; category names under the axis, turned 45° when
 // they do not fit.
 import type { BarChartSpec } from '../../protocol';
-import { LIGHT_THEME } from '../../../webview/plots';
+import { LIGHT_THEME } from '../figures';
 import { linearAxis } from './axes';
 import {
   categoryLayout,

@@ -2,7 +2,7 @@
 // the written notebook could not keep is repaired) and turning kernel outputs into nbformat outputs
 // that validate against nbformat 4.5.
 import { randomUUID } from 'node:crypto';
-import type { CellOutput, MimeBundle } from '../../protocol';
+import type { CellOutput, MimeBundle } from '../protocol';
 import {
   errorOutput,
   isJsonMime,
@@ -14,10 +14,10 @@ import {
   type Notebook,
   type NotebookCell,
   type NotebookOutput,
-} from '../../nbformat';
+} from '../nbformat';
 
-export { errorOutput, NotebookFormatError, sourceText, toMultiline } from '../../nbformat';
-export type { MultilineString, Notebook, NotebookCell, NotebookOutput } from '../../nbformat';
+export { errorOutput, NotebookFormatError, sourceText, toMultiline } from '../nbformat';
+export type { MultilineString, Notebook, NotebookCell, NotebookOutput } from '../nbformat';
 
 /**
  * Parses and checks the structure the runner relies on; throws NotebookFormatError. Values the

@@ -1,7 +1,7 @@
 // One cell in the kernel, raced against the runner's timeout and its abort signal. On timeout the
 // kernel is interrupted as the extension does it (SIGINT, which stops even a synchronous loop) and
 // given a grace period to end the cell; a kernel that does not is killed.
-import type { ExecuteResult } from '../../protocol';
+import type { ExecuteResult } from '../protocol';
 import { KernelDiedError, type KernelProcess } from './kernelProcess';
 
 export type CellOutcome =

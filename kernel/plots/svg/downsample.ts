@@ -3,7 +3,7 @@
 // eye cannot tell apart), a heatmap at most MAX_CELLS cells. The rules are kernel/plots/decimate's
 // (a curve's envelope, a heatmap's block means); the interactive plot still has every value.
 
-import { binHeatmap as binBlocks, envelope, type BinnedHeatmap, type CurvePoint } from '../../plots/decimate';
+import { binHeatmap as binBlocks, envelope, type BinnedHeatmap, type CurvePoint } from '../decimate';
 
 export type { BinnedHeatmap, CurvePoint };
 
