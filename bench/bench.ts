@@ -1,14 +1,23 @@
-// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--tfjs-cpu]`
+// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
+// `npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32,8] [--steps N]`: issue 18's reproduction only (bench/subnormals.ts)
+// `npm run bench -- --help`: these lines.
 //
 // Times RNN Lab on the workloads in ../shared/bench/workloads.json (a copy is committed in
-// bench/workloads.json for machines without shared/):
+// bench/workloads.json for machines without shared/) and the bench's own (bench/workloads.ts:
+// lstm-long, whose gradient decays into the subnormal floats):
 //   - a hand-written step on this thread, plain and with the recurrent layer instrumented, and with
 //     two kernel threads (setNumThreads(2), what the kernel process uses on a 2-core machine);
 //   - for training workloads, the product's trainer: fit() with 1 and with 2 data-parallel workers
 //     (skipped with --no-workers);
+//   - for a workload whose gradient reaches the subnormals (lstm-long), its step on this thread
+//     with setFlushDenormal(false) and (true) turn about, and PyTorch's (bench/torch_peer.py
+//     --flush-pairs) with torch.set_flush_denormal(False) and (True) likewise (--no-flush runs
+//     everything unflushed instead, to measure what the flush costs);
 // then runs the peers in the same run — TensorFlow.js wasm (and cpu with --tfjs-cpu: it takes
 // about five minutes, nearly all of it before its first step) and, where Debian's python3-torch is
-// installed, PyTorch — so that ratios, not absolute times, are what one reads.
+// installed, PyTorch (bench/torch_peer.py: ../shared/bench/torch_bench.py plus the bench's own
+// workloads) with 1 and 2 threads, and with 1 thread under torch.set_flush_denormal(True) — so
+// that ratios, not absolute times, are what one reads.
 // Timings are medians of ms per step. --json prints one line per peer, ours included:
 // { peer, rounds, results: { workload: { ms_per_step, gflops, range_ms: [min, max], … } } }.
 //
@@ -21,17 +30,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getNumThreads, kernelFlavour, setNumThreads } from '../kernel/engine/index';
+import { getFlushDenormal, getNumThreads, kernelFlavour, setFlushDenormal, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/runtime/wasmFlags';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
-import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, type RunColumns } from './goals';
+import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, TORCH_ONE_THREAD, type RunColumns } from './goals';
 import { floorMs, inferenceWork, measureKernelRates, type KernelRates } from './inferenceFloor';
 import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
 import { combineColumn, combineColumnLists, formatMs, formatRange, type Measurement, type PeerResult } from './rounds';
-import { flops, loadWorkloads, type Workload } from './workloads';
+import { countPhases, subnormalReport, type SubnormalCounts } from './subnormals';
+import { BENCH_WORKLOADS, flops, loadWorkloads, type Workload } from './workloads';
 
 const repoRoot = resolve(__dirname, '..');
 const sharedBench = resolve(repoRoot, '..', 'shared', 'bench');
@@ -71,6 +81,37 @@ function runOnThisThread(workloads: Record<string, Workload>, steps: number): Pe
       instrument_overhead_pct: round(overheadPercent(plain.ms, instrumented.ms), 1),
     };
     note(`rnn-lab ${name}: ${plain.ms.toFixed(1)} ms/step, instrumented ${instrumented.ms.toFixed(1)} ms/step`);
+  }
+  return results;
+}
+
+/**
+ * Timed steps of each kind in the flush-off/on pairs: where the CPU is slow on subnormals a step
+ * without the flush can take seconds (the issue's machine: 4.3 s for the backward alone at T = 200).
+ */
+const FLUSH_PAIR_STEPS = 5;
+
+/**
+ * The workloads whose gradient reaches the subnormals, on this thread with setFlushDenormal(false)
+ * and (true) turn about (two models, the switch set before each step), so that the ratio holds on
+ * a machine others share. ms_per_step is the step without the flush.
+ */
+function runFlushPairs(workloads: Record<string, Workload>, steps: number): PeerResult['results'] {
+  const results: PeerResult['results'] = {};
+  const before = getFlushDenormal();
+  const switched = (flush: boolean, step: () => void) => (): void => {
+    setFlushDenormal(flush);
+    step();
+  };
+  try {
+    for (const [name, w] of Object.entries(workloads)) {
+      if (!w.subnormals) continue;
+      const [off, on] = timePaired(switched(false, makeStep(w, { instrument: false })), switched(true, makeStep(w, { instrument: false })), Math.min(steps, FLUSH_PAIR_STEPS));
+      results[name] = { ...measurement(w, off.ms, 1), flush_on_ms_per_step: round(on.ms, 3) };
+      note(`rnn-lab ${name}: turn about, ${off.ms.toFixed(1)} ms/step with setFlushDenormal(false), ${on.ms.toFixed(1)} with (true)`);
+    }
+  } finally {
+    setFlushDenormal(before);
   }
   return results;
 }
@@ -147,12 +188,28 @@ function runPeers(steps: number): PeerResult[] {
   }
   const torchScript = join(sharedBench, 'torch_bench.py');
   if (existsSync(torchScript) && existsSync('/usr/bin/python3')) {
-    for (const threads of ['1', '2']) {
-      const r = runPeer(`pytorch-${threads}`, '/usr/bin/python3', [torchScript, threads, String(Math.max(steps, 10))]);
+    // torch_bench.py's workloads, then the bench's own; the last run under torch.set_flush_denormal(True).
+    const extra = JSON.stringify(Object.fromEntries(Object.entries(workloads).filter(([name]) => name in BENCH_WORKLOADS)));
+    const peerScript = join(repoRoot, 'bench', 'torch_peer.py');
+    for (const [threads, flush] of [
+      ['1', false],
+      ['2', false],
+      ['1', true],
+    ] as const) {
+      const args = [peerScript, threads, String(Math.max(steps, 10)), '--shared', torchScript, '--extra', extra, ...(flush ? ['--flush-denormal'] : [])];
+      const r = runPeer(`pytorch-${threads}${flush ? '-flush' : ''}`, '/usr/bin/python3', args);
       if (r) peers.push(r);
     }
   }
   return peers;
+}
+
+/** PyTorch on 1 thread with torch.set_flush_denormal(False) and (True) turn about, for the workloads whose gradient reaches the subnormals. */
+function runTorchFlushPairs(steps: number): PeerResult | null {
+  const subnormal = Object.fromEntries(Object.entries(workloads).filter(([, w]) => w.subnormals));
+  if (Object.keys(subnormal).length === 0 || !existsSync('/usr/bin/python3')) return null;
+  const args = [join(repoRoot, 'bench', 'torch_peer.py'), '1', String(Math.max(steps, 10)), '--extra', JSON.stringify(subnormal), '--flush-pairs'];
+  return runPeer('pytorch-flush-pairs', '/usr/bin/python3', args);
 }
 
 /** `17.0 ms (5.2 GF/s, 8.9%)`; over several rounds `17.0 ms (16.2–18.1; 5.2 GF/s, 8.9%)`. */
@@ -197,6 +254,7 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   if (generating.length) console.log(`text generation on this thread, one token per call with the state carried (as a sampling loop): ${generating.map((n) => `${n} ${ours.results[n]!.generation_us_per_token!.toFixed(0)} µs per token`).join(', ')}`);
 
   printFloors(combined);
+  printSubnormals(combined);
   if (peers.length === 0) return;
   console.log(withRange ? '\nPeers, median ms per step (min–max over the rounds; GFLOP/s in --json and in the table above):' : '\nPeers, median ms per step (GFLOP/s):');
   const all = [ours, threads, ...fitPeers, ...peers];
@@ -206,13 +264,46 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   const ratioRows = names.map((n) => [n, ...peers.map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
   for (const line of formatTable([['workload', ...peers.map((r) => r.peer)], ...ratioRows])) console.log(line);
 
-  const goals = goalReport(names.map((n) => ({ workload: n, train: workloads[n]!.train, median: goalColumns(n, combined), rounds: rounds.map((r) => goalColumns(n, r)) })));
+  // Issue 7's goals are over its workloads: the bench's own (lstm-long) are not among them.
+  const goalNames = names.filter((n) => !(n in BENCH_WORKLOADS));
+  const goals = goalReport(goalNames.map((n) => ({ workload: n, train: workloads[n]!.train, median: goalColumns(n, combined), rounds: rounds.map((r) => goalColumns(n, r)) })));
   const basis = withRange ? `the median columns; in brackets, in how many rounds each round's own columns met it` : 'this run';
   console.log(`\nSpeed goals of issue 7 (ratio of ms per step from ${basis}; '-': not applicable or not measured):`);
   for (const line of goals.legend) console.log(`  ${line}`);
   for (const line of formatTable(goals.table)) console.log(line);
   console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
 }
+
+/** Counts of the subnormals a workload's gradient reaches, measured once per run with the flush off and on. */
+const subnormalCounts = new Map<string, { off: SubnormalCounts; on: SubnormalCounts }>();
+
+/**
+ * For the workloads whose gradient reaches the subnormals: how far it does (with the flush off),
+ * and what the flush to zero gives here and in PyTorch (torch.set_flush_denormal(True)).
+ */
+function printSubnormals(combined: RunColumns): void {
+  const torch = combined.peers.find((r) => TORCH_ONE_THREAD.test(r.peer));
+  const torchFlush = combined.peers.find((r) => TORCH_ONE_THREAD_FLUSH.test(r.peer));
+  const ms = (r: PeerResult | undefined, n: string): number | undefined => r?.results[n]?.ms_per_step;
+  const pair = (flushed: number | undefined, plain: number | undefined, what: string): string =>
+    flushed === undefined || plain === undefined ? `${what}: not measured` : `${what}: ${flushed.toFixed(1)} ms flushed, ${plain.toFixed(1)} ms not (${(plain / flushed).toFixed(2)}×)`;
+  for (const [name, w] of Object.entries(workloads)) {
+    if (!w.subnormals) continue;
+    const c = subnormalCounts.get(name);
+    const share = (k: SubnormalCounts): string => `${((100 * k.dhSubnormal) / k.values).toFixed(1)} %`;
+    const reach = c
+      ? `with the flush off ${share(c.off)} of its ∂L/∂h_t values are subnormal (at ${c.off.dhSteps} of ${w.seq} steps, t = ${c.off.dhFirst}…${c.off.dhLast}), with it on ${share(c.on)}`
+      : 'not counted';
+    console.log(`\n${name} (T = ${w.seq}): the gradient decays into the subnormal floats — ${reach}.`);
+    const [oursPairs, torchPairs] = [combined.flushPairs?.[0]?.results[name], combined.flushPairs?.find((r) => r.peer.startsWith('pytorch'))?.results[name]];
+    console.log(`  ${pair(oursPairs?.flush_on_ms_per_step, oursPairs?.ms_per_step, 'RNN Lab, this thread, setFlushDenormal(true | false), turn about')}`);
+    console.log(`  ${pair(torchPairs?.flush_on_ms_per_step, torchPairs?.ms_per_step, 'PyTorch, 1 thread, torch.set_flush_denormal(True | False), turn about')}`);
+    console.log(`  ${pair(ms(torchFlush, name), ms(torch, name), 'PyTorch, 1 thread, the peers table: a run with torch.set_flush_denormal(True), one without')}`);
+  }
+}
+
+/** bench/torch_peer.py's run under torch.set_flush_denormal(True). */
+const TORCH_ONE_THREAD_FLUSH = /^pytorch-.*-threads1-flush$/;
 
 // As in the kernel process: relaxed SIMD on (Node 20 needs the flag, newer V8s ship it and are
 // left alone) before the engine validates its wasm and before any worker starts (workers share
@@ -225,6 +316,9 @@ const rounds = Number(argValue('--rounds') ?? 1);
 const workloads = loadWorkloads(sharedBench, repoRoot, argValue('--only')?.split(','));
 const withWorkers = !process.argv.includes('--no-workers') && Object.values(workloads).some((w) => w.train);
 const withPeers = !process.argv.includes('--no-peers');
+// --no-flush: everything (fit()'s workers too) with subnormals kept, to measure what flushing costs.
+const flushing = !process.argv.includes('--no-flush');
+setFlushDenormal(flushing);
 
 /** Per batch-1 inference workload, the best kernel rates any round measured (the floor they give is the lowest). */
 const kernelRates = new Map<string, KernelRates>();
@@ -275,11 +369,53 @@ async function runRound(peerName: string): Promise<RunColumns & { workerKernels:
     keepWorkersWarm(false);
   }
   const peers = withPeers ? runPeers(steps) : [];
-  return { ours, threads, fitPeers, peers, workerKernels };
+  // Flush off and on turn about (with --no-flush the whole run is unflushed: no pairs).
+  const flushPairs: PeerResult[] = [];
+  if (flushing && Object.values(workloads).some((w) => w.subnormals)) {
+    flushPairs.push({ peer: `${peerName}-flush-pairs`, results: runFlushPairs(workloads, steps) });
+    const torchPairs = withPeers ? runTorchFlushPairs(steps) : null;
+    if (torchPairs) flushPairs.push(torchPairs);
+  }
+  return { ours, threads, fitPeers, peers, workerKernels, flushPairs };
 }
 
+/** `--subnormals`: issue 18's table only — forward, backward and Adam per T, flush off and on, with the subnormal counts. */
+function reproduceSubnormals(): void {
+  const list = (name: string, fallback: string): number[] => (argValue(name) ?? fallback).split(',').map(Number);
+  console.log(`kernels ${kernelFlavour()}; an LSTM (I=16, H=128, sin inputs, loss on h_T, Adam) on this thread, median of ${argValue('--steps') ?? 5} warm steps:`);
+  subnormalReport(list('--seqs', '100,200,400'), list('--batches', '32'), Number(argValue('--steps') ?? 5), true, (line) => console.log(line));
+}
+
+/** The usage lines at the top of this file. */
+const USAGE = [
+  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
+  '  --json         one JSON line per column (ours, the peers, the flush pairs) instead of the tables',
+  '  --rounds N     every column N times in turn; the median round and the min–max range',
+  '  --steps N      timed steps per column (default 20)',
+  '  --only a,b     these workloads only (lstm-lm, gru-reg, rnn-adding, lstm-infer, lstm-long)',
+  '  --no-peers     without TensorFlow.js and PyTorch',
+  '  --no-workers   without fit()',
+  '  --no-relaxed   plain SIMD128 kernels instead of relaxed SIMD',
+  '  --no-flush     setFlushDenormal(false) for the whole run (what the flush to zero costs)',
+  '  --tfjs-cpu     TensorFlow.js cpu too (about five minutes)',
+  'npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32] [--steps N]',
+  "  issue 18's reproduction: an LSTM's forward, backward and Adam per T, flush off and on, with the subnormals counted",
+];
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) return void console.log(USAGE.join('\n'));
+  if (process.argv.includes('--subnormals')) return reproduceSubnormals();
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a whole number ≥ 1, got ${argValue('--rounds')}`);
+  // How far the gradient of each subnormal workload decays, flush off and on: once, before the rounds.
+  try {
+    for (const [name, w] of Object.entries(workloads)) {
+      if (!w.subnormals || w.task !== 'state-last') continue;
+      const count = (flush: boolean): SubnormalCounts => (setFlushDenormal(flush), countPhases({ input: w.input!, hidden: w.hidden, batch: w.batch, seq: w.seq }, 0));
+      subnormalCounts.set(name, { off: count(false), on: count(true) });
+    }
+  } finally {
+    setFlushDenormal(flushing);
+  }
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
   const perRound: (RunColumns & { workerKernels: string[] })[] = [];
@@ -295,6 +431,7 @@ async function main(): Promise<void> {
     threads: combineColumn(perRound.map((r) => r.threads))!,
     fitPeers: combineColumnLists(perRound.map((r) => r.fitPeers)),
     peers: combineColumnLists(perRound.map((r) => r.peers)),
+    flushPairs: combineColumnLists(perRound.map((r) => r.flushPairs ?? [])),
   };
   const machine: MachineInfo = {
     cpu: cpus()[0]?.model ?? 'unknown CPU',
@@ -303,9 +440,10 @@ async function main(): Promise<void> {
     kernels: kernelFlavour(),
     workerKernels: perRound[0]!.workerKernels,
     v8Flags: [...relaxedSimdFlags(), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
+    flushDenormal: flushing,
   };
   combined.ours.machine = machine;
-  if (json) for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers]) console.log(JSON.stringify(r));
+  if (json) for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers, ...(combined.flushPairs ?? [])]) console.log(JSON.stringify(r));
   else printReport(machine, combined, perRound);
 }
 

@@ -30,6 +30,12 @@ export interface RunColumns {
   threads: PeerResult;
   fitPeers: readonly PeerResult[];
   peers: readonly PeerResult[];
+  /**
+   * For the workloads whose gradient reaches the subnormals, the flush off and on turn about
+   * (ms_per_step without it, flush_on_ms_per_step with it): RNN Lab on this thread, then PyTorch
+   * on 1 thread. Not a goal's column.
+   */
+  flushPairs?: readonly PeerResult[];
 }
 
 export const TFJS_WASM = /^tfjs-.*-wasm$/;

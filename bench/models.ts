@@ -5,6 +5,7 @@
 // live in source strings, as cell text does.
 
 import { Embedding, GRU, Linear, LSTM, Module, RNN, RNNBase, select, tensor, type Tensor } from '../kernel/engine/index';
+import { hiddenTarget, sinInputs } from './subnormals';
 import type { Workload } from './workloads';
 
 const cellSource = `{ lstm: LSTM, gru: GRU, rnn: RNN }[cell]`;
@@ -19,6 +20,16 @@ const LANGUAGE_MODEL = `class BenchLanguageModel extends Module {
   forward(x) {
     const { output } = this.rnn.forward(this.embedding.forward(x)); // x is (B,T) token ids, output (B,T,H)
     return this.fc.forward(output); // (B,T,V)
+  }
+}`;
+
+const LAST_STATE = `class BenchLastState extends Module {
+  constructor(cell, input, hidden, layers) {
+    super();
+    this.rnn = new (${cellSource})(input, hidden, { numLayers: layers, batchFirst: true });
+  }
+  forward(x) {
+    return select(this.rnn.forward(x).h, 0, -1); // x is (B,T,I); h_T of the last layer, (B,H)
   }
 }`;
 
@@ -44,12 +55,13 @@ function evaluateClass(source: string): ModelClass {
   return new Function(...names, `'use strict'; return (${source});`)(...names.map((n) => scope[n])) as ModelClass;
 }
 
-let classes: { lm: ModelClass; regLast: ModelClass } | null = null;
+let classes: { lm: ModelClass; regLast: ModelClass; stateLast: ModelClass } | null = null;
 
 /** The workload's model, freshly initialised (seed it with manualSeed first). */
 export function buildModel(w: Workload): Module {
-  classes ??= { lm: evaluateClass(LANGUAGE_MODEL), regLast: evaluateClass(LAST_STEP_REGRESSOR) };
-  return w.task === 'lm' ? new classes.lm(w.cell, w.vocab!, w.embed!, w.hidden, w.layers) : new classes.regLast(w.cell, w.input!, w.hidden, w.layers);
+  classes ??= { lm: evaluateClass(LANGUAGE_MODEL), regLast: evaluateClass(LAST_STEP_REGRESSOR), stateLast: evaluateClass(LAST_STATE) };
+  if (w.task === 'lm') return new classes.lm(w.cell, w.vocab!, w.embed!, w.hidden, w.layers);
+  return new (w.task === 'state-last' ? classes.stateLast : classes.regLast)(w.cell, w.input!, w.hidden, w.layers);
 }
 
 /** The model's recurrent layer (to switch its instrumentation on). */
@@ -72,7 +84,9 @@ export function languageModelParts(model: Module): { embedding: Embedding; rnn: 
 
 /**
  * `examples` rows of deterministic pseudo-random data for the workload (the values do not matter
- * for timing): lm x is (N,T) token ids and y (N,T) next tokens; reg-last x is (N,T,I), y (N,1).
+ * for timing, except where the gradient decays into the subnormals: lstm-long's sin inputs):
+ * lm x is (N,T) token ids and y (N,T) next tokens; reg-last x is (N,T,I), y (N,1); state-last
+ * x is (N,T,I), y (N,H).
  */
 export function makeData(w: Workload, examples: number): { x: Tensor; y: Tensor } {
   let seed = 12345;
@@ -89,5 +103,7 @@ export function makeData(w: Workload, examples: number): { x: Tensor; y: Tensor 
     const token = (): number => Math.floor(rand() * w.vocab!);
     return { x: fill([examples, w.seq], token), y: fill([examples, w.seq], token) };
   }
-  return { x: fill([examples, w.seq, w.input!], () => rand() * 2 - 1), y: fill([examples, 1], () => rand() * 2 - 1) };
+  const x = w.inputs === 'sin' ? sinInputs(examples, w.seq, w.input!) : fill([examples, w.seq, w.input!], () => rand() * 2 - 1);
+  if (w.task === 'state-last') return { x, y: hiddenTarget(examples, w.hidden) };
+  return { x, y: fill([examples, 1], () => rand() * 2 - 1) };
 }

@@ -36,12 +36,15 @@ export interface MachineInfo {
   /** Kernels the training workers reported (empty when no worker ran). */
   workerKernels: readonly string[];
   v8Flags: readonly string[];
+  /** setFlushDenormal during the run (the workers' too), when known. */
+  flushDenormal?: boolean;
 }
 
 export function machineLine(m: MachineInfo): string {
   const workers = m.workerKernels.length === 0 ? '' : m.workerKernels.every((k) => k === m.kernels) ? ' (training workers too)' : ` (training workers: ${m.workerKernels.join(', ')})`;
   const flags = m.v8Flags.length === 0 ? 'none' : m.v8Flags.join(' ');
-  return `machine: ${m.cpu.trim()}, ${m.cores} cores; Node ${m.node}; kernels ${m.kernels}${workers}; V8 flags: ${flags}`;
+  const flush = m.flushDenormal === undefined ? '' : `; subnormals flushed to zero: ${m.flushDenormal ? 'yes' : 'no'}`;
+  return `machine: ${m.cpu.trim()}, ${m.cores} cores; Node ${m.node}; kernels ${m.kernels}${workers}; V8 flags: ${flags}${flush}`;
 }
 
 /** Columns padded to their widest cell, two spaces apart. */

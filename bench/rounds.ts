@@ -26,6 +26,8 @@ export interface Measurement {
   speedup_vs_1_worker?: number;
   /** fit(): the mean of the steps whose median is ms_per_step. */
   mean_ms_per_step?: number;
+  /** Steps timed turn about with and without a flush of subnormals to zero: the flushed ones' median (ms_per_step is the other's). */
+  flush_on_ms_per_step?: number;
   /** lm inference: µs per token generating one token per call, the state carried (bench/callingThread.ts makeGenerationStep). */
   generation_us_per_token?: number;
   /** Smallest and largest ms_per_step over the rounds. */

@@ -3,7 +3,7 @@
 // plus the training side built on it: datasets, seq2seq, and fit() in worker threads.
 
 export * from './engine/index';
-export * from './train/datasets/index';
-export * from './train/seq2seq/index';
+export * from './datasets/index';
+export * from './seq2seq/index';
 export * from './train/index';
 export * from './interop/index';

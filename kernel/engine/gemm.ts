@@ -3,6 +3,7 @@
 // kernels (./wasm/gemm.ts) when this thread has them; `gemmReference` is the plain loop nest,
 // ordered so the innermost loop runs over contiguous memory (i-k-j), and the fallback.
 
+import { flushRange, flushThreshold } from './denormal';
 import { wasmGemm } from './wasm/gemm';
 import { wasmKernels } from './wasm/instance';
 
@@ -99,4 +100,6 @@ export function gemmReference(
       }
     }
   }
+  // As the wasm kernels store C: below FLT_MIN flushed to zero when setFlushDenormal is on.
+  flushRange(C, cOff, cOff + M * N, flushThreshold());
 }

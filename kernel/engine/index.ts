@@ -65,3 +65,4 @@ export * from './safetensors';
 export * from './gradcheck';
 export { useKernels, kernelFlavour, type KernelChoice } from './wasm/instance';
 export { setNumThreads, getNumThreads } from './wasm/team';
+export { setFlushDenormal, getFlushDenormal } from './denormal';

@@ -67,10 +67,12 @@ export abstract class Module {
     }
   }
 
+  /** Every parameter of this module and its submodules, each once (for an optimizer). */
   parameters(): Parameter[] {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
+  /** The number of values in all parameters. */
   numParameters(): number {
     let n = 0;
     for (const p of this.parameters()) n += p.size;
@@ -83,10 +85,12 @@ export abstract class Module {
     return this;
   }
 
+  /** Evaluation mode, for this module and every submodule: dropout is off. Same as `train(false)`. */
   eval(): this {
     return this.train(false);
   }
 
+  /** Clears the gradient of every parameter (before the next backward()). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }

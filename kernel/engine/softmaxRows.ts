@@ -2,6 +2,7 @@
 // cross-entropy loss keeps for its backward. The WebAssembly kernel (wasm/wat/softmax.ts) runs
 // when loaded; the loop below is the reference it is tested against, and the path without wasm.
 
+import { flushed, flushThreshold } from './denormal';
 import { wasmKernels } from './wasm/instance';
 
 /** Below this many values the copies into wasm memory cost more than the exps they save. */
@@ -31,6 +32,7 @@ export function softmaxRows(x: Float32Array, rows: number, C: number, prob: Floa
  * (N,C,S), lse (N,S)), as in crossEntropy over (N,C,d1,…).
  */
 export function softmaxRowsReference(x: Float32Array, N: number, C: number, prob: Float32Array, lse: Float64Array, S = 1): void {
+  const min = flushThreshold(); // probabilities below FLT_MIN are 0 when flushing (denormal.ts)
   for (let n = 0; n < N; n++)
     for (let s = 0; s < S; s++) {
       const base = n * C * S + s;
@@ -44,7 +46,7 @@ export function softmaxRowsReference(x: Float32Array, N: number, C: number, prob
         z += e;
       }
       const invZ = 1 / z;
-      for (let i = base; i < end; i += S) prob[i] = prob[i]! * invZ;
+      for (let i = base; i < end; i += S) prob[i] = flushed(prob[i]! * invZ, min);
       lse[n * S + s] = m + Math.log(z);
     }
 }

@@ -174,7 +174,7 @@ function lastRow(g: GraphBuilder, state: string, LD: number): string {
 }
 
 /**
- * Luong dot attention (kernel/train/seq2seq/attention.ts): query (N,H), memory (N,S,H), mask (N,S)
+ * Luong dot attention (kernel/seq2seq/attention.ts): query (N,H), memory (N,S,H), mask (N,S)
  * → weights softmax(memory·query + mask) (N,S), h̃ = tanh(combine([context; query])) (N,H).
  */
 function emitLuongAttention(g: GraphBuilder, combine: Linear, query: string, memory: string, mask: string): { attentional: string; weights: string } {

@@ -35,7 +35,7 @@ export interface OnnxStepSpec {
   /** A Linear head on h_n[-1] (N,H), or on the attentional state h̃ with attention (the seq2seq Decoder). */
   head?: Linear | null;
   /**
-   * Luong et al.'s global dot attention (kernel/train/seq2seq/attention.ts) over encoder outputs
+   * Luong et al.'s global dot attention (kernel/seq2seq/attention.ts) over encoder outputs
    * (N,S,H) with an additive mask (N,S): a = softmax(memory · h_top + mask), context = aᵀ memory,
    * h̃ = tanh(combine([context; h_top])); `combine` is Linear(2H, H). The head then reads h̃.
    */

@@ -1,6 +1,7 @@
-// The one place the runtime takes the engine from. Cells importing 'rnn-lab' get this very
-// namespace object, so a Tensor made in a cell is an instance of the class the inspector checks.
-import * as engine from '../api';
+// The one place the runtime takes the engine from: the classes it checks values against
+// (instanceof: a Tensor made in a cell is one, since cells and the runtime share this realm). The
+// public API cells import as 'rnn-lab' (kernel/api.ts) is the server's to hand in (RuntimeHooks).
+import * as engine from '../engine/index';
 
 export { engine };
 export const { Tensor, Module } = engine;

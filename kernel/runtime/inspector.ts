@@ -24,7 +24,8 @@ import {
   type ParameterValues,
   type ParameterValuesParams,
 } from '../protocol';
-import { engine, Module } from './engine';
+import { Module } from './engine';
+import { exportTorch as exportTrainingFolder, saveModel, saveOnnx } from '../interop/index';
 import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/sharedWeights';
@@ -54,7 +55,7 @@ export function parameterValues(scope: NotebookScope, params: ParameterValuesPar
 export function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): ExportResult {
   const model = findModel(scope, params.model);
   const target = path.resolve(cwd, params.path);
-  exporting(params.model, model, 'safetensors', () => withConsistentWeights(model, () => engine.saveModel(model, target)));
+  exporting(params.model, model, 'safetensors', () => withConsistentWeights(model, () => saveModel(model, target)));
   return { path: target, bytes: statSync(target).size };
 }
 
@@ -62,7 +63,7 @@ export function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: 
   const model = findModel(scope, params.model);
   const target = path.resolve(cwd, params.path);
   const options = params.opsetVersion === undefined ? {} : { opsetVersion: params.opsetVersion };
-  exporting(params.model, model, 'ONNX', () => withConsistentWeights(model, () => engine.saveOnnx(model, target, options)));
+  exporting(params.model, model, 'ONNX', () => withConsistentWeights(model, () => saveOnnx(model, target, options)));
   return { path: target, bytes: statSync(target).size };
 }
 
@@ -81,7 +82,7 @@ export async function exportTorch(scope: NotebookScope, params: ExportTorchParam
   }
   const target = path.resolve(cwd, params.path);
   try {
-    const result = await engine.exportTorch(model, last.data, last.options, target);
+    const result = await exportTrainingFolder(model, last.data, last.options, target);
     return { path: result.path, bytes: result.bytes };
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/^(PyTorch export|exportTorch): /, '');

@@ -3,10 +3,10 @@
 // by every data-parallel worker).
 
 import { Tensor } from '../engine/tensor';
-import { ArrayDataset } from './datasets/arrayDataset';
-import { collate, DataLoader } from './datasets/dataLoader';
-import { createDataset, type DatasetSpec } from './datasets/spec';
-import type { Batch, Dataset, Example, InputKind, TargetKind } from './datasets/types';
+import { ArrayDataset } from '../datasets/arrayDataset';
+import { collate, DataLoader } from '../datasets/dataLoader';
+import { createDataset, type DatasetSpec } from '../datasets/spec';
+import type { Batch, Dataset, Example, InputKind, TargetKind } from '../datasets/types';
 
 /** Already padded tensors, one example per row: x is (N,…), y is (N,…). */
 export interface TensorData {

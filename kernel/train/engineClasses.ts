@@ -2,8 +2,8 @@
 // not by source) and what user code sees as its globals there.
 
 import * as engine from '../engine/index';
-import * as datasets from './datasets/index';
-import * as seq2seq from './seq2seq/index';
+import * as datasets from '../datasets/index';
+import * as seq2seq from '../seq2seq/index';
 
 // Everything of 'rnn-lab' that a model can be built from (kernel/api.ts minus the trainer itself,
 // which would make an import cycle and which a model never holds).

@@ -11,7 +11,7 @@ import { Generator, manualSeed } from '../engine/rng';
 import { ReduceLROnPlateau, type LRScheduler } from '../engine/schedulers';
 import { noGrad, type Parameter, type Tensor } from '../engine/tensor';
 import type { BatchSource } from './data';
-import type { Batch } from './datasets/types';
+import type { Batch } from '../datasets/types';
 import type { GradientExchange } from './gradientExchange';
 import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentLayer } from './instrumentation';
 import type { LoopProgress, MetricsStream } from './metrics';

@@ -6,7 +6,7 @@ import { argmax } from '../engine/ops';
 import { bceWithLogits, crossEntropy, mseLoss, sequenceCrossEntropy } from '../engine/losses';
 import type { Module } from '../engine/module';
 import { formatShape, Tensor } from '../engine/tensor';
-import type { Batch, TargetKind } from './datasets/types';
+import type { Batch, TargetKind } from '../datasets/types';
 import type { ForwardLoss, NamedLoss } from './types';
 
 export interface LossTerm {

@@ -9,8 +9,8 @@ import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index
 import { didYouMean, nearestName, snakeToCamel } from '../engine/optim/suggest';
 import { showValue } from '../engine/optim/optimizer';
 import { Tensor } from '../engine/tensor';
-import { IGNORE_INDEX } from './datasets/types';
-import type { DataLoader } from './datasets/dataLoader';
+import { IGNORE_INDEX } from '../datasets/types';
+import type { DataLoader } from '../datasets/dataLoader';
 import type { CheckpointOptions, EarlyStoppingOptions, FitOptions, NamedLoss, OptimizerName, ProbeOptions } from './types';
 
 export interface LoopConfig {

@@ -6,9 +6,9 @@ import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
 import type { Tensor } from '../engine/tensor';
 import type { JobMetrics, JobEventParams } from '../protocol';
 import type { TrainingData } from './data';
-import type { Batch } from './datasets/types';
+import type { Batch } from '../datasets/types';
 
-export type { Batch } from './datasets/types';
+export type { Batch } from '../datasets/types';
 export type { TrainingData, TensorData } from './data';
 
 /** Losses fit() knows by name (each with 'mean' reduction, as PyTorch's default). */

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
+import { setFlushDenormal } from '../engine/denormal';
 import { Tensor } from '../engine/tensor';
 import { setNumThreads } from '../engine/wasm/team';
 import { kernelThreads } from '../runtime/wasmFlags';
@@ -47,6 +48,8 @@ function train(init: WorkerInit, context: JobContext): void {
   // A single worker trains while the kernel's thread waits: its products may use the second core
   // (same numbers bit for bit). Data-parallel workers already keep every core busy.
   setNumThreads(config.world === 1 ? kernelThreads() : 1);
+  // As the kernel thread that started the job (the worker's helper thread reads the same memory).
+  setFlushDenormal(init.flushDenormal);
   const control = new JobControl(init.control);
   const leader = config.rank === 0;
   const shared = SharedWeights.attach(init.weights);

@@ -34,6 +34,8 @@ export interface WorkerInit extends WorkerInitAliases {
   train: PackedData;
   validation: PackedData | null;
   config: LoopConfig;
+  /** The kernel thread's setFlushDenormal: the worker's kernels flush subnormals likewise. */
+  flushDenormal: boolean;
 }
 
 export interface SerializedError {

@@ -3,7 +3,7 @@
 // torch.nn with the same state-dict names; the two files change together.
 
 import { Embedding, GRU, Linear, LSTM, Module, noGrad, RNN, select, Tensor, type RNNBase } from '../../kernel/engine/index';
-import { Seq2Seq } from '../../kernel/train/seq2seq/model';
+import { Seq2Seq } from '../../kernel/seq2seq/model';
 
 export interface JsonTensor {
   shape: number[];

@@ -89,7 +89,7 @@ class Decoder(nn.Module):
 
 
 class Seq2Seq(nn.Module):
-    """RNN Lab's Seq2Seq without attention (kernel/train/seq2seq): <pad> 0, <sos> 1, <eos> 2."""
+    """RNN Lab's Seq2Seq without attention (kernel/seq2seq): <pad> 0, <sos> 1, <eos> 2."""
 
     SOS = 1
 

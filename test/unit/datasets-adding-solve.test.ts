@@ -10,7 +10,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Adam, clipGradNorm, Generator, Linear, LSTM, manualSeed, mseLoss, noGrad, RNN, select, type Tensor } from '../../kernel/engine/index';
-import { addingProblemArjovsky, ARJOVSKY_ADDING_BASELINE_MSE, collate, type Batch } from '../../kernel/train/datasets';
+import { addingProblemArjovsky, ARJOVSKY_ADDING_BASELINE_MSE, collate, type Batch } from '../../kernel/datasets';
 
 const T = 100;
 const HIDDEN = 32;

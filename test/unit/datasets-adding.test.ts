@@ -5,7 +5,7 @@ import {
   addingProblemHochreiter,
   ARJOVSKY_ADDING_BASELINE_MSE,
   hochreiterAddingBaselineMse,
-} from '../../kernel/train/datasets';
+} from '../../kernel/datasets';
 
 describe('adding problem, Arjovsky et al. 2016 form', () => {
   const T = 100;

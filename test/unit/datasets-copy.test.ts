@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../kernel/engine/rng';
-import { COPY_BLANK, COPY_CATEGORIES, COPY_DELIMITER, copyMemory, copyMemoryBaseline } from '../../kernel/train/datasets';
+import { COPY_BLANK, COPY_CATEGORIES, COPY_DELIMITER, copyMemory, copyMemoryBaseline } from '../../kernel/datasets';
 
 describe('copy-memory task (Arjovsky et al. 2016)', () => {
   const T = 50;

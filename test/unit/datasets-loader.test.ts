@@ -12,7 +12,7 @@ import {
   textClassification,
   timeSeries,
   trainValidationSplit,
-} from '../../kernel/train/datasets';
+} from '../../kernel/datasets';
 
 describe('DataLoader', () => {
   it('pads feature inputs with zeros and reports lengths', () => {

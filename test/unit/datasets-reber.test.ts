@@ -9,7 +9,7 @@ import {
   reberGrammar,
   reberSuccessors,
   type ReberSymbol,
-} from '../../kernel/train/datasets';
+} from '../../kernel/datasets';
 
 describe('Reber grammar acceptor', () => {
   it('accepts strings of the graph and rejects others', () => {

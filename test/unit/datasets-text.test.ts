@@ -9,7 +9,7 @@ import {
   SONNETS,
   textClassification,
   WordTokenizer,
-} from '../../kernel/train/datasets';
+} from '../../kernel/datasets';
 
 describe('character tokenizer and corpora', () => {
   it('encodes and decodes the shipped corpora losslessly', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../kernel/engine/rng';
-import { timeSeries } from '../../kernel/train/datasets';
+import { timeSeries } from '../../kernel/datasets';
 
 describe('time series', () => {
   it('a sine has the given period, mean 0 and variance 1/2 over whole periods', () => {

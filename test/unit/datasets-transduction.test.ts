@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../kernel/engine/rng';
-import { datePairs, EOS, reversalPairs, sortingPairs, Vocabulary } from '../../kernel/train/datasets';
+import { datePairs, EOS, reversalPairs, sortingPairs, Vocabulary } from '../../kernel/datasets';
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 

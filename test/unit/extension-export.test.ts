@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import { ExportOnnxRequest, ExportSafetensorsRequest, type ExportResult } from '../../kernel/protocol';
 import { decodeOnnxModel } from '../../kernel/interop/index';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CellOutput } from '../../kernel/protocol';
 import { fromNbformatOutput, readNotebook, NotebookFormatError } from '../../kernel/nbformat';
 import { keepEvenly } from '../../kernel/plots/decimate';
-import { OutputCollector, type NotebookOutput } from '../../kernel/runtime/runner/notebook';
+import { OutputCollector, type NotebookOutput } from '../../kernel/runner/notebook';
 import { parseIpynb } from '../../extension/ipynb';
 
 describe('nbformat outputs', () => {

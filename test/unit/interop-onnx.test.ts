@@ -6,8 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Embedding, Generator, GRU, Linear, LSTM, manualSeed, Module, noGrad, relu, RNN, select, Tensor, type RNNBase } from '../../kernel/engine/index';
 import { buildOnnxModel, decodeOnnxModel, exportOnnx, type OnnxModelProto } from '../../kernel/interop/index';
-import { Seq2Seq } from '../../kernel/train/seq2seq/model';
-import { greedyDecode } from '../../kernel/train/seq2seq/decode';
+import { Seq2Seq } from '../../kernel/seq2seq/model';
+import { greedyDecode } from '../../kernel/seq2seq/decode';
 import { DiffLog, maxAbsDiff, randn, randomTokens, runOnnx, toleranceRatio, type Feed } from './interop-helpers';
 
 const log = new DiffLog();

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualSeed, stack, Tensor } from '../../kernel/engine/index';
 import { exportOnnx, loadModel, modelToSafetensors } from '../../kernel/interop/index';
-import { sourceMask } from '../../kernel/train/seq2seq/attention';
-import type { Seq2Seq } from '../../kernel/train/seq2seq/model';
+import { sourceMask } from '../../kernel/seq2seq/attention';
+import type { Seq2Seq } from '../../kernel/seq2seq/model';
 import { buildModel, runModel, toTensor, type InteropFixture, type JsonTensor } from '../../scripts/interop/models';
 import { DiffLog, maxAbsDiff, runOnnx, toleranceRatio } from './interop-helpers';
 

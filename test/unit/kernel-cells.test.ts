@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import type { CellOutput } from '../../kernel/protocol';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');

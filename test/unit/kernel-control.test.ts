@@ -2,7 +2,7 @@
 // kernel process (npm run build first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { KernelDiedError, KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelDiedError, KernelProcess } from '../../kernel/runner/kernelProcess';
 import type { CellOutput } from '../../kernel/protocol';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import {
   ExportSafetensorsRequest,
   InspectModelRequest,

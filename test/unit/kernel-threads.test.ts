@@ -27,7 +27,7 @@ describe('kernelThreads', () => {
 
 describe('a kernel process', () => {
   it('computes with RNN_LAB_THREADS=2 kernel threads, the same numbers as one thread', async () => {
-    const { KernelProcess } = await import('../../kernel/runtime/runner/kernelProcess');
+    const { KernelProcess } = await import('../../kernel/runner/kernelProcess');
     const before = process.env.RNN_LAB_THREADS;
     process.env.RNN_LAB_THREADS = '2'; // the kernel process inherits it
     const kernel = new KernelProcess({ kernelPath: resolve(__dirname, '../../dist/kernel.js') });

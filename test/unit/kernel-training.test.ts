@@ -2,7 +2,7 @@
 // client, the kernel reports 'training' while a job runs, and ListJobs / StopJob answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 import { JobNotification, ListJobsRequest, StopJobRequest, type JobEventParams, type JobSummary } from '../../kernel/protocol';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { argmax, logSoftmax, manualSeed, Generator, noGrad, Tensor } from '../../kernel/engine/index';
-import { collate, reversalPairs } from '../../kernel/train/datasets';
-import { beamSearch, greedyDecode, Seq2Seq, seq2seqLoss, type CellType } from '../../kernel/train/seq2seq';
+import { collate, reversalPairs } from '../../kernel/datasets';
+import { beamSearch, greedyDecode, Seq2Seq, seq2seqLoss, type CellType } from '../../kernel/seq2seq';
 
 function tinyModel(cell: CellType, attention: boolean, seed = 0): { model: Seq2Seq; batch: ReturnType<typeof collate> } {
   manualSeed(seed);

@@ -5,8 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { Adam, clipGradNorm, Generator, manualSeed } from '../../kernel/engine/index';
-import { DataLoader, reversalPairs } from '../../kernel/train/datasets';
-import { beamSearch, evaluateSeq2Seq, greedyDecode, Seq2Seq, seq2seqLoss, type SequenceScores } from '../../kernel/train/seq2seq';
+import { DataLoader, reversalPairs } from '../../kernel/datasets';
+import { beamSearch, evaluateSeq2Seq, greedyDecode, Seq2Seq, seq2seqLoss, type SequenceScores } from '../../kernel/seq2seq';
 
 async function trainReversal(attention: boolean, epochs: number): Promise<{ model: Seq2Seq; teacherForced: SequenceScores; freeRunning: SequenceScores; test: ReturnType<typeof reversalPairs> }> {
   manualSeed(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactMatch, ScheduledSampling, sequenceScores, tokenAccuracy } from '../../kernel/train/seq2seq';
+import { exactMatch, ScheduledSampling, sequenceScores, tokenAccuracy } from '../../kernel/seq2seq';
 
 describe('ScheduledSampling (Bengio et al. 2015)', () => {
   it('linear: εᵢ = max(ε, k − c·i)', () => {

@@ -1,10 +1,10 @@
-// Training on the datasets of kernel/train/datasets: padded batches with lengths, token-sequence
+// Training on the datasets of kernel/datasets: padded batches with lengths, token-sequence
 // targets with ignored padding, value targets; the same numbers in a worker and on this thread.
 
 import { describe, expect, it } from 'vitest';
 import { Embedding, Linear, LSTM, GRU, manualSeed, Module, select, Tensor } from '../../kernel/engine/index';
-import { DataLoader } from '../../kernel/train/datasets/dataLoader';
-import { createDataset } from '../../kernel/train/datasets/spec';
+import { DataLoader } from '../../kernel/datasets/dataLoader';
+import { createDataset } from '../../kernel/datasets/spec';
 import { fit, trainSteps, type Batch } from '../../kernel/train/index';
 import { weightsOf } from './train-helpers';
 

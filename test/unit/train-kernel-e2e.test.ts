@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelProcess } from '../../kernel/runtime/runner/kernelProcess';
+import { KernelProcess } from '../../kernel/runner/kernelProcess';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');
 let kernel: KernelProcess;

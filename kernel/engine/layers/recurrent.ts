@@ -105,13 +105,21 @@ type Path = 'fused' | 'reference';
  *     l0.gates.i;               // (T,N,H) input-gate activations, time-major
  */
 export abstract class RNNBase extends Module {
+  /** I: features per time step of the input. */
   readonly inputSize: number;
+  /** H: features of the hidden state (per direction). */
   readonly hiddenSize: number;
+  /** L: stacked layers; layer l>0 reads the previous layer's (…, D·H) output. */
   readonly numLayers: number;
+  /** A reverse direction per layer (D = 2); outputs are [forward H | reverse H]. */
   readonly bidirectional: boolean;
+  /** Input and output are (N,T,·) instead of (T,N,·); h and c stay (L·D,N,H). */
   readonly batchFirst: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode. */
   readonly dropout: number;
+  /** Whether the layer has the biases b_ih and b_hh. */
   readonly bias: boolean;
+  /** @internal The cell the fused kernels run (gate count, nonlinearity). */
   readonly cell: CellSpec;
   /** Record a trace of every forward in `trace` (see the class comment). */
   instrument = false;
@@ -163,14 +171,16 @@ export abstract class RNNBase extends Module {
    * for tests and for reading), plus each direction's per-step states h_t (T tensors of (N,H)):
    * call retainGrad() on them before backward() to read ∂L/∂h_t. Dropout, when training, draws
    * its own masks.
+   * @internal
    */
   abstract forwardReference(x: Tensor, options?: RecurrentForwardOptions): RecurrentReferenceOutput<Tensor | null>;
 
+  /** D: 2 when bidirectional, else 1. */
   get numDirections(): 1 | 2 {
     return this.bidirectional ? 2 : 1;
   }
 
-  /** The weights of layer `layer`, direction forward or reverse. */
+  /** @internal The weights of layer `layer`, direction forward or reverse. */
   directionWeights(layer: number, reverse: boolean): DirectionWeights {
     const suffix = directionName(layer, reverse);
     const get = (key: string): Parameter | null => (this as unknown as Record<string, Parameter | undefined>)[`${key}_${suffix}`] ?? null;
@@ -318,6 +328,7 @@ export class RNN extends RNNBase {
     return { output, h, c: null };
   }
 
+  /** @internal */
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<null> {
     const { output, h, states } = this.run(x, options, 'reference');
     return { output, h, c: null, states };
@@ -344,6 +355,7 @@ export class LSTM extends RNNBase {
     return { output, h, c: c! };
   }
 
+  /** @internal */
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<Tensor> {
     const { output, h, c, states } = this.run(x, options, 'reference');
     return { output, h, c: c!, states };
@@ -375,6 +387,7 @@ export class GRU extends RNNBase {
     return { output, h, c: null };
   }
 
+  /** @internal */
   forwardReference(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentReferenceOutput<null> {
     const { output, h, states } = this.run(x, options, 'reference');
     return { output, h, c: null, states };

@@ -1,9 +1,11 @@
 // Flat-buffer helpers for the recurrent kernels: a strided GEMM (BLAS-style leading dimensions,
 // so a kernel can address one gate block of a (rows, G·H) buffer), bias broadcasts and column
 // sums. Everything works on Float32Array (the engine's tensors) and Float64Array (finite-difference
-// checks and references) alike; the code is the same, only the storage differs. Float32 products
+// checks and references) alike; the code is the same, only the storage differs. Float32 results are
+// flushed to zero below FLT_MIN when setFlushDenormal is on (denormal.ts). Float32 products
 // big enough to pay for the copies run on the WebAssembly kernels (../wasm/gemm.ts) when present.
 
+import { flushed, flushRange, flushThresholdFor } from '../denormal';
 import { wasmGemm } from '../wasm/gemm';
 import { wasmKernels } from '../wasm/instance';
 
@@ -90,6 +92,14 @@ export function gemmJs(
   // The odd last row and the last N mod 4 columns.
   if (M2 < M) edge(M2, M, 0, N, K, A, aOff, aRow, aK, B, bOff, bK, bCol, C, cOff, ldc);
   if (N4 < N) edge(0, M2, N4, N, K, A, aOff, aRow, aK, B, bOff, bK, bCol, C, cOff, ldc);
+  flushRows(C, cOff, M, N, ldc);
+}
+
+/** C's rows [0, M) × columns [0, N) (row stride ldc) flushed to zero below FLT_MIN (denormal.ts), as the wasm kernels store them. */
+function flushRows(C: Buf, cOff: number, M: number, N: number, ldc: number): void {
+  const min = flushThresholdFor(C);
+  if (min === 0) return;
+  for (let i = 0; i < M; i++) flushRange(C, cOff + i * ldc, cOff + i * ldc + N, min);
 }
 
 // C[i,j] += dot(A[i,:], B[j,:]): both operands contiguous along k.
@@ -194,9 +204,10 @@ function edge(i0: number, i1: number, j0: number, j1: number, K: number, A: Buf,
 
 /** out[r, c] += v[c] for each of `rows` rows of width `cols` (row stride `ld`), columns [c0, c1). */
 export function addRowVector(out: Buf, rows: number, ld: number, v: Buf, c0: number, c1: number): void {
+  const min = flushThresholdFor(out);
   for (let r = 0; r < rows; r++) {
     const o = r * ld;
-    for (let c = c0; c < c1; c++) out[o + c] = out[o + c]! + v[c]!;
+    for (let c = c0; c < c1; c++) out[o + c] = flushed(out[o + c]! + v[c]!, min);
   }
 }
 
@@ -206,6 +217,7 @@ export function addColumnSums(out: Buf, m: Buf, rows: number, ld: number, cols: 
     const o = r * ld;
     for (let c = 0; c < cols; c++) out[c] = out[c]! + m[o + c]!;
   }
+  flushRange(out, 0, cols, flushThresholdFor(out)); // once at the end, as the wasm col_sums
 }
 
 export function sigmoid(x: number): number {

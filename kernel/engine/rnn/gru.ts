@@ -8,7 +8,11 @@
 //
 // The textbook writes h_t = (1 − z̃) ⊙ h_{t−1} + z̃ ⊙ h̃_t: the same update with z̃ = 1 − z, i.e. its
 // "update gate" is PyTorch's z with the roles of old state and candidate swapped.
+//
+// With setFlushDenormal on, the states and gradients stored to float32 buffers are flushed to zero
+// below FLT_MIN (denormal.ts), as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
+import { flushed, flushThresholdFor } from '../denormal';
 import { addColumnSums, allocLike, gemm, sigmoid, type Buf } from './blas';
 import {
   accumulateAlignedGrad,
@@ -49,6 +53,7 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
   const hidden = allocLike(p.x, T * N * H);
   const y = out.y;
   const bHn = p.bHh;
+  const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
     const prev = prevTime(p, t);
@@ -75,7 +80,7 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
           if (bHn) hidden[so + j] = hidden[so + j]! + bHn[2 * H + j]!;
           gates[go + 2 * H + j] = Math.tanh(gates[go + 2 * H + j]! + r * hidden[so + j]!);
         } else {
-          hidden[so + j] = r * hPrev[po + j]!;
+          hidden[so + j] = flushed(r * hPrev[po + j]!, min);
         }
       }
     }
@@ -98,7 +103,7 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
         const z = gates[go + H + j]!;
         const nn = resetAfter ? gates[go + 2 * H + j]! : Math.tanh(gates[go + 2 * H + j]!);
         gates[go + 2 * H + j] = nn;
-        const h = (1 - z) * nn + z * hPrev[po + j]!;
+        const h = flushed((1 - z) * nn + z * hPrev[po + j]!, min);
         hs[so + j] = h;
         y[so + j] = h;
       }
@@ -125,6 +130,7 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
   const dRh = resetAfter ? dh : allocLike(p.x, N * H); // Cho form: ∂L/∂(r ⊙ h), (N,H)
   if (grads.dhN) carry.set(grads.dhN);
   const dy = grads.dy;
+  const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
     const prev = prevTime(p, t);
@@ -151,15 +157,15 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
         const nn = gates[go + 2 * H + j]!;
         const dhj = dh[ro + j]!;
         const dnPre = dhj * (1 - z) * (1 - nn * nn);
-        dGi[go + H + j] = dhj * (hPrev[po + j]! - nn) * z * (1 - z);
-        dGi[go + 2 * H + j] = dnPre;
+        dGi[go + H + j] = flushed(dhj * (hPrev[po + j]! - nn) * z * (1 - z), min);
+        dGi[go + 2 * H + j] = flushed(dnPre, min);
         if (resetAfter) {
           const a = hidden[so + j]!;
-          const drPre = dnPre * a * r * (1 - r);
+          const drPre = flushed(dnPre * a * r * (1 - r), min);
           dGi[go + j] = drPre;
           dGh[go + j] = drPre;
           dGh[go + H + j] = dGi[go + H + j]!;
-          dGh[go + 2 * H + j] = dnPre * r;
+          dGh[go + 2 * H + j] = flushed(dnPre * r, min);
         }
       }
     }
@@ -173,7 +179,7 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
         const ro = n * H;
         for (let j = 0; j < H; j++) {
           const r = gates[go + j]!;
-          dGi[go + j] = dRh[ro + j]! * hPrev[po + j]! * r * (1 - r);
+          dGi[go + j] = flushed(dRh[ro + j]! * hPrev[po + j]! * r * (1 - r), min);
         }
       }
     }
@@ -187,9 +193,9 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
       }
       const go = gOff + n * G;
       if (resetAfter) {
-        for (let j = 0; j < H; j++) nextCarry[ro + j] = nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]!;
+        for (let j = 0; j < H; j++) nextCarry[ro + j] = flushed(nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]!, min);
       } else {
-        for (let j = 0; j < H; j++) nextCarry[ro + j] = nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]! + dRh[ro + j]! * gates[go + j]!;
+        for (let j = 0; j < H; j++) nextCarry[ro + j] = flushed(nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]! + dRh[ro + j]! * gates[go + j]!, min);
       }
     }
     const swap = carry;

@@ -4,8 +4,11 @@
 //   g = tanh(W_ig x + b_ig + W_hg h + b_hg)   o = σ(W_io x + b_io + W_ho h + b_ho)
 //   c' = f ⊙ c + i ⊙ g                         h' = o ⊙ tanh(c')
 //
-// Gate blocks are stacked by rows in PyTorch's order i, f, g, o.
+// Gate blocks are stacked by rows in PyTorch's order i, f, g, o. With setFlushDenormal on, the
+// states and gradients stored to float32 buffers are flushed to zero below FLT_MIN (denormal.ts),
+// as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
+import { flushed, flushThresholdFor } from '../denormal';
 import { allocLike, addColumnSums, gemm, sigmoid, type Buf } from './blas';
 import {
   accumulatePrevStateGrad,
@@ -44,6 +47,7 @@ export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceO
   const cs = allocLike(p.x, T * N * H);
   const c0 = p.c0 ?? allocLike(p.x, N * H);
   const y = out.y;
+  const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
     const prev = prevTime(p, t);
@@ -72,9 +76,9 @@ export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceO
         gates[go + H + j] = f;
         gates[go + 2 * H + j] = g;
         gates[go + 3 * H + j] = o;
-        const c = f * cPrev[po + j]! + i * g;
+        const c = flushed(f * cPrev[po + j]! + i * g, min);
         cs[so + j] = c;
-        const h = o * Math.tanh(c);
+        const h = flushed(o * Math.tanh(c), min);
         hs[so + j] = h;
         y[so + j] = h;
       }
@@ -100,6 +104,7 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
   if (grads.dhN) carry.set(grads.dhN);
   if (grads.dcN) dc.set(grads.dcN);
   const dy = grads.dy;
+  const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
     const prev = prevTime(p, t);
@@ -126,11 +131,12 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
         const tc = Math.tanh(cs[so + j]!);
         const dhj = dh[ro + j]!;
         const dcj = dc[ro + j]! + dhj * o * (1 - tc * tc);
-        dG[go + j] = dcj * g * i * (1 - i);
-        dG[go + H + j] = dcj * cPrev[po + j]! * f * (1 - f);
-        dG[go + 2 * H + j] = dcj * i * (1 - g * g);
-        dG[go + 3 * H + j] = dhj * tc * o * (1 - o);
-        dc[ro + j] = dcj * f;
+        // the vanishing gradient: dG, dc and (through the GEMM) the carry turn subnormal first
+        dG[go + j] = flushed(dcj * g * i * (1 - i), min);
+        dG[go + H + j] = flushed(dcj * cPrev[po + j]! * f * (1 - f), min);
+        dG[go + 2 * H + j] = flushed(dcj * i * (1 - g * g), min);
+        dG[go + 3 * H + j] = flushed(dhj * tc * o * (1 - o), min);
+        dc[ro + j] = flushed(dcj * f, min);
       }
     }
     // ∂L/∂h_{t−1} = dG_t·w_hh on active rows; inactive rows pass the carry through

@@ -1,7 +1,11 @@
 // Elman RNN over a whole sequence (one layer, one direction): fused forward and BPTT backward.
 //
 //   h' = act(W_ih x + b_ih + W_hh h + b_hh),   act = tanh or relu
+//
+// With setFlushDenormal on, the states and gradients stored to float32 buffers are flushed to zero
+// below FLT_MIN (denormal.ts), as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
+import { flushed, flushThresholdFor } from '../denormal';
 import { addColumnSums, allocLike, gemm, type Buf } from './blas';
 import {
   accumulatePrevStateGrad,
@@ -37,6 +41,7 @@ export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: Sequen
   const hs = allocLike(p.x, T * N * H);
   const y = out.y;
   const relu = nonlinearity === 'relu';
+  const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
     const prev = prevTime(p, t);
@@ -55,7 +60,7 @@ export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: Sequen
       }
       for (let j = 0; j < H; j++) {
         const a = pre[so + j]!;
-        const h = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        const h = flushed(relu ? (a > 0 ? a : 0) : Math.tanh(a), min);
         hs[so + j] = h;
         y[so + j] = h;
       }
@@ -77,6 +82,7 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
   const dh = allocLike(p.x, N * H);
   if (grads.dhN) carry.set(grads.dhN);
   const dy = grads.dy;
+  const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
     for (let n = 0; n < N; n++) {
@@ -92,7 +98,7 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
       const so = (t * N + n) * H;
       for (let j = 0; j < H; j++) {
         const h = hs[so + j]!;
-        dG[so + j] = dh[ro + j]! * (relu ? (h > 0 ? 1 : 0) : 1 - h * h);
+        dG[so + j] = flushed(dh[ro + j]! * (relu ? (h > 0 ? 1 : 0) : 1 - h * h), min);
       }
     }
     gemm(false, false, N, H, H, dG, t * N * H, H, p.wHh, 0, H, nextCarry, 0, H, 0);

@@ -4,15 +4,15 @@
 // Examples of a Dataset are stored padded to the longest one (token inputs with the dataset's
 // padIndex, features with 0, token targets with −100, value-sequence targets with 0), with their
 // lengths; train.py cuts each batch back to its own longest example, so every batch is the very
-// tensor kernel/train/datasets/dataLoader.ts's collate() builds. Padded tensors (TensorData) are
+// tensor kernel/datasets/dataLoader.ts's collate() builds. Padded tensors (TensorData) are
 // stored as they are. The order is the engine's: the permutation TrainingLoop draws from
 // Generator(seed ^ 0x5bd1e995) at the start of every epoch, so one process replays fit()'s batches.
 
 import { Generator } from '../../engine/index';
 import type { TensorData } from '../../train/data';
 import { isDataset } from '../../train/data';
-import { inputSteps, targetSteps } from '../../train/datasets/arrayDataset';
-import { IGNORE_INDEX, type Dataset } from '../../train/datasets/types';
+import { inputSteps, targetSteps } from '../../datasets/arrayDataset';
+import { IGNORE_INDEX, type Dataset } from '../../datasets/types';
 import { countSteps } from '../../train/loop';
 import type { LoopConfig } from '../../train/options';
 import type { TorchObjective } from './objective';

@@ -7,12 +7,12 @@
 
 import { bceWithLogits, crossEntropy, formatShape, mseLoss, noGrad, sequenceCrossEntropy, stack, Tensor, type Module } from '../../engine/index';
 import type { BatchSource } from '../../train/data';
-import type { Batch } from '../../train/datasets/types';
-import { IGNORE_INDEX } from '../../train/datasets/types';
+import type { Batch } from '../../datasets/types';
+import { IGNORE_INDEX } from '../../datasets/types';
 import { defaultLoss } from '../../train/objective';
 import type { LoopConfig } from '../../train/options';
-import { sourceMask } from '../../train/seq2seq/attention';
-import type { TargetKind } from '../../train/datasets/types';
+import { sourceMask } from '../../seq2seq/attention';
+import type { TargetKind } from '../../datasets/types';
 import type { ForwardLoss, NamedLoss } from '../../train/types';
 import { runSpec } from '../spec';
 import type { Seq2SeqModel, TorchModelStructure } from './structure';

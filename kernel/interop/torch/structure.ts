@@ -4,7 +4,7 @@
 // encoder and a decoder that each are such a composition. model.py is written from this.
 
 import { Dropout, GRU, Module, RNNBase } from '../../engine/index';
-import { Seq2Seq } from '../../train/seq2seq/model';
+import { Seq2Seq } from '../../seq2seq/model';
 import { checkSpec, recognizeModel, type OnnxModelSpec, type OnnxSequenceSpec, type OnnxStepSpec } from '../spec';
 
 /** The attribute names of a composition's parts on its module (null: the part is absent). */
@@ -39,7 +39,7 @@ export interface StepModel {
   names: PartNames;
 }
 
-/** RNN Lab's Seq2Seq (kernel/train/seq2seq): an encoder and a decoder trained with teacher forcing. */
+/** RNN Lab's Seq2Seq (kernel/seq2seq): an encoder and a decoder trained with teacher forcing. */
 export interface Seq2SeqModel {
   kind: 'seq2seq';
   module: Seq2Seq;

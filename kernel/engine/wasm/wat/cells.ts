@@ -7,7 +7,10 @@
 // G·H floats (gate buffers, blocks in PyTorch's order: LSTM i,f,g,o; GRU r,z,n). The element-wise
 // math is written once per kernel and emitted for f32x4 vectors and for the scalar tail (H % 4).
 // Backward kernels return Σ dh² over the active rows (the ‖∂L/∂h_t‖ instrumentation, as f64).
+// With setFlushDenormal on, the states and gradients they store are flushed to zero below FLT_MIN
+// (FLUSH below, wat/flush.ts).
 
+import { flushingLane } from './flush';
 import { gatesInto, tanhInto } from './math';
 import { add, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
 
@@ -32,6 +35,11 @@ interface KernelSpec {
   inactive: (f: Func, L: Lane, at: (buf: string, block?: number) => string) => string[];
   /** Accumulate Σ dh² and return it. */
   sumSquares: boolean;
+  /**
+   * Buffers whose computed stores are flushed to zero below FLT_MIN (setFlushDenormal; copies and
+   * constants never are): see FLUSH.
+   */
+  flush: readonly string[];
 }
 
 function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
@@ -43,14 +51,20 @@ function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
   // Row base address of each buffer (and of each gate block within it).
   const base = (buf: string, block: number): string => `r_${buf}_${block}`;
   for (const b of spec.bufs) for (let k = 0; k < Math.max(1, b.blocks); k++) f.local(base(b.name, k), 'i32');
-  const at = (buf: string, block = 0): string => add(get(base(buf, block)), get('jo'));
+  // Addresses `at` made for buffers in spec.flush: stores to them flush (flushingLane).
+  const flushedAt = new Set<string>();
+  const at = (buf: string, block = 0): string => {
+    const address = add(get(base(buf, block)), get('jo'));
+    if (spec.flush.includes(buf)) flushedAt.add(address);
+    return address;
+  };
   if (spec.sumSquares) {
     f.local('ss4', 'v128');
     f.local('ss1', 'f32');
     f.local('total', 'f64');
   }
-  const V = vectorLane(relaxed);
-  const S = scalarLane(relaxed);
+  const { lane: V, init: flushV } = flushingLane(f, vectorLane(relaxed), (address) => flushedAt.has(address));
+  const { lane: S, init: flushS } = flushingLane(f, scalarLane(relaxed), (address) => flushedAt.has(address));
   // Column loops over one row: f32x4 while 4 columns remain, then one at a time.
   const columns = (label: string, body: (L: Lane) => string[]): string[] => [
     set('jo', i32(0)),
@@ -79,7 +93,7 @@ function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
       : []),
   ];
   const inactiveRow = columns('i', (L) => spec.inactive(f, L, at));
-  f.emit(set('hb', mul(get('H'), i32(4))));
+  f.emit(flushV, flushS, set('hb', mul(get('H'), i32(4))));
   for (const b of spec.bufs) for (let k = 0; k < Math.max(1, b.blocks); k++) f.emit(set(base(b.name, k), add(get(b.name), mul(get('hb'), i32(k)))));
   const advance: string[] = [];
   for (const b of spec.bufs) {
@@ -104,6 +118,31 @@ function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
   if (spec.sumSquares) f.emit(get('total'));
   return f;
 }
+
+/**
+ * The buffers whose stores each kernel flushes to zero below FLT_MIN (setFlushDenormal,
+ * wat/flush.ts). Backward: every gradient it stores — dG (the dW GEMMs' operand), dc and the
+ * ∂L/∂h carry, the chains along which a vanishing gradient turns subnormal. Forward: the states
+ * h' and c', which decay only where inputs and biases leave them nothing to hold on to (gate
+ * activations cannot be subnormal: a sigmoid is ≥ 1.4e-7, a tanh of a flushed pre-activation
+ * is 0 or normal). Measured per call at N = 32, H = 128 (relaxed SIMD, interleaved with the
+ * kernels before the flush): flushing every stored value cost lstm_fwd +19 % and lstm_bwd +48 %;
+ * this set costs lstm_fwd +6–9 %, lstm_bwd +22–33 %, gru_bwd +44 %, rnn_tanh_bwd +25 %, about
+ * 1 % of a training step, below the noise of the bench; flushing only the dc and carry chains
+ * cost +3–5 %, but left dG's subnormals to the GEMMs over it.
+ */
+const FLUSH: Record<string, readonly string[]> = {
+  lstm_fwd: ['cOut', 'hOut'],
+  lstm_bwd: ['dG', 'dc'], // `next` is 0 here, the GEMM adds dG·w_hh (and flushes)
+  gru_fwd: ['hOut'],
+  gru_bwd: ['dGi', 'dGh', 'next'],
+  gru_cho_rz: ['hidden'], // r ⊙ h, the operand of the n block's GEMM
+  gru_cho_h: ['hOut'],
+  gru_cho_bwd1: ['dG', 'next'],
+  gru_cho_bwd2: ['dG', 'next'],
+  rnn_fwd: ['hOut'],
+  rnn_bwd: ['dG'],
+};
 
 /** Local name specific to a lane width (vector and scalar bodies declare their own). */
 const lv = (L: Lane, name: string): string => `${name}_${L.width}`;
@@ -138,6 +177,7 @@ function lstmForward(relaxed: boolean): Func {
       { name: 'hOut', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.lstm_fwd,
     active: (f, L, at) => {
       const out = ['i', 'f', 'g', 'o'].map((n) => lv(L, n));
       return [
@@ -167,6 +207,7 @@ function lstmBackward(relaxed: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: true,
+    flush: FLUSH.lstm_bwd,
     // tanh(c) of the row first, kept in `next` (written last, below)
     active: (f, L, at) => [...tanhInto(f, L, 'lb', [L.load(at('c'))], [lv(L, 'tc')]), L.store(at('next'), g(L, 'tc'))],
     activeAfter: (f, L, at, ss) => [
@@ -202,6 +243,7 @@ function gruForward(relaxed: boolean): Func {
       { name: 'hidden', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.gru_fwd,
     active: (f, L, at) => [
       ...gatesInto(f, L, 'gf', [L.add(L.load(at('gates', 0)), L.load(at('hh', 0))), L.add(L.load(at('gates', 1)), L.load(at('hh', 1)))], [false, false], [lv(L, 'r'), lv(L, 'z')]),
       L.store(at('gates', 0), g(L, 'r')),
@@ -234,6 +276,7 @@ function gruBackward(relaxed: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: true,
+    flush: FLUSH.gru_bwd,
     active: (f, L, at, ss) => [
       ...dhAndNorm(f, L, at, ss),
       local(f, L, 'r', L.load(at('gates', 0))),
@@ -264,6 +307,7 @@ function gruChoGates(relaxed: boolean): Func {
       { name: 'hidden', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.gru_cho_rz,
     active: (f, L, at) => [
       ...gatesInto(f, L, 'cr', [L.load(at('gates', 0)), L.load(at('gates', 1))], [false, false], [lv(L, 'r'), lv(L, 'z')]),
       L.store(at('gates', 0), g(L, 'r')),
@@ -284,6 +328,7 @@ function gruChoState(relaxed: boolean): Func {
       { name: 'hOut', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.gru_cho_h,
     active: (f, L, at) => [
       ...tanhInto(f, L, 'cn', [L.load(at('gates', 2))], [lv(L, 'n')]),
       local(f, L, 'z', L.load(at('gates', 1))),
@@ -307,6 +352,7 @@ function gruChoBackward1(relaxed: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: true,
+    flush: FLUSH.gru_cho_bwd1,
     active: (f, L, at, ss) => [
       ...dhAndNorm(f, L, at, ss),
       local(f, L, 'z', L.load(at('gates', 1))),
@@ -331,6 +377,7 @@ function gruChoBackward2(relaxed: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.gru_cho_bwd2,
     active: (f, L, at) => [
       local(f, L, 'r', L.load(at('gates', 0))),
       local(f, L, 'd', L.load(at('dRh'))),
@@ -351,6 +398,7 @@ function rnnForward(relaxed: boolean, relu: boolean): Func {
       { name: 'hOut', blocks: 1 },
     ],
     sumSquares: false,
+    flush: FLUSH.rnn_fwd,
     active: (f, L, at) =>
       relu ? [L.store(at('hOut'), L.max(L.load(at('pre')), zero(L)))] : [...tanhInto(f, L, 'rt', [L.load(at('pre'))], [lv(L, 'h')]), L.store(at('hOut'), g(L, 'h'))],
     inactive: (_f, L, at) => [L.store(at('hOut'), L.load(at('hPrev')))],
@@ -368,6 +416,7 @@ function rnnBackward(relaxed: boolean, relu: boolean): Func {
       { name: 'next', blocks: 1 },
     ],
     sumSquares: true,
+    flush: FLUSH.rnn_bwd,
     active: (f, L, at, ss) => [
       ...dhAndNorm(f, L, at, ss),
       L.store(at('dG'), relu ? L.whereGt0(L.load(at('h')), g(L, 'dh')) : L.mul(g(L, 'dh'), dtanh(L, L.load(at('h'))))),

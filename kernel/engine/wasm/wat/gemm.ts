@@ -18,6 +18,7 @@
 // spills an accumulator, which puts a store-load round trip on its dependency chain: 17 vs
 // ~40 GFLOP/s).
 
+import { flushMinScalar, flushMinVector, flushScalar, flushVector } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, set, sub } from './text';
 
 export interface GemmConfig {
@@ -94,18 +95,22 @@ function microKernel(cfg: GemmConfig, rows: number, rowPtrs: boolean): Func {
     );
     for (let r = 0; r < rows; r++) for (let v = 0; v < q; v++) f.emit(set(acc(r, v), `(f32x4.add ${get(acc(r, v))} ${get(odd(r, v))})`));
   }
-  // Store: C = acc or C += acc, row by row.
+  // Store: C = acc or C += acc, row by row, flushed below FLT_MIN when setFlushDenormal is on (at
+  // the end of each KC block: products over a decaying gradient are where subnormals pile up).
+  f.local('fzm', 'v128');
+  f.local('fzt', 'v128');
   const store = (withBeta: boolean): string[] => {
     const out: string[] = [];
     for (let r = 0; r < rows; r++) {
       if (r > 0) out.push(inc('c', get('ldc')));
       for (let v = 0; v < q; v++) {
         const val = withBeta ? `(f32x4.add (v128.load offset=${16 * v} align=4 ${get('c')}) ${get(acc(r, v))})` : get(acc(r, v));
-        out.push(`(v128.store offset=${16 * v} align=4 ${get('c')} ${val})`);
+        out.push(`(v128.store offset=${16 * v} align=4 ${get('c')} ${flushVector(val, 'fzm', 'fzt')})`);
       }
     }
     return out;
   };
+  f.emit(set('fzm', flushMinVector));
   f.emit(`(if ${get('beta')} (then`, ...store(true).map((l) => '  ' + l), ') (else', ...store(false).map((l) => '  ' + l), '))');
   return f;
 }
@@ -149,12 +154,16 @@ function edgeStore(): Func {
   f.local('j', 'i32');
   f.local('s', 'i32');
   f.local('d', 'i32');
+  f.local('fzm', 'f32');
+  f.local('fzt', 'f32');
+  // The scratch tile holds the tile's sums unflushed: flushed here, as the full tiles are.
+  const value = `(select (f32.add (f32.load ${get('d')}) (f32.load ${get('s')})) (f32.load ${get('s')}) ${get('beta')})`;
   const inner = forLoop('ej', 'j', i32(0), get('cols'), i32(1), [
     set('s', add(get('src'), mul(add(mul(get('r'), get('width')), get('j')), i32(4)))),
     set('d', add(add(get('c'), mul(get('r'), get('ldc'))), mul(get('j'), i32(4)))),
-    `(f32.store ${get('d')} (select (f32.add (f32.load ${get('d')}) (f32.load ${get('s')})) (f32.load ${get('s')}) ${get('beta')}))`,
+    `(f32.store ${get('d')} ${flushScalar(value, 'fzm', 'fzt')})`,
   ]);
-  f.emit(...forLoop('er', 'r', i32(0), get('rows'), i32(1), inner));
+  f.emit(set('fzm', flushMinScalar), ...forLoop('er', 'r', i32(0), get('rows'), i32(1), inner));
   return f;
 }
 
@@ -213,11 +222,14 @@ function gemvKernel(cfg: GemmConfig): Func {
   for (let v = 0; v < q; v++) body.push(set(`c${v}`, madd(cfg.relaxed, get('x'), `(v128.load offset=${16 * v} align=4 ${get('b')})`, get(`c${v}`))));
   body.push(inc('a', get('aks')), inc('b', i32(GEMV_NR * 4)), set('kn', sub(get('kn'), i32(1))));
   f.emit('(loop $k', ...body.map((l) => '  ' + l), `  (br_if $k ${get('kn')})`, ')');
+  f.local('fzm', 'v128');
+  f.local('fzt', 'v128');
   const store = (withBeta: boolean): string[] =>
     Array.from({ length: q }, (_, v) => {
       const val = withBeta ? `(f32x4.add (v128.load offset=${16 * v} align=4 ${get('c')}) ${get(`c${v}`)})` : get(`c${v}`);
-      return `(v128.store offset=${16 * v} align=4 ${get('c')} ${val})`;
+      return `(v128.store offset=${16 * v} align=4 ${get('c')} ${flushVector(val, 'fzm', 'fzt')})`;
     });
+  f.emit(set('fzm', flushMinVector));
   f.emit(`(if ${get('beta')} (then`, ...store(true).map((l) => '  ' + l), ') (else', ...store(false).map((l) => '  ' + l), '))');
   return f;
 }

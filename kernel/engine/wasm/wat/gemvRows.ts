@@ -9,6 +9,7 @@
 // its k tail (K mod 4) in order. Measured (K = 256, N = 1024): 7 rows 28 GFLOP/s, 6 rows 27,
 // 4 rows 18 (too few chains for the multiply-add latency), 8 rows 18 (V8 spills an accumulator).
 
+import { flushMinScalar, flushScalar } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, set, sub, vectorLane } from './text';
 
 /** Rows of W per block of the main kernel. */
@@ -38,9 +39,14 @@ function blockKernel(relaxed: boolean, R: number): Func {
   const tailBody = [set('xs', `(f32.load ${add(get('x'), get('k'))})`)];
   for (let r = 0; r < R; r++) tailBody.push(set(`s${r}`, `(f32.add ${get(`s${r}`)} (f32.mul (f32.load ${add(row(r), get('k'))}) ${get('xs')}))`));
   f.emit(...forLoop('tl', 'k', get('kv'), get('kb'), i32(4), tailBody));
+  // Stores flushed below FLT_MIN when setFlushDenormal is on (wat/flush.ts).
+  f.local('fzm', 'f32');
+  f.local('fzt', 'f32');
+  f.emit(set('fzm', flushMinScalar));
   for (let r = 0; r < R; r++) {
     const at = `offset=${4 * r}`;
-    f.emit(`(f32.store ${at} ${get('y')} (select (f32.add (f32.load ${at} ${get('y')}) ${get(`s${r}`)}) ${get(`s${r}`)} ${get('beta')}))`);
+    const value = `(select (f32.add (f32.load ${at} ${get('y')}) ${get(`s${r}`)}) ${get(`s${r}`)} ${get('beta')})`;
+    f.emit(`(f32.store ${at} ${get('y')} ${flushScalar(value, 'fzm', 'fzt')})`);
   }
   return f;
 }

@@ -6,6 +6,7 @@
 // built in the exponent bits. Max relative error ≈ 1.2e-7 (1 ulp). Inputs below −87.3 are
 // clamped there (exp ≈ 1.2e-38, the smallest normal float) so that 2^n stays a normal number.
 
+import { flushMinScalar, flushMinVector, flushScalar, flushVector } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, set } from './text';
 
 const LOG2E = 1.44269504088896341;
@@ -109,16 +110,24 @@ function softmaxRows(): Func {
     `(f32.store offset=4 ${get('stats')} ${get('zs')})`,
     // normalise
     set('iz', `(f32x4.splat (f32.div (f32.const 1) ${get('zs')}))`),
+    // Probabilities far below the row's largest are subnormal (exp(−88) < FLT_MIN): flushed when
+    // setFlushDenormal is on (wat/flush.ts), before the cross-entropy's gradient carries them on.
     ...vectorThenScalar('s', (o) =>
       o.type === 'v128'
-        ? [store(add(get('oo'), get('jo')), vec.mul(xAt(add(get('oo'), get('jo')), vec), get('iz')), vec)]
-        : [store(add(get('oo'), get('jo')), scalar.mul(xAt(add(get('oo'), get('jo')), scalar), lane(get('iz'), 0)), scalar)],
+        ? [store(add(get('oo'), get('jo')), flushVector(vec.mul(xAt(add(get('oo'), get('jo')), vec), get('iz')), 'fzv', 'fztv'), vec)]
+        : [store(add(get('oo'), get('jo')), flushScalar(scalar.mul(xAt(add(get('oo'), get('jo')), scalar), lane(get('iz'), 0)), 'fzs', 'fzts'), scalar)],
     ),
     inc('xo', get('nb')),
     inc('oo', get('nb')),
     inc('stats', i32(8)),
   ];
+  f.local('fzv', 'v128');
+  f.local('fztv', 'v128');
+  f.local('fzs', 'f32');
+  f.local('fzts', 'f32');
   f.emit(
+    set('fzv', flushMinVector),
+    set('fzs', flushMinScalar),
     set('nb', mul(get('n'), i32(4))),
     set('vb', mul(`(i32.and ${get('n')} ${i32(-4)})`, i32(4))),
     set('xo', get('x')),

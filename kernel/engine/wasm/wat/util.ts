@@ -1,12 +1,12 @@
 // Small vector loops next to the GEMMs: bias broadcast over rows, column sums (bias gradients), and
 // strided row copies (one time step of a batchFirst layer).
 
+import { flushingLane, laneFlush } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
 
 /** Runs `body(L, jo)` over columns [0, n) of one row: f32x4 while 4 remain, then the scalar tail. */
-function columns(label: string, relaxed: boolean, n: string, body: (L: Lane) => string[]): string[] {
-  const V = vectorLane(relaxed);
-  const S = scalarLane(relaxed);
+function columns(label: string, relaxed: boolean, n: string, body: (L: Lane) => string[], lanes: [Lane, Lane] = [vectorLane(relaxed), scalarLane(relaxed)]): string[] {
+  const [V, S] = lanes;
   return [
     set('jo', i32(0)),
     `(block $${label}_ve (loop $${label}_v`,
@@ -29,8 +29,11 @@ function addRows(relaxed: boolean): Func {
   f.local('r', 'i32');
   f.local('o', 'i32');
   f.local('jo', 'i32');
-  const body = columns('c', relaxed, get('n'), (L) => [L.store(add(get('o'), get('jo')), L.add(L.load(add(get('o'), get('jo'))), L.load(add(get('v'), get('jo')))))]);
-  f.emit(set('o', get('out')), ...forLoop('rl', 'r', i32(0), get('rows'), i32(1), [...body, inc('o', get('ld'))]));
+  // Flushed stores (wat/flush.ts): this also sums gradient rows per table row (rnn/wasmSequence.ts).
+  const V = flushingLane(f, vectorLane(relaxed));
+  const S = flushingLane(f, scalarLane(relaxed));
+  const body = columns('c', relaxed, get('n'), (L) => [L.store(add(get('o'), get('jo')), L.add(L.load(add(get('o'), get('jo'))), L.load(add(get('v'), get('jo')))))], [V.lane, S.lane]);
+  f.emit(V.init, S.init, set('o', get('out')), ...forLoop('rl', 'r', i32(0), get('rows'), i32(1), [...body, inc('o', get('ld'))]));
   return f;
 }
 
@@ -43,6 +46,12 @@ function columnSums(relaxed: boolean): Func {
   f.local('jo', 'i32');
   const body = columns('c', relaxed, get('n'), (L) => [L.store(add(get('out'), get('jo')), L.add(L.load(add(get('out'), get('jo'))), L.load(add(get('o'), get('jo')))))]);
   f.emit(set('o', get('m')), ...forLoop('rl', 'r', i32(0), get('rows'), i32(1), [...body, inc('o', get('ld'))]));
+  // The sums flushed once at the end (wat/flush.ts), not after every row: the rows (gate
+  // gradients) are flushed already, so a partial sum turns subnormal only by cancellation.
+  const V = laneFlush(f, vectorLane(relaxed));
+  const S = laneFlush(f, scalarLane(relaxed));
+  const at = add(get('out'), get('jo'));
+  f.emit(V.init, S.init, ...columns('f', relaxed, get('n'), (L) => [L.store(at, (L.width === 4 ? V : S).value(L.load(at)))]));
   return f;
 }
 

@@ -1,7 +1,7 @@
 // The adding problem, in its two published forms. Inputs are (T,2) per example: a value and a
 // marker. The target is one number read at the sequence end.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger } from './arrayDataset';
 import type { Example } from './types';
 

@@ -1,9 +1,9 @@
 // The encoder: embedding → multi-layer LSTM or GRU over the source, batch first.
 
-import { Embedding } from '../../engine/layers/embedding';
-import { GRU, LSTM } from '../../engine/layers/recurrent';
-import { Module } from '../../engine/module';
-import type { Tensor } from '../../engine/tensor';
+import { Embedding } from '../engine/layers/embedding';
+import { GRU, LSTM } from '../engine/layers/recurrent';
+import { Module } from '../engine/module';
+import type { Tensor } from '../engine/tensor';
 import type { RecurrentState } from './state';
 
 export type CellType = 'lstm' | 'gru';

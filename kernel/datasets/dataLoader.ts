@@ -1,7 +1,7 @@
 // Batching: shuffling (seeded), padding to the longest example of the batch, and lengths.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
-import { Tensor } from '../../engine/tensor';
+import { defaultGenerator, type Generator } from '../engine/rng';
+import { Tensor } from '../engine/tensor';
 import { inputSteps, targetSteps } from './arrayDataset';
 import { IGNORE_INDEX, type Batch, type Dataset } from './types';
 

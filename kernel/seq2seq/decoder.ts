@@ -1,12 +1,12 @@
 // The decoder, run one step at a time: embedding of the previous token → LSTM/GRU step (state
 // carried in h0/c0) → optional Luong dot attention over the encoder outputs → logits.
 
-import { Embedding } from '../../engine/layers/embedding';
-import { Linear } from '../../engine/layers/linear';
-import type { GRU, LSTM } from '../../engine/layers/recurrent';
-import { Module } from '../../engine/module';
-import { cat, select, tanh, unsqueeze } from '../../engine/ops';
-import type { Tensor } from '../../engine/tensor';
+import { Embedding } from '../engine/layers/embedding';
+import { Linear } from '../engine/layers/linear';
+import type { GRU, LSTM } from '../engine/layers/recurrent';
+import { Module } from '../engine/module';
+import { cat, select, tanh, unsqueeze } from '../engine/ops';
+import type { Tensor } from '../engine/tensor';
 import { luongDotAttention } from './attention';
 import { makeRecurrent, type RecurrentStackOptions } from './encoder';
 import type { RecurrentState } from './state';

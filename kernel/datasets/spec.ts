@@ -1,7 +1,7 @@
 // Datasets described as plain data, so that a description can cross a thread boundary (a worker
 // rebuilds the same examples from it) or be saved with an experiment. Same spec, same examples.
 
-import { Generator } from '../../engine/rng';
+import { Generator } from '../engine/rng';
 import { addingProblemArjovsky, addingProblemHochreiter, type AddingOptions } from './adding';
 import { charCorpus, type CharCorpusOptions } from './charCorpus';
 import { copyMemory, type CopyMemoryOptions } from './copyMemory';

@@ -2,8 +2,8 @@
 //   score(h_t, h̄_s) = h_tᵀ h̄_s,   a_t = softmax_s(score),   c_t = Σ_s a_t(s) h̄_s
 // The decoder then combines h̃_t = tanh(W_c [c_t; h_t]) and predicts from h̃_t (decoder.ts).
 
-import { add, matmul, softmax, squeeze, unsqueeze } from '../../engine/ops';
-import { formatShape, Tensor } from '../../engine/tensor';
+import { add, matmul, softmax, squeeze, unsqueeze } from '../engine/ops';
+import { formatShape, Tensor } from '../engine/tensor';
 
 /** Added to the scores of padded source positions: exp(−1e9) is exactly 0 in float32. */
 const MASKED = -1e9;

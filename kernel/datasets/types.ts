@@ -4,7 +4,7 @@
 // use `batchFirst: true` (as the seed's LSTMModel does). Class targets are float tensors holding
 // integer indices, which is what the engine's crossEntropy expects.
 
-import type { Tensor } from '../../engine/tensor';
+import type { Tensor } from '../engine/tensor';
 
 /** PyTorch's default ignore_index: padded positions of token targets hold it. */
 export const IGNORE_INDEX = -100;

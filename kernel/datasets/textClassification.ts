@@ -7,7 +7,7 @@
 //   - "neither good nor bad" and factual sentences are neutral.
 // Classes: 0 negative, 1 neutral, 2 positive.
 
-import { Generator } from '../../engine/rng';
+import { Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger, type DatasetInfo } from './arrayDataset';
 import type { Example } from './types';
 import { WordTokenizer } from './wordTokenizer';

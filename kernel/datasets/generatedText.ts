@@ -2,7 +2,7 @@
 // nothing to ship. Sentences have regular structure (subject, verb, object, place, time), so a
 // character model can learn words, agreement of "a"/"an", capitals and punctuation.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 
 const ADJECTIVES = ['old', 'young', 'quiet', 'clever', 'small', 'tired', 'brave', 'hungry', 'happy', 'gentle'];
 const ANIMALS = ['fox', 'owl', 'cat', 'dog', 'horse', 'rabbit', 'crow', 'bear', 'mouse', 'goat'];

@@ -7,8 +7,8 @@
 // Token accuracy is where the gap shows. Exact match is the same in both modes under greedy
 // decoding: if every teacher-forced step is right, greedy decoding feeds exactly the true tokens.
 
-import { argmax } from '../../engine/ops';
-import { noGrad } from '../../engine/tensor';
+import { argmax } from '../engine/ops';
+import { noGrad } from '../engine/tensor';
 import { collate } from '../datasets/dataLoader';
 import type { Batch, Dataset } from '../datasets/types';
 import { greedyDecode } from './decode';

@@ -4,10 +4,10 @@
 // teacher forcing; ratio 0 trains free-running; a ScheduledSampling schedule moves between them
 // (Bengio et al. 2015). The choice is made per example and per step, as in Bengio et al.
 
-import { argmax, stack } from '../../engine/ops';
-import { Module } from '../../engine/module';
-import { defaultGenerator, type Generator } from '../../engine/rng';
-import { formatShape, noGrad, Tensor } from '../../engine/tensor';
+import { argmax, stack } from '../engine/ops';
+import { Module } from '../engine/module';
+import { defaultGenerator, type Generator } from '../engine/rng';
+import { formatShape, noGrad, Tensor } from '../engine/tensor';
 import { sourceMask } from './attention';
 import type { Memory } from './decoder';
 import { Decoder } from './decoder';

@@ -1,6 +1,6 @@
 // Train/validation splits: a Subset is a view on another dataset through a list of indices.
 
-import type { Generator } from '../../engine/rng';
+import type { Generator } from '../engine/rng';
 import type { Dataset, Example, InputKind, TargetKind } from './types';
 
 export class Subset implements Dataset {

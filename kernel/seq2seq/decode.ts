@@ -1,8 +1,8 @@
 // Decoding without the target: greedy (the argmax token at every step) and beam search. Both run
 // the decoder one step at a time, carrying the recurrent state, under noGrad.
 
-import { argmax } from '../../engine/ops';
-import { noGrad, Tensor } from '../../engine/tensor';
+import { argmax } from '../engine/ops';
+import { noGrad, Tensor } from '../engine/tensor';
 import type { Memory } from './decoder';
 import type { Seq2Seq } from './model';
 import { selectRows, selectStateRows } from './state';

@@ -1,6 +1,6 @@
 // Character-level language modelling: windows of a text as (T) ids, targets shifted by one.
 
-import { defaultGenerator, Generator } from '../../engine/rng';
+import { defaultGenerator, Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger, type DatasetInfo } from './arrayDataset';
 import { CharTokenizer } from './charTokenizer';
 import { generateText } from './generatedText';

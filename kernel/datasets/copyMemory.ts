@@ -5,7 +5,7 @@
 // the delimiter, and 10 blanks. Target (length T+20): T+10 blanks, then the 10 data symbols
 // in order. The loss is the cross-entropy averaged over all T+20 steps.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger } from './arrayDataset';
 import type { Example } from './types';
 

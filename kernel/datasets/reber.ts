@@ -14,7 +14,7 @@
 // Embedded: B, then T or P, then a Reber string, then the same T or P again, then E. Predicting
 // that second-to-last symbol needs the second symbol, remembered across the inner string.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger, type DatasetInfo } from './arrayDataset';
 import type { Example } from './types';
 

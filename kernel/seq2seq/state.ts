@@ -1,6 +1,6 @@
 // The recurrent state a decoder carries from step to step, and row selection on it (for beams).
 
-import { Tensor } from '../../engine/tensor';
+import { Tensor } from '../engine/tensor';
 
 /** h is (L,N,H); c is (L,N,H) for an LSTM and null for a GRU. */
 export interface RecurrentState {

@@ -3,7 +3,7 @@
 // Vocabulary. Input: source ids followed by <eos>, (S); target: target ids followed by <eos>,
 // (Ty). The decoder's inputs (<sos> then the target shifted right) are made by the model.
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger, type DatasetInfo } from './arrayDataset';
 import type { Example } from './types';
 import { PAD, Vocabulary } from './vocabulary';

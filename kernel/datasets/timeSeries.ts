@@ -3,7 +3,7 @@
 // the next `horizon` values ('next') or the window shifted by one step ('shifted', one-step
 // prediction at every position, (W,1)).
 
-import { defaultGenerator, type Generator } from '../../engine/rng';
+import { defaultGenerator, type Generator } from '../engine/rng';
 import { ArrayDataset, checkInteger, type DatasetInfo } from './arrayDataset';
 import type { Example } from './types';
 

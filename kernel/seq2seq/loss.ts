@@ -1,7 +1,7 @@
 // The training loss of a sequence-to-sequence batch: cross-entropy over every real target token.
 
-import { sequenceCrossEntropy } from '../../engine/losses';
-import type { Tensor } from '../../engine/tensor';
+import { sequenceCrossEntropy } from '../engine/losses';
+import type { Tensor } from '../engine/tensor';
 import { IGNORE_INDEX, type Batch } from '../datasets/types';
 import type { Seq2Seq, Seq2SeqOutput, TeacherForcingOptions } from './model';
 
