@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { getFlushDenormal, getNumThreads, kernelFlavour, setFlushDenormal, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
-import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/runtime/wasmFlags';
+import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, TORCH_ONE_THREAD, type RunColumns } from './goals';

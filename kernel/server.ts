@@ -16,7 +16,7 @@ import {
   type StopJobParams,
 } from './protocol';
 import * as api from './api';
-import { cellThreads, enableRelaxedSimd } from './runtime/wasmFlags';
+import { cellThreads, enableRelaxedSimd } from './engine/wasm/flags';
 import * as trainer from './train/index';
 import { NotebookRuntime } from './runtime/runtime';
 import { protectKernelGlobals } from './runtime/kernelGlobals';

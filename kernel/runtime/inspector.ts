@@ -28,7 +28,7 @@ import { Module } from './engine';
 import { exportTorch as exportTrainingFolder, saveModel, saveOnnx } from '../interop/index';
 import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
-import { withConsistentWeights } from '../train/sharedWeights';
+import { withConsistentWeights } from '../train/worker/sharedWeights';
 import { moduleSummary } from './summaries';
 
 export function listModels(scope: NotebookScope): ModelListItem[] {

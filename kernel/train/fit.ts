@@ -13,18 +13,18 @@ import { engineAliases, scopeNameOf } from './cellScope';
 import { rememberFit } from './fitRecord';
 import { attachToSink, JOB_SINK, type WithJobSink } from './jobSink';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
-import { createGradientExchange } from './gradientExchange';
-import { GraphEncoder } from './graph';
+import { createGradientExchange } from './worker/gradientExchange';
+import { GraphEncoder } from './worker/graph';
 import { runningJobFor, TrainingJob } from './job';
-import { JobControl } from './jobControl';
+import { JobControl } from './worker/jobControl';
 import { countSteps, DATA_PARALLEL_ABORT, TrainingLoop, type LoopParts } from './loop';
 import { MetricsStream, progressFields } from './metrics';
 import { resolveConfig, type LoopConfig } from './options';
-import { SharedWeights } from './sharedWeights';
+import { SharedWeights } from './worker/sharedWeights';
 import type { FitOptions, FitResult } from './types';
-import { deserializeError, type WorkerInit } from './workerProtocol';
-import { acquireWorker, type PooledWorker } from './workerPool';
-import { resolveWorkerScript } from './workerScript';
+import { deserializeError, type WorkerInit } from './worker/workerProtocol';
+import { acquireWorker, type PooledWorker } from './worker/workerPool';
+import { resolveWorkerScript } from './worker/workerScript';
 
 interface Prepared<M extends Module> {
   config: LoopConfig;

@@ -14,7 +14,7 @@ export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount,
 export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 /** @internal */
-export { withConsistentWeights, SharedWeights } from './sharedWeights';
+export { withConsistentWeights, SharedWeights } from './worker/sharedWeights';
 /** @internal */
 export { writeFileAtomic } from '../io/atomicWrite';
 /** @internal */
@@ -22,7 +22,7 @@ export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } f
 /** @internal */
 export { JOB_SINK, type JobSink, type WithJobSink } from './jobSink';
 /** @internal */
-export { drainWorkerPool, keepWorkersWarm } from './workerPool';
+export { drainWorkerPool, keepWorkersWarm } from './worker/workerPool';
 /** @internal */
 export { setCellScopeProvider } from './cellScope';
 export type {

@@ -3,9 +3,9 @@
 
 import type { Module } from '../engine/module';
 import type { JobEventParams, JobMetrics, JobStatus, JobSummary } from '../protocol';
-import type { JobControl } from './jobControl';
+import type { JobControl } from './worker/jobControl';
 import { progressFields, type ProgressEvent } from './metrics';
-import { withConsistentWeights } from './sharedWeights';
+import { withConsistentWeights } from './worker/sharedWeights';
 import type { FitResult, TrainMetrics } from './types';
 
 export interface Disposable {

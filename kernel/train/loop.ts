@@ -12,7 +12,7 @@ import { ReduceLROnPlateau, type LRScheduler } from '../engine/schedulers';
 import { noGrad, type Parameter, type Tensor } from '../engine/tensor';
 import type { BatchSource } from './data';
 import type { Batch } from '../datasets/types';
-import type { GradientExchange } from './gradientExchange';
+import type { GradientExchange } from './worker/gradientExchange';
 import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentLayer } from './instrumentation';
 import type { LoopProgress, MetricsStream } from './metrics';
 import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';

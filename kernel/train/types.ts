@@ -53,6 +53,7 @@ export interface FitOptions<M extends Module = Module> {
   // --- what to minimise
   /** Default: from the dataset's targets (class/token targets: crossEntropy, values: mse); for tensors crossEntropy when y has fewer dimensions than the output, else mse. */
   loss?: NamedLoss;
+  /** A custom objective instead of `loss`: `(model, batch) => loss tensor` (see ForwardLoss). */
   forwardLoss?: ForwardLoss<M>;
   /** Targets equal to this are ignored by crossEntropy. Default −100 (PyTorch's, and the datasets' padding). */
   ignoreIndex?: number;
@@ -90,11 +91,15 @@ export interface FitOptions<M extends Module = Module> {
   schedulerInterval?: 'epoch' | 'step';
 
   // --- watching
+  /** Data for the validation loss, computed after every epoch (in eval mode, no gradients). */
   validation?: TrainingData;
+  /** Stop when the monitored loss has not improved for `patience` epochs (and put the best weights back). */
   earlyStopping?: EarlyStoppingOptions;
+  /** Write the weights as safetensors every N steps and at the end. */
   checkpoint?: CheckpointOptions;
   /** Record ‖∂L/∂h_t‖ per time step and layer every N steps (0: never). Default 10. */
   gradNormEvery?: number;
+  /** A fixed input whose hidden states the dashboard shows every N steps. */
   probe?: ProbeOptions;
   /** Upper bound on progress events per second. Default 10. */
   maxEventsPerSecond?: number;

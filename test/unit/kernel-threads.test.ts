@@ -1,11 +1,11 @@
 // How many kernel threads training workers and the kernel process ask for (kernel/runtime/
-// wasmFlags.ts), and that a kernel process computes with them: a cell sees getNumThreads() and
+// engine/wasm/flags.ts), and that a kernel process computes with them: a cell sees getNumThreads() and
 // gets the same numbers with 1 and 2 threads.
 
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cellThreads, kernelThreads } from '../../kernel/runtime/wasmFlags';
+import { cellThreads, kernelThreads } from '../../kernel/engine/wasm/flags';
 
 describe('kernelThreads', () => {
   it('is 2 on a machine with two cores or more, 1 otherwise', () => {

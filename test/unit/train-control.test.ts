@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Linear, manualSeed, Module, mul, Tensor, tensor } from '../../kernel/engine/index';
-import { SharedWeights } from '../../kernel/train/sharedWeights';
+import { SharedWeights } from '../../kernel/train/worker/sharedWeights';
 import { fit, trainSteps, type FitOptions } from '../../kernel/train/index';
 import { countingTask, makeModel, weightsOf } from './train-helpers';
 

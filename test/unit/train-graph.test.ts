@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { Linear, LSTM, manualSeed, Module, Parameter, select, Tensor, tensor } from '../../kernel/engine/index';
-import { GraphDecoder, GraphEncoder } from '../../kernel/train/graph';
-import { SourceScope } from '../../kernel/train/userCode';
+import { GraphDecoder, GraphEncoder } from '../../kernel/train/worker/graph';
+import { SourceScope } from '../../kernel/train/worker/userCode';
 import { LSTMModel } from './train-helpers';
 
 /** Encodes `value` and rebuilds it (in this thread), parameters sharing nothing with the original. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Linear } from '../../kernel/engine/layers/linear';
 import { activeJobCount, getJob, listJobs, TrainingJob } from '../../kernel/train/job';
-import { JobControl } from '../../kernel/train/jobControl';
+import { JobControl } from '../../kernel/train/worker/jobControl';
 import type { FitResult } from '../../kernel/train/types';
 
 function finish(job: TrainingJob): void {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Linear, manualSeed } from '../../kernel/engine/index';
-import { SharedWeights, withConsistentWeights } from '../../kernel/train/sharedWeights';
+import { SharedWeights, withConsistentWeights } from '../../kernel/train/worker/sharedWeights';
 
 describe('shared weights', () => {
   it('moves parameters onto one SharedArrayBuffer, keeping their values, once', () => {

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import wabt from 'wabt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enableRelaxedSimd, hasRelaxedSimd, RELAXED_SIMD_FLAG, RELAXED_SIMD_PROBE, relaxedSimdFlags, type Validate } from '../../kernel/runtime/wasmFlags';
+import { enableRelaxedSimd, hasRelaxedSimd, RELAXED_SIMD_FLAG, RELAXED_SIMD_PROBE, relaxedSimdFlags, type Validate } from '../../kernel/engine/wasm/flags';
 
 const PROBE_TEXT = '(module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))';
 
@@ -79,7 +79,7 @@ describe('in a process, as the kernel starts', () => {
   // What kernel/server.ts does first, then a training worker thread reports its kernels too.
   const source = `
     import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-    import { enableRelaxedSimd, RELAXED_SIMD_PROBE, relaxedSimdFlags } from './kernel/runtime/wasmFlags';
+    import { enableRelaxedSimd, RELAXED_SIMD_PROBE, relaxedSimdFlags } from './kernel/engine/wasm/flags';
     import { kernelFlavour } from './kernel/engine/wasm/instance';
     if (isMainThread) {
       const before = WebAssembly.validate(RELAXED_SIMD_PROBE);

@@ -3,7 +3,7 @@
 // a stack-like arena over that memory for the operands of one kernel call.
 //
 // Flavour: relaxed SIMD (fused multiply-add, 6×8 GEMM tiles) where the runtime validates it — Node
-// 20 needs --experimental-wasm-relaxed-simd, which the kernel sets only there (runtime/wasmFlags.ts:
+// 20 needs --experimental-wasm-relaxed-simd, which the kernel sets only there (wasm/flags.ts:
 // newer V8s ship the feature and reject the flag) — else plain SIMD128 (4×8 tiles), else none, and
 // the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
 // the environment, or useKernels(), forces a choice (tests compare the paths).

@@ -13,7 +13,7 @@ import { batchSource, isDataset, resolveData, type TensorData, type TrainingData
 import { inputSteps } from '../../datasets/arrayDataset';
 import type { Dataset } from '../../datasets/types';
 import { resolveConfig } from '../../train/options';
-import { withConsistentWeights } from '../../train/sharedWeights';
+import { withConsistentWeights } from '../../train/worker/sharedWeights';
 import type { FitOptions } from '../../train/types';
 import { modelToSafetensors } from '../files';
 import type { OnnxModelSpec } from '../spec';

@@ -1,12 +1,12 @@
 // What the kernel hands a training worker and what the worker sends back.
 
-import type { PackedData } from './data';
+import type { PackedData } from '../data';
 import type { GradientExchangeHandle } from './gradientExchange';
 import type { ObjectGraph } from './graph';
-import type { ProgressEvent } from './metrics';
-import type { LoopConfig } from './options';
+import type { ProgressEvent } from '../metrics';
+import type { LoopConfig } from '../options';
 import type { SharedWeightsHandle } from './sharedWeights';
-import type { FitResult } from './types';
+import type { FitResult } from '../types';
 
 /**
  * The graph's root value decodes to a WorkerRoot: the model, the `globals` option, the

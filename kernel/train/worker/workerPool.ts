@@ -4,7 +4,7 @@
 // failed is not reused.
 
 import { Worker } from 'node:worker_threads';
-import type { LogStream } from './job';
+import type { LogStream } from '../job';
 import type { WorkerMessage, WorkerRequest } from './workerProtocol';
 
 const IDLE_MS = 60_000;

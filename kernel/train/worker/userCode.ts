@@ -5,7 +5,7 @@
 // own globals (Math, console, …). A name from anywhere else (a variable from another cell) is a
 // clear ReferenceError that says which class used it and how to hand it over.
 
-import { engineExports } from './engineClasses';
+import { engineExports } from '../engineClasses';
 
 // Helpers esbuild can put into compiled cells (keepNames, lowered class fields).
 const esbuildHelpers: Record<string, unknown> = {

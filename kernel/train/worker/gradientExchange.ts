@@ -11,8 +11,8 @@
 // With one worker the weight is 1 and the sum starts from 0, so the result is bit-identical to
 // plain training.
 
-import type { Parameter } from '../engine/tensor';
-import { Tensor } from '../engine/tensor';
+import type { Parameter } from '../../engine/tensor';
+import { Tensor } from '../../engine/tensor';
 import type { JobControl, StepDecision } from './jobControl';
 
 export interface GradientExchangeHandle {

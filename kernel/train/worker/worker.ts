@@ -5,23 +5,23 @@
 // message. Between jobs it waits in the kernel's worker pool (its JIT stays warm).
 
 import { parentPort } from 'node:worker_threads';
-import type { Module } from '../engine/module';
-import type { Optimizer } from '../engine/optim/index';
-import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
-import { setFlushDenormal } from '../engine/denormal';
-import { Tensor } from '../engine/tensor';
-import { setNumThreads } from '../engine/wasm/team';
-import { kernelThreads } from '../runtime/wasmFlags';
-import { writeCheckpoint } from './checkpoint';
-import { batchSource, unpackData } from './data';
+import type { Module } from '../../engine/module';
+import type { Optimizer } from '../../engine/optim/index';
+import type { LRScheduler, ReduceLROnPlateau } from '../../engine/schedulers';
+import { setFlushDenormal } from '../../engine/denormal';
+import { Tensor } from '../../engine/tensor';
+import { setNumThreads } from '../../engine/wasm/team';
+import { kernelThreads } from '../../engine/wasm/flags';
+import { writeCheckpoint } from '../checkpoint';
+import { batchSource, unpackData } from '../data';
 import { GradientExchange } from './gradientExchange';
-import { engineExport, engineExports } from './engineClasses';
+import { engineExport, engineExports } from '../engineClasses';
 import { GraphDecoder } from './graph';
 import { JobControl } from './jobControl';
-import { TrainingLoop } from './loop';
-import { MetricsStream } from './metrics';
+import { TrainingLoop } from '../loop';
+import { MetricsStream } from '../metrics';
 import { SharedWeights } from './sharedWeights';
-import type { ForwardLoss } from './types';
+import type { ForwardLoss } from '../types';
 import { SourceScope } from './userCode';
 import { serializeError, type WorkerInit, type WorkerMessage, type WorkerRequest, type WorkerRoot } from './workerProtocol';
 

@@ -8,9 +8,9 @@
 //     Sets as themselves; functions by engine name or by source.
 // Shared references and cycles survive (tied weights stay tied): objects are numbered.
 
-import { RNNBase } from '../engine/layers/recurrent';
-import { Tensor } from '../engine/tensor';
-import { engineExport, engineExportName } from './engineClasses';
+import { RNNBase } from '../../engine/layers/recurrent';
+import { Tensor } from '../../engine/tensor';
+import { engineExport, engineExportName } from '../engineClasses';
 import { functionSource, type FunctionSource, type SourceScope } from './userCode';
 
 export type ClassRef = { engine: string } | { user: number };

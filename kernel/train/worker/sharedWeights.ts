@@ -9,9 +9,9 @@
 // copying. During training the worker never waits for readers (if one holds the lock it
 // publishes a later step instead); a reader waits at most for one copy. The final publish waits.
 
-import type { Module } from '../engine/module';
-import { sameShape, type Parameter } from '../engine/tensor';
-import { replaceTensorData } from './tensorData';
+import type { Module } from '../../engine/module';
+import { sameShape, type Parameter } from '../../engine/tensor';
+import { replaceTensorData } from '../tensorData';
 
 export interface ParameterSlot {
   name: string;
