@@ -14,6 +14,9 @@ import type { BatchSource } from './data';
 import type { Batch } from '../datasets/types';
 import type { GradientExchange } from './worker/gradientExchange';
 import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentLayer } from './instrumentation';
+
+/** ‖∂L/∂h_t‖ over t, per recurrent layer and direction (what gradNormSeries returns). */
+type GradNormSeries = ReturnType<typeof gradNormSeries>;
 import type { LoopProgress, MetricsStream } from './metrics';
 import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
 import { namedOptimizer, type LoopConfig } from './options';
@@ -229,10 +232,28 @@ export class TrainingLoop {
   }
 
   /** One optimisation step (or the end of training). */
+  /**
+   * One optimisation step, as llm.c's: the batch's forward and backward, the gradient summed
+   * across workers, clipped, the update; then what watches the run (events, schedule, probe,
+   * checkpoint) as named hooks.
+   */
   runStep(): void {
     if (this.result !== null) return;
     const began = performance.now();
-    const { model, exchange, events } = this.parts;
+    const step = this.stepsDone + 1;
+    this.parts.model.train();
+    this.optimizer.zeroGrad();
+    const shard = this.nextShard();
+    const traced = this.forwardBackward(shard, this.wantsGradNorms(step));
+    const loss = this.allReduce(step, traced.loss, traced.count);
+    if (loss === null) return; // stopped at this step boundary by another worker
+    const norms = this.clip(step, loss);
+    this.update(step, loss, norms.after);
+    this.afterStep(step, loss, norms, traced.gradNormsPerStep, began);
+  }
+
+  /** This worker's indices of the next batch: its contiguous share of the batch (possibly none). */
+  private nextShard(): number[] {
     const { batchSize, world, rank } = this.config;
     if (this.order === null) {
       const n = this.parts.train.length;
@@ -241,70 +262,94 @@ export class TrainingLoop {
       this.epochLossCount = 0;
     }
     const indices = this.order.slice(this.batchInEpoch * batchSize, (this.batchInEpoch + 1) * batchSize);
-    // Data-parallel: this worker's contiguous share of the batch (possibly empty).
-    const shard = world === 1 ? indices : indices.slice(Math.floor((rank * indices.length) / world), Math.floor(((rank + 1) * indices.length) / world));
-    const stepNumber = this.stepsDone + 1;
-    const every = this.config.gradNormEvery;
-    const wantGradNorms = this.leader && every > 0 && this.layers.length > 0 && (stepNumber === 1 || stepNumber % every === 0);
+    return world === 1 ? indices : indices.slice(Math.floor((rank * indices.length) / world), Math.floor(((rank + 1) * indices.length) / world));
+  }
 
-    model.train();
-    this.optimizer.zeroGrad();
+  /** Every gradNormEvery steps (and the first) the leader traces ‖∂L/∂h_t‖ of the recurrent layers. */
+  private wantsGradNorms(step: number): boolean {
+    const every = this.config.gradNormEvery;
+    return this.leader && every > 0 && this.layers.length > 0 && (step === 1 || step % every === 0);
+  }
+
+  /** The shard's loss and its gradients in the parameters' .grad; with the layers' trace if asked. */
+  private forwardBackward(shard: number[], trace: boolean): { loss: number; count: number; gradNormsPerStep: GradNormSeries | null } {
     let loss = NaN;
     let count = 0;
-    const forwardBackward = (): void => {
+    const run = (): void => {
       if (shard.length === 0) return;
-      const term = this.objective.compute(model, this.parts.train.batch(shard));
+      const term = this.objective.compute(this.parts.model, this.parts.train.batch(shard));
       loss = term.loss.item();
       count = term.count;
       term.loss.backward();
     };
-    // Every gradNormEvery steps the recurrent layers trace this step: ‖∂L/∂h_t‖ after backward.
-    let gradNormsPerStep: { name: string; norms: number[] }[] | null = null;
-    if (wantGradNorms) {
-      gradNormsPerStep = traced(this.layers, () => {
-        forwardBackward();
-        return gradNormSeries(this.layers);
-      });
-    } else forwardBackward();
+    if (!trace) {
+      run();
+      return { loss, count, gradNormsPerStep: null };
+    }
+    const gradNormsPerStep = traced(this.layers, () => {
+      run();
+      return gradNormSeries(this.layers);
+    });
+    return { loss, count, gradNormsPerStep };
+  }
 
+  /** The batch's loss, the gradients summed across data-parallel workers; null: stop here. */
+  private allReduce(step: number, loss: number, count: number): number | null {
+    const exchange = this.parts.exchange;
+    let total = loss;
     if (exchange !== null) {
-      const reduced = exchange.allReduce(this.params, stepNumber, loss, count);
-      if (reduced.decision === 'stop') return this.finish('stopped');
+      const reduced = exchange.allReduce(this.params, step, loss, count);
+      if (reduced.decision === 'stop') {
+        this.finish('stopped');
+        return null;
+      }
       if (reduced.decision === 'abort') {
         const error = new Error('Training stopped because another data-parallel worker failed');
         error.name = DATA_PARALLEL_ABORT;
         throw error;
       }
-      loss = reduced.loss;
+      total = reduced.loss;
     }
-    if (!Number.isFinite(loss)) throw this.diverged(stepNumber, `the loss is ${loss}${this.nonFiniteBefore()}`);
+    if (!Number.isFinite(total)) throw this.diverged(step, `the loss is ${total}${this.nonFiniteBefore()}`);
+    return total;
+  }
 
-    const before = this.config.clipGradNorm !== null ? clipGradNorm(this.params, this.config.clipGradNorm) : gradNorm(this.params);
-    if (!Number.isFinite(before)) throw this.diverged(stepNumber, `the gradient norm is ${before} (loss ${loss})${this.nonFiniteBefore()}`);
-    const after = this.config.clipGradNorm !== null ? gradNorm(this.params) : before;
+  /** Clips the gradient's total norm when asked; the norm before and after. */
+  private clip(step: number, loss: number): { before: number; after: number } {
+    const max = this.config.clipGradNorm;
+    const before = max !== null ? clipGradNorm(this.params, max) : gradNorm(this.params);
+    if (!Number.isFinite(before)) throw this.diverged(step, `the gradient norm is ${before} (loss ${loss})${this.nonFiniteBefore()}`);
+    return { before, after: max !== null ? gradNorm(this.params) : before };
+  }
+
+  /** The optimizer's step, undone when it made a weight non-finite. */
+  private update(step: number, loss: number, gradNormAfter: number): void {
     this.beforeUpdate.save();
     this.optimizer.step();
     const nonFinite = this.beforeUpdate.describeNonFinite();
     if (nonFinite !== null) {
       this.beforeUpdate.restore();
-      throw this.diverged(stepNumber, `the update (loss ${loss}, gradient norm ${after}) made ${nonFinite} non-finite, so the update was undone`);
+      throw this.diverged(step, `the update (loss ${loss}, gradient norm ${gradNormAfter}) made ${nonFinite} non-finite, so the update was undone`);
     }
+  }
 
-    this.stepsDone = stepNumber;
+  /** What watches the run: the step's events, the LR schedule, the probe, checkpoints, epochs. */
+  private afterStep(step: number, loss: number, norms: { before: number; after: number }, gradNormsPerStep: GradNormSeries | null, began: number): void {
+    const events = this.parts.events;
+    this.stepsDone = step;
     this.batchInEpoch++;
     this.lastLoss = loss;
     this.losses.push(loss);
     this.epochLossSum += loss;
     this.epochLossCount++;
-    events.loss(stepNumber, loss);
-    events.gradNormTotal(stepNumber, before, after);
-    if (gradNormsPerStep !== null) events.gradNormPerStep({ step: stepNumber, series: gradNormsPerStep });
+    events.loss(step, loss);
+    events.gradNormTotal(step, norms.before, norms.after);
+    if (gradNormsPerStep !== null) events.gradNormPerStep({ step, series: gradNormsPerStep });
     if (this.scheduler !== null && this.config.schedulerInterval === 'step' && !(this.scheduler instanceof ReduceLROnPlateau)) this.scheduler.step();
     this.noteLr();
-    if (this.leader && this.config.probeEvery > 0 && (stepNumber === 1 || stepNumber % this.config.probeEvery === 0)) this.runProbe();
+    if (this.leader && this.config.probeEvery > 0 && (step === 1 || step % this.config.probeEvery === 0)) this.runProbe();
     const ck = this.config.checkpoint;
-    if (ck !== null && ck.everySteps !== null && stepNumber % ck.everySteps === 0 && stepNumber < this.totalSteps) this.checkpoint();
-
+    if (ck !== null && ck.everySteps !== null && step % ck.everySteps === 0 && step < this.totalSteps) this.checkpoint();
     this.stepMs.push(performance.now() - began);
     if (this.batchInEpoch === this.stepsPerEpoch) this.endEpoch();
     if (this.result === null && this.stepsDone >= this.totalSteps) this.finish('completed');
