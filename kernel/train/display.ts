@@ -59,7 +59,8 @@ export function lossCurveBundle(job: TrainingJob): MimeBundle {
  */
 export function showLiveLossCurve(job: TrainingJob, sink: DisplaySink, options: { intervalMs?: number; displayId?: string } = {}): Disposable {
   const interval = options.intervalMs ?? 250;
-  const displayId = options.displayId ?? `rnn-lab-loss-${job.id}`;
+  // The uid, not the id: a restarted kernel's job-1 must not update an old cell's curve.
+  const displayId = options.displayId ?? `rnn-lab-loss-${job.uid}`;
   sink.display(lossCurveBundle(job), displayId);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;

@@ -1,6 +1,7 @@
 // A running (or finished) training job as the kernel sees it: the handle fit() returns, the
 // history of what it streamed, and the registry the kernel server and inspector list.
 
+import { randomUUID } from 'node:crypto';
 import type { Module } from '../engine/module';
 import type { JobEventParams, JobMetrics, JobStatus, JobSummary } from '../protocol';
 import type { JobControl } from './worker/jobControl';
@@ -31,6 +32,11 @@ export interface JobHistory {
 export type LogStream = 'stdout' | 'stderr';
 
 let nextJobNumber = 1;
+/**
+ * Tells this process's jobs from another's: job numbers start again at job-1 in a restarted kernel,
+ * and outputs that name a job (its live curve's display id) outlive the process in the notebook.
+ */
+const PROCESS_TAG = randomUUID().slice(0, 8);
 const MAX_FINISHED_JOBS = 20;
 /** Running and paused jobs. */
 const jobs = new Map<string, TrainingJob>();
@@ -44,6 +50,8 @@ const jobListeners = new Set<(event: JobEventParams) => void>();
 
 export class TrainingJob<M extends Module = Module> {
   readonly id = `job-${nextJobNumber++}`;
+  /** Unique across kernel processes (and restarts): what outputs that follow the job are keyed by. */
+  readonly uid = `${PROCESS_TAG}-${this.id}`;
   /** Resolves when training ends (done or stopped); rejects on an error, with the worker's stack. */
   readonly done: Promise<FitResult>;
   readonly history: JobHistory = { loss: [], valLoss: [], gradNorm: [], lr: [], valMetrics: [], gradNormPerStep: null, probe: null, probeGates: null };

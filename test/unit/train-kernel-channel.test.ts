@@ -52,7 +52,8 @@ describe('fit in the kernel', () => {
     const last = mine[mine.length - 1]!.output;
     expect(last.type).toBe('update');
     if (last.type === 'update') {
-      expect(last.displayId).toBe(`rnn-lab-loss-${job.id}`);
+      expect(last.displayId).toBe(`rnn-lab-loss-${job.uid}`);
+      expect(job.uid).toMatch(new RegExp(`^[0-9a-f]{8}-${job.id}$`));
       expect(last.data['text/plain']).toMatch(/model: done, step 8\/8/);
       expect(last.data[RnnLabMime.lines]).toBeDefined();
     }
