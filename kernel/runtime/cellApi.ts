@@ -25,6 +25,8 @@ export interface CellApi {
   constant(scope: object, name: string): { value: unknown };
   /** After `const a = …, b = …` ran: a and b are read-only from now on. */
   seal(scope: object, names: readonly string[]): void;
+  /** A call statement's value: a plot helper's result is shown where the statement stands. */
+  statement(value: unknown): void;
 }
 
 export interface CellApiParts {
@@ -36,6 +38,8 @@ export interface CellApiParts {
   defaultOf(module: unknown): unknown;
   member(module: unknown, name: string): unknown;
   importMeta(): { url: string; dirname: string };
+  /** Shows a plot a call statement produced (plotLoss, heatmap, …), when `value` is one. */
+  showStatementValue(value: unknown): void;
 }
 
 /** A promise that never settles: what an await of a stopped execution waits for. */
@@ -121,6 +125,7 @@ export function createCellApi(parts: CellApiParts): CellApi {
       };
     },
     seal: sealNames,
+    statement: (value) => parts.showStatementValue(value),
   };
   return api;
 }

@@ -157,9 +157,39 @@ export function rewriteCell(program: AstNode, out: MagicString, names: NameTable
     if (node.type === 'MetaProperty' && (node.meta as AstNode).name === 'import') out.overwrite(node.start, node.end, `${K}.importMeta`, { contentOnly: true });
   });
 
+  showPlotStatements(body, out, K);
   const hasResult = returnLastExpression(body, out);
   return { declarations, functionNames, imports, hasResult };
 }
+
+/**
+ * `heatmap(z);` as a statement shows the plot there, as a notebook user expects (matplotlib's
+ * plt.plot does): each call statement of the cell's own flow (top level, and in its loops and
+ * blocks, not inside functions it defines) passes its value to K.statement, which displays what the
+ * plot helpers return and ignores anything else. The last statement is the cell's result instead.
+ */
+function showPlotStatements(body: AstNode[], out: MagicString, K: string): void {
+  const visit = (node: AstNode, isLast: boolean): void => {
+    if (FUNCTION_LIKE.has(node.type)) return;
+    if (node.type === 'ExpressionStatement' && !isLast) {
+      const expression = node.expression as AstNode;
+      const call = expression.type === 'AwaitExpression' ? (expression.argument as AstNode) : expression;
+      if (call.type === 'CallExpression') {
+        out.appendRight(expression.start, `${K}.statement(`);
+        out.appendLeft(expression.end, ')');
+      }
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (Array.isArray(value)) for (const child of value) if (isNode(child)) visit(child, false);
+      if (isNode(value) && key !== 'loc') visit(value, false);
+    }
+  };
+  body.forEach((statement, i) => visit(declarationOf(statement), i === body.length - 1));
+}
+
+const FUNCTION_LIKE = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression', 'MethodDefinition', 'PropertyDefinition']);
 
 /** The names this cell declares at top level, with how they were declared. */
 function moduleDeclarations(moduleScope: Scope): Declaration[] {

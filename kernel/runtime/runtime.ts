@@ -17,7 +17,7 @@ import { OutputRouter } from './output';
 import type { OutputTransport } from '../transport/outputTransport';
 import { DisplayHandle, displayValue, type DisplayOptions } from './display';
 import { bars, heatmap, html, markdown, plotGradNorm, plotLines, plotLoss, table } from './plotHelpers';
-import { toMimeBundle } from './repr';
+import { RichOutput, toMimeBundle } from './repr';
 import { ModuleResolver, defaultOf, member, missingExport } from './resolver';
 import { NotebookScope } from './scope';
 
@@ -107,6 +107,9 @@ export class NotebookRuntime {
       defaultOf,
       member,
       importMeta: () => ({ url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder }),
+      showStatementValue: (value) => {
+        if (value instanceof RichOutput) displayValue(router, value);
+      },
     });
   }
 

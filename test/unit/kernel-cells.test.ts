@@ -88,6 +88,25 @@ describe('scope across cells', () => {
   });
 });
 
+describe('plot calls as statements', () => {
+  it('show the plot where the statement stands, in loops too, but not inside functions or assignments', async () => {
+    const r = await kernel.execute(
+      [
+        'heatmap([[1, 2], [3, 4]]);',
+        "console.log('between');",
+        'for (const k of [1, 2]) plotLines([k, k + 1]);',
+        'const kept = plotLoss([3, 2, 1]);',
+        'function later() { bars(["a"], [1]); }',
+        'later();',
+        "'done'",
+      ].join('\n'),
+    );
+    expect(r.error).toBeUndefined();
+    const kinds = r.outputs.map((o) => (o.type === 'display' ? Object.keys(o.data).find((m) => m.startsWith('application/vnd.rnn-lab')) : o.type));
+    expect(kinds).toEqual(['application/vnd.rnn-lab.heatmap+json', 'stream', 'application/vnd.rnn-lab.lines+json', 'application/vnd.rnn-lab.lines+json', 'result']);
+  });
+});
+
 describe('output order', () => {
   it('streams stdout and stderr in order with displays', async () => {
     const r = await kernel.execute([
