@@ -11,7 +11,7 @@ import {
   type LineSeries,
   type TableSpec,
 } from '../protocol';
-import { RichOutput } from './repr';
+import { RichOutput } from './richOutput';
 import { withStaticPlot } from '../plots/svg';
 import { maxOf } from '../plots/svg/markup';
 

@@ -4,23 +4,9 @@ import { inspect } from 'node:util';
 import { Module, Tensor } from './engine';
 import { RnnLabMime, type MimeBundle } from '../protocol';
 import { moduleSummary, shapeText, tensorSummary } from './summaries';
+import { fitResultBundle, isFitResult } from './fitResultView';
 
-/** A value that is its own MIME bundle: what the display helpers (plotLoss, table, …) return. */
-export class RichOutput {
-  constructor(readonly bundle: MimeBundle) {}
-
-  toMimeBundle(): MimeBundle {
-    return this.bundle;
-  }
-
-  toString(): string {
-    return String(this.bundle['text/plain'] ?? '');
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
-}
+export { RichOutput } from './richOutput';
 
 interface HasMimeBundle {
   toMimeBundle(): MimeBundle;
@@ -32,6 +18,7 @@ function hasMimeBundle(value: unknown): value is HasMimeBundle {
 
 export function toMimeBundle(value: unknown): MimeBundle {
   if (hasMimeBundle(value)) return value.toMimeBundle();
+  if (isFitResult(value)) return fitResultBundle(value);
   if (value instanceof Tensor) {
     return { 'text/plain': value.toString(), [RnnLabMime.tensor]: tensorSummary(value) };
   }

@@ -107,6 +107,20 @@ describe('plot calls as statements', () => {
   });
 });
 
+describe("fit()'s result", () => {
+  it('shows as a summary over its loss curve, the whole result one click away as JSON', async () => {
+    const r = await kernel.execute(
+      "import { Linear, tensor, fit } from 'rnn-lab';\nawait fit(new Linear(2, 1), { x: tensor([[1, 2], [3, 4]]), y: tensor([[1], [2]]) }, { maxSteps: 30, batchSize: 2, loss: 'mse', display: false }).done",
+    );
+    const result = r.outputs.find((o) => o.type === 'result');
+    expect(result && 'data' in result ? Object.keys(result.data).sort() : []).toEqual(['application/json', 'application/vnd.rnn-lab.lines+json', 'image/svg+xml', 'text/plain']);
+    const text = result && 'data' in result ? String(result.data['text/plain']) : '';
+    expect(text).toMatch(/^FitResult: Trained 30 steps/);
+    expect(text.split('\n').length).toBeLessThan(6);
+    expect((result as { data: Record<string, { losses: number[] }> }).data['application/json']!.losses).toHaveLength(30);
+  });
+});
+
 describe('output order', () => {
   it('streams stdout and stderr in order with displays', async () => {
     const r = await kernel.execute([
