@@ -57,11 +57,41 @@ export class ErrorMapper {
       if (!INTERNAL_FRAME.test(mapped)) frames.push(mapped);
     }
     const header = `${name}: ${message}`;
-    const info: ErrorInfo = { name, message, stack: [header, ...frames].join('\n') };
+    const info: ErrorInfo = { name, message, stack: [header, ...collapseLibraryFrames(frames)].join('\n') };
     if (line !== undefined) info.line = line;
     if (column !== undefined) info.column = column;
     return info;
   }
+}
+
+/** Frames inside RNN Lab's own library code (the engine, the trainer, …), as mapped to its sources. */
+const LIBRARY_FRAME = /^\s*at (?:(.+?) \()?(kernel\/(?:engine|train|datasets|seq2seq|interop|plots|io)\/[^:)]+):(\d+):\d+\)?$/;
+
+/**
+ * What a person reads is their cells' frames: a run of frames inside the library becomes one line
+ * that still says where (`at rnn-lab: matmul ← Tensor.matmul (engine/ops.ts:359)`), so the error
+ * points at the cell's call without hiding which library function refused it.
+ */
+function collapseLibraryFrames(frames: string[]): string[] {
+  const out: string[] = [];
+  let run: RegExpExecArray[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const names = run.map((m) => (m[1] ?? '<anonymous>').replace(/^_(?=[A-Z])/, '').replace(/\._(?=[A-Z])/, '.'));
+    const first = run[0]!;
+    out.push(`    at rnn-lab: ${names.join(' ← ')} (${first[2]}:${first[3]})`);
+    run = [];
+  };
+  for (const frame of frames) {
+    const match = LIBRARY_FRAME.exec(frame);
+    if (match) run.push(match);
+    else {
+      flush();
+      out.push(frame);
+    }
+  }
+  flush();
+  return out;
 }
 
 function frameLines(stack: string): string[] {

@@ -214,10 +214,13 @@ describe('errors', () => {
     expect(r.outputs.at(-1)).toEqual({ type: 'error', error: r.error });
   });
 
-  it('maps engine frames to the engine sources', async () => {
+  it('maps engine frames to the engine sources, folded into one line under the cell frame', async () => {
     const r = await kernel.execute("import { tensor } from 'rnn-lab';\ntensor([1, 2, 3]).matmul(tensor([[1, 2]]));");
     expect(r.error?.line).toBe(2);
-    expect(r.error?.stack).toMatch(/kernel\/engine\/[\w/]+\.ts:\d+/);
+    const frames = r.error!.stack.split('\n').slice(1);
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatch(/^ {4}at rnn-lab: (\w+ ← )*Tensor\.matmul \(kernel\/engine\/[\w/]+\.ts:\d+\)$/);
+    expect(frames[1]).toMatch(/cell \d+:2:/);
   });
 
   it('says where a TypeScript syntax error is', async () => {
