@@ -26,7 +26,7 @@ import { guardFraming } from './transport/boundedReader';
 import { captureStdio } from './runtime/stdio';
 import { ImmediateMessageWriter } from './transport/rpcWriter';
 import { startInterruptWatcher } from './runtime/interrupt';
-import { registerLanguageFeatures } from './runtime/languageFeatures';
+import { LANGUAGE_FEATURE_CAPABILITIES, registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
 protectKernelGlobals(); // what the kernel and its transport call can never be replaced by a cell
@@ -87,8 +87,8 @@ connection.onInitialize(() => ({
   capabilities: {
     textDocumentSync: TextDocumentSyncKind.Incremental,
     notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'typescript' }] }] },
-    completionProvider: { triggerCharacters: ['.'] },
-    hoverProvider: true,
+    // Completion (with resolve), hover and signature help; diagnostics are pushed per cell.
+    ...LANGUAGE_FEATURE_CAPABILITIES,
   },
   serverInfo: { name: 'rnn-lab-kernel' },
 }));

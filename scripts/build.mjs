@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { buildWasm } from './build-wasm.mjs';
+import { buildTypes } from './build-types.mjs';
 
 // The WebAssembly kernels first: the engine bundles embed kernel/engine/wasm/modules.generated.ts.
 await buildWasm();
@@ -30,7 +31,10 @@ const entries = [
 ];
 
 const present = entries.filter(([src]) => existsSync(src));
-await Promise.all(present.map(([src, out, opts]) => build({ ...opts, entryPoints: [src], outfile: out })));
+const bundles = Promise.all(present.map(([src, out, opts]) => build({ ...opts, entryPoints: [src], outfile: out })));
+// The public API's declarations (dist/types/, package.json "types"), while esbuild bundles.
+await buildTypes();
+await bundles;
 
 // package.json "main" serves two readers: VS Code loads it as the extension entry (activate /
 // deactivate), and `require('<checkout>')` gets the engine API from it. The engine is loaded

@@ -29,6 +29,12 @@ export interface ScopeView {
 
 const IDENT = /[A-Za-z_$][\w$]*/;
 
+/** Whether the completion at `offset` is of a member (`a.b.|`) or of a name in scope. */
+export function completionContext(text: string, offset: number): 'member' | 'name' {
+  const match = /((?:[A-Za-z_$][\w$]*[ \t]*\.[ \t]*)*)([A-Za-z_$][\w$]*)?$/.exec(text.slice(0, offset));
+  return (match?.[1] ?? '').trim() ? 'member' : 'name';
+}
+
 /** Names to offer after `text.slice(0, offset)`. `globals` are helpers visible in every cell. */
 export function completionsAt(text: string, offset: number, scope: ScopeView, globals: Record<string, unknown>): LiveCompletion[] {
   const before = text.slice(0, offset);
