@@ -2,6 +2,7 @@
 // process starts with the first cell that runs.
 
 import * as vscode from 'vscode';
+import { quietBuiltInTypeScript } from './builtinTypeScript';
 import { registerCommands } from './commands';
 import { Commands } from './constants';
 import { RnnLabController } from './controller';
@@ -51,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
           if (choice === 'Show Output') output.show(true);
         });
     }),
+    // Where the kernel's language server answers, VS Code's built-in TypeScript stays quiet.
+    quietBuiltInTypeScript(() => (kernel?.isRunning ? selection.list() : []), [kernel.onDidChangeState, selection.onDidChange]),
     vscode.workspace.onDidOpenNotebookDocument(updateNotebookOpen),
     vscode.workspace.onDidCloseNotebookDocument(updateNotebookOpen),
     ...registerCommands({ extensionUri: context.extensionUri, kernel, dashboard, inspector }),

@@ -15,6 +15,11 @@ export class NotebookSelection implements vscode.Disposable {
     return this.notebooks.size === 0;
   }
 
+  /** The notebooks, in the order they chose RNN Lab. */
+  list(): readonly vscode.NotebookDocument[] {
+    return [...this.notebooks];
+  }
+
   has(notebook: vscode.NotebookDocument): boolean {
     return this.notebooks.has(notebook);
   }
