@@ -3,10 +3,8 @@
 // A gradient that vanishes through time (∂L/∂h_t of a long sequence, the phenomenon the samples
 // teach) shrinks into the subnormal range (0 < |x| < FLT_MIN = 1.17549435e-38) before it reaches
 // 0, and on many x86 CPUs an operation with a subnormal operand or result takes one to two orders
-// of magnitude longer (issue 18: an LSTM's backward at T = 200 took 52× its time at T = 100;
-// PyTorch 720 ms per step, 202 ms with its flush). WebAssembly cannot switch the CPU's
-// flush-to-zero mode, so the kernels flush themselves: where a kernel stores a value that a
-// decaying signal passes through — the states and gradients of the recurrent kernels
+// of magnitude longer. WebAssembly cannot switch the CPU's flush-to-zero mode, so the kernels
+// flush themselves: where a kernel stores a value that a decaying signal passes through — the states and gradients of the recurrent kernels
 // (wasm/wat/cells.ts FLUSH), every GEMM's results, column sums, softmax probabilities, Adam's m,
 // v and θ, SGD's and RMSprop's buffers — a compare and a mask per vector make |x| < FLT_MIN
 // exactly ±0 (the sign kept, as x86's flush-to-zero does). Values at or above FLT_MIN, zeros,
@@ -22,9 +20,8 @@
 export const FLT_MIN = 1.1754943508222875e-38;
 
 /**
- * On by default, as measured (README, Benchmark): where nothing is subnormal the flush costs
- * within the noise of the bench's workloads (a compare and a mask per stored vector), and where a
- * CPU is slow on subnormals it removes the cliff of issue 18.
+ * On by default: where nothing is subnormal the flush costs a compare and a mask per stored
+ * vector, and where a CPU is slow on subnormals it removes the cliff.
  */
 export const FLUSH_DENORMAL_DEFAULT = true;
 

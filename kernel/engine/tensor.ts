@@ -7,7 +7,6 @@
 
 export type Shape = readonly number[];
 
-/** How an op's output turns its gradient into gradients for the op's inputs. */
 /** How backward() runs, as seen by each op on the way. */
 export interface GradFnOptions {
   /**
@@ -23,6 +22,7 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
+/** How an op's output turns its gradient into gradients for the op's inputs. */
 export interface GradFn {
   /** Name shown in errors and reprs, e.g. "MatMulBackward". */
   readonly name: string;
@@ -69,6 +69,65 @@ function checkShape(shape: Shape, where: string): void {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${where}: invalid shape ${formatShape(shape)}`);
   }
 }
+
+/**
+ * The method forms of the ops, so that `a.add(b).mul(c)` reads as in PyTorch. ops/methods.ts puts
+ * them on Tensor.prototype from one table, typed against these declarations: neither can have a
+ * method the other lacks.
+ */
+export interface TensorMethods {
+  /** this + other elementwise, broadcasting as in PyTorch (other may be a number). */
+  add(other: Tensor | number): Tensor;
+  /** this − other elementwise, broadcasting. */
+  sub(other: Tensor | number): Tensor;
+  /** this · other elementwise, broadcasting. */
+  mul(other: Tensor | number): Tensor;
+  /** this / other elementwise, broadcasting. */
+  div(other: Tensor | number): Tensor;
+  /** −this. */
+  neg(): Tensor;
+  /** The matrix product: (…,M,K) @ (K,N) → (…,M,N), batched (B,M,K) @ (B,K,N), or with a 1-D vector on either side. */
+  matmul(other: Tensor): Tensor;
+  /** The sum of all values, or along `dim` (kept as a dimension of size 1 with keepDim). */
+  sum(dim?: number, keepDim?: boolean): Tensor;
+  /** The mean of all values, or along `dim` (kept as a dimension of size 1 with keepDim). */
+  mean(dim?: number, keepDim?: boolean): Tensor;
+  /** The same values in a new shape; one dimension may be -1 (inferred): `x.reshape(2, -1)`. */
+  reshape(...shape: number[]): Tensor;
+  /** The same as reshape. */
+  view(...shape: number[]): Tensor;
+  /** Swaps two dimensions (copies). */
+  transpose(dim0: number, dim1: number): Tensor;
+  /** The slice at `index` along `dim`, that dimension removed; a negative index counts from the end. */
+  select(dim: number, index: number): Tensor;
+  /** The slice [start, start + length) along `dim` (copies). */
+  narrow(dim: number, start: number, length: number): Tensor;
+  /** tanh elementwise. */
+  tanh(): Tensor;
+  /** The logistic function 1/(1 + e^−x) elementwise. */
+  sigmoid(): Tensor;
+  /** max(x, 0) elementwise. */
+  relu(): Tensor;
+  /** e^x elementwise. */
+  exp(): Tensor;
+  /** The natural logarithm elementwise. */
+  log(): Tensor;
+  /** x^exponent elementwise. */
+  pow(exponent: number): Tensor;
+  /** Softmax along `dim` (default the last), numerically stable. */
+  softmax(dim?: number): Tensor;
+  /** log(softmax) along `dim` (default the last), computed without forming the softmax. */
+  logSoftmax(dim?: number): Tensor;
+  /** The indices of the largest values along `dim`, or the flat index over all values (not differentiable). */
+  argmax(dim?: number): Tensor;
+  /** Removes the dimensions of size 1, or only `dim` when it has size 1. */
+  squeeze(dim?: number): Tensor;
+  /** Inserts a dimension of size 1 at `dim`. */
+  unsqueeze(dim: number): Tensor;
+}
+
+// The class below and this interface are one type: a Tensor has the methods of TensorMethods.
+export interface Tensor extends TensorMethods {}
 
 export class Tensor {
   readonly data: Float32Array;
@@ -170,33 +229,6 @@ export class Tensor {
     }
     runBackward(this, seed, { retainGraph: options.retainGraph ?? false });
   }
-
-  // Method forms of common ops, so that `a.add(b).mul(c)` reads as in PyTorch. They are
-  // installed from ops.ts (see installTensorMethods) to avoid a circular import.
-  declare add: (other: Tensor | number) => Tensor;
-  declare sub: (other: Tensor | number) => Tensor;
-  declare mul: (other: Tensor | number) => Tensor;
-  declare div: (other: Tensor | number) => Tensor;
-  declare neg: () => Tensor;
-  declare matmul: (other: Tensor) => Tensor;
-  declare sum: (dim?: number, keepDim?: boolean) => Tensor;
-  declare mean: (dim?: number, keepDim?: boolean) => Tensor;
-  declare reshape: (...shape: number[]) => Tensor;
-  declare view: (...shape: number[]) => Tensor;
-  declare transpose: (dim0: number, dim1: number) => Tensor;
-  declare select: (dim: number, index: number) => Tensor;
-  declare narrow: (dim: number, start: number, length: number) => Tensor;
-  declare tanh: () => Tensor;
-  declare sigmoid: () => Tensor;
-  declare relu: () => Tensor;
-  declare exp: () => Tensor;
-  declare log: () => Tensor;
-  declare pow: (exponent: number) => Tensor;
-  declare softmax: (dim?: number) => Tensor;
-  declare logSoftmax: (dim?: number) => Tensor;
-  declare argmax: (dim?: number) => Tensor;
-  declare squeeze: (dim?: number) => Tensor;
-  declare unsqueeze: (dim: number) => Tensor;
 
   toString(): string {
     return formatTensor(this);

@@ -1,4 +1,4 @@
-// Every differentiable op in ops.ts: forward values, gradients by finite differences (broadcasting
+// Every differentiable op in ops/: forward values, gradients by finite differences (broadcasting
 // included), and error messages that name the shapes.
 
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
 // direction, with and without lengths, with and without h0/c0, both GRU forms, tanh and relu).
 
 import { describe, expect, it } from 'vitest';
-import { gemm } from '../../kernel/engine/rnn/blas';
+import { gemmStrided as gemm } from '../../kernel/engine/gemm';
 import { cellBackward, cellForward, gateCount, type CellSpec } from '../../kernel/engine/rnn/cell';
 import { type SequenceProblem } from '../../kernel/engine/rnn/sequence';
 import { seededValues, toleranceRatio } from './recurrent-helpers';

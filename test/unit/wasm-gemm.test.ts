@@ -1,11 +1,10 @@
 // The WebAssembly GEMM against float64 products: every transposition, offsets and leading
 // dimensions, sizes that cut tiles at both edges, batch 1 (the 1×24 GEMV), K = 0, beta 0 and 1;
-// through the engine's gemm (kernel/engine/gemm.ts), the recurrent kernels' strided gemm
-// (rnn/blas.ts) and wasmGemm itself, on every flavour this runtime supports.
+// through the engine's gemm (kernel/engine/gemm.ts), in its contiguous form and strided as the
+// recurrent kernels call it, and wasmGemm itself, on every flavour this runtime supports.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemm as engineGemm, gemmReference } from '../../kernel/engine/gemm';
-import { gemm as blasGemm, gemmJs } from '../../kernel/engine/rnn/blas';
+import { gemm as engineGemm, gemmReference, gemmStrided as blasGemm, gemmTiled as gemmJs } from '../../kernel/engine/gemm';
 import { wasmGemm } from '../../kernel/engine/wasm/gemm';
 import { kernelFlavour, useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
 import { seededValues } from './recurrent-helpers';
@@ -99,14 +98,14 @@ describe('the engine GEMMs dispatch to wasm and agree with their TypeScript refe
           const fast = new Float32Array(C0);
           const ref = new Float32Array(C0);
           engineGemm(transA, transB, M, N, K, A, 3, B, 5, fast, 7, beta);
-          gemmReference(transA, transB, M, N, K, A, 3, B, 5, ref, 7, beta);
+          gemmReference(transA, transB, M, N, K, A, 3, transA ? M : K, B, 5, transB ? K : N, ref, 7, N, beta);
           for (let i = 0; i < fast.length; i++) expect(Math.abs(fast[i]! - ref[i]!)).toBeLessThan(1e-4);
         }
       }
     }
   });
 
-  it('rnn/blas.ts: the strided float32 gemm equals its TypeScript path; float64 stays in TypeScript', () => {
+  it('gemmStrided: the strided float32 gemm equals its TypeScript path; float64 stays in TypeScript', () => {
     useKernels('auto');
     const [M, N, K] = [33, 70, 50];
     const A = seededValues(M * K, 7);

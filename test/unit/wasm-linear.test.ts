@@ -1,5 +1,5 @@
 // F.linear on the WebAssembly kernels (kernel/engine/wasm/linear.ts) against its plain loops
-// (linearForwardReference / linearBackwardReference in ops.ts): batch 1 and 7 rows (the weight
+// (linearForwardReference / linearBackwardReference in ops/matmul.ts): batch 1 and 7 rows (the weight
 // read in place, wasm/weightOperand.ts), one output, no bias,
 // gradients asked for in part, on every flavour this runtime supports; and through linear() with
 // a finite-difference check of all three gradients.

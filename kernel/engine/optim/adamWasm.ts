@@ -1,7 +1,6 @@
 // The Adam/AdamW update of one parameter on the WebAssembly kernels (wasm/wat/optim.ts): the
 // parameter, its gradient and the moments are copied into wasm memory, updated four at a time in
-// float32, and copied back. About 4× faster than the JavaScript loop of adam.ts on lstm-lm's
-// 93k parameters (the copies included).
+// float32, and copied back.
 
 import { type WasmKernels } from '../wasm/instance';
 

@@ -4,14 +4,15 @@
 // Float64Array path. Tapes have one layout, so a backward may run on either path.
 
 import { wasmKernels, type WasmKernels } from '../wasm/instance';
-import { type Buf } from './blas';
+import { type Buf } from '../gemm';
 import { gruBackward, gruForward, type GruTape } from './gru';
 import { lstmBackward, lstmForward, type LstmTape } from './lstm';
 import { swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { vanillaBackward, vanillaForward, type Nonlinearity, type VanillaTape } from './vanilla';
-import { gruBackwardWasm, gruForwardWasm } from './wasmGru';
-import { lstmBackwardWasm, lstmForwardWasm } from './wasmLstm';
-import { vanillaBackwardWasm, vanillaForwardWasm } from './wasmVanilla';
+import { wasmBackward, wasmForward } from './wasmCell';
+import { gruWasm } from './wasmGru';
+import { lstmWasm } from './wasmLstm';
+import { vanillaWasm } from './wasmVanilla';
 
 export type CellSpec = { kind: 'rnn'; nonlinearity: Nonlinearity } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
 
@@ -43,15 +44,15 @@ function fastPath(p: SequenceProblem): WasmKernels | null {
 function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): CellTape<Float32Array> | null {
   switch (cell.kind) {
     case 'lstm': {
-      const tape = lstmForwardWasm(w, p, out, keepTape);
+      const tape = wasmForward(w, lstmWasm, p, out, keepTape);
       return tape && { kind: 'lstm', tape };
     }
     case 'gru': {
-      const tape = gruForwardWasm(w, p, out, cell.resetAfter, keepTape);
+      const tape = wasmForward(w, gruWasm(cell.resetAfter), p, out, keepTape);
       return tape && { kind: 'gru', tape };
     }
     case 'rnn': {
-      const tape = vanillaForwardWasm(w, p, out, cell.nonlinearity, keepTape);
+      const tape = wasmForward(w, vanillaWasm(cell.nonlinearity), p, out, keepTape);
       return tape && { kind: 'rnn', tape };
     }
   }
@@ -60,11 +61,11 @@ function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Floa
 function cellBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: CellTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
   switch (tape.kind) {
     case 'lstm':
-      return lstmBackwardWasm(w, p, tape.tape, grads, options);
+      return wasmBackward(w, lstmWasm, p, tape.tape, grads, options);
     case 'gru':
-      return gruBackwardWasm(w, p, tape.tape, grads, options);
+      return wasmBackward(w, gruWasm(tape.tape.resetAfter), p, tape.tape, grads, options);
     case 'rnn':
-      return vanillaBackwardWasm(w, p, tape.tape, grads, options);
+      return wasmBackward(w, vanillaWasm(tape.tape.nonlinearity), p, tape.tape, grads, options);
   }
 }
 

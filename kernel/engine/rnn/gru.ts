@@ -13,23 +13,10 @@
 // below FLT_MIN (denormal.ts), as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
 import { flushed, flushThresholdFor } from '../denormal';
-import { addColumnSums, allocLike, gemm, sigmoid, type Buf } from './blas';
-import {
-  accumulateAlignedGrad,
-  accumulatePrevStateGrad,
-  checkProblem,
-  inputSideGrads,
-  lastTime,
-  prevTime,
-  projectInput,
-  recordStepNorm,
-  stepTime,
-  type BackwardOptions,
-  type SequenceInputGrads,
-  type SequenceOutputGrads,
-  type SequenceOutputs,
-  type SequenceProblem,
-} from './sequence';
+import { gemmStrided, type Buf } from '../gemm';
+import { allocLike, sigmoid } from './blas';
+import { accumulateAlignedGrad, carryInactiveRows, checkProblem, gradsFromGates, lastState, passInactiveRows, prevState, projectInput, stateGrad, stepTime } from './sequence';
+import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 
 /** What the forward keeps for the backward (and for instrumentation). */
 export interface GruTape<B extends Buf = Buf> {
@@ -56,16 +43,14 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
   const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
-    const prev = prevTime(p, t);
-    const hPrev = prev < 0 ? p.h0 : hs;
-    const pOff = prev < 0 ? 0 : prev * N * H;
+    const [hPrev, pOff] = prevState(p, t, hs, p.h0);
     const gOff = t * N * G;
     const sOff = t * N * H;
     // r, z pre-activations += h·w_h[rz]ᵀ
-    gemm(false, true, N, 2 * H, H, hPrev, pOff, H, p.wHh, 0, H, gates, gOff, G, 1);
+    gemmStrided(false, true, N, 2 * H, H, hPrev, pOff, H, p.wHh, 0, H, gates, gOff, G, 1);
     if (resetAfter) {
       // hidden (N,H) = h·w_hnᵀ + b_hn
-      gemm(false, true, N, H, H, hPrev, pOff, H, p.wHh, 2 * H * H, H, hidden, sOff, H, 0);
+      gemmStrided(false, true, N, H, H, hPrev, pOff, H, p.wHh, 2 * H * H, H, hidden, sOff, H, 0);
     }
     for (let n = 0; n < N; n++) {
       if (t >= lengths[n]!) continue;
@@ -86,18 +71,13 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
     }
     if (!resetAfter) {
       // n pre-activation += (r ⊙ h)·w_hnᵀ (b_hn was folded into the projection)
-      gemm(false, true, N, H, H, hidden, sOff, H, p.wHh, 2 * H * H, H, gates, gOff + 2 * H, G, 1);
+      gemmStrided(false, true, N, H, H, hidden, sOff, H, p.wHh, 2 * H * H, H, gates, gOff + 2 * H, G, 1);
     }
+    carryInactiveRows(p, t, hPrev, pOff, hs, y);
     for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
       const so = sOff + n * H;
       const po = pOff + n * H;
-      if (t >= lengths[n]!) {
-        for (let j = 0; j < H; j++) {
-          hs[so + j] = hPrev[po + j]!;
-          y[so + j] = 0;
-        }
-        continue;
-      }
       const go = gOff + n * G;
       for (let j = 0; j < H; j++) {
         const z = gates[go + H + j]!;
@@ -109,8 +89,7 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
       }
     }
   }
-  const last = lastTime(p) * N * H;
-  out.hN.set(hs.subarray(last, last + N * H));
+  lastState(p, hs, out.hN);
   return { resetAfter, gates, hs, hidden };
 }
 
@@ -129,22 +108,13 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
   const dh = allocLike(p.x, N * H);
   const dRh = resetAfter ? dh : allocLike(p.x, N * H); // Cho form: ∂L/∂(r ⊙ h), (N,H)
   if (grads.dhN) carry.set(grads.dhN);
-  const dy = grads.dy;
   const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
-    const prev = prevTime(p, t);
-    const hPrev = prev < 0 ? p.h0 : hs;
-    const pOff = prev < 0 ? 0 : prev * N * H;
+    const [hPrev, pOff] = prevState(p, t, hs, p.h0);
     const gOff = t * N * G;
     const sOff = t * N * H;
-    for (let n = 0; n < N; n++) {
-      if (t >= lengths[n]!) continue;
-      const ro = n * H;
-      const yo = sOff + n * H;
-      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[yo + j]! : 0);
-    }
-    recordStepNorm(options.stepNorms, p, t, dh);
+    stateGrad(p, t, carry, grads.dy, dh, options.stepNorms);
     for (let n = 0; n < N; n++) {
       if (t >= lengths[n]!) continue;
       const ro = n * H;
@@ -171,7 +141,7 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
     }
     if (!resetAfter) {
       // ∂L/∂(r ⊙ h) (N,H) = dn_pre·w_hn, then the r gradient needs it
-      gemm(false, false, N, H, H, dGi, gOff + 2 * H, G, p.wHh, 2 * H * H, H, dRh, 0, H, 0);
+      gemmStrided(false, false, N, H, H, dGi, gOff + 2 * H, G, p.wHh, 2 * H * H, H, dRh, 0, H, 0);
       for (let n = 0; n < N; n++) {
         if (t >= lengths[n]!) continue;
         const go = gOff + n * G;
@@ -184,13 +154,11 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
       }
     }
     // ∂L/∂h_{t−1} = z ⊙ dh + (hidden-side gate gradients)·w_hh (+ r ⊙ ∂L/∂(r⊙h) in Cho form)
-    gemm(false, false, N, H, resetAfter ? G : 2 * H, dGh, gOff, G, p.wHh, 0, H, nextCarry, 0, H, 0);
+    gemmStrided(false, false, N, H, resetAfter ? G : 2 * H, dGh, gOff, G, p.wHh, 0, H, nextCarry, 0, H, 0);
+    passInactiveRows(p, t, carry, nextCarry);
     for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
       const ro = n * H;
-      if (t >= lengths[n]!) {
-        for (let j = 0; j < H; j++) nextCarry[ro + j] = carry[ro + j]!;
-        continue;
-      }
       const go = gOff + n * G;
       if (resetAfter) {
         for (let j = 0; j < H; j++) nextCarry[ro + j] = flushed(nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]!, min);
@@ -198,22 +166,10 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
         for (let j = 0; j < H; j++) nextCarry[ro + j] = flushed(nextCarry[ro + j]! + dh[ro + j]! * gates[go + H + j]! + dRh[ro + j]! * gates[go + j]!, min);
       }
     }
-    const swap = carry;
-    carry = nextCarry;
-    nextCarry = swap;
+    [carry, nextCarry] = [nextCarry, carry];
   }
-  const dWhh = allocLike(p.x, G * H);
-  if (resetAfter) {
-    accumulatePrevStateGrad(p, dWhh, 0, G, dGh, 0, G, hs);
-  } else {
-    accumulatePrevStateGrad(p, dWhh, 0, 2 * H, dGh, 0, G, hs);
-    accumulateAlignedGrad(p, dWhh, 2 * H * H, H, H, dGh, 2 * H, G, hidden);
-  }
-  let dbHh: B | null = null;
-  if (p.bHh) {
-    dbHh = allocLike(p.x, G);
-    addColumnSums(dbHh, dGh, T * N, G, G);
-  }
-  const { dx, dWih, dbIh } = inputSideGrads(p, G, dGi, options.needDx);
-  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: null };
+  const result = gradsFromGates(p, G, dGi, dGh, hs, options.needDx, resetAfter ? G : 2 * H);
+  // Cho form: the n block of dW_hh multiplies r ⊙ h_{t−1} (hidden), not h_{t−1}
+  if (!resetAfter) accumulateAlignedGrad(p, result.dWhh, 2 * H * H, H, H, dGh, 2 * H, G, hidden);
+  return { ...result, dh0: carry, dc0: null };
 }

@@ -9,22 +9,10 @@
 // as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
 import { flushed, flushThresholdFor } from '../denormal';
-import { allocLike, addColumnSums, gemm, sigmoid, type Buf } from './blas';
-import {
-  accumulatePrevStateGrad,
-  checkProblem,
-  inputSideGrads,
-  lastTime,
-  prevTime,
-  projectInput,
-  recordStepNorm,
-  stepTime,
-  type BackwardOptions,
-  type SequenceInputGrads,
-  type SequenceOutputGrads,
-  type SequenceOutputs,
-  type SequenceProblem,
-} from './sequence';
+import { gemmStrided, type Buf } from '../gemm';
+import { allocLike, sigmoid } from './blas';
+import { carryInactiveRows, checkProblem, gradsFromGates, lastState, passInactiveRows, prevState, projectInput, stateGrad, stepTime } from './sequence';
+import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 
 /** What the forward keeps for the backward (and for instrumentation). */
 export interface LstmTape<B extends Buf = Buf> {
@@ -50,22 +38,15 @@ export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceO
   const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
-    const prev = prevTime(p, t);
-    const hPrev = prev < 0 ? p.h0 : hs;
-    const cPrev = prev < 0 ? c0 : cs;
-    const pOff = prev < 0 ? 0 : prev * N * H;
-    gemm(false, true, N, G, H, hPrev, pOff, H, p.wHh, 0, H, gates, t * N * G, G, 1);
+    const [hPrev, pOff] = prevState(p, t, hs, p.h0);
+    const [cPrev] = prevState(p, t, cs, c0);
+    gemmStrided(false, true, N, G, H, hPrev, pOff, H, p.wHh, 0, H, gates, t * N * G, G, 1);
+    carryInactiveRows(p, t, hPrev, pOff, hs, y);
+    carryInactiveRows(p, t, cPrev, pOff, cs, null);
     for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
       const so = (t * N + n) * H;
       const po = pOff + n * H;
-      if (t >= lengths[n]!) {
-        for (let j = 0; j < H; j++) {
-          hs[so + j] = hPrev[po + j]!;
-          cs[so + j] = cPrev[po + j]!;
-          y[so + j] = 0;
-        }
-        continue;
-      }
       const go = (t * N + n) * G;
       for (let j = 0; j < H; j++) {
         const i = sigmoid(gates[go + j]!);
@@ -84,9 +65,8 @@ export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceO
       }
     }
   }
-  const last = lastTime(p) * N * H;
-  out.hN.set(hs.subarray(last, last + N * H));
-  out.cN?.set(cs.subarray(last, last + N * H));
+  lastState(p, hs, out.hN);
+  if (out.cN) lastState(p, cs, out.cN);
   return { gates, hs, cs };
 }
 
@@ -103,20 +83,11 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
   const dc = allocLike(p.x, N * H); // ∂L/∂c, updated in place step by step
   if (grads.dhN) carry.set(grads.dhN);
   if (grads.dcN) dc.set(grads.dcN);
-  const dy = grads.dy;
   const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
-    const prev = prevTime(p, t);
-    const cPrev = prev < 0 ? c0 : cs;
-    const pOff = prev < 0 ? 0 : prev * N * H;
-    for (let n = 0; n < N; n++) {
-      if (t >= lengths[n]!) continue;
-      const ro = n * H;
-      const yo = (t * N + n) * H;
-      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[yo + j]! : 0);
-    }
-    recordStepNorm(options.stepNorms, p, t, dh);
+    const [cPrev, pOff] = prevState(p, t, cs, c0);
+    stateGrad(p, t, carry, grads.dy, dh, options.stepNorms);
     for (let n = 0; n < N; n++) {
       if (t >= lengths[n]!) continue;
       const ro = n * H;
@@ -140,22 +111,9 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
       }
     }
     // ∂L/∂h_{t−1} = dG_t·w_hh on active rows; inactive rows pass the carry through
-    gemm(false, false, N, H, G, dG, t * N * G, G, p.wHh, 0, H, nextCarry, 0, H, 0);
-    for (let n = 0; n < N; n++) {
-      if (t < lengths[n]!) continue;
-      for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
-    }
-    const swap = carry;
-    carry = nextCarry;
-    nextCarry = swap;
+    gemmStrided(false, false, N, H, G, dG, t * N * G, G, p.wHh, 0, H, nextCarry, 0, H, 0);
+    passInactiveRows(p, t, carry, nextCarry);
+    [carry, nextCarry] = [nextCarry, carry];
   }
-  const dWhh = allocLike(p.x, G * H);
-  accumulatePrevStateGrad(p, dWhh, 0, G, dG, 0, G, hs);
-  let dbHh: B | null = null;
-  if (p.bHh) {
-    dbHh = allocLike(p.x, G);
-    addColumnSums(dbHh, dG, T * N, G, G);
-  }
-  const { dx, dWih, dbIh } = inputSideGrads(p, G, dG, options.needDx);
-  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: p.c0 ? dc : null };
+  return { ...gradsFromGates(p, G, dG, dG, hs, options.needDx), dh0: carry, dc0: p.c0 ? dc : null };
 }

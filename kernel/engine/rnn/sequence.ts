@@ -10,7 +10,8 @@
 // final state is the one after step len−1, and the reverse direction starts at len−1 from h0),
 // writes 0 to the output, and passes gradients through untouched.
 
-import { addColumnSums, addRowVector, allocLike, gemm, type Buf } from './blas';
+import { gemmStrided, type Buf } from '../gemm';
+import { addColumnSums, addRowVector, allocLike } from './blas';
 
 /** One layer and direction over a padded batch. G is the number of gate blocks (1, 3 or 4). */
 export interface SequenceProblem<B extends Buf = Buf> {
@@ -113,14 +114,37 @@ export function stepTime(p: SequenceProblem, s: number): number {
 }
 
 /** Time index whose state feeds step t, or −1 when it is h0. */
-export function prevTime(p: SequenceProblem, t: number): number {
+function prevTime(p: SequenceProblem, t: number): number {
   if (p.reverse) return t + 1 < p.T ? t + 1 : -1;
   return t - 1;
 }
 
 /** Time index of the last processed step: its state is h_n (states are carried past lengths). */
-export function lastTime(p: SequenceProblem): number {
+function lastTime(p: SequenceProblem): number {
   return p.reverse ? 0 : p.T - 1;
+}
+
+/** The state that feeds step t and its offset: `states` (T,N,H) at the previous step, or `initial` (N,H) at the first processed step. */
+export function prevState<B extends Buf>(p: SequenceProblem, t: number, states: B, initial: B): [B, number] {
+  const prev = prevTime(p, t);
+  return prev < 0 ? [initial, 0] : [states, prev * p.N * p.H];
+}
+
+/** The rows inactive at step t keep their state, `prev` (N,H) at pOff, in `states` (T,N,H), and output 0 in y when given. */
+export function carryInactiveRows(p: SequenceProblem, t: number, prev: Buf, pOff: number, states: Buf, y: Buf | null): void {
+  const { N, H, lengths } = p;
+  for (let n = 0; n < N; n++) {
+    if (t < lengths[n]!) continue;
+    const so = (t * N + n) * H;
+    for (let j = 0; j < H; j++) states[so + j] = prev[pOff + n * H + j]!;
+    y?.fill(0, so, so + H);
+  }
+}
+
+/** h_n (or c_n) (N,H) into `into`: the states (T,N,H) after the last processed step. */
+export function lastState(p: SequenceProblem, states: Buf, into: Buf): void {
+  const last = lastTime(p) * p.N * p.H;
+  into.set(states.subarray(last, last + p.N * p.H));
 }
 
 /**
@@ -131,17 +155,17 @@ export function projectInput<B extends Buf>(p: SequenceProblem<B>, GH: number, h
   // x is (T·N, I), w_ih is (G·H, I)
   const rows = p.T * p.N;
   const out = allocLike(p.x, rows * GH);
-  gemm(false, true, rows, GH, p.I, p.x, 0, p.I, p.wIh, 0, p.I, out, 0, GH, 0);
+  gemmStrided(false, true, rows, GH, p.I, p.x, 0, p.I, p.wIh, 0, p.I, out, 0, GH, 0);
   if (p.bIh) addRowVector(out, rows, GH, p.bIh, 0, GH);
   if (p.bHh && hhBiasTo > hhBiasFrom) addRowVector(out, rows, GH, p.bHh, hhBiasFrom, hhBiasTo);
   return out;
 }
 
 /** dW_ih (G·H, I) = dGᵀ·x, db_ih = Σ rows of dG, dx (T·N, I) = dG·w_ih; dG is (T·N, G·H). */
-export function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number, dG: B, needDx: boolean): { dx: B | null; dWih: B; dbIh: B | null } {
+function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number, dG: B, needDx: boolean): { dx: B | null; dWih: B; dbIh: B | null } {
   const rows = p.T * p.N;
   const dWih = allocLike(p.x, GH * p.I);
-  gemm(true, false, GH, p.I, rows, dG, 0, GH, p.x, 0, p.I, dWih, 0, p.I, 0);
+  gemmStrided(true, false, GH, p.I, rows, dG, 0, GH, p.x, 0, p.I, dWih, 0, p.I, 0);
   let dbIh: B | null = null;
   if (p.bIh) {
     dbIh = allocLike(p.x, GH);
@@ -150,9 +174,53 @@ export function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number,
   let dx: B | null = null;
   if (needDx) {
     dx = allocLike(p.x, rows * p.I);
-    gemm(false, false, rows, p.I, GH, dG, 0, GH, p.wIh, 0, p.I, dx, 0, p.I, 0);
+    gemmStrided(false, false, rows, p.I, GH, dG, 0, GH, p.wIh, 0, p.I, dx, 0, p.I, 0);
   }
   return { dx, dWih, dbIh };
+}
+
+/**
+ * ∂L/∂h_t (N,H) into dh on the rows active at step t: what flows back from later steps (`carry`)
+ * plus the output's gradient at t (dy is (T,N,H); null means zero). Its norm goes to stepNorms[t]
+ * when asked for.
+ */
+export function stateGrad(p: SequenceProblem, t: number, carry: Buf, dy: Buf | null, dh: Buf, stepNorms: Float64Array | null): void {
+  const { N, H, lengths } = p;
+  for (let n = 0; n < N; n++) {
+    if (t >= lengths[n]!) continue;
+    const ro = n * H;
+    const yo = (t * N + n) * H;
+    for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[yo + j]! : 0);
+  }
+  recordStepNorm(stepNorms, p, t, dh);
+}
+
+/** The rows inactive at step t pass ∂L/∂h on to the step before unchanged: next = carry there (N,H). */
+export function passInactiveRows(p: SequenceProblem, t: number, carry: Buf, next: Buf): void {
+  const { N, H, lengths } = p;
+  for (let n = 0; n < N; n++) {
+    if (t < lengths[n]!) continue;
+    for (let j = n * H, end = j + H; j < end; j++) next[j] = carry[j]!;
+  }
+}
+
+/**
+ * After BPTT, the gradients that follow from the gate gradients of all steps at once: dW_hh
+ * (G·H, H) = Σ_t dGh_tᵀ·h_{t−1} over its first `prevStateRows` rows (the GRU's Cho form adds its n
+ * block itself), db_hh = Σ dGh, and the input side from dGi (dW_ih, db_ih, dx). dGi and dGh are
+ * (T,N,G·H), the pre-activation gradients as the input and the hidden side see them: one buffer
+ * but in the GRU's resetAfter form. hs (T,N,H) holds the states after each step.
+ */
+export function gradsFromGates<B extends Buf>(p: SequenceProblem<B>, GH: number, dGi: B, dGh: B, hs: B, needDx: boolean, prevStateRows = GH): Omit<SequenceInputGrads<B>, 'dh0' | 'dc0'> {
+  const dWhh = allocLike(p.x, GH * p.H);
+  accumulatePrevStateGrad(p, dWhh, 0, prevStateRows, dGh, 0, GH, hs);
+  let dbHh: B | null = null;
+  if (p.bHh) {
+    dbHh = allocLike(p.x, GH);
+    addColumnSums(dbHh, dGh, p.T * p.N, GH, GH);
+  }
+  const { dx, dWih, dbIh } = inputSideGrads(p, GH, dGi, needDx);
+  return { dx, dWih, dWhh, dbIh, dbHh };
 }
 
 /**
@@ -160,20 +228,20 @@ export function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number,
  * or h0 (N,H) at the first processed step. Two GEMMs: the steps whose previous state is stored in
  * `states` are one contiguous run of rows.
  */
-export function accumulatePrevStateGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, dG: Buf, gOff: number, ldG: number, states: Buf): void {
+function accumulatePrevStateGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, dG: Buf, gOff: number, ldG: number, states: Buf): void {
   const { T, N, H } = p;
   const run = (T - 1) * N;
   // Forward: steps 1…T−1 use states 0…T−2; reverse: steps 0…T−2 use states 1…T−1.
   const gRow = p.reverse ? 0 : N;
   const sRow = p.reverse ? N : 0;
-  if (run > 0) gemm(true, false, M, H, run, dG, gRow * ldG + gOff, ldG, states, sRow * H, H, dW, wOff, H, 1);
+  if (run > 0) gemmStrided(true, false, M, H, run, dG, gRow * ldG + gOff, ldG, states, sRow * H, H, dW, wOff, H, 1);
   const first = p.reverse ? T - 1 : 0;
-  gemm(true, false, M, H, N, dG, first * N * ldG + gOff, ldG, p.h0, 0, H, dW, wOff, H, 1);
+  gemmStrided(true, false, M, H, N, dG, first * N * ldG + gOff, ldG, p.h0, 0, H, dW, wOff, H, 1);
 }
 
 /** dW[wOff…] (M,K) += dG[:, gOff:gOff+M]ᵀ · src, with src (T·N, K) row-aligned with dG. */
 export function accumulateAlignedGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, K: number, dG: Buf, gOff: number, ldG: number, src: Buf): void {
-  gemm(true, false, M, K, p.T * p.N, dG, gOff, ldG, src, 0, K, dW, wOff, K, 1);
+  gemmStrided(true, false, M, K, p.T * p.N, dG, gOff, ldG, src, 0, K, dW, wOff, K, 1);
 }
 
 /** Checks buffer sizes against the dimensions (a kernel misuse is a bug, reported early). */
@@ -198,7 +266,7 @@ export function checkProblem(p: SequenceProblem, G: number, where: string): void
 }
 
 /** Fills `norms[t]` with the Frobenius norm of the active rows of dh (N,H) at step t. */
-export function recordStepNorm(norms: Float64Array | null, p: SequenceProblem, t: number, dh: Buf): void {
+function recordStepNorm(norms: Float64Array | null, p: SequenceProblem, t: number, dh: Buf): void {
   if (norms === null) return;
   const { N, H, lengths } = p;
   let s = 0;

@@ -14,21 +14,18 @@
 // same bit for bit (tests: recurrent-split).
 
 import { plannedPackB, type PackedB } from '../wasm/gemm';
-import { type KernelExports, type WasmKernels } from '../wasm/instance';
+import { F, type KernelExports, type WasmKernels } from '../wasm/instance';
 import { runSplit, teamFor, teamStats, type TeamOp } from '../wasm/team';
 import { IN_PLACE_MAX_ROWS } from '../wasm/weightOperand';
 import { SEQ_PARAM, SEQ_PARAM_WORDS, SEQ_PART, SEQ_SYNC_CLAIMS } from '../wasm/wat/sequence';
 import { type SequenceOutputs, type SequenceProblem } from './sequence';
 import { foldedBias, projectInputWasm, uploadStates, writeOutputs } from './wasmSequence';
 
-const F = 4;
-
 type PackArgs = Parameters<KernelExports['pack_b']>;
 
 /**
- * Multiply-adds per step (G·H·H) below which a batch-1 sequence stays on one thread: a step's
- * hand-over costs about a µs. Measured here (T = 128, one layer, 2 vs 1 thread): LSTM H=96
- * (37k) 1.02×, GRU H=128 (49k) 0.66×, LSTM H=128 0.67×, LSTM H=192 0.58×, RNN H=512 0.58×.
+ * Multiply-adds per step (G·H·H) below which a batch-1 sequence stays on one thread: below it, the
+ * threads' meeting at every step costs about as much as the half step it saves.
  */
 const SPLIT_MIN_STEP_WORK = 48 * 1024;
 
@@ -115,7 +112,7 @@ export function forwardBatch1Split(w: WasmKernels, p: SequenceProblem<Float32Arr
     const wHh = arena.alloc(p.wHh.length);
     putRowsByPart(p.wHh, G, H, H, split, arena.f32(), wHh >> 2);
     // Each part's rows packed for the GEMV (op(B)[h', g] = w_part[g, h']), the helper's on the helper.
-    const packs = partRanges(H, split).map(([u0, u1]) => plannedPackB(w, wHh + G * u0 * H * F, 4, H * F, H, G * (u1 - u0), true));
+    const packs = partRanges(H, split).map(([u0, u1]) => plannedPackB(w, wHh + G * u0 * H * F, F, H * F, H, G * (u1 - u0), true));
     const packTeam = teamFor(w);
     if (packTeam) runSplit(packTeam, 'pack_b', packs[1]!.args, () => w.k.pack_b(...(packs[0]!.args as PackArgs)));
     else for (const { args } of packs) w.k.pack_b(...(args as PackArgs));

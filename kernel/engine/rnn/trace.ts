@@ -3,7 +3,7 @@
 // cost is a copy of buffers the kernels keep anyway, plus one norm per step in the backward.
 
 import { Tensor } from '../tensor';
-import { type Buf } from './blas';
+import { type Buf } from '../gemm';
 import { gateCount, gateNames, isTanhGate, type CellSpec, type CellTape } from './cell';
 import { type SequenceProblem } from './sequence';
 

@@ -6,22 +6,10 @@
 // below FLT_MIN (denormal.ts), as the wasm kernels flush them (wasm/wat/cells.ts FLUSH).
 
 import { flushed, flushThresholdFor } from '../denormal';
-import { addColumnSums, allocLike, gemm, type Buf } from './blas';
-import {
-  accumulatePrevStateGrad,
-  checkProblem,
-  inputSideGrads,
-  lastTime,
-  prevTime,
-  projectInput,
-  recordStepNorm,
-  stepTime,
-  type BackwardOptions,
-  type SequenceInputGrads,
-  type SequenceOutputGrads,
-  type SequenceOutputs,
-  type SequenceProblem,
-} from './sequence';
+import { gemmStrided, type Buf } from '../gemm';
+import { allocLike } from './blas';
+import { carryInactiveRows, checkProblem, gradsFromGates, lastState, passInactiveRows, prevState, projectInput, stateGrad, stepTime } from './sequence';
+import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 
 export type Nonlinearity = 'tanh' | 'relu';
 
@@ -44,20 +32,12 @@ export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: Sequen
   const min = flushThresholdFor(p.x);
   for (let s = 0; s < T; s++) {
     const t = stepTime(p, s);
-    const prev = prevTime(p, t);
-    const hPrev = prev < 0 ? p.h0 : hs;
-    const pOff = prev < 0 ? 0 : prev * N * H;
-    gemm(false, true, N, H, H, hPrev, pOff, H, p.wHh, 0, H, pre, t * N * H, H, 1);
+    const [hPrev, pOff] = prevState(p, t, hs, p.h0);
+    gemmStrided(false, true, N, H, H, hPrev, pOff, H, p.wHh, 0, H, pre, t * N * H, H, 1);
+    carryInactiveRows(p, t, hPrev, pOff, hs, y);
     for (let n = 0; n < N; n++) {
+      if (t >= lengths[n]!) continue;
       const so = (t * N + n) * H;
-      const po = pOff + n * H;
-      if (t >= lengths[n]!) {
-        for (let j = 0; j < H; j++) {
-          hs[so + j] = hPrev[po + j]!;
-          y[so + j] = 0;
-        }
-        continue;
-      }
       for (let j = 0; j < H; j++) {
         const a = pre[so + j]!;
         const h = flushed(relu ? (a > 0 ? a : 0) : Math.tanh(a), min);
@@ -66,8 +46,7 @@ export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: Sequen
       }
     }
   }
-  const last = lastTime(p) * N * H;
-  out.hN.set(hs.subarray(last, last + N * H));
+  lastState(p, hs, out.hN);
   return { nonlinearity, hs };
 }
 
@@ -81,17 +60,10 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
   let nextCarry = allocLike(p.x, N * H);
   const dh = allocLike(p.x, N * H);
   if (grads.dhN) carry.set(grads.dhN);
-  const dy = grads.dy;
   const min = flushThresholdFor(p.x);
   for (let s = T - 1; s >= 0; s--) {
     const t = stepTime(p, s);
-    for (let n = 0; n < N; n++) {
-      if (t >= lengths[n]!) continue;
-      const ro = n * H;
-      const so = (t * N + n) * H;
-      for (let j = 0; j < H; j++) dh[ro + j] = carry[ro + j]! + (dy ? dy[so + j]! : 0);
-    }
-    recordStepNorm(options.stepNorms, p, t, dh);
+    stateGrad(p, t, carry, grads.dy, dh, options.stepNorms);
     for (let n = 0; n < N; n++) {
       if (t >= lengths[n]!) continue;
       const ro = n * H;
@@ -101,22 +73,10 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
         dG[so + j] = flushed(dh[ro + j]! * (relu ? (h > 0 ? 1 : 0) : 1 - h * h), min);
       }
     }
-    gemm(false, false, N, H, H, dG, t * N * H, H, p.wHh, 0, H, nextCarry, 0, H, 0);
-    for (let n = 0; n < N; n++) {
-      if (t < lengths[n]!) continue;
-      for (let j = n * H, end = j + H; j < end; j++) nextCarry[j] = carry[j]!;
-    }
-    const swap = carry;
-    carry = nextCarry;
-    nextCarry = swap;
+    // ∂L/∂h_{t−1} = dG_t·w_hh on active rows; inactive rows pass the carry through
+    gemmStrided(false, false, N, H, H, dG, t * N * H, H, p.wHh, 0, H, nextCarry, 0, H, 0);
+    passInactiveRows(p, t, carry, nextCarry);
+    [carry, nextCarry] = [nextCarry, carry];
   }
-  const dWhh = allocLike(p.x, H * H);
-  accumulatePrevStateGrad(p, dWhh, 0, H, dG, 0, H, hs);
-  let dbHh: B | null = null;
-  if (p.bHh) {
-    dbHh = allocLike(p.x, H);
-    addColumnSums(dbHh, dG, T * N, H, H);
-  }
-  const { dx, dWih, dbIh } = inputSideGrads(p, H, dG, options.needDx);
-  return { dx, dWih, dWhh, dbIh, dbHh, dh0: carry, dc0: null };
+  return { ...gradsFromGates(p, H, dG, dG, hs, options.needDx), dh0: carry, dc0: null };
 }

@@ -151,6 +151,13 @@ export function residentTape<T extends object>(w: WasmKernels, plain: Partial<T>
   return tape as T;
 }
 
+/** The same tape with its arrays copied out of wasm memory now (when its buffers cannot stay resident). */
+export function copiedTape<T extends object>(w: WasmKernels, plain: Partial<T>, fields: Record<string, [at: number, n: number]>): T {
+  const tape = { ...plain } as Record<string, unknown>;
+  for (const [name, [at, n]] of Object.entries(fields)) tape[name] = w.arena.view(at, n).slice();
+  return tape as T;
+}
+
 /** Copies every field of a resident tape out of wasm memory (no-op for other tapes). */
 function spillTape(tape: object): void {
   const state = tapeStates.get(tape);

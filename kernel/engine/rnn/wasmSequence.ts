@@ -1,8 +1,7 @@
-// What the WebAssembly sequence kernels (wasmLstm.ts, wasmGru.ts, wasmVanilla.ts) share: operands
-// copied into the arena, the state buffers with h0 stored next to the states, the input
-// projection, and the gradients that only depend on the per-step gate gradients. Same semantics
-// as sequence.ts (which the TypeScript kernels use); the tapes they produce are plain JS arrays of
-// the same layout, so either path can run the backward of the other's forward.
+// The pieces of a sequence on the WebAssembly kernels (wasmCell.ts and its cells, wasmLstm.ts,
+// wasmGru.ts, wasmVanilla.ts): operands copied into the arena, the state buffers with h0 stored
+// next to the states, the input projection, and the gradients that only depend on the per-step
+// gate gradients. Same semantics as sequence.ts (which the TypeScript kernels use).
 //
 // State layout in the arena: (T+1,N,H), the T states plus h0 where the step before the first
 // processed one would be: forward [h0 | h_0 … h_{T−1}], reverse [h_0 … h_{T−1} | h0]. Then the
@@ -10,11 +9,9 @@
 // states of all steps, in time order, are one contiguous (T·N, H) matrix.
 
 import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
-import { type WasmKernels } from '../wasm/instance';
+import { F, type WasmKernels } from '../wasm/instance';
 import { multiplyByWeight, weightOperand, type WeightOperand } from '../wasm/weightOperand';
 import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
-
-const F = 4; // bytes per float
 
 /** Byte address of the state after step t in a (T+1,N,H) state buffer at `base`. */
 export function stateAt(p: SequenceProblem, base: number, t: number): number {
@@ -50,14 +47,14 @@ export function statesAt(p: SequenceProblem, base: number): number {
 }
 
 /** The (T,N,H) states of a state buffer, as a view into wasm memory (valid until it grows). */
-export function statesView(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
+function statesView(w: WasmKernels, p: SequenceProblem, base: number): Float32Array {
   return w.arena.view(statesAt(p, base), p.T * p.N * p.H);
 }
 
 /**
  * With batchFirst (and N > 1), the (N,T,H) output the forward fills one step at a time (stepOut)
- * while the step's state is in cache: a transpose after the loop reads every state back from
- * memory (0.3–0.4 ms of rnn-adding's step). Else 0.
+ * while the step's state is in cache: a transpose after the loop would read every state back from
+ * memory. Else 0.
  */
 export function batchMajorOutput(w: WasmKernels, p: SequenceProblem, batchFirst: boolean | undefined): number {
   return batchFirst && p.N > 1 ? w.arena.alloc(p.T * p.N * p.H) : 0;
@@ -132,7 +129,7 @@ export function weightGrad(w: WasmKernels, rows: number, dG: number, ldG: number
 }
 
 /** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array (rows: T·N, or V for a table). */
-export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, rows = p.T * p.N): Float32Array {
+function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, rows = p.T * p.N): Float32Array {
   const arena = w.arena;
   const mark = arena.mark();
   const out = arena.alloc(rows * p.I);
@@ -216,13 +213,7 @@ export function inputSideGrads(w: WasmKernels, p: SequenceProblem<Float32Array>,
   }
 }
 
-/**
- * The output gradient dy in the arena, time-major: (T,N,H) — or only the steps [from, to) of
- * grads.dyTimes (dy is zero elsewhere: a select of the last step), with a zero (N,H) block for
- * every other step. With batchFirst (and N > 1) and no dyTimes, dy goes in as given, (N,T,H), and
- * outputGradAt copies each step's rows into a per-step (N,H) buffer (instead of a transpose of all
- * of dy before the loop). Zeros when dy is null.
- */
+/** The output gradient dy in the arena (putOutputGrad), read a step at a time by outputGradAt. */
 export interface OutputGrad {
   at: number;
   batchMajor: boolean;
@@ -233,6 +224,13 @@ export interface OutputGrad {
   zero: number;
 }
 
+/**
+ * The output gradient dy in the arena, time-major: (T,N,H) — or only the steps [from, to) of
+ * grads.dyTimes (dy is zero elsewhere: a select of the last step), with a zero (N,H) block for
+ * every other step. With batchFirst (and N > 1) and no dyTimes, dy goes in as given, (N,T,H), and
+ * outputGradAt copies each step's rows into a per-step (N,H) buffer (instead of a transpose of all
+ * of dy before the loop). Zeros when dy is null.
+ */
 export function putOutputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, grads: SequenceOutputGrads<Float32Array>): OutputGrad {
   const { T, N, H } = p;
   const arena = w.arena;

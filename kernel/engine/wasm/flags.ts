@@ -1,8 +1,8 @@
-// Turns on WebAssembly relaxed SIMD (fused multiply-add, wider GEMM tiles: about 1.5× faster
-// training) in processes RNN Lab starts itself. Node 20's V8 has it behind a flag; newer V8s (Node
-// 22+, the Electron of desktop VS Code) ship it and no longer know the flag: setting it there
-// prints "Error: unrecognized flag --experimental-wasm-relaxed-simd" at every start. So the
-// feature is detected first, and the flag set only where it is missing. It must run before the
+// Turns on WebAssembly relaxed SIMD (fused multiply-add, wider GEMM tiles) in processes RNN Lab
+// starts itself. Node 20's V8 has it behind a flag; newer V8s (Node 22+, the Electron of desktop
+// VS Code) ship it and no longer know the flag: setting it there prints "Error: unrecognized flag
+// --experimental-wasm-relaxed-simd" at every start. So the feature is detected first, and the
+// flag set only where it is missing. It must run before the
 // engine first validates its wasm modules, and before any worker starts (V8 flags are the
 // process's, shared by its worker threads), so that every thread computes with the same kernels
 // (worker and kernel-thread training stay bit-identical).
@@ -71,8 +71,8 @@ export function relaxedSimdFlags(): string[] {
  * Kernel threads (setNumThreads) for a training worker that has the machine to itself (fit()
  * with one worker: the kernel's own thread waits meanwhile): 2 where the machine has two cores or
  * more, 1 otherwise. RNN_LAB_THREADS=1|2 overrides. The kernel process's own thread keeps 1
- * unless RNN_LAB_THREADS says otherwise (cellThreads): on this project's 2-vCPU VMs, cells of
- * small models ran no faster, or slower, with a spinning helper thread beside them.
+ * unless RNN_LAB_THREADS says otherwise (cellThreads): for the small models of most cells, a
+ * helper spinning beside them is not worth the core it takes.
  */
 export function kernelThreads(env: NodeJS.ProcessEnv = process.env): number {
   return askedThreads(env) ?? (availableParallelism() >= 2 ? 2 : 1);

@@ -4,13 +4,12 @@
 // helpers below directly.
 
 import { GEMV_NR, NR } from './wat/gemm';
-import { type Arena, type KernelExports, type WasmKernels } from './instance';
+import { F, type Arena, type KernelExports, type WasmKernels } from './instance';
 import { runSplit, teamFor } from './team';
 
 /**
- * Multiply-adds below which a product runs on one thread. The hand-over itself costs ~1 µs, but
- * on this project's 2-vCPU VMs the helper is not always scheduled within a few µs: halves under
- * ~20 µs (2^20 multiply-adds at ~50 GFLOP/s) gained nothing or lost in `npm run bench`.
+ * Multiply-adds below which a product runs on one thread: the helper is not always scheduled at
+ * once, and a smaller half is done before it would be.
  */
 const SPLIT_MIN_WORK = 1 << 20;
 
@@ -40,12 +39,12 @@ export function plannedPackB(w: WasmKernels, src: number, ks: number, js: number
   const nr = forGemv ? GEMV_NR : NR;
   const panels = Math.ceil(N / nr);
   const at = w.arena.alloc(panels * nr * K);
-  return { b: { at, K, N, nr, bps: K * nr * 4, gemv: forGemv }, args: [src, ks, js, K, N, nr, at] };
+  return { b: { at, K, N, nr, bps: K * nr * F, gemv: forGemv }, args: [src, ks, js, K, N, nr, at] };
 }
 
 /** op(B) of a row-major (rows, cols) matrix at `src` with leading dimension `ld` floats. */
 export function packMatrixB(w: WasmKernels, src: number, ld: number, trans: boolean, K: number, N: number, forGemv: boolean): PackedB {
-  return trans ? packB(w, src, 4, ld * 4, K, N, forGemv) : packB(w, src, ld * 4, 4, K, N, forGemv);
+  return trans ? packB(w, src, F, ld * F, K, N, forGemv) : packB(w, src, ld * F, F, K, N, forGemv);
 }
 
 /**
@@ -60,34 +59,34 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
     if (beta === 0) for (let i = 0; i < M; i++) w.arena.f32().fill(0, (c >> 2) + i * ldc, (c >> 2) + i * ldc + b.N);
     return;
   }
-  const bAt = b.at + kFrom * b.nr * 4;
+  const bAt = b.at + kFrom * b.nr * F;
   const team = M * b.N * K >= SPLIT_MIN_WORK ? teamFor(w) : null;
   if (b.gemv) {
     if (M !== 1) throw new Error('gemmPacked: a GEMV packing serves batch 1 only');
-    const aks = transA ? lda * 4 : 4;
+    const aks = transA ? lda * F : F;
     // Two threads: the first half of the column panels here, the rest on the helper.
     const split = team ? (Math.ceil(b.N / b.nr) >> 1) * b.nr : 0;
     if (split === 0) return k.gemv(a, aks, bAt, b.bps, b.N, K, c, beta);
-    const rest = [a, aks, bAt + (split / b.nr) * b.bps, b.bps, b.N - split, K, c + split * 4, beta];
+    const rest = [a, aks, bAt + (split / b.nr) * b.bps, b.bps, b.N - split, K, c + split * F, beta];
     return runSplit(team!, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta));
   }
   const MR = w.tileRows;
   const op = transA ? 'gemm_panels' : 'gemm_rows';
   // op(A) panels of MR rows: transposed A (K,M) needs no packing, row-major A is walked by rows.
-  const [aps, aks, ars] = transA ? [MR * 4, lda * 4, 4] : [MR * lda * 4, 4, lda * 4];
-  const run = (aAt: number, m: number, bFrom: number, n: number, cAt: number): void => k[op](aAt, aps, aks, ars, bFrom, b.bps, m, n, K, cAt, ldc * 4, beta);
+  const [aps, aks, ars] = transA ? [MR * F, lda * F, F] : [MR * lda * F, F, lda * F];
+  const run = (aAt: number, m: number, bFrom: number, n: number, cAt: number): void => k[op](aAt, aps, aks, ars, bFrom, b.bps, m, n, K, cAt, ldc * F, beta);
   if (!team) return run(a, M, bAt, b.N, c);
   // Two threads: split the column panels of B, or the row panels of A when B has one panel.
   const panels = Math.ceil(b.N / b.nr);
   if (panels >= 2) {
     const split = (panels >> 1) * b.nr;
-    const rest = [a, aps, aks, ars, bAt + (split / b.nr) * b.bps, b.bps, M, b.N - split, K, c + split * 4, ldc * 4, beta];
+    const rest = [a, aps, aks, ars, bAt + (split / b.nr) * b.bps, b.bps, M, b.N - split, K, c + split * F, ldc * F, beta];
     return runSplit(team, op, rest, () => run(a, M, bAt, split, c));
   }
   const rowSplit = (Math.ceil(M / MR) >> 1) * MR;
   if (rowSplit === 0) return run(a, M, bAt, b.N, c);
-  const aRest = a + (transA ? rowSplit * 4 : rowSplit * lda * 4);
-  const rest = [aRest, aps, aks, ars, bAt, b.bps, M - rowSplit, b.N, K, c + rowSplit * ldc * 4, ldc * 4, beta];
+  const aRest = a + (transA ? rowSplit * F : rowSplit * lda * F);
+  const rest = [aRest, aps, aks, ars, bAt, b.bps, M - rowSplit, b.N, K, c + rowSplit * ldc * F, ldc * F, beta];
   runSplit(team, op, rest, () => run(a, rowSplit, bAt, b.N, c));
 }
 
@@ -98,7 +97,7 @@ function copyIn(arena: Arena, src: Float32Array, off: number, rows: number, cols
 }
 
 /**
- * C (M,N) = op(A)·op(B) + beta·C with leading dimensions, row-major (rnn/blas.ts's signature),
+ * C (M,N) = op(A)·op(B) + beta·C with leading dimensions, row-major (../gemm.ts's gemmStrided),
  * on JS Float32Arrays: copies in, multiplies in wasm, copies C back.
  */
 export function wasmGemm(

@@ -2,9 +2,9 @@
 // every worker_thread instantiate their own, synchronously, on first use), its linear memory, and
 // a stack-like arena over that memory for the operands of one kernel call.
 //
-// Flavour: relaxed SIMD (fused multiply-add, 6×8 GEMM tiles) where the runtime validates it — Node
-// 20 needs --experimental-wasm-relaxed-simd, which the kernel sets only there (wasm/flags.ts:
-// newer V8s ship the feature and reject the flag) — else plain SIMD128 (4×8 tiles), else none, and
+// Flavour: relaxed SIMD (fused multiply-add) where the runtime validates it — Node 20 needs
+// --experimental-wasm-relaxed-simd, which the kernel sets only there (wasm/flags.ts: newer V8s
+// ship the feature and reject the flag) — else plain SIMD128 (multiply, then add), else none, and
 // the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
 // the environment, or useKernels(), forces a choice (tests compare the paths).
 
@@ -72,6 +72,9 @@ export interface KernelExports {
   rnn_relu_b1_seq(role: number, params: number): number;
 }
 
+/** Bytes per float32 (and int32) in wasm memory: value i of a buffer at byte address `at` is at at + i·F. */
+export const F = 4;
+
 const PAGE = 65536;
 /** Allocations are aligned to a cache line and followed by this much slack. */
 const ALIGN = 64;
@@ -107,7 +110,7 @@ export class Arena {
   /** Reserves `n` floats (uninitialised); returns the byte address. */
   alloc(n: number): number {
     const at = this.top;
-    this.top = at + Math.ceil((n * 4 + ALIGN) / ALIGN) * ALIGN;
+    this.top = at + Math.ceil((n * F + ALIGN) / ALIGN) * ALIGN;
     const have = this.memory.buffer.byteLength;
     if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
     return at;
@@ -157,7 +160,7 @@ export interface WasmKernels {
   /** The compiled module and its shared memory: a helper thread instantiates the same (team.ts). */
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Rows of the GEMM micro-kernel tile (6 relaxed, 4 plain). */
+  /** Rows of the GEMM micro-kernel tile (wat/module.ts gemmConfig). */
   tileRows: number;
   k: KernelExports;
   arena: Arena;

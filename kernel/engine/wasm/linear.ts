@@ -1,14 +1,11 @@
 // F.linear on the WebAssembly kernels: y = x·Wᵀ + b and its backward, each operand copied into
 // wasm memory once. The bias is added (and its gradient summed over the rows) by the add_rows /
-// col_sums kernels instead of JavaScript loops over every element of y: those loops cost as much
-// as a small product, and when V8 compiled them before their first run (the training workers
-// rebuild the model for each job) they fell back to the interpreter for a few steps each time.
+// col_sums kernels instead of JavaScript loops over every element of y, which cost as much as a
+// small product.
 
 import { gemmPacked, packMatrixB } from './gemm';
-import { type WasmKernels } from './instance';
+import { F, type WasmKernels } from './instance';
 import { multiplyByWeight, weightOperand } from './weightOperand';
-
-const F = 4;
 
 /** y (M,O) = x (M,I) · weight (O,I)ᵀ + bias (O). */
 export function wasmLinearForward(w: WasmKernels, x: Float32Array, M: number, I: number, weight: Float32Array, O: number, bias: Float32Array | null): Float32Array {

@@ -97,15 +97,14 @@ interface Team {
 /**
  * When more than half of a window's jobs were missed (taken back, or waited for long: see
  * runSplit), the helper is not getting the other core (another process, or the OS preempted it
- * for a time slice): spinning there only slows both, so the caller works alone for a while. Pauses start short (a preempted helper is back
- * within a few ms; a 250 ms pause after each such blip lost most of the gain on batch-1 sequences,
- * whose steps are ~8 µs jobs) and double while the other core stays busy.
+ * for a time slice): spinning there only slows both, so the caller works alone for a while.
+ * Pauses start short (a preempted helper is soon back, and a long pause after each such blip
+ * would lose the gain of the short jobs in between) and double while the other core stays busy.
  */
 const WINDOW = 64;
 const PAUSE_MIN_MS = 10;
 const PAUSE_MAX_MS = 500;
 
-/** Products split so far on this thread, how many the caller finished alone, how many it waited long for, and pauses. */
 /**
  * Counters for the benchmark: products split, jobs taken back or waited for late, pauses; and for
  * batch-1 sequences run on both threads (rnn/splitSequence.ts), their steps and how many of the
@@ -186,8 +185,7 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   const mineDone = performance.now();
   spinUntil(ctl, DONE, seq); // the helper started its half about when we started ours
   // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
-  // time slice (ms; on a loaded machine two threads were seen 3× slower than one). Such a wait
-  // counts against the helper like a take-back.
+  // time slice. Such a wait counts against the helper like a take-back.
   const late = performance.now() - mineDone > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
   if (late) teamStats.late++;
   if (!asleep) noteJob(t, late);
@@ -215,9 +213,8 @@ function noteJob(t: Team, missed: boolean): void {
 
 /**
  * Spins until words[index] === value. A function of its own: V8 compiles a hot loop on the stack
- * (OSR) with the feedback seen so far, and runSplit's code after its wait loop had none yet, so
- * runSplit was thrown out of optimized code again and again (--trace-deopt: ~100 times in four
- * short fit() jobs).
+ * (OSR) with the feedback seen so far, and inside runSplit the code after the wait loop has none
+ * yet, so runSplit would be thrown out of optimized code again and again.
  */
 function spinUntil(words: Int32Array, index: number, value: number): void {
   while (Atomics.load(words, index) !== value) {

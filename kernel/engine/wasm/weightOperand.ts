@@ -5,12 +5,13 @@
 // packing cost more than the products.
 
 import { gemmPacked, packMatrixB, type PackedB } from './gemm';
-import { type WasmKernels } from './instance';
+import { F, type WasmKernels } from './instance';
 
 /**
  * Rows of x, over all the products with one weight, up to which the weight is read in place.
- * Packing 1 MB takes ~55 µs, a GEMV over it ~14 µs packed and ~18.5 µs in place: packing pays
- * from about eleven rows, and a packed GEMM of several rows gains more per row than that.
+ * Packing a weight costs a few GEMVs over it, and the packed layout saves a fraction of a GEMV
+ * per row: packing pays from about a dozen rows, and a packed GEMM of several rows gains more
+ * per row than that.
  */
 export const IN_PLACE_MAX_ROWS = 8;
 
@@ -28,5 +29,5 @@ export function weightOperand(w: WasmKernels, at: number, N: number, K: number, 
 /** C (M,N) = beta·C + x (M,K)·Wᵀ, all in wasm memory; x's rows ldx floats apart, C's ldc. */
 export function multiplyByWeight(w: WasmKernels, W: WeightOperand, M: number, x: number, ldx: number, c: number, ldc: number, beta: 0 | 1): void {
   if (W.kind === 'packed') return gemmPacked(w, false, M, W.b.K, x, ldx, W.b, c, ldc, beta);
-  for (let i = 0; i < M; i++) w.k.gemv_rows(x + i * ldx * 4, W.at, W.K * 4, W.N, W.K, c + i * ldc * 4, beta);
+  for (let i = 0; i < M; i++) w.k.gemv_rows(x + i * ldx * F, W.at, W.K * F, W.N, W.K, c + i * ldc * F, beta);
 }

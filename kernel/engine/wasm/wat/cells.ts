@@ -125,11 +125,8 @@ function rowKernel(relaxed: boolean, spec: KernelSpec): Func {
  * ∂L/∂h carry, the chains along which a vanishing gradient turns subnormal. Forward: the states
  * h' and c', which decay only where inputs and biases leave them nothing to hold on to (gate
  * activations cannot be subnormal: a sigmoid is ≥ 1.4e-7, a tanh of a flushed pre-activation
- * is 0 or normal). Measured per call at N = 32, H = 128 (relaxed SIMD, interleaved with the
- * kernels before the flush): flushing every stored value cost lstm_fwd +19 % and lstm_bwd +48 %;
- * this set costs lstm_fwd +6–9 %, lstm_bwd +22–33 %, gru_bwd +44 %, rnn_tanh_bwd +25 %, about
- * 1 % of a training step, below the noise of the bench; flushing only the dc and carry chains
- * cost +3–5 %, but left dG's subnormals to the GEMMs over it.
+ * is 0 or normal). Flushing every stored value would cost more than this set; flushing only the
+ * dc and carry chains would leave dG's subnormals to the GEMMs over it.
  */
 const FLUSH: Record<string, readonly string[]> = {
   lstm_fwd: ['cOut', 'hOut'],

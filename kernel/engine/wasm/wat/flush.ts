@@ -62,7 +62,7 @@ function isCopyOrConstant(v: string): boolean {
  * `L` whose stores flush the value they store — to the addresses `where` accepts (all by default);
  * constants and plain copies of loads pass as they are (a value in memory was flushed when it was
  * computed). `init` must run before the loops. (A value stored twice is flushed twice in the text;
- * flushing it once into a local measured no faster in gru_bwd.)
+ * flushing it once into a local gains nothing.)
  */
 export function flushingLane(f: Func, L: Lane, where: (address: string) => boolean = () => true, tag = 'fz'): { lane: Lane; init: string } {
   const fl = laneFlush(f, L, tag);

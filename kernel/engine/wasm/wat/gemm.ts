@@ -15,8 +15,7 @@
 // registers (two accumulators, one broadcast): MR = 4 fits, 5 and 6 spill (see module.ts). The k
 // loop is not unrolled by hand (V8 would hoist the loads of several iterations and spill). Batch 1
 // (M = 1) uses a 1×24 GEMV kernel instead: six accumulators, six B loads, one broadcast (1×32
-// spills an accumulator, which puts a store-load round trip on its dependency chain: 17 vs
-// ~40 GFLOP/s).
+// spills an accumulator, which puts a store-load round trip on its dependency chain).
 
 import { flushMinScalar, flushMinVector, flushScalar, flushVector } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, set, sub } from './text';
@@ -50,7 +49,7 @@ function madd(relaxed: boolean, a: string, b: string, c: string): string {
  * C tile (rows × NR) = (beta ? C : 0) + Σ_{k<kn} op(A)[r,k]·op(B)[k,:]. `rowPtrs`: A rows are
  * ars apart (row-major A); otherwise they are 4 bytes apart (packed or transposed A).
  */
-/** Tiles of at most this many rows sum even and odd k apart (see microKernel; 2-row tiles lost: 2.6 → 3.5 µs at K = N = 128). */
+/** Tiles of at most this many rows sum even and odd k apart (see microKernel; 2-row tiles lose by it). */
 const SMALL_TILE_ROWS = 1;
 
 function microKernel(cfg: GemmConfig, rows: number, rowPtrs: boolean): Func {
@@ -80,8 +79,7 @@ function microKernel(cfg: GemmConfig, rows: number, rowPtrs: boolean): Func {
     f.emit('(loop $k', ...body.map((l) => '  ' + l), `  (br_if $k ${get('kn')})`, ')');
   } else {
     // With 1 row there are too few accumulators to hide the multiply-add latency (each k waits
-    // for the previous one: 14 GFLOP/s at K = N = 128, against 42 for 4 rows; 25 with this).
-    // Even and odd k go to two sets of accumulators, added at the end.
+    // for the previous one). Even and odd k go to two sets of accumulators, added at the end.
     const odd = (r: number, v: number): string => `d${r}_${v}`;
     for (let r = 0; r < rows; r++) for (let v = 0; v < q; v++) f.local(odd(r, v), 'v128');
     const pair = [...kStep(acc), ...kStep(odd), set('kn', sub(get('kn'), i32(2)))];
@@ -186,7 +184,7 @@ function gemmDriver(cfg: GemmConfig, rowPtrs: boolean): Func {
   ];
   // Panels of A stored transposed are copied into a contiguous KC·MR block first when enough
   // B panels reuse it (N ≥ 64): a power-of-two row length maps every k of a panel to the same two
-  // L1 sets, and the reloads from L2 cost more than the copy (45 vs 37 GFLOP/s on dW_hh).
+  // L1 sets, and the reloads from L2 cost more than the copy.
   const packPanel =
     !rowPtrs && cfg.MR === 4
       ? [

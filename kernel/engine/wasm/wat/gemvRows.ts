@@ -1,13 +1,12 @@
 // y (N) (+)= W (N,K) · x (K) with W row-major, read where it lies: no packing. A packed GEMV
-// (gemm.ts) is faster per use (~40 vs ~28 GFLOP/s here: 14 vs 18.5 µs over 1 MB), but packing
-// 1 MB takes ~55 µs, which pays back only after ~11 uses; so a weight that multiplies only a few
-// rows — a batch-1 step of text generation, T = 1 — is read in place (wasm/weightOperand.ts
-// decides).
+// (gemm.ts) is faster per use, but the packing costs a few uses' worth and pays back only after
+// about a dozen; so a weight that multiplies only a few rows — a batch-1 step of text generation,
+// T = 1 — is read in place (wasm/weightOperand.ts decides).
 //
 // Seven rows at a time, as dot products: per 4 k, one load of x and one of each row, into seven
 // f32x4 accumulators; each row's four lanes are summed at the end, (l0 + l1) + (l2 + l3), then
-// its k tail (K mod 4) in order. Measured (K = 256, N = 1024): 7 rows 28 GFLOP/s, 6 rows 27,
-// 4 rows 18 (too few chains for the multiply-add latency), 8 rows 18 (V8 spills an accumulator).
+// its k tail (K mod 4) in order. Four rows are too few chains for the multiply-add latency; at
+// eight V8 spills an accumulator.
 
 import { flushMinScalar, flushScalar } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, set, sub, vectorLane } from './text';

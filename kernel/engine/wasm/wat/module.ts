@@ -14,10 +14,9 @@ import { utilFunctions } from './util';
 export type Flavour = 'simd' | 'relaxed';
 
 /**
- * Tile shapes per flavour (see gemm.ts). Measured on Node 20 (V8 11.3), 2026-11: 4×8 tiles reach
- * ~51 GFLOP/s with relaxed FMA and ~40 with mul+add; 5×8 and 6×8 spill (V8 hoists all row
- * broadcasts of an iteration ahead of the FMAs) and drop to ~23. KC 128 and 256 are within the
- * noise of this (shared) machine; 512 and more lose on the long weight-gradient reductions.
+ * Tile shapes per flavour (see gemm.ts): 4×8 tiles in both (5×8 and 6×8 spill: V8 hoists all row
+ * broadcasts of an iteration ahead of the multiply-adds), the reduction in blocks of KC = 256
+ * (much longer blocks lose on the long weight-gradient reductions).
  */
 export function gemmConfig(flavour: Flavour): GemmConfig {
   return { relaxed: flavour === 'relaxed', MR: 4, KC: 256 };

@@ -1,5 +1,5 @@
-// Row-wise softmax for the cross-entropy loss: Math.exp costs ~15 ns per call in V8 on this
-// machine, so 2048×64 logits took 2 ms; this kernel does the same rows in ~0.1 ms.
+// Row-wise softmax for the cross-entropy loss: a vectorised exp instead of a Math.exp call per
+// logit.
 //
 // exp(x) for x ≤ 0 (the logits minus their row maximum) as Cephes' expf: x = n·ln2 + r with
 // |r| ≤ ln2/2 (ln2 split in two for an exact reduction), exp(r) by a degree-7 polynomial, 2^n

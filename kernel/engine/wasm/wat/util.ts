@@ -58,8 +58,8 @@ function columnSums(relaxed: boolean): Func {
 /**
  * `rows` rows of `rb` bytes from src (row stride ss bytes) to dst (row stride ds bytes): one time
  * step of a batchFirst layer's output or output gradient, copied while it is in cache. Rows of a
- * multiple of 16 bytes go through v128 loads and stores (a memory.copy costs ~50 ns a call in V8,
- * more than a 512-byte row's worth of vector moves).
+ * multiple of 16 bytes go through v128 loads and stores (a memory.copy call costs more than a short
+ * row's worth of vector moves).
  */
 function copyRows(): Func {
   const f = new Func('copy_rows', true);

@@ -1,0 +1,138 @@
+// One layer and direction on the WebAssembly kernels, the same for every cell: the forward over
+// all steps and the BPTT backward, with what they share — the buffers the backward needs go into
+// the arena first, so that they may stay there for it (wasmResident.ts), the tape is left in place
+// or copied out, and the weight and input gradients follow from the gate gradients of all steps.
+// Each cell (wasmLstm.ts, wasmGru.ts, wasmVanilla.ts) supplies what is its own: its tape's buffers
+// and its step kernels. The same computation as the TypeScript kernels (lstm.ts, gru.ts,
+// vanilla.ts), which stay as the readable reference and the Float64Array path; the tapes have one
+// layout, so either path can run the backward of the other's forward.
+//
+// Buffers live in the arena at byte addresses; states are (T+1,N,H) with h0 beside them
+// (wasmSequence.ts).
+
+import { F, type WasmKernels } from '../wasm/instance';
+import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { forwardBatch1Split, splitsBatch1, type SplitCell } from './splitSequence';
+import { batchMajorOutput, columnSums, inputSideGrads, outputGradAt, putOutputGrad, stepOut, weightGrad, writeOutputs } from './wasmSequence';
+import { copiedTape, keepResident, makeRoom, releaseResident, residentBuffers, residentTape, type ResidentBuffers } from './wasmResident';
+
+/** The tape's buffers in the arena besides the lengths and x: the states, and what else the cell keeps. */
+export type TapeBuffers = Pick<ResidentBuffers, 'hs'> & Partial<Pick<ResidentBuffers, 'gates' | 'cs' | 'hidden'>>;
+
+const NONE = { gates: 0, cs: 0, hidden: 0 };
+
+/** What one cell brings to a sequence on the wasm kernels. */
+export interface WasmCell<Tape extends object> {
+  /** Gate blocks stacked in the weights: LSTM 4, GRU 3, RNN 1. */
+  gates: number;
+  /** The forward's name in errors, e.g. 'lstmForward'. */
+  name: string;
+  /** The batch-1 inference on two threads (splitSequence.ts) that runs this cell, or null. */
+  split: SplitCell | null;
+  /** The tape's fields that are not arrays (the RNN's nonlinearity, the GRU's form). */
+  plain: Partial<Tape>;
+  /** Floats of the tape's buffers besides the lengths, x and the hidden states (the room it asks for). */
+  tapeFloats(p: SequenceProblem): number;
+  /** Forward, after the lengths and x: allocates the buffers the backward needs (the gates, the states, …). */
+  allocTape(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number): TapeBuffers;
+  /** Forward: the weights and temporaries above the tape; returns step t's kernels. */
+  forwardStep(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers): (t: number) => void;
+  /** The tape's arrays: byte address and length of each. */
+  tapeArrays(p: SequenceProblem, b: ResidentBuffers): Record<string, [at: number, n: number]>;
+  /** Backward without resident buffers: the tape's arrays copied back in, as allocTape laid them out. */
+  uploadTape(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: Tape): TapeBuffers;
+  /** Backward: the gradient buffers and the weights; returns step t's kernels and where the gate gradients go. */
+  backwardSteps(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers, grads: SequenceOutputGrads<Float32Array>): BackwardSteps;
+}
+
+export interface BackwardSteps {
+  /**
+   * Step t: from `carry` (∂L/∂h_t from later steps) and `dy` (step t's output gradient), writes
+   * the step's gate gradients and ∂L/∂h_{t−1} into `next` (N,H); returns Σ (∂L/∂h_t)² over the
+   * rows active at t.
+   */
+  step(t: number, carry: number, dy: number, next: number): number;
+  /** (T,N,G·H) gate gradients as the input side sees them (w_ih, b_ih, x). */
+  dGi: number;
+  /** The same as the hidden side sees them (w_hh, b_hh): dGi but in the GRU's resetAfter form. */
+  dGh: number;
+  /** dW_hh by blocks of rows: rows [from, from + n) = Σ_t dGh_t[:, from:from+n]ᵀ · src_t, src (T·N, H). */
+  recurrentInputs: [from: number, n: number, src: number][];
+  /** LSTM: ∂L/∂c, which holds ∂L/∂c_0 once the steps are done. */
+  dc?: number;
+}
+
+/** Runs the sequence; returns the tape for the backward, or null (and copies less) without `keepTape`. */
+export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): Tape | null {
+  // x is (T,N,I), w_ih is (G·H,I), w_hh is (G·H,H); y is (T,N,H), or (N,T,H) with out.batchFirst
+  checkProblem(p, cell.gates, cell.name);
+  if (cell.split && splitsBatch1(w, p, cell.split, keepTape)) {
+    forwardBatch1Split(w, p, out, cell.split); // batch-1 inference on two threads
+    return null;
+  }
+  const { T, N, H } = p;
+  const arena = w.arena;
+  const resident = keepTape && makeRoom(w, (N + T * N * p.I + (T + 1) * N * H + cell.tapeFloats(p)) * F);
+  const mark = arena.mark();
+  let kept = false;
+  try {
+    // Buffers the backward needs first (they may stay resident), then the temporaries.
+    const len = arena.putInt32(p.lengths);
+    const x = p.rows ? 0 : arena.put(p.x);
+    const b: ResidentBuffers = { len, x, ...NONE, ...cell.allocTape(w, p, x) };
+    const end = arena.mark();
+    const step = cell.forwardStep(w, p, b);
+    const yb = batchMajorOutput(w, p, out.batchFirst);
+    for (let s = 0; s < T; s++) {
+      const t = stepTime(p, s);
+      step(t);
+      stepOut(w, p, b.hs, yb, t);
+    }
+    writeOutputs(w, p, b.hs, out.y, out.hN, b.cs, out.cN, out.batchFirst, yb);
+    if (!keepTape) return null;
+    if (!resident) return copiedTape<Tape>(w, cell.plain, cell.tapeArrays(p, b));
+    arena.release(end);
+    const tape = residentTape<Tape>(w, cell.plain, cell.tapeArrays(p, b));
+    keepResident(w, tape, mark, end, b);
+    kept = true;
+    return tape;
+  } finally {
+    if (!kept) arena.release(mark);
+  }
+}
+
+export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, tape: Tape, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+  // dy is (T,N,H), dh_n (and dc_n) are (N,H); the gate gradients are (T,N,G·H)
+  const { T, N, H, I } = p;
+  const G = cell.gates * H;
+  const rows = T * N;
+  const arena = w.arena;
+  const res = residentBuffers(w, tape);
+  const mark = arena.mark();
+  try {
+    const b = res ?? { len: arena.putInt32(p.lengths), x: p.rows ? 0 : arena.put(p.x), ...NONE, ...cell.uploadTape(w, p, tape) };
+    const dy = putOutputGrad(w, p, grads);
+    let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
+    let next = arena.alloc(N * H);
+    const steps = cell.backwardSteps(w, p, b, grads);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = stepTime(p, s);
+      const ss = steps.step(t, carry, outputGradAt(w, p, dy, t), next);
+      if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
+      [carry, next] = [next, carry];
+    }
+    const { dGi, dGh } = steps;
+    const dWhh = new Float32Array(G * H);
+    for (const [from, n, src] of steps.recurrentInputs) weightGrad(w, rows, dGh, G, from, n, src, H, dWhh, from * H);
+    const dWih = new Float32Array(G * I);
+    const { dx, dTable } = inputSideGrads(w, p, dGi, G, b.x, dWih, options.needDx);
+    const dbIh = p.bIh ? columnSums(w, dGi, rows, G, G) : null;
+    const dbHh = p.bHh ? (dGh === dGi && dbIh ? new Float32Array(dbIh) : columnSums(w, dGh, rows, G, G)) : null;
+    const dh0 = arena.view(carry, N * H).slice();
+    const dc0 = steps.dc !== undefined && p.c0 ? arena.view(steps.dc, N * H).slice() : null;
+    return { dx, dTable, dWih, dWhh, dbIh, dbHh, dh0, dc0 };
+  } finally {
+    arena.release(mark);
+    if (res) releaseResident(w, tape, options.retainTape ?? true);
+  }
+}
