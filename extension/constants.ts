@@ -49,4 +49,6 @@ export const Settings = {
   section: 'rnnLab',
   openDashboardOnTrainingStart: 'dashboard.openOnTrainingStart',
   nodePath: 'kernel.nodePath',
+  /** Ask before Restart Kernel throws away variables, running jobs or a running cell. */
+  confirmRestart: 'kernel.confirmRestart',
 } as const;

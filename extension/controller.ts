@@ -1,14 +1,16 @@
 // The RNN Lab NotebookController for .ipynb notebooks (VS Code's built-in 'jupyter-notebook' type):
-// runs TypeScript cells on the kernel one at a time, with execution order, timing, streamed
-// outputs, interrupt through the cells' cancellation tokens, and kernelspec affinity.
+// runs TypeScript cells on their notebook's own kernel (kernelManager.ts), one at a time per
+// notebook (notebooks run side by side), with execution order, timing, streamed outputs, interrupt
+// through the cells' cancellation tokens, and kernelspec affinity. Choosing another kernel for a
+// notebook ends its RNN Lab kernel, as closing it does.
 
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExecuteResult } from '../kernel/protocol';
 import { CELL_LANGUAGE, CONTROLLER_ID, CONTROLLER_LABEL, EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { CellOutputs, DisplayRegistry } from './cellOutputs';
-import { KernelClient, KernelNotRunningError, UntrustedWorkspaceError } from './kernelClient';
+import { KernelClient, KernelNotRunningError, notebookFolder, UntrustedWorkspaceError } from './kernelClient';
+import type { KernelManager } from './kernelManager';
 import { isRnnLabNotebook, withRnnLabKernelspec } from './notebookMetadata';
 import type { NotebookSelection } from './notebookSelection';
 import { kernelDiedMessage } from './outputItems';
@@ -23,52 +25,62 @@ interface QueuedCell {
   executionId?: string;
 }
 
+/** One notebook's runs: its queue, its execution count and its displays (ids are per kernel). */
+interface NotebookRuns {
+  queue: QueuedCell[];
+  draining: boolean;
+  executionOrder: number;
+  registry: DisplayRegistry;
+}
+
 export class RnnLabController implements vscode.Disposable {
   readonly controller: vscode.NotebookController;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly queue: QueuedCell[] = [];
-  private draining = false;
-  private executionOrder = 0;
-  private readonly registry = new DisplayRegistry();
+  private readonly runs = new Map<vscode.NotebookDocument, NotebookRuns>();
   private readonly cellOutputs = new WeakMap<vscode.NotebookCell, CellOutputs>();
   /** executionId → the cell its outputs go to. Kept after the cell ends, for late outputs. */
-  private readonly routes = new Map<string, { outputs: CellOutputs; executionCount: number }>();
+  private readonly routes = new Map<string, { outputs: CellOutputs; executionCount: number; kernel: KernelClient }>();
   private readonly finishedEmitter = new vscode.EventEmitter<vscode.NotebookCell>();
 
   /** A cell finished executing (successfully or not). */
   readonly onDidFinishCell = this.finishedEmitter.event;
 
   constructor(
-    private readonly kernel: KernelClient,
-    /** The notebooks that chose this controller: kept here, read by the kernel's language client. */
+    private readonly kernels: KernelManager,
+    /** The notebooks that chose this controller: kept here, read by the status bar. */
     private readonly selected: NotebookSelection,
   ) {
     const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
     c.supportedLanguages = [CELL_LANGUAGE];
     c.supportsExecutionOrder = true;
     c.description = 'TypeScript cells with recurrent networks';
-    c.detail = 'Runs cells on the RNN Lab kernel (one per window)';
+    c.detail = 'Runs cells on an RNN Lab kernel of their own (one per notebook)';
     c.executeHandler = (cells) => this.enqueue(cells);
     this.controller = c;
 
     this.disposables.push(
       c,
-      this.registry,
       this.finishedEmitter,
       c.onDidChangeSelectedNotebooks(({ notebook, selected }) => this.onSelected(notebook, selected)),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
-      vscode.workspace.onDidCloseNotebookDocument((nb) => this.selected.set(nb, false)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        this.selected.set(nb, false);
+        this.runs.get(nb)?.registry.dispose();
+        this.runs.delete(nb);
+      }),
       vscode.workspace.onDidChangeNotebookDocument((e) => {
         if (e.metadata) this.updateAffinity(e.notebook);
       }),
       vscode.window.onDidChangeActiveNotebookEditor((editor) => editor && this.selectForRnnLabNotebook(editor)),
-      kernel.onOutput((p) => {
+      kernels.onOutput((p) => {
         const route = this.routes.get(p.executionId);
         route?.outputs.handle(p.output, route.executionCount);
       }),
-      kernel.onDidStartSession(() => {
-        this.executionOrder = 0;
-        this.routes.clear();
+      kernels.onDidStartSession((kernel) => {
+        const runs = this.runs.get(kernel.notebook);
+        if (runs) runs.executionOrder = 0;
+        // The old process is gone: nothing more comes for its executions.
+        for (const [id, route] of this.routes) if (route.kernel === kernel) this.routes.delete(id);
       }),
     );
     for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
@@ -77,6 +89,7 @@ export class RnnLabController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const runs of this.runs.values()) runs.registry.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -106,6 +119,8 @@ export class RnnLabController implements vscode.Disposable {
   private onSelected(notebook: vscode.NotebookDocument, selected: boolean): void {
     this.selected.set(notebook, selected);
     if (selected) void this.adoptNotebook(notebook);
+    // Another kernel now runs the notebook (as Jupyter does when switching kernels): ours ends.
+    else void this.kernels.close(notebook);
   }
 
   /** Choosing RNN Lab writes its kernelspec into the notebook, and makes blank cells TypeScript. */
@@ -125,16 +140,26 @@ export class RnnLabController implements vscode.Disposable {
     }
   }
 
+  private runsOf(notebook: vscode.NotebookDocument): NotebookRuns {
+    let runs = this.runs.get(notebook);
+    if (!runs) {
+      runs = { queue: [], draining: false, executionOrder: 0, registry: new DisplayRegistry() };
+      this.runs.set(notebook, runs);
+    }
+    return runs;
+  }
+
   private outputsOf(cell: vscode.NotebookCell): CellOutputs {
     let outputs = this.cellOutputs.get(cell);
     if (!outputs) {
-      outputs = new CellOutputs(cell, this.registry, (c) => this.controller.createNotebookCellExecution(c));
+      outputs = new CellOutputs(cell, this.runsOf(cell.notebook).registry, (c) => this.controller.createNotebookCellExecution(c));
       this.cellOutputs.set(cell, outputs);
     }
     return outputs;
   }
 
   private async enqueue(cells: vscode.NotebookCell[]): Promise<void> {
+    const notebooks = new Set<vscode.NotebookDocument>();
     for (const cell of cells) {
       let execution: vscode.NotebookCellExecution;
       try {
@@ -147,29 +172,34 @@ export class RnnLabController implements vscode.Disposable {
         entry.cancelled = true;
         if (entry.running) this.interruptRunningCell(entry);
       });
-      this.queue.push(entry);
+      this.runsOf(cell.notebook).queue.push(entry);
+      notebooks.add(cell.notebook);
     }
-    await this.drain();
+    await Promise.all([...notebooks].map((nb) => this.drain(this.runsOf(nb))));
   }
 
   private interruptRunningCell(entry: QueuedCell): void {
-    if (!this.kernel.interrupt(entry.executionId)) return;
+    const kernel = this.kernels.get(entry.cell.notebook);
+    if (!kernel?.interrupt(entry.executionId)) return;
     // A cell stuck where an interrupt cannot reach it keeps the kernel busy: offer a restart.
     setTimeout(() => {
       if (entry.running) {
         void vscode.window
-          .showWarningMessage('The RNN Lab kernel has not stopped the cell yet. Restart the kernel? (Its variables will be lost.)', 'Restart Kernel')
-          .then((choice) => choice && this.kernel.restart());
+          .showWarningMessage(
+            `The RNN Lab kernel of ${kernel.name} has not stopped the cell yet. Restart the kernel? (Its variables will be lost.)`,
+            'Restart Kernel',
+          )
+          .then((choice) => choice && kernel.restart());
       }
     }, 5000);
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
+  private async drain(runs: NotebookRuns): Promise<void> {
+    if (runs.draining) return;
+    runs.draining = true;
     try {
-      while (this.queue.length > 0) {
-        const entry = this.queue[0];
+      while (runs.queue.length > 0) {
+        const entry = runs.queue[0];
         let ok: boolean | undefined;
         if (entry.cancelled) {
           entry.execution.end(undefined);
@@ -178,18 +208,13 @@ export class RnnLabController implements vscode.Disposable {
           ok = await this.runCell(entry);
           entry.running = false;
         }
-        this.queue.shift();
-        // As in Jupyter: a failing cell stops the cells queued after it.
-        if (ok === false) this.cancelQueued();
+        runs.queue.shift();
+        // As in Jupyter: a failing cell stops the cells of its notebook queued after it.
+        if (ok === false) for (const queued of runs.queue) queued.cancelled = true;
       }
     } finally {
-      this.draining = false;
+      runs.draining = false;
     }
-  }
-
-  /** Called after the failed cell left the queue: everything still queued is skipped. */
-  private cancelQueued(): void {
-    for (const entry of this.queue) entry.cancelled = true;
   }
 
   /** Runs one cell; resolves to its success. */
@@ -200,16 +225,18 @@ export class RnnLabController implements vscode.Disposable {
     execution.start(startTime);
     await outputs.begin(execution);
     let ok = false;
+    let kernel: KernelClient | undefined;
     try {
-      await this.kernel.start();
+      kernel = this.kernels.kernelFor(cell.notebook);
+      await kernel.start();
       // Numbered after the start: a fresh kernel session counts from 1.
-      const order = ++this.executionOrder;
+      const order = ++this.runsOf(cell.notebook).executionOrder;
       execution.executionOrder = order;
       const executionId = randomUUID();
       entry.executionId = executionId;
-      this.routes.set(executionId, { outputs, executionCount: order });
+      this.routes.set(executionId, { outputs, executionCount: order, kernel });
       this.trimRoutes();
-      const result: ExecuteResult = await this.kernel.execute({
+      const result: ExecuteResult = await kernel.execute({
         executionId,
         code: cell.document.getText(),
         cellLabel: `cell ${cell.index + 1}`,
@@ -221,7 +248,7 @@ export class RnnLabController implements vscode.Disposable {
         outputs.appendError({ name: 'Interrupted', message: 'The cell was interrupted.', stack: '' });
       }
     } catch (error) {
-      this.reportFailure(outputs, error);
+      this.reportFailure(outputs, error, kernel);
     } finally {
       await outputs.end(execution, { success: ok, startTime, endTime: Date.now() });
       this.finishedEmitter.fire(cell);
@@ -229,13 +256,13 @@ export class RnnLabController implements vscode.Disposable {
     return ok;
   }
 
-  private reportFailure(outputs: CellOutputs, error: unknown): void {
+  private reportFailure(outputs: CellOutputs, error: unknown, kernel: KernelClient | undefined): void {
     if (error instanceof UntrustedWorkspaceError) {
       outputs.appendError({ name: 'Workspace not trusted', message: error.message, stack: '' });
       void showUntrustedMessage();
       return;
     }
-    const end = error instanceof KernelNotRunningError ? error.end : this.kernel.lastSessionEnd;
+    const end = error instanceof KernelNotRunningError ? error.end : kernel?.lastSessionEnd;
     if (end?.kind === 'died') {
       outputs.appendError(kernelDiedMessage(end, end.stderrTail));
     } else if (end?.kind === 'restarted' || end?.kind === 'shutdown') {
@@ -255,9 +282,4 @@ export class RnnLabController implements vscode.Disposable {
       this.routes.delete(oldest);
     }
   }
-}
-
-function notebookFolder(notebook: vscode.NotebookDocument): string | undefined {
-  if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
-  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
 }

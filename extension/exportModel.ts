@@ -19,7 +19,7 @@ import {
   type ModelListItem,
 } from '../kernel/protocol';
 import type { InspectorNode } from './inspectorModel';
-import type { KernelClient } from './kernelClient';
+import { KernelNotRunningError, type KernelClient } from './kernelClient';
 import { notify } from './notify';
 
 export type ExportFormat = 'onnx' | 'safetensors';
@@ -46,9 +46,10 @@ export class ExportError extends Error {
 
 /** The command id of "Export Training to PyTorch…" (beside Commands in constants.ts once it is listed there). */
 
-async function pickModel(kernel: KernelClient, format: Pick<FormatInfo, 'title'>): Promise<string | undefined> {
-  if (!kernel.isRunning) {
-    void notify('info', 'RNN Lab: the kernel is not running, so it has no models yet. Run a notebook cell first.');
+async function pickModel(kernel: KernelClient | undefined, format: Pick<FormatInfo, 'title'>): Promise<string | undefined> {
+  if (!kernel?.isRunning) {
+    const of = kernel ? ` of ${kernel.name}` : '';
+    void notify('info', `RNN Lab: the kernel${of} is not running, so it has no models yet. Run a notebook cell first.`);
     return undefined;
   }
   const models = await kernel.request<ModelListItem[]>(ListModelsRequest);
@@ -74,13 +75,19 @@ async function askTarget(model: string, format: FormatInfo): Promise<vscode.Uri 
   });
 }
 
+/** The kernel to export from: the one of the notebook in view, which must run. */
+function running(kernel: KernelClient | undefined): KernelClient {
+  if (!kernel?.isRunning) throw new KernelNotRunningError(kernel?.lastSessionEnd);
+  return kernel;
+}
+
 /**
- * Exports a model. `node`: a model item of the inspector or a model name (else a quick pick asks);
+ * Exports a model from `kernel` (the notebook in view's). `node`: a model item of the inspector or a model name (else a quick pick asks);
  * `to`: the file (else a save dialog asks). Resolves with what was written, or undefined when the
  * person cancelled. Throws ExportError when the kernel cannot export the model.
  */
 export async function exportModel(
-  kernel: KernelClient,
+  kernel: KernelClient | undefined,
   formatName: ExportFormat,
   node?: InspectorNode | string,
   to?: vscode.Uri | string,
@@ -96,7 +103,7 @@ export async function exportModel(
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting ${model} to ${format.title}…` },
-      () => kernel.request<ExportResult>(format.request, params),
+      () => running(kernel).request<ExportResult>(format.request, params),
     );
   } catch (error) {
     // The kernel's answer already names the model and the reason.
@@ -124,7 +131,7 @@ async function askFolder(model: string): Promise<vscode.Uri | undefined> {
  * Resolves with the folder and its size, or undefined when the person cancelled. Throws
  * ExportError when the kernel cannot export it (no fit() job yet, or no PyTorch form).
  */
-export async function exportTraining(kernel: KernelClient, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<ExportResult | undefined> {
+export async function exportTraining(kernel: KernelClient | undefined, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<ExportResult | undefined> {
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, { title: 'PyTorch' });
   if (!model) return undefined;
   const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askFolder(model)));
@@ -135,7 +142,7 @@ export async function exportTraining(kernel: KernelClient, node?: InspectorNode 
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting the training of ${model} to PyTorch…` },
-      () => kernel.request<ExportResult>(ExportTorchRequest, params),
+      () => running(kernel).request<ExportResult>(ExportTorchRequest, params),
     );
   } catch (error) {
     if (error instanceof ResponseError) throw new ExportError(error.message);

@@ -1,5 +1,5 @@
-// Entry point: wires the parts together and nothing else. Nothing slow happens here; the kernel
-// process starts with the first cell that runs.
+// Entry point: wires the parts together and nothing else. Nothing slow happens here; a notebook's
+// kernel process starts with its first cell that runs (kernelManager.ts: one kernel per notebook).
 
 import * as vscode from 'vscode';
 import { quietBuiltInTypeScript } from './builtinTypeScript';
@@ -8,60 +8,78 @@ import { Commands } from './constants';
 import { RnnLabController } from './controller';
 import { Dashboard } from './dashboard';
 import { Inspector } from './inspector';
-import { KernelClient } from './kernelClient';
+import { notebookName } from './kernelClient';
 import { KERNEL_CLIENT_NAME } from './kernelLanguageClient';
+import { KernelManager } from './kernelManager';
 import { isRnnLabNotebook } from './notebookMetadata';
 import { NotebookSelection } from './notebookSelection';
+import { ModalRestartPrompter } from './restartPrompt';
 import { KernelStatusBar } from './statusBar';
 import { createTestApi, type RnnLabTestApi } from './testApi';
 
-let kernel: KernelClient | undefined;
+let kernels: KernelManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
   const output = vscode.window.createOutputChannel(KERNEL_CLIENT_NAME);
   const selection = new NotebookSelection();
-  kernel = new KernelClient(context.extensionUri, output, selection);
-  const controller = new RnnLabController(kernel, selection);
+  const manager = new KernelManager(context.extensionUri, output);
+  kernels = manager;
+  const controller = new RnnLabController(manager, selection);
   const statusBar = new KernelStatusBar();
-  const dashboard = new Dashboard(context.extensionUri, kernel);
-  const inspector = new Inspector(context.extensionUri, kernel, controller.onDidFinishCell);
+  const dashboard = new Dashboard(context.extensionUri, manager);
+  const inspector = new Inspector(context.extensionUri, manager, controller.onDidFinishCell);
+  const prompter = new ModalRestartPrompter();
 
-  const updateNotebookOpen = (): void =>
-    statusBar.setNotebookOpen(!selection.isEmpty || vscode.workspace.notebookDocuments.some((nb) => isRnnLabNotebook(nb.metadata)));
-  updateNotebookOpen();
+  /** The status bar and the context keys show the kernel of the notebook in view. */
+  const showFollowed = (): void => {
+    const notebook = manager.followedNotebook;
+    const kernel = manager.followedKernel;
+    statusBar.show({
+      name: notebook ? notebookName(notebook.uri) : undefined,
+      state: kernel?.state ?? 'stopped',
+      rnnLabNotebook: notebook !== undefined && (selection.has(notebook) || isRnnLabNotebook(notebook.metadata)),
+      others: manager.all.filter((k) => k !== kernel).map((k) => ({ name: k.name, state: k.state })),
+    });
+    void vscode.commands.executeCommand('setContext', 'rnnLab.kernelRunning', kernel?.isRunning ?? false);
+  };
+  showFollowed();
 
   context.subscriptions.push(
     output,
     selection,
-    kernel,
+    manager,
     controller,
     statusBar,
     dashboard,
     inspector,
-    kernel.onDidChangeState((state) => {
-      statusBar.setState(state);
-      void vscode.commands.executeCommand('setContext', 'rnnLab.kernelRunning', kernel?.isRunning ?? false);
+    manager.onDidChangeState(showFollowed),
+    manager.onDidChangeFollowed(showFollowed),
+    manager.onDidChangeKernels(showFollowed),
+    selection.onDidChange(showFollowed),
+    vscode.workspace.onDidChangeNotebookDocument((e) => {
+      if (e.metadata && e.notebook === manager.followedNotebook) showFollowed();
     }),
-    selection.onDidChange(updateNotebookOpen),
-    kernel.onDidEndSession((end) => {
+    manager.onDidEndSession(({ kernel, end }) => {
       if (end.kind !== 'died') return;
       void vscode.window
-        .showErrorMessage(`The RNN Lab kernel died; its variables are gone. See the "${KERNEL_CLIENT_NAME}" output for why.`, 'Restart Kernel', 'Show Output')
+        .showErrorMessage(
+          `The RNN Lab kernel of ${kernel.name} died; its variables are gone. See the "${KERNEL_CLIENT_NAME}" output for why.`,
+          'Restart Kernel',
+          'Show Output',
+        )
         .then((choice) => {
-          if (choice === 'Restart Kernel') void vscode.commands.executeCommand(Commands.restartKernel);
+          if (choice === 'Restart Kernel') void vscode.commands.executeCommand(Commands.restartKernel, kernel.notebook.uri);
           if (choice === 'Show Output') output.show(true);
         });
     }),
-    // Where the kernel's language server answers, VS Code's built-in TypeScript stays quiet.
-    quietBuiltInTypeScript(() => (kernel?.isRunning ? selection.list() : []), [kernel.onDidChangeState, selection.onDidChange]),
-    vscode.workspace.onDidOpenNotebookDocument(updateNotebookOpen),
-    vscode.workspace.onDidCloseNotebookDocument(updateNotebookOpen),
-    ...registerCommands({ extensionUri: context.extensionUri, kernel, dashboard, inspector }),
+    // VS Code's own TypeScript keeps quiet in the cells whose kernel answers for them.
+    quietBuiltInTypeScript(() => manager.runningNotebooks(), [manager.onDidChangeState, manager.onDidChangeKernels]),
+    ...registerCommands({ extensionUri: context.extensionUri, kernels: manager, dashboard, inspector, prompter }),
   );
-  return createTestApi(kernel, inspector, dashboard);
+  return createTestApi({ kernels: manager, inspector, dashboard, statusBar, prompter });
 }
 
 export async function deactivate(): Promise<void> {
-  await kernel?.shutdown();
-  kernel = undefined;
+  await kernels?.shutdownAll();
+  kernels = undefined;
 }

@@ -1,6 +1,9 @@
-// The sidebar model inspector: the models in the kernel (expanding into layers and parameters),
-// the training jobs, and a panel with a selected parameter's heatmap and histogram. Refreshed after
-// each cell and while a job reports progress; nothing is polled.
+// The sidebar model inspector: the models in the kernel of the notebook in view (expanding into
+// layers and parameters), its training jobs, and a panel with a selected parameter's heatmap and
+// histogram. The trees follow the notebook last active in the editor (kernelManager.ts); they and
+// the parameter panel are re-read after each cell of that notebook and while a job reports
+// progress, so an open heatmap shows `weight.data.fill(0)` or a training step as the tree does.
+// Nothing is polled.
 
 import * as vscode from 'vscode';
 import {
@@ -15,23 +18,47 @@ import {
   type ParameterValues,
   type ParameterValuesParams,
 } from '../kernel/protocol';
-import type { ParameterInbound, ParameterOutbound } from '../webview/messages';
-import { Commands, PARAMETER_VIEW_TYPE } from './constants';
+import type { ParameterData, ParameterInbound, ParameterOutbound } from '../webview/messages';
+import { Commands, PARAMETER_VIEW_TYPE, Views } from './constants';
 import { childrenOf, jobDescription, jobLabel, lookOf, modelNode, type InspectorNode } from './inspectorModel';
-import type { KernelClient } from './kernelClient';
+import { KernelNotRunningError, notebookName, type KernelClient } from './kernelClient';
+import type { KernelManager } from './kernelManager';
 import { SinglePanel } from './webviewPanel';
 
-/** How often, at most, the models are re-read while a job trains. */
+/** How often, at most, the models (and an open parameter) are re-read while a job trains. */
 const TRAINING_REFRESH_MS = 2000;
+
+/** Calls `run` at most once per `ms` while `soon()` is called, and at once on `now()`. */
+class Throttle implements vscode.Disposable {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    private readonly ms: number,
+    private readonly run: () => void,
+  ) {}
+  soon(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.run();
+    }, this.ms);
+  }
+  now(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.run();
+  }
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
 
 export class ModelsProvider implements vscode.TreeDataProvider<InspectorNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InspectorNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Summaries read during the current refresh, so expanding layers does not ask again. */
   private summaries = new Map<string, Promise<ModuleSummary>>();
-  private trainingTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly training = new Throttle(TRAINING_REFRESH_MS, () => this.refresh());
 
-  constructor(private readonly kernel: KernelClient) {}
+  constructor(private readonly kernels: KernelManager) {}
 
   refresh(): void {
     this.summaries.clear();
@@ -40,10 +67,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<InspectorNode>, v
 
   /** During training: at most one refresh per TRAINING_REFRESH_MS. */
   refreshSoon(): void {
-    this.trainingTimer ??= setTimeout(() => {
-      this.trainingTimer = undefined;
-      this.refresh();
-    }, TRAINING_REFRESH_MS);
+    this.training.soon();
   }
 
   getTreeItem(node: InspectorNode): vscode.TreeItem {
@@ -63,14 +87,15 @@ export class ModelsProvider implements vscode.TreeDataProvider<InspectorNode>, v
   }
 
   async getChildren(node?: InspectorNode): Promise<InspectorNode[]> {
-    if (!this.kernel.isRunning) return [];
+    const kernel = this.kernels.followedKernel;
+    if (!kernel?.isRunning) return [];
     try {
       if (!node) {
-        const models = await this.kernel.request<ModelListItem[]>(ListModelsRequest);
+        const models = await kernel.request<ModelListItem[]>(ListModelsRequest);
         return models.map(modelNode);
       }
       if (node.kind === 'parameter') return [];
-      const summary = await this.summary(node.model);
+      const summary = await this.summary(kernel, node.model);
       return childrenOf(node.model, summary, node.kind === 'layer' ? node.path : '');
     } catch (error) {
       console.warn('[rnn-lab] inspector could not read the models:', error);
@@ -78,11 +103,11 @@ export class ModelsProvider implements vscode.TreeDataProvider<InspectorNode>, v
     }
   }
 
-  private summary(model: string): Promise<ModuleSummary> {
+  private summary(kernel: KernelClient, model: string): Promise<ModuleSummary> {
     let summary = this.summaries.get(model);
     if (!summary) {
       const params: InspectModelParams = { name: model };
-      summary = this.kernel.request<ModuleSummary>(InspectModelRequest, params);
+      summary = kernel.request<ModuleSummary>(InspectModelRequest, params);
       summary.catch(() => this.summaries.delete(model));
       this.summaries.set(model, summary);
     }
@@ -90,7 +115,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<InspectorNode>, v
   }
 
   dispose(): void {
-    if (this.trainingTimer) clearTimeout(this.trainingTimer);
+    this.training.dispose();
     this.changed.dispose();
   }
 }
@@ -99,7 +124,7 @@ export class JobsProvider implements vscode.TreeDataProvider<JobSummary>, vscode
   private readonly changed = new vscode.EventEmitter<JobSummary | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly kernel: KernelClient) {}
+  constructor(private readonly kernels: KernelManager) {}
 
   refresh(): void {
     this.changed.fire(undefined);
@@ -118,7 +143,7 @@ export class JobsProvider implements vscode.TreeDataProvider<JobSummary>, vscode
   }
 
   getChildren(job?: JobSummary): JobSummary[] {
-    return job ? [] : [...this.kernel.jobList].reverse();
+    return job ? [] : [...(this.kernels.followedKernel?.jobList ?? [])].reverse();
   }
 
   dispose(): void {
@@ -130,83 +155,183 @@ const PARAMETER_BODY = `<header><strong id="title">Parameter</strong><span id="s
 <div id="message" class="muted">Loading…</div>
 <main class="grid"><section><div class="plot-box" id="heatmap-plot"></div></section><section><div class="plot-box" id="histogram-plot"></div></section></main>`;
 
-/** One panel showing the parameter last selected in the tree: heatmap (2-D and up) and histogram. */
+/** What the parameter panel shows: a parameter of a model in one notebook's kernel. */
+interface ShownParameter {
+  kernel: KernelClient;
+  model: string;
+  parameter: string;
+}
+
+/**
+ * One panel showing the parameter last selected in the tree: heatmap (2-D and up) and histogram.
+ * It stays with the kernel it was selected in, and is re-read when that kernel's models change
+ * (refresh, refreshSoon), as the tree is.
+ */
 export class ParameterPanel implements vscode.Disposable {
   private readonly panel: SinglePanel<ParameterInbound, ParameterOutbound>;
-  /** Counts show() calls: only the latest one's values are drawn, whichever answer comes last. */
+  /** Counts reads: only the latest one's values are drawn, whichever answer comes last. */
   private requested = 0;
+  private shown: ShownParameter | undefined;
+  /** What the page was last given: values, or why there are none. */
+  private last: ParameterInbound | undefined;
+  private reads = 0;
+  private readonly training = new Throttle(TRAINING_REFRESH_MS, () => void this.refresh());
 
-  constructor(
-    extensionUri: vscode.Uri,
-    private readonly kernel: KernelClient,
-  ) {
-    this.panel = new SinglePanel(extensionUri, { viewType: PARAMETER_VIEW_TYPE, script: 'inspector.js', body: PARAMETER_BODY });
+  constructor(extensionUri: vscode.Uri) {
+    this.panel = new SinglePanel(extensionUri, {
+      viewType: PARAMETER_VIEW_TYPE,
+      script: 'inspector.js',
+      body: PARAMETER_BODY,
+      // A page that (re)loads gets what is shown now.
+      snapshot: () => (this.last ? [this.last] : []),
+    });
   }
 
-  async show(model: string, parameter: ParameterSummary): Promise<void> {
-    const request = ++this.requested;
-    this.panel.show(`${model}.${parameter.name}`, true);
-    try {
-      const params: ParameterValuesParams = { model, parameter: parameter.name };
-      const values = await this.kernel.request<ParameterValues>(ParameterValuesRequest, params);
-      if (request === this.requested) this.panel.post({ type: 'parameter', data: { model, parameter, shape: values.shape, values: values.values } });
-    } catch (error) {
-      if (request === this.requested) this.panel.post({ type: 'error', message: `Could not read ${model}.${parameter.name}: ${error instanceof Error ? error.message : String(error)}` });
-    }
+  /** The kernel whose parameter is shown, while the panel is open. */
+  get kernel(): KernelClient | undefined {
+    return this.panel.isOpen ? this.shown?.kernel : undefined;
+  }
+
+  /** The values the page was last given (undefined after an error), and how many reads were made. */
+  get current(): { data: ParameterData | undefined; error: string | undefined; reads: number; title: string | undefined; viewColumn: number | undefined } {
+    return {
+      data: this.last?.type === 'parameter' ? this.last.data : undefined,
+      error: this.last?.type === 'error' ? this.last.message : undefined,
+      reads: this.reads,
+      title: this.panel.title,
+      viewColumn: this.panel.viewColumn,
+    };
+  }
+
+  async show(kernel: KernelClient, model: string, parameter: ParameterSummary | string): Promise<void> {
+    const name = typeof parameter === 'string' ? parameter : parameter.name;
+    this.shown = { kernel, model, parameter: name };
+    this.last = undefined;
+    this.panel.show(`${model}.${name}`, true);
+    await this.read(this.shown);
+  }
+
+  /** Re-reads the parameter shown (its model changed): at once. */
+  async refresh(): Promise<void> {
+    if (this.shown && this.panel.isOpen) await this.read(this.shown);
+  }
+
+  /** During training: at most one re-read per TRAINING_REFRESH_MS. */
+  refreshSoon(): void {
+    if (this.shown && this.panel.isOpen) this.training.soon();
   }
 
   dispose(): void {
+    this.training.dispose();
     this.panel.dispose();
+  }
+
+  private async read(shown: ShownParameter): Promise<void> {
+    const request = ++this.requested;
+    const { kernel, model, parameter } = shown;
+    const what = `${model}.${parameter}`;
+    let message: ParameterInbound;
+    try {
+      if (!kernel.isRunning) throw new KernelNotRunningError(kernel.lastSessionEnd);
+      // The statistics (and the gradient norm) from the summary, the values themselves apart.
+      const summary = await kernel.request<ModuleSummary>(InspectModelRequest, { name: model } satisfies InspectModelParams);
+      const stats = summary.parameters.find((p) => p.name === parameter);
+      if (!stats) throw new Error(`${model} has no parameter '${parameter}' any more`);
+      const params: ParameterValuesParams = { model, parameter };
+      const values = await kernel.request<ParameterValues>(ParameterValuesRequest, params);
+      message = { type: 'parameter', data: { model, parameter: stats, shape: values.shape, values: values.values } };
+    } catch (error) {
+      const reason =
+        error instanceof KernelNotRunningError
+          ? `the RNN Lab kernel of ${kernel.name} is not running (restarted, stopped or dead), so ${what} is gone. Select a parameter in the RNN Lab view again once a cell has made it.`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      message = { type: 'error', message: `Could not read ${what}: ${reason}` };
+    }
+    if (request !== this.requested || this.shown !== shown) return;
+    this.reads++;
+    this.last = message;
+    this.panel.post(message);
   }
 }
 
-/** Creates the two tree views and keeps them fresh. */
+/** Creates the two tree views and the parameter panel, and keeps them fresh. */
 export class Inspector implements vscode.Disposable {
   readonly models: ModelsProvider;
   readonly jobs: JobsProvider;
   readonly parameterPanel: ParameterPanel;
   private readonly disposables: vscode.Disposable[] = [];
-  private jobsTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly jobsThrottle: Throttle;
+  private readonly modelsView: vscode.TreeView<InspectorNode>;
+  private readonly jobsView: vscode.TreeView<JobSummary>;
 
-  constructor(extensionUri: vscode.Uri, kernel: KernelClient, onDidFinishCell: vscode.Event<unknown>) {
-    this.models = new ModelsProvider(kernel);
-    this.jobs = new JobsProvider(kernel);
-    this.parameterPanel = new ParameterPanel(extensionUri, kernel);
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly kernels: KernelManager,
+    onDidFinishCell: vscode.Event<vscode.NotebookCell>,
+  ) {
+    this.models = new ModelsProvider(kernels);
+    this.jobs = new JobsProvider(kernels);
+    this.parameterPanel = new ParameterPanel(extensionUri);
+    this.jobsThrottle = new Throttle(300, () => this.jobs.refresh());
+    this.modelsView = vscode.window.createTreeView(Views.models, { treeDataProvider: this.models, showCollapseAll: true });
+    this.jobsView = vscode.window.createTreeView(Views.jobs, { treeDataProvider: this.jobs });
+    const followed = (kernel: KernelClient): boolean => kernel === kernels.followedKernel;
+    const panelShows = (kernel: KernelClient): boolean => kernel === this.parameterPanel.kernel;
     this.disposables.push(
       this.models,
       this.jobs,
       this.parameterPanel,
-      vscode.window.createTreeView('rnnLab.models', { treeDataProvider: this.models, showCollapseAll: true }),
-      vscode.window.createTreeView('rnnLab.jobs', { treeDataProvider: this.jobs }),
-      onDidFinishCell(() => this.models.refresh()),
-      kernel.onDidStartSession(() => {
-        this.models.refresh();
-        this.jobs.refresh();
+      this.jobsThrottle,
+      this.modelsView,
+      this.jobsView,
+      onDidFinishCell((cell) => {
+        const kernel = kernels.get(cell.notebook);
+        if (!kernel) return;
+        if (followed(kernel)) this.models.refresh();
+        if (panelShows(kernel)) void this.parameterPanel.refresh();
       }),
-      kernel.onDidEndSession(() => {
-        this.models.refresh();
-        this.jobs.refresh();
+      kernels.onDidChangeFollowed(() => this.showFollowed()),
+      kernels.onDidChangeKernels(() => this.showFollowed()),
+      kernels.onDidStartSession((kernel) => {
+        if (followed(kernel)) this.showFollowed();
+        if (panelShows(kernel)) void this.parameterPanel.refresh();
       }),
-      kernel.onDidChangeState((state) => {
-        if (state === 'dead' || state === 'stopped') this.models.refresh();
+      kernels.onDidEndSession(({ kernel }) => {
+        if (followed(kernel)) this.showFollowed();
+        if (panelShows(kernel)) void this.parameterPanel.refresh();
       }),
-      kernel.onJob((e) => {
-        this.jobsSoon();
-        if (e.job.status === 'running') this.models.refreshSoon();
-        else this.models.refresh(); // final weights
+      kernels.onDidChangeState(({ kernel, state }) => {
+        if (followed(kernel) && (state === 'dead' || state === 'stopped')) this.models.refresh();
+      }),
+      kernels.onJob(({ kernel, event }) => {
+        const running = event.job.status === 'running';
+        if (followed(kernel)) {
+          this.jobsThrottle.soon();
+          if (running) this.models.refreshSoon();
+          else this.models.refresh(); // final weights
+        }
+        if (panelShows(kernel)) {
+          if (running) this.parameterPanel.refreshSoon();
+          else void this.parameterPanel.refresh();
+        }
       }),
     );
+    this.showFollowed();
   }
 
-  private jobsSoon(): void {
-    this.jobsTimer ??= setTimeout(() => {
-      this.jobsTimer = undefined;
-      this.jobs.refresh();
-    }, 300);
+  /** Shows the kernel of the notebook in view: both trees re-read, named after the notebook. */
+  private showFollowed(): void {
+    const notebook = this.kernels.followedNotebook;
+    const description = notebook ? notebookName(notebook.uri) : undefined;
+    this.modelsView.description = description;
+    this.jobsView.description = description;
+    this.models.refresh();
+    this.jobs.refresh();
   }
 
   dispose(): void {
-    if (this.jobsTimer) clearTimeout(this.jobsTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

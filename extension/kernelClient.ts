@@ -1,16 +1,21 @@
-// The RNN Lab kernel as the rest of the extension sees it: its lifecycle across sessions (a session
-// is one kernel process, kernelSession.ts: started with the first cell, ended by a restart or a
-// shutdown, or dead), the state it shows (kernelStateModel.ts), its training jobs (jobMirror.ts),
-// and an event for each change. The kernel never starts in an untrusted workspace.
+// One notebook's RNN Lab kernel as the rest of the extension sees it: its lifecycle across
+// sessions (a session is one kernel process, kernelSession.ts: started with the notebook's first
+// cell, ended by a restart or a shutdown, or dead), the state it shows (kernelStateModel.ts), its
+// training jobs (jobMirror.ts), and an event for each change. The kernel never starts in an
+// untrusted workspace.
 //
-// One kernel per window: the notebooks, the dashboard and the inspector all see the same models.
-// A kernel per notebook is one KernelClient per notebook, each given the cells it serves.
+// One kernel per notebook, as in VS Code's Jupyter: kernelManager.ts keeps a KernelClient for each
+// notebook that ran a cell and ends it when the notebook closes. The process runs in the
+// notebook's folder, and its language features serve that notebook's cells only.
 
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   ExecuteRequest,
   JobNotification,
+  ListJobsRequest,
+  ScopeSummaryRequest,
   KernelStateNotification,
   OutputNotification,
   type ExecuteParams,
@@ -19,10 +24,11 @@ import {
   type JobSummary,
   type KernelStateParams,
   type OutputParams,
+  type ScopeSummary,
 } from '../kernel/protocol';
 import { Settings } from './constants';
 import { JobMirror } from './jobMirror';
-import { kernelClientOptions, type ServedCells } from './kernelLanguageClient';
+import { kernelClientOptions, servedNotebook } from './kernelLanguageClient';
 import { kernelSpawnPlan } from './kernelProcess';
 import { KernelNotRunningError, KernelSession, type SessionEnd, type SessionLaunch } from './kernelSession';
 import { KernelStateModel, type KernelClientState } from './kernelStateModel';
@@ -48,6 +54,8 @@ export class KernelClient implements vscode.Disposable {
   private readonly model = new KernelStateModel();
   private readonly jobs = new JobMirror();
   private lastEnd: SessionEnd | undefined;
+  /** Closed or disposed: its notebook is gone, so it never starts again. */
+  private disposed = false;
 
   private readonly stateEmitter = new vscode.EventEmitter<KernelClientState>();
   private readonly outputEmitter = new vscode.EventEmitter<OutputParams>();
@@ -69,9 +77,19 @@ export class KernelClient implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly outputChannel: vscode.OutputChannel,
-    /** The cells whose completions and hovers this kernel answers. */
-    private readonly served: ServedCells,
+    /** The notebook this kernel runs: its cells, its folder, its name. */
+    readonly notebook: vscode.NotebookDocument,
   ) {}
+
+  /** The notebook's name as the person reads it (its file name without .ipynb). */
+  get name(): string {
+    return notebookName(this.notebook.uri);
+  }
+
+  /** The process id of the running (or dead, not yet restarted) session's kernel, if one started. */
+  get pid(): number | undefined {
+    return this.session?.pid;
+  }
 
   get state(): KernelClientState {
     return this.model.state;
@@ -79,6 +97,11 @@ export class KernelClient implements vscode.Disposable {
 
   get isRunning(): boolean {
     return this.session !== undefined && this.model.isRunning;
+  }
+
+  /** A cell is running (or sent and not yet answered). */
+  get isExecuting(): boolean {
+    return this.isRunning && this.model.executingCells > 0;
   }
 
   get lastSessionEnd(): SessionEnd | undefined {
@@ -97,6 +120,7 @@ export class KernelClient implements vscode.Disposable {
    */
   async start(): Promise<void> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
+    if (this.disposed) throw new KernelNotRunningError(this.lastEnd ?? { kind: 'shutdown' });
     if (this.isRunning) return;
     this.starting ??= (async () => {
       if (this.model.lifecycle === 'dead') await this.endSession(this.lastEnd ?? { kind: 'shutdown' });
@@ -137,7 +161,36 @@ export class KernelClient implements vscode.Disposable {
     return this.requireSession().request<R>(method, params);
   }
 
+  /**
+   * What a restart would throw away: the names the cells declared (undefined when the kernel does
+   * not answer within `timeoutMs`: a cell spinning in a synchronous loop holds its thread, and the
+   * first type check of the cells takes a second or two; a running cell is asked about anyway,
+   * so then it waits less) and the
+   * training jobs running or paused (the kernel's list, which also has a job whose first event is
+   * still to come; else the mirrored one).
+   */
+  async restartLosses(timeoutMs = this.isExecuting ? 500 : 3000): Promise<{ variables: number | undefined; runningJobs: number }> {
+    const running = (jobs: readonly JobSummary[]): number => jobs.filter((j) => j.status === 'running' || j.status === 'paused').length;
+    if (!this.isRunning) return { variables: undefined, runningJobs: running(this.jobs.list) };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    const answer = <R>(method: string): Promise<R | undefined> => Promise.race([this.request<R>(method).catch(() => undefined), late]);
+    try {
+      const [scope, jobs] = await Promise.all([answer<ScopeSummary>(ScopeSummaryRequest), answer<JobSummary[]>(ListJobsRequest)]);
+      return { variables: scope?.variables, runningJobs: Math.max(running(this.jobs.list), running(jobs ?? [])) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Shuts the kernel down for good (its notebook closed): it never starts again. */
+  async close(): Promise<void> {
+    this.disposed = true;
+    await this.stopSession({ kind: 'shutdown' });
+  }
+
   dispose(): void {
+    this.disposed = true;
     void this.stopSession({ kind: 'shutdown' });
     this.stateEmitter.dispose();
     this.outputEmitter.dispose();
@@ -160,7 +213,7 @@ export class KernelClient implements vscode.Disposable {
     if (this.model.state !== before) this.stateEmitter.fire(this.model.state);
   }
 
-  /** The kernel script, run by the extension host's own runtime (or the configured Node), in the first local workspace folder. */
+  /** The kernel script, run by the extension host's own runtime (or the configured Node), in the notebook's folder. */
   private launch(): SessionLaunch {
     const plan = kernelSpawnPlan({
       execPath: process.execPath,
@@ -169,14 +222,18 @@ export class KernelClient implements vscode.Disposable {
       nodePathSetting: vscode.workspace.getConfiguration(Settings.section).get<string>(Settings.nodePath, ''),
       env: process.env,
     });
-    const cwd = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? os.homedir();
-    return { plan, cwd };
+    return { plan, cwd: notebookFolder(this.notebook) ?? os.homedir() };
   }
 
   private async startSession(): Promise<KernelSession> {
     this.changeState(() => this.model.starting());
     this.jobs.clear();
-    const session = new KernelSession(++this.sessionCounter, this.launch(), kernelClientOptions(this.outputChannel, this.served), this.outputChannel);
+    const session = new KernelSession(
+      `${this.name} #${++this.sessionCounter}`,
+      this.launch(),
+      kernelClientOptions(this.outputChannel, servedNotebook(this.notebook)),
+      this.outputChannel,
+    );
     this.session = session;
     // Outputs of an older session still reach their cells (routed by executionId).
     session.onNotification(OutputNotification, (p: OutputParams) => this.outputEmitter.fire(p));
@@ -202,7 +259,7 @@ export class KernelClient implements vscode.Disposable {
     if (this.session !== session) throw new KernelNotRunningError(this.lastEnd);
     this.lastEnd = undefined;
     this.changeState(() => this.model.running());
-    this.sessionStartEmitter.fire(session.id);
+    this.sessionStartEmitter.fire(this.sessionCounter);
     return session;
   }
 
@@ -236,4 +293,19 @@ export class KernelClient implements vscode.Disposable {
     this.changeState(() => this.model.stopped());
     if (!wasDead) this.sessionEndEmitter.fire(end);
   }
+}
+
+/** A notebook's name as tabs show it, without the .ipynb: "vanishing-gradients". */
+export function notebookName(uri: vscode.Uri): string {
+  const base = path.posix.basename(uri.path);
+  return base.replace(/\.ipynb$/i, '') || base;
+}
+
+/**
+ * The folder a notebook's kernel runs in: the notebook's own folder, else (an untitled notebook)
+ * the first local workspace folder.
+ */
+export function notebookFolder(notebook: vscode.NotebookDocument): string | undefined {
+  if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
 }

@@ -56,7 +56,8 @@ export class KernelSession implements vscode.Disposable {
   readonly onDidDie = this.diedEmitter.event;
 
   constructor(
-    readonly id: number,
+    /** For the log: the notebook's name and the session's number, e.g. "char-rnn #2". */
+    readonly label: string,
     launch: SessionLaunch,
     clientOptions: LanguageClientOptions,
     private readonly log: vscode.OutputChannel,
@@ -79,6 +80,11 @@ export class KernelSession implements vscode.Disposable {
     return this.exitSeen;
   }
 
+  /** The kernel process's id, once it was spawned. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   onNotification<P>(method: string, handler: (params: P) => void): vscode.Disposable {
     return this.client.onNotification(method, handler);
   }
@@ -95,7 +101,7 @@ export class KernelSession implements vscode.Disposable {
       await Promise.race([this.client.start(), exitedWhileStarting]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.log.appendLine(`[rnn-lab] kernel #${this.id} failed to start: ${reason}\n${this.stderr.toString()}`);
+      this.log.appendLine(`[rnn-lab] kernel ${this.label} failed to start: ${reason}\n${this.stderr.toString()}`);
       await this.kill();
       this.ending ??= this.diedEnd(this.child?.exitCode ?? null, this.child?.signalCode ?? null);
       throw new Error(`The RNN Lab kernel did not start: ${reason}. See the "${KERNEL_CLIENT_NAME}" output for details.`);
@@ -154,7 +160,9 @@ export class KernelSession implements vscode.Disposable {
   private spawn(launch: SessionLaunch): ChildProcessWithoutNullStreams {
     const child = spawnKernel(launch.plan, launch.cwd);
     this.child = child;
-    this.log.appendLine(`[rnn-lab] kernel #${this.id}: ${path.basename(launch.plan.command)} ${launch.plan.args.join(' ')} (pid ${child.pid ?? '?'})`);
+    this.log.appendLine(
+      `[rnn-lab] kernel ${this.label}: ${path.basename(launch.plan.command)} ${launch.plan.args.join(' ')} in ${launch.cwd} (pid ${child.pid ?? '?'})`,
+    );
     child.stderr.on('data', (chunk: Buffer) => this.stderr.append(chunk.toString('utf8')));
     child.on('error', (error) => {
       this.stderr.append(`${error.message}\n`);
@@ -173,7 +181,7 @@ export class KernelSession implements vscode.Disposable {
     const died = !this.stopping && this.ending === undefined;
     if (died) {
       this.ending = this.diedEnd(code, signal);
-      this.log.appendLine(`[rnn-lab] kernel #${this.id} died (code ${code}, signal ${signal})`);
+      this.log.appendLine(`[rnn-lab] kernel ${this.label} died (code ${code}, signal ${signal})`);
     }
     this.markExited();
     if (died && this.ending) this.diedEmitter.fire(this.ending);

@@ -37,6 +37,11 @@ export class KernelStateModel {
     return this.phase;
   }
 
+  /** Cells whose execute request is unanswered. */
+  get executingCells(): number {
+    return this.executing;
+  }
+
   /** Whether a session runs and answers requests. */
   get isRunning(): boolean {
     return this.phase === 'running';

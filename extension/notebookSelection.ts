@@ -1,6 +1,6 @@
 // The open notebooks that chose the RNN Lab kernel. The controller keeps it (VS Code tells it which
-// notebooks select it); the kernel's language client reads it, to answer completions and hovers
-// only in those notebooks' cells; the status bar shows while it is not empty.
+// notebooks select it); the status bar shows for the notebook in view when it is one of them.
+// (Each notebook's kernel serves its own cells: kernelLanguageClient.ts.)
 
 import * as vscode from 'vscode';
 
@@ -11,22 +11,8 @@ export class NotebookSelection implements vscode.Disposable {
   /** A notebook chose RNN Lab, or one that had left it or was closed. */
   readonly onDidChange = this.changed.event;
 
-  get isEmpty(): boolean {
-    return this.notebooks.size === 0;
-  }
-
-  /** The notebooks, in the order they chose RNN Lab. */
-  list(): readonly vscode.NotebookDocument[] {
-    return [...this.notebooks];
-  }
-
   has(notebook: vscode.NotebookDocument): boolean {
     return this.notebooks.has(notebook);
-  }
-
-  /** Whether a text document is a cell of a notebook that chose RNN Lab. */
-  hasCell(document: vscode.TextDocument): boolean {
-    return [...this.notebooks].some((nb) => nb.getCells().some((cell) => cell.document === document));
   }
 
   set(notebook: vscode.NotebookDocument, selected: boolean): void {

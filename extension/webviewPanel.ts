@@ -1,10 +1,13 @@
-// A webview panel that exists at most once: opened beside the editor on demand, revealed when it
-// is already open, forgotten when the person closes it (the next show opens a new one). Its page is
+// A webview panel that exists at most once: opened on demand in the side group (panelPlacement.ts:
+// the group another RNN Lab panel uses, else one beside the notebook), revealed when it is already
+// open, forgotten when the person closes it (the next show opens a new one). Its page is
 // webviewHtml.ts's document around the given body and script bundle; messages go through a
 // WebviewChannel, held until the page's script is ready. The training dashboard and the parameter
 // view are each one of these.
 
 import * as vscode from 'vscode';
+import { DASHBOARD_VIEW_TYPE, PARAMETER_VIEW_TYPE } from './constants';
+import { panelColumn } from './panelPlacement';
 import { BASE_CSS, makeNonce, webviewDocument } from './webviewHtml';
 import { WebviewChannel } from './webviewChannel';
 
@@ -53,10 +56,11 @@ export class SinglePanel<In, Out extends { type: string }> implements vscode.Dis
       return;
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const column = sideColumn();
     const panel = vscode.window.createWebviewPanel(
       this.options.viewType,
       title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { viewColumn: column === 'beside' ? vscode.ViewColumn.Beside : column, preserveFocus },
       { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
     );
     if (this.options.iconPath) panel.iconPath = this.options.iconPath;
@@ -81,6 +85,21 @@ export class SinglePanel<In, Out extends { type: string }> implements vscode.Dis
     this.channel = channel;
   }
 
+  /** The panel exists (shown or in a background tab): closed by the person, it does not. */
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** The page's panel title, while it is open. */
+  get title(): string | undefined {
+    return this.panel?.title;
+  }
+
+  /** The editor column the panel is in, while it is open. */
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.panel?.viewColumn;
+  }
+
   /** Sends a message to the open page (held until it is ready); nothing when the panel is closed. */
   post(message: In): void {
     this.channel?.post(message);
@@ -89,4 +108,17 @@ export class SinglePanel<In, Out extends { type: string }> implements vscode.Dis
   dispose(): void {
     this.panel?.dispose();
   }
+}
+
+const RNN_LAB_PANELS = [DASHBOARD_VIEW_TYPE, PARAMETER_VIEW_TYPE];
+
+/** The column for a new panel (panelPlacement.ts), from the editor groups and the notebook in view. */
+function sideColumn(): number | 'beside' {
+  const groups = vscode.window.tabGroups.all.map((group) => ({
+    viewColumn: group.viewColumn,
+    hasRnnLabPanel: group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && RNN_LAB_PANELS.some((t) => (tab.input as vscode.TabInputWebview).viewType.endsWith(t))),
+    showsNotebook: group.activeTab?.input instanceof vscode.TabInputNotebook,
+  }));
+  const notebookColumn = vscode.window.activeNotebookEditor?.viewColumn ?? vscode.window.visibleNotebookEditors[0]?.viewColumn;
+  return panelColumn(groups, notebookColumn);
 }

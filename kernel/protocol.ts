@@ -160,6 +160,18 @@ export interface InterruptParams {
   executionId?: string;
 }
 
+/**
+ * How many names the cells have declared in the notebook scope (nothing is read from their values,
+ * so it answers at once): what a restart would throw away. Result: ScopeSummary.
+ */
+export const ScopeSummaryRequest = 'rnnLab/scopeSummary';
+export interface ScopeSummary {
+  /** Names declared by cells (variables, functions, classes, imports). */
+  variables: number;
+  /** The first of them, in declaration order (at most 20). */
+  names: string[];
+}
+
 export const ListModelsRequest = 'rnnLab/listModels';
 export interface ModelListItem {
   /** The variable name in the notebook scope. */

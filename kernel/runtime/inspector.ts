@@ -14,6 +14,7 @@ import {
   InspectModelRequest,
   ListModelsRequest,
   ParameterValuesRequest,
+  ScopeSummaryRequest,
   type ExportOnnxParams,
   type ExportResult,
   type ExportSafetensorsParams,
@@ -23,6 +24,7 @@ import {
   type ModuleSummary,
   type ParameterValues,
   type ParameterValuesParams,
+  type ScopeSummary,
 } from '../protocol';
 import { Module } from './engine';
 import { exportTorch as exportTrainingFolder, saveModel, saveOnnx } from '../interop/index';
@@ -30,6 +32,12 @@ import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/worker/sharedWeights';
 import { moduleSummary } from './summaries';
+
+/** How many names the cells declared, and the first few: what a restart would lose. */
+export function scopeSummary(scope: NotebookScope): ScopeSummary {
+  const names = scope.names();
+  return { variables: names.length, names: names.slice(0, 20) };
+}
 
 export function listModels(scope: NotebookScope): ModelListItem[] {
   return scope
@@ -114,6 +122,7 @@ interface RequestRegistry {
 }
 
 export function registerInspectorRequests(connection: RequestRegistry, runtime: { scope: NotebookScope; notebookFolder: string }): void {
+  connection.onRequest(ScopeSummaryRequest, () => scopeSummary(runtime.scope));
   connection.onRequest(ListModelsRequest, () => listModels(runtime.scope));
   connection.onRequest(InspectModelRequest, (params: InspectModelParams) => inspectModel(runtime.scope, params));
   connection.onRequest(ParameterValuesRequest, (params: ParameterValuesParams) => parameterValues(runtime.scope, params));

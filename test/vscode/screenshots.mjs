@@ -10,8 +10,14 @@
 //             the dashboard beside it; the dashboard alone while the job runs, and scrolled down
 //   07        the dashboard after its Stop button stopped the job
 //   08        the RNN Lab sidebar: the model expanded to its layers and parameters
-//   09        a parameter's heatmap and histogram (clicked in the sidebar)
+//   09        a parameter's heatmap and histogram (clicked in the sidebar; it opens in the
+//             dashboard's group), then the same group maximized
+//   10-11     two notebooks side by side, each with its own kernel: the status bar names the
+//             kernel of the notebook in view and the sidebar lists that kernel's models, first
+//             with live-training in view, then with fixtures/hello-rnn-lab.ipynb
 //
+// Closing a notebook's tab ends its kernel (one kernel per notebook), so the panels are shown
+// alone by maximizing their editor group, not by closing the notebook beside them.
 //   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme dark|light] [--out <dir>] [--timeout <seconds>]
 //
 // Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb; default theme
@@ -37,6 +43,8 @@ if (!THEMES[opts.theme]) throw new Error(`--theme must be one of ${Object.keys(T
 /** The fixture whose long training job is watched on the dashboard, stopped, then inspected. */
 const LIVE_NOTEBOOK = 'fixtures/live-training.ipynb';
 const LIVE_MODEL = 'adder';
+/** A second notebook, opened beside the live one: its own kernel, no models. */
+const HELLO_NOTEBOOK = 'fixtures/hello-rnn-lab.ipynb';
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const extensionBuilt = existsSync(join(repoRoot, 'dist/extension.js'));
 const started = Date.now();
@@ -123,7 +131,7 @@ async function waitForExecution(page, timeoutMs) {
       const labels = [...document.querySelectorAll('.notebook-toolbar-container .action-label')].map((e) => e.textContent ?? '');
       const stoppable = labels.some((l) => /Stop Execution|Interrupt/.test(l));
       const status = document.querySelector('.part.statusbar')?.textContent ?? '';
-      return busyCells === 0 && !stoppable && /RNN Lab: (idle|training)/.test(status);
+      return busyCells === 0 && !stoppable && /RNN Lab: .* · (idle|training)/.test(status);
     });
     if (quiet) {
       quietSince ||= Date.now();
@@ -138,8 +146,16 @@ async function waitForExecution(page, timeoutMs) {
 
 /** Waits until RNN Lab's status bar item says the kernel trains (a fit() job outlives its cell). */
 async function waitForTraining(page, timeoutMs) {
-  await page.locator('.part.statusbar', { hasText: 'RNN Lab: training' }).waitFor({ timeout: timeoutMs });
+  await page.locator('.part.statusbar', { hasText: /RNN Lab: .* · training/ }).waitFor({ timeout: timeoutMs });
 }
+
+/** The text of RNN Lab's kernel status bar item. */
+async function kernelStatusText(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].map((e) => e.textContent ?? '').find((t) => t.includes('RNN Lab')) ?? '');
+}
+
+/** Shows the active editor group alone (the others stay open behind it), or all groups again. */
+const MAXIMIZE_GROUP = 'View: Toggle Maximize Editor Group';
 
 /** Closes an editor tab by its close button (the commands act on whatever has the focus). */
 async function closeTab(page, title) {
@@ -338,10 +354,11 @@ async function main() {
     // --- the dashboard after the sample's training (it keeps every job's history), alone
     const dashboardTitle = commandTitle('rnnLab.showDashboard');
     await runCommand(page, dashboardTitle);
-    await runCommand(page, 'View: Close Editors in Other Groups');
+    await runCommand(page, MAXIMIZE_GROUP);
     const dashboard = await frameWith(page, '#loss-plot');
     say(`dashboard after the sample: ${await waitForFramePlots(dashboard, 1)} plot(s)`);
     await shoot(page, '04-dashboard-after-sample');
+    await runCommand(page, MAXIMIZE_GROUP);
     await closeTab(page, 'RNN Lab: Training');
 
     // --- a long job, watched live (training opens the dashboard beside the notebook), then
@@ -353,8 +370,9 @@ async function main() {
     await sleep(6_000); // some thousand steps, gradient and probe snapshots
     await waitForPlots(page, 10_000);
     await shoot(page, '05-live-training-notebook');
+    say(`status bar while training: ${await kernelStatusText(page)}`);
     await runCommand(page, dashboardTitle);
-    await runCommand(page, 'View: Close Editors in Other Groups');
+    await runCommand(page, MAXIMIZE_GROUP);
     const live = await frameWith(page, '#stop:not([hidden])');
     say(`dashboard while training: ${await waitForFramePlots(live, 4)} plot(s)`);
     await shoot(page, '06-dashboard-training');
@@ -369,6 +387,7 @@ async function main() {
     await live.locator('#status', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
     await sleep(1_500);
     await shoot(page, '07-dashboard-stopped');
+    await runCommand(page, MAXIMIZE_GROUP);
 
     // --- the sidebar inspector: the model, its layers and parameters
     const container = manifest.contributes?.viewsContainers?.activitybar?.find((c) => c.id === 'rnnLab');
@@ -383,10 +402,31 @@ async function main() {
     await modelsRow(page, 'weight_hh_l0', 3).click();
     const parameter = await frameWith(page, '#heatmap-plot');
     say(`parameter view: ${await waitForFramePlots(parameter, 2)} plot(s)`);
+    await shoot(page, '09-parameter-beside');
     await page.locator('.tab', { hasText: `${LIVE_MODEL}.lstm.weight_hh_l0` }).first().click();
-    await runCommand(page, 'View: Close Editors in Other Groups');
+    await runCommand(page, MAXIMIZE_GROUP);
     await sleep(1_500);
     await shoot(page, '09-parameter-heatmap');
+    await runCommand(page, MAXIMIZE_GROUP);
+
+    // --- two notebooks side by side, a kernel each: the views follow the one in view
+    await closeTab(page, `${LIVE_MODEL}.lstm.weight_hh_l0`);
+    await closeTab(page, 'RNN Lab: Training');
+    await runCommand(page, 'View: New Editor Group to the Right');
+    await openNotebook(page, HELLO_NOTEBOOK);
+    await selectKernel(page);
+    await runCommand(page, 'Notebook: Run All');
+    await waitForExecution(page, 120_000);
+    say(`status bar with ${HELLO_NOTEBOOK} in view: ${await kernelStatusText(page)}`);
+    await page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 12, y: 60 } });
+    await sleep(2_000);
+    await expandRow(modelsRow(page, LIVE_MODEL, 1));
+    say(`status bar with ${LIVE_NOTEBOOK} in view: ${await kernelStatusText(page)}`);
+    await shoot(page, '10-two-notebooks-live-training-in-view');
+    await page.locator('.notebook-editor .monaco-list').nth(1).click({ position: { x: 12, y: 60 } });
+    await sleep(2_000);
+    say(`status bar with ${HELLO_NOTEBOOK} in view again: ${await kernelStatusText(page)}`);
+    await shoot(page, '11-two-notebooks-hello-in-view');
   } catch (err) {
     if (page) await shoot(page, 'failure').catch(() => {});
     throw err;

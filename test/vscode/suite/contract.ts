@@ -39,9 +39,45 @@ export interface TreeItemView {
   description?: string;
 }
 
+/** One notebook's kernel (a kernel per notebook). */
+export interface KernelView {
+  /** The notebook's URI (toString()). */
+  notebook: string;
+  name: string;
+  state: KernelStateName;
+  pid: number | undefined;
+}
+
+/** What the parameter panel last drew (or why not). */
+export interface ParameterView {
+  title: string | undefined;
+  viewColumn: number | undefined;
+  model: string | undefined;
+  parameter: string | undefined;
+  shape: number[] | undefined;
+  min: number | undefined;
+  max: number | undefined;
+  error: string | undefined;
+  reads: number;
+}
+
+export const SETTING_CONFIRM_RESTART = 'rnnLab.kernel.confirmRestart';
+export const PARAMETER_VIEW_TYPE = 'rnnLab.parameter';
+
 /** What activate() returns (extension/testApi.ts). */
 export interface TestApi {
-  kernelState(): KernelStateName;
+  /** The notebook's kernel state; without an argument, the state of the notebook in view's kernel. */
+  kernelState(notebook?: import('vscode').Uri): KernelStateName;
+  /** The kernels of the window, one per open notebook that ran a cell. */
+  kernels(): KernelView[];
+  /** The notebook the inspector, dashboard and status bar follow. */
+  followedNotebook(): string | undefined;
+  statusBar(): { text: string; visible: boolean };
+  dashboardShowing(): { notebook: string | undefined; title: string | undefined; jobs: string[] };
+  parameterView(): ParameterView;
+  restartQuestions(): { message: string; detail: string }[];
+  /** Answers Restart Kernel's question without a modal ('restart' | 'dontAskAgain' | 'cancel'); undefined: a modal again. */
+  answerRestartQuestions(answer: 'restart' | 'dontAskAgain' | 'cancel' | undefined): void;
   modelsTreeItems(): Promise<(TreeItemView & { children: TreeItemView[] })[]>;
   jobsTreeItems(): Promise<TreeItemView[]>;
   dashboardVisible(): boolean;
@@ -52,6 +88,13 @@ export interface TestApi {
 }
 export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'kernelState',
+  'kernels',
+  'followedNotebook',
+  'statusBar',
+  'dashboardShowing',
+  'parameterView',
+  'restartQuestions',
+  'answerRestartQuestions',
   'modelsTreeItems',
   'jobsTreeItems',
   'dashboardVisible',

@@ -218,3 +218,40 @@ export function sampleNotebookPaths(): vscode.Uri[] {
     .sort()
     .map((n) => vscode.Uri.joinPath(dir, n));
 }
+
+/** The text/plain items of a cell's outputs. */
+export function plainOf(cell: vscode.NotebookCell): string[] {
+  return itemsOfMime(cell, 'text/plain').map((i) => i.text);
+}
+
+/** The name of the error a cell's outputs show (e.g. 'ReferenceError'), if any. */
+export function errorNameOf(cell: vscode.NotebookCell): string | undefined {
+  const [error] = itemsOfMime(cell, 'application/vnd.code.notebook.error');
+  return error ? (JSON.parse(error.text) as { name: string }).name : undefined;
+}
+
+/**
+ * Reverts and closes one notebook's editor tabs, as a person closes a notebook. (VS Code keeps the
+ * document of a notebook the extension host opened for a while after that.)
+ */
+export async function closeNotebook(notebook: vscode.NotebookDocument): Promise<void> {
+  await vscode.window.showNotebookDocument(notebook);
+  if (notebook.isDirty) await vscode.commands.executeCommand('workbench.action.files.revert');
+  for (;;) {
+    const tab = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === notebook.uri.toString());
+    if (!tab) break;
+    await vscode.window.tabGroups.close(tab);
+  }
+}
+
+/** Whether a process with this id exists (signal 0 tests without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -23,6 +23,7 @@ const loaders: Record<string, () => Promise<unknown>> = {
   'dashboard.test': () => import('./dashboard.test'),
   'export.test': () => import('./export.test'),
   'kernelControl.test': () => import('./kernelControl.test'),
+  'perNotebookKernel.test': () => import('./perNotebookKernel.test'),
   'intellisense.test': () => import('./intellisense.test'),
   'trust.test': () => import('./trust.test'),
 };

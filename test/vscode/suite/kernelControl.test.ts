@@ -80,17 +80,30 @@ suite('kernel control: interrupt and restart', () => {
     assert.deepEqual(plain, [`[ ${ticksAtInterrupt}, 0.93, 'ok' ]`], JSON.stringify(outputItems(later)));
   });
 
-  test(`${COMMANDS.restartKernel} gives a fresh scope and the kernel comes back idle`, async function () {
+  test(`${COMMANDS.restartKernel} asks first, then gives a fresh scope and the kernel comes back idle`, async function () {
     await extensionWithKernel();
-    const api = await testApi('kernelState');
+    const api = await testApi('kernelState', 'kernels', 'restartQuestions', 'answerRestartQuestions');
     await requireCommand(COMMANDS.restartKernel);
     const editor = await openScratchNotebook('restart', ['const survivor = 7;', 'survivor']);
     await selectRnnLabKernel(editor);
     const [declare, read] = editor.notebook.getCells();
     await runCells(editor);
     assert.deepEqual(itemsOfMime(read, 'text/plain').map((i) => i.text), ['7']);
-    await vscode.commands.executeCommand(COMMANDS.restartKernel);
-    await waitFor('the kernel to be idle after restart', () => api.kernelState() === 'idle', 60_000);
+    const pid = api.kernels().find((k) => k.notebook === editor.notebook.uri.toString())?.pid;
+    // The kernel has a variable: the command asks (a modal; the test API answers it here).
+    const asked = api.restartQuestions().length;
+    api.answerRestartQuestions('restart');
+    try {
+      await vscode.commands.executeCommand(COMMANDS.restartKernel);
+    } finally {
+      api.answerRestartQuestions(undefined);
+    }
+    assert.equal(api.restartQuestions().length, asked + 1, 'Restart Kernel did not ask with a variable in the kernel');
+    assert.match(api.restartQuestions().at(-1)!.message, /^Restart the RNN Lab kernel of restart\? Its variables \(1\) and running training jobs \(0\) will be lost\.$/);
+    await waitFor('the kernel to be idle after restart', () => {
+      const kernel = api.kernels().find((k) => k.notebook === editor.notebook.uri.toString());
+      return api.kernelState() === 'idle' && kernel?.pid !== pid;
+    }, 60_000);
     await runCells(editor, [read]);
     assert.equal(read.executionSummary?.success, false, 'a variable survived the restart');
     const [error] = itemsOfMime(read, ERROR);
@@ -99,5 +112,51 @@ suite('kernel control: interrupt and restart', () => {
     // And the fresh kernel runs code.
     await runCells(editor, [declare, read]);
     assert.deepEqual(itemsOfMime(read, 'text/plain').map((i) => i.text), ['7']);
+  });
+});
+
+suite('kernel control: the restart question counts running training jobs', () => {
+  teardown(closeAllEditors);
+
+  test(`${COMMANDS.restartKernel} asks while a fit() job trains, naming the job; Cancel leaves it training`, async function () {
+    await extensionWithKernel();
+    const api = await testApi('kernels', 'jobsTreeItems', 'restartQuestions', 'answerRestartQuestions', 'recentMessages');
+    const editor = await openScratchNotebook('restart-training', [
+      [
+        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
+        'class Regressor extends Module {',
+        '  gru = new GRU(1, 4, { batchFirst: true });',
+        '  head = new Linear(4, 1);',
+        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
+        '}',
+        'const regressor = new Regressor();',
+        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
+        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
+        "const job = fit(regressor, { x, y }, { epochs: 1_000_000, batchSize: 4, optimizer: 'sgd', lr: 0.01, display: false });",
+      ].join('\n'),
+    ]);
+    await selectRnnLabKernel(editor);
+    await runCells(editor);
+    const [cell] = editor.notebook.getCells();
+    assert.equal(cell.executionSummary?.success, true, JSON.stringify(outputItems(cell)));
+    const kernel = () => api.kernels().find((k) => k.notebook === editor.notebook.uri.toString());
+    await waitFor('the job to train', () => kernel()?.state === 'training', 30_000);
+    const pid = kernel()?.pid;
+    const asked = api.restartQuestions().length;
+    api.answerRestartQuestions('cancel');
+    try {
+      await vscode.commands.executeCommand(COMMANDS.restartKernel, editor.notebook.uri);
+    } finally {
+      api.answerRestartQuestions(undefined);
+    }
+    assert.equal(api.restartQuestions().length, asked + 1, 'Restart Kernel did not ask while a job trains');
+    // While both cores train and the kernel type-checks the cells, it may not say how many variables in time: then no count.
+    assert.match(api.restartQuestions().at(-1)!.message, /kernel of restart-training\? Its variables( \(11\))? and running training jobs \(1\) will be lost\./);
+    assert.equal(kernel()?.pid, pid, 'the kernel restarted although the question was cancelled');
+    assert.equal(kernel()?.state, 'training', 'the job stopped although the question was cancelled');
+    await vscode.commands.executeCommand('rnnLab.stopJob');
+    await waitFor('the job to stop', () => kernel()?.state === 'idle', 30_000).catch(async (error: unknown) =>
+      assert.fail(`${String(error)}; kernels ${JSON.stringify(api.kernels())}, jobs view ${JSON.stringify(await api.jobsTreeItems())}, messages ${JSON.stringify(api.recentMessages())}`),
+    );
   });
 });

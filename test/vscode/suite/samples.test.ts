@@ -4,6 +4,7 @@
 // While a sample is still open, what the inspector and dashboard show is recorded for the
 // inspector and dashboard suites (one run of each sample serves all three).
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { RNN_LAB_MIMES, type TestApi } from './contract';
 import { closeAllEditors, extensionWithKernel, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, testApi, waitFor, workspaceUri } from './helpers';
@@ -35,6 +36,15 @@ export function sampleRunsOrFail(): SampleRun[] {
 }
 
 const rnnLabMimes = new Set<string>(Object.values(RNN_LAB_MIMES));
+
+/** For the record: what the notebook's kernel process holds after the sample ran (Linux: /proc). */
+function logKernelMemory(api: TestApi, notebook: vscode.NotebookDocument, name: string): void {
+  const pid = api.kernels().find((k) => k.notebook === notebook.uri.toString())?.pid;
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (field: string): number => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+  console.log(`[rnn-lab-test]     ${name}: its kernel (pid ${pid}) holds ${mb('VmRSS')} MB resident (peak ${mb('VmHWM')} MB)`);
+}
 suite('samples: every sample notebook runs in VS Code', () => {
   teardown(closeAllEditors);
   const samples = sampleNotebookPaths();
@@ -45,13 +55,16 @@ suite('samples: every sample notebook runs in VS Code', () => {
     test(`${name} runs to the end with well-formed RNN Lab outputs`, async function () {
       this.timeout(600_000);
       await extensionWithKernel();
-      const api = await testApi('modelsTreeItems', 'jobsTreeItems', 'dashboardVisible', 'dashboardMessagesPosted');
+      const api = await testApi('modelsTreeItems', 'jobsTreeItems', 'dashboardVisible', 'dashboardMessagesPosted', 'followedNotebook');
       // Counted over the whole session: this run's share is what it adds.
       const postedBefore = api.dashboardMessagesPosted();
-      const jobsBefore = (await api.jobsTreeItems()).length;
       const editor = await openNotebook(uri);
       await selectRnnLabKernel(editor);
+      // The views follow the notebook in view, which has a kernel of its own (none yet: no job).
+      await waitFor(`the views to follow ${name}`, () => api.followedNotebook() === editor.notebook.uri.toString(), 10_000);
+      const jobsBefore = (await api.jobsTreeItems()).length;
       await runCells(editor, undefined, 540_000);
+      logKernelMemory(api, editor.notebook, name);
       const outputs: RnnLabOutput[] = [];
       for (const cell of editor.notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code)) {
         const where = `${name} cell ${cell.index + 1}`;
