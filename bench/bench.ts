@@ -1,5 +1,6 @@
-// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
+// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
 // `npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32,8] [--steps N]`: issue 18's reproduction only (bench/subnormals.ts)
+// `npm run bench -- --scaling [--cells lstm,gru] [--seqs …] [--hiddens …] [--batch 16] [--rounds N]`: how cost grows (bench/scaling.ts)
 // `npm run bench -- --help`: these lines.
 //
 // Times RNN Lab on the workloads in ../shared/bench/workloads.json (a copy is committed in
@@ -25,6 +26,12 @@
 // same disturbances from the machine's other tenants, and reports per column and workload the
 // median round and the range over the rounds (bench/rounds.ts). After the peers comes a table of
 // the speed goals of issue 7 (bench/goals.ts).
+//
+// Every round starts by measuring the machine's SIMD128 ceiling (bench/ceiling.ts: a
+// register-resident multiply-add loop on one thread and on two at once); GFLOP/s are reported as
+// shares of the best ceiling the run measured, on the cores each column used. --node SPEC (a path,
+// or a version found in bench/node/node_modules: bench/nodeRuntime.ts) runs RNN Lab's columns
+// and TF.js wasm a second time on that Node in a child process, each round, and prints both.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,13 +42,16 @@ import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
 import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
+import { bestCeiling, ceilingLine, measureCeiling, type Ceiling } from './ceiling';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, TORCH_ONE_THREAD, type RunColumns } from './goals';
-import { floorMs, inferenceWork, measureKernelRates, type KernelRates } from './inferenceFloor';
-import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE, type MachineInfo } from './report';
+import { floorMs, inferenceWork, measureKernelRates, measureTrainingRates, type KernelRates, type TrainingRates } from './inferenceFloor';
+import { childArgs, nodeLabel, parseColumnsJson, parseNodeSpecs, resolveNode, sideBySide, type ColumnsJson, type NodeBinary } from './nodeRuntime';
+import { applyShares, ceilingFor, ceilingGoalTable, CEILING_GOAL_SHARE, formatPercent, formatTable, gflops, machineLine, NOMINAL_ZEN4_GFLOPS_PER_CORE, overheadPercent, type CeilingRates, type MachineInfo } from './report';
 import { combineColumn, combineColumnLists, formatMs, formatRange, type Measurement, type PeerResult } from './rounds';
+import { formatScalingMs, memoryPerStep, memoryTable, parseScalingArgs, runOursChild, runTorchChild, scalingChild, scalingFlops, scalingSizes, scalingTable, sizeLabel, summarize, type ScalingRow, type ScalingSize } from './scaling';
 import { countPhases, subnormalReport, type SubnormalCounts } from './subnormals';
-import { BENCH_WORKLOADS, flops, loadWorkloads, type Workload } from './workloads';
+import { BENCH_WORKLOADS, flops, GATE_BLOCKS, loadWorkloads, type Workload } from './workloads';
 
 const repoRoot = resolve(__dirname, '..');
 const sharedBench = resolve(repoRoot, '..', 'shared', 'bench');
@@ -53,13 +63,13 @@ function argValue(name: string): string | undefined {
 
 const round = (x: number, digits: number): number => +x.toFixed(digits);
 
+/** The step's time and rate, and the cores it computed on (its share of the measured ceiling is filled in at the end: applyShares). */
 function measurement(w: Workload, ms: number, cores: number): Measurement {
-  const rate = gflops(flops(w), ms);
-  return { ms_per_step: round(ms, 3), gflops: round(rate, 2), limit_share: round(limitShare(rate, cores), 3) };
+  return { ms_per_step: round(ms, 3), gflops: round(gflops(flops(w), ms), 2), cores };
 }
 
 function note(text: string): void {
-  if (!json) process.stderr.write(text + '\n');
+  if (!json) process.stderr.write(`${columnsJson ? `[${nodeLabel(process.version)}] ` : ''}${text}\n`);
 }
 
 function runOnThisThread(workloads: Record<string, Workload>, steps: number): PeerResult['results'] {
@@ -228,7 +238,7 @@ function peerCell(m: Measurement | undefined, withRange: boolean): string {
 }
 
 /** `combined` is the run's figures (the median round per column); `rounds` each round's own. */
-function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonly RunColumns[]): void {
+function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonly RunColumns[], others: readonly CombinedOther[]): void {
   const { ours, threads, fitPeers, peers } = combined;
   const withRange = rounds.length > 1;
   const names = Object.keys(ours.results);
@@ -239,7 +249,13 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
       ? `(median of ${rounds.length} rounds, each running every column in turn, on a machine others may share; ranges are min–max over the rounds: read the ratios within this run, not the absolute times)`
       : '(one run on a machine others may share: read the ratios within this run, not the absolute times)',
   );
-  console.log(`\nRNN Lab, median ms per step (GFLOP/s, share of the SIMD128 limit of the cores used: ${SIMD128_GFLOPS_PER_CORE.toFixed(1)} GFLOP/s per core):`);
+  const c = machine.ceiling;
+  const thisCeiling = bestCeiling(ceilings);
+  if (thisCeiling) console.log(`${ceilingLine(thisCeiling, NOMINAL_ZEN4_GFLOPS_PER_CORE)} on ${nodeLabel(process.version)}${ceilingWarning(thisCeiling)}`);
+  for (const o of others) if (o.ceiling) console.log(`${ceilingLine(o.ceiling)} on ${nodeLabel(o.binary.version)}${ceilingWarning(o.ceiling)}`);
+  if (c && others.length) console.log(`shares below are of the best of these: ${c.oneThread.toFixed(1)} GFLOP/s on one thread, ${c.twoThreads.toFixed(1)} on two`);
+  const shareOf = c ? `share of the measured ceiling of the cores used: ${c.oneThread.toFixed(1)} GFLOP/s on 1, ${c.twoThreads.toFixed(1)} on 2` : 'no ceiling measured';
+  console.log(`\nRNN Lab${others.length ? ` on ${nodeLabel(process.version)}` : ''}, median ms per step (GFLOP/s, ${shareOf}):`);
   const header = ['workload', 'this thread', 'instrumented', '2 kernel threads', ...(one && two ? ['fit(), 1 worker', 'fit(), 2 workers', 'speed-up, 2 vs 1 worker'] : [])];
   const rows = names.map((n) => {
     const m = ours.results[n]!;
@@ -253,25 +269,21 @@ function printReport(machine: MachineInfo, combined: RunColumns, rounds: readonl
   const generating = names.filter((n) => ours.results[n]!.generation_us_per_token !== undefined);
   if (generating.length) console.log(`text generation on this thread, one token per call with the state carried (as a sampling loop): ${generating.map((n) => `${n} ${ours.results[n]!.generation_us_per_token!.toFixed(0)} µs per token`).join(', ')}`);
 
+  printTrainingRates(trainingRates, c);
   printFloors(combined);
+  for (const o of others) printOther(o, combined);
   printSubnormals(combined);
-  if (peers.length === 0) return;
-  console.log(withRange ? '\nPeers, median ms per step (min–max over the rounds; GFLOP/s in --json and in the table above):' : '\nPeers, median ms per step (GFLOP/s):');
-  const all = [ours, threads, ...fitPeers, ...peers];
-  const peerRows = names.map((n) => [n, ...all.map((r) => peerCell(r.results[n], withRange))]);
-  for (const line of formatTable([['workload', ...all.map((r) => r.peer)], ...peerRows])) console.log(line);
-  console.log('\npeer time / RNN Lab time on this thread (above 1× means RNN Lab is faster):');
-  const ratioRows = names.map((n) => [n, ...peers.map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
-  for (const line of formatTable([['workload', ...peers.map((r) => r.peer)], ...ratioRows])) console.log(line);
-
-  // Issue 7's goals are over its workloads: the bench's own (lstm-long) are not among them.
-  const goalNames = names.filter((n) => !(n in BENCH_WORKLOADS));
-  const goals = goalReport(goalNames.map((n) => ({ workload: n, train: workloads[n]!.train, median: goalColumns(n, combined), rounds: rounds.map((r) => goalColumns(n, r)) })));
-  const basis = withRange ? `the median columns; in brackets, in how many rounds each round's own columns met it` : 'this run';
-  console.log(`\nSpeed goals of issue 7 (ratio of ms per step from ${basis}; '-': not applicable or not measured):`);
-  for (const line of goals.legend) console.log(`  ${line}`);
-  for (const line of formatTable(goals.table)) console.log(line);
-  console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
+  if (peers.length > 0) {
+    console.log(withRange ? '\nPeers, median ms per step (min–max over the rounds; GFLOP/s in --json and in the table above):' : '\nPeers, median ms per step (GFLOP/s):');
+    const all = [ours, threads, ...fitPeers, ...peers];
+    const peerRows = names.map((n) => [n, ...all.map((r) => peerCell(r.results[n], withRange))]);
+    for (const line of formatTable([['workload', ...all.map((r) => r.peer)], ...peerRows])) console.log(line);
+    console.log('\npeer time / RNN Lab time on this thread (above 1× means RNN Lab is faster):');
+    const ratioRows = names.map((n) => [n, ...peers.map((r) => (r.results[n] ? `${(r.results[n].ms_per_step / ours.results[n]!.ms_per_step).toFixed(2)}×` : '-'))]);
+    for (const line of formatTable([['workload', ...peers.map((r) => r.peer)], ...ratioRows])) console.log(line);
+    printGoals(others.length ? ` on ${nodeLabel(process.version)}` : '', combined, rounds);
+  }
+  if (c) printCeilingGoal(others.length ? ` on ${nodeLabel(process.version)}` : '', fitPeers[1], c);
 }
 
 /** Counts of the subnormals a workload's gradient reaches, measured once per run with the flush off and on. */
@@ -311,6 +323,8 @@ const TORCH_ONE_THREAD_FLUSH = /^pytorch-.*-threads1-flush$/;
 const relaxed = !process.argv.includes('--no-relaxed');
 if (relaxed) enableRelaxedSimd();
 const json = process.argv.includes('--json');
+/** `--columns-json`: this process is another runtime's child of a bench run (nodeRuntime.ts). */
+const columnsJson = process.argv.includes('--columns-json');
 const steps = Number(argValue('--steps') ?? 20);
 const rounds = Number(argValue('--rounds') ?? 1);
 const workloads = loadWorkloads(sharedBench, repoRoot, argValue('--only')?.split(','));
@@ -333,10 +347,26 @@ function measureRates(): void {
   }
 }
 
+/** `40.1 GFLOP/s (72% of one thread's ceiling)` */
+function rateWithShare(rate: number, ceiling: CeilingRates | undefined): string {
+  return `${rate.toFixed(1)} GFLOP/s${ceiling ? ` (${formatPercent((100 * rate) / ceilingFor(ceiling, 1))} of one thread's ceiling)` : ''}`;
+}
+
+/** Training workloads: the packed GEMM's one-thread rates on their shapes, as shares of the ceiling. */
+function printTrainingRates(rates: ReadonlyMap<string, TrainingRates>, ceiling: CeilingRates | undefined, label = ''): void {
+  if (rates.size === 0) return;
+  console.log(`\nThe packed GEMM on each training workload's shapes, one thread${label} (the kernels that take most of a step):`);
+  for (const [name, r] of rates) {
+    const w = workloads[name]!;
+    const G = GATE_BLOCKS[w.cell] * w.hidden;
+    console.log(`  ${name}: per step ${w.batch}×${w.hidden} · ${w.hidden}×${G} ${rateWithShare(r.step, ceiling)}; whole sequence ${w.batch * w.seq}×${w.hidden} · ${w.hidden}×${G} ${rateWithShare(r.sequence, ceiling)}`);
+  }
+}
+
 /** Batch-1 inference: the lower bound from the kernels' rates beside what the TF.js goal asks (inferenceFloor.ts). */
-function printFloors(combined: RunColumns): void {
-  const tfjs = combined.peers.find((r) => TFJS_WASM.test(r.peer));
-  for (const [name, rates] of kernelRates) {
+function printFloors(combined: RunColumns, rateMap: ReadonlyMap<string, KernelRates> = kernelRates, ceiling: CeilingRates | undefined = runCeiling(), tfjsPeer?: PeerResult): void {
+  const tfjs = tfjsPeer ?? combined.peers.find((r) => TFJS_WASM.test(r.peer));
+  for (const [name, rates] of rateMap) {
     const w = workloads[name]!;
     const work = inferenceWork(w);
     const floor = floorMs(work, rates, 2);
@@ -344,16 +374,78 @@ function printFloors(combined: RunColumns): void {
     const best = Math.min(...[combined.ours, combined.threads].map((r) => r.results[name]?.ms_per_step ?? Infinity));
     const goal = tfjs?.results[name] ? `; ${TFJS_WASM_LEAD}× TF.js wasm (${tfjs.results[name].ms_per_step.toFixed(1)} ms) asks for ≤ ${(tfjs.results[name].ms_per_step / TFJS_WASM_LEAD).toFixed(2)} ms` : '';
     console.log(
-      `${name}: the kernels' own rates on one thread here (GEMV ${rates.gemv.toFixed(1)} GFLOP/s, GEMM ${rates.gemm.toFixed(1)}) bound a forward on 2 cores at ≥ ${floor.toFixed(2)} ms ` +
+      `${name}: the kernels' own rates on one thread here (GEMV ${rateWithShare(rates.gemv, ceiling)}, GEMM ${rateWithShare(rates.gemm, ceiling)}) bound a forward on 2 cores at ≥ ${floor.toFixed(2)} ms ` +
         `(${mflop(work.gemvFlops)} of step-by-step GEMV, ${mflop(work.gemmFlops)} of GEMM as the engine runs them — the embedding's table projected, the head included; before gates, hand-overs and copies)${goal}; measured ${best.toFixed(2)} ms.`,
     );
   }
 }
 
-/** One round: every column in turn, as a one-round run does. */
-async function runRound(peerName: string): Promise<RunColumns & { workerKernels: string[] }> {
+/** Per training workload, the best packed-GEMM rates on its shapes any round measured. */
+const trainingRates = new Map<string, TrainingRates>();
+
+function measureTrainingKernelRates(): void {
+  for (const [name, w] of Object.entries(workloads)) {
+    if (!w.train) continue;
+    const r = measureTrainingRates(w);
+    if (!r) continue;
+    const best = trainingRates.get(name);
+    trainingRates.set(name, best ? { step: Math.max(best.step, r.step), sequence: Math.max(best.sequence, r.sequence) } : r);
+  }
+}
+
+/** This process's ceiling measurements (one per round). */
+const ceilings: Ceiling[] = [];
+/** The machine's ceiling for the report: the best of every measurement of the run (other runtimes' included), set in main. */
+let machineCeiling: Ceiling | undefined;
+
+function runCeiling(): Ceiling | undefined {
+  return machineCeiling ?? bestCeiling(ceilings);
+}
+
+/** A warning when the two-thread ceiling is far from twice one thread's: the other core was busy meanwhile. */
+function ceilingWarning(c: CeilingRates): string {
+  return c.twoThreads < 1.8 * c.oneThread ? ` — below 1.8× one thread: the other core was busy during every try, so shares of two cores are overstated` : '';
+}
+
+/** Another runtime's figures of one round: its child's columns and TF.js wasm run on it. */
+interface OtherRound {
+  binary: NodeBinary;
+  columns: ColumnsJson | null;
+  tfjs: PeerResult | null;
+}
+
+/** `-node24.22.3`: appended to the names of another runtime's columns. */
+function nodeSuffix(b: NodeBinary): string {
+  return `-node${b.version.replace(/^v/, '')}`;
+}
+
+/** RNN Lab's columns of one round on another Node, in a child process (`--columns-json`). */
+function runOtherNode(b: NodeBinary): ColumnsJson | null {
+  note(`${nodeLabel(b.version)} (V8 ${b.v8}): RNN Lab's columns in a child process`);
+  const r = spawnSync(b.path, [__filename, ...childArgs(process.argv.slice(2))], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', json ? 'pipe' : 'inherit'] });
+  const parsed = parseColumnsJson(r.stdout ?? '');
+  if (!parsed) process.stderr.write(`${nodeLabel(b.version)} did not run the columns: ${(r.stderr || r.error?.message || `exit ${r.status}`).toString().trim().split('\n').slice(-3).join(' | ')}\n`);
+  return parsed;
+}
+
+/** TF.js wasm on another Node (named tfjs-…-wasm-node24.22.3, so that issue 7's goals keep reading this process's TF.js). */
+function runTfjsOn(b: NodeBinary): PeerResult | null {
+  const tfjsScript = join(sharedBench, 'tfjs_bench.js');
+  if (!existsSync(tfjsScript)) return null;
+  const r = runPeer(`tfjs-wasm on ${nodeLabel(b.version)}`, b.path, [tfjsScript, 'wasm', String(steps)], { NODE_PATH: join(repoRoot, 'node_modules') });
+  return r ? { ...r, peer: `${r.peer}${nodeSuffix(b)}` } : null;
+}
+
+type RoundColumns = RunColumns & { workerKernels: string[]; others: OtherRound[] };
+
+/** One round: every column in turn, as a one-round run does; the ceiling first, the other runtimes after this one's columns. */
+async function runRound(peerName: string, options: { peers: boolean; flushPairs: boolean; others: readonly NodeBinary[] }): Promise<RoundColumns> {
+  const ceiling = await measureCeiling(kernelFlavour() === 'relaxed');
+  ceilings.push(ceiling);
+  note(`${ceilingLine(ceiling)}${ceilingWarning(ceiling)}`);
   const ours: PeerResult = { peer: peerName, results: runOnThisThread(workloads, steps) };
   measureRates();
+  measureTrainingKernelRates();
   const threads: PeerResult = { peer: `${peerName}-2-threads`, results: runWithTwoKernelThreads(workloads, steps) };
   const fitPeers: PeerResult[] = [];
   let workerKernels: string[] = [];
@@ -368,15 +460,144 @@ async function runRound(peerName: string): Promise<RunColumns & { workerKernels:
     await new Promise((r) => setTimeout(r, 200));
     keepWorkersWarm(false);
   }
-  const peers = withPeers ? runPeers(steps) : [];
+  const others: OtherRound[] = options.others.map((binary) => ({ binary, columns: runOtherNode(binary), tfjs: null }));
+  const peers = options.peers ? runPeers(steps) : [];
+  if (options.peers) for (const o of others) o.tfjs = runTfjsOn(o.binary);
   // Flush off and on turn about (with --no-flush the whole run is unflushed: no pairs).
   const flushPairs: PeerResult[] = [];
-  if (flushing && Object.values(workloads).some((w) => w.subnormals)) {
+  if (options.flushPairs && flushing && Object.values(workloads).some((w) => w.subnormals)) {
     flushPairs.push({ peer: `${peerName}-flush-pairs`, results: runFlushPairs(workloads, steps) });
-    const torchPairs = withPeers ? runTorchFlushPairs(steps) : null;
+    const torchPairs = options.peers ? runTorchFlushPairs(steps) : null;
     if (torchPairs) flushPairs.push(torchPairs);
   }
-  return { ours, threads, fitPeers, peers, workerKernels, flushPairs };
+  return { ours, threads, fitPeers, peers, workerKernels, flushPairs, others };
+}
+
+/** Another runtime's columns over the rounds. */
+interface CombinedOther {
+  binary: NodeBinary;
+  columns: RunColumns;
+  /** Per round, for the goals' "met in k of n rounds". */
+  rounds: RunColumns[];
+  tfjs?: PeerResult;
+  ceiling?: Ceiling;
+  kernelRates: Map<string, KernelRates>;
+  trainingRates: Map<string, TrainingRates>;
+  kernels?: string;
+  workerKernels: string[];
+  v8Flags: string[];
+}
+
+function combineOther(binary: NodeBinary, perRound: readonly OtherRound[], torchPeers: readonly (readonly PeerResult[])[]): CombinedOther | null {
+  const ran = perRound.map((r) => r.columns);
+  const present = ran.filter((c): c is ColumnsJson => c !== null);
+  if (present.length === 0) return null;
+  const suffix = nodeSuffix(binary);
+  const rename = (r: PeerResult): PeerResult => ({ ...r, peer: `${r.peer}${suffix}` });
+  // issue 7's goals on this runtime read TF.js wasm run on it, under the name the goals look for
+  const asGoalPeers = (i: number): PeerResult[] => {
+    const tfjs = perRound[i]!.tfjs;
+    return [...(torchPeers[i] ?? []).filter((p) => p.peer.startsWith('pytorch')), ...(tfjs ? [{ ...tfjs, peer: tfjs.peer.slice(0, -suffix.length) }] : [])];
+  };
+  const rounds: RunColumns[] = [];
+  ran.forEach((c, i) => {
+    if (c) rounds.push({ ours: rename(c.ours), threads: rename(c.threads), fitPeers: c.fitPeers.map(rename), peers: asGoalPeers(i) });
+  });
+  const columns: RunColumns = {
+    ours: combineColumn(rounds.map((r) => r.ours))!,
+    threads: combineColumn(rounds.map((r) => r.threads))!,
+    fitPeers: combineColumnLists(rounds.map((r) => r.fitPeers)),
+    peers: combineColumnLists(rounds.map((r) => r.peers)),
+  };
+  const kernelRatesOther = new Map<string, KernelRates>();
+  const trainingRatesOther = new Map<string, TrainingRates>();
+  for (const c of present) {
+    for (const [name, r] of Object.entries(c.kernelRates)) {
+      const best = kernelRatesOther.get(name);
+      kernelRatesOther.set(name, best ? { gemv: Math.max(best.gemv, r.gemv), gemm: Math.max(best.gemm, r.gemm) } : r);
+    }
+    for (const [name, r] of Object.entries(c.trainingRates ?? {})) {
+      const best = trainingRatesOther.get(name);
+      trainingRatesOther.set(name, best ? { step: Math.max(best.step, r.step), sequence: Math.max(best.sequence, r.sequence) } : r);
+    }
+  }
+  const tfjs = combineColumn(perRound.map((r) => r.tfjs ?? undefined));
+  const ceiling = bestCeiling(present.map((c) => c.ceiling));
+  return {
+    binary,
+    columns,
+    rounds,
+    ...(tfjs ? { tfjs } : {}),
+    ...(ceiling ? { ceiling } : {}),
+    kernelRates: kernelRatesOther,
+    trainingRates: trainingRatesOther,
+    kernels: present[0]!.kernels,
+    workerKernels: present[0]!.workerKernels,
+    v8Flags: present[0]!.v8Flags,
+  };
+}
+
+/** Issue 18 §2's goal: every training workload's fit() on 2 workers as a share of the two-core ceiling. */
+function printCeilingGoal(label: string, fitTwo: PeerResult | undefined, ceiling: CeilingRates): void {
+  const names = Object.keys(workloads).filter((n) => workloads[n]!.train);
+  if (!fitTwo || names.length === 0) return;
+  console.log(`\nGoal of issue 18 §2${label}: training on 2 workers at ≥ ${CEILING_GOAL_SHARE * 100} % of the measured two-core ceiling:`);
+  for (const line of formatTable(ceilingGoalTable(names.map((workload) => ({ workload, m: fitTwo.results[workload] })), ceiling))) console.log(line);
+}
+
+function printGoals(label: string, combined: RunColumns, rounds: readonly RunColumns[]): void {
+  const names = Object.keys(combined.ours.results);
+  // Issue 7's goals are over its workloads: the bench's own (lstm-long) are not among them.
+  const goalNames = names.filter((n) => !(n in BENCH_WORKLOADS));
+  const goals = goalReport(goalNames.map((n) => ({ workload: n, train: workloads[n]!.train, median: goalColumns(n, combined), rounds: rounds.map((r) => goalColumns(n, r)) })));
+  const basis = rounds.length > 1 ? `the median columns; in brackets, in how many rounds each round's own columns met it` : 'this run';
+  console.log(`\nSpeed goals of issue 7${label} (ratio of ms per step from ${basis}; '-': not applicable or not measured):`);
+  for (const line of goals.legend) console.log(`  ${line}`);
+  for (const line of formatTable(goals.table)) console.log(line);
+  console.log(`goals met: ${goals.met} of ${goals.checked}${goals.skipped ? ` (${goals.skipped} not measured)` : ''}`);
+}
+
+/** Another runtime's part of the report: both runtimes side by side, its kernels, floors, goals. */
+function printOther(o: CombinedOther, combined: RunColumns): void {
+  const label = `${nodeLabel(o.binary.version)} (V8 ${o.binary.v8})`;
+  const thisLabel = `${nodeLabel(process.version)} (V8 ${process.versions.v8})`;
+  console.log(`\n${label} beside ${thisLabel}, RNN Lab's columns, median ms per step; kernels there ${o.kernels ?? '?'}${o.workerKernels.length ? ` (training workers: ${o.workerKernels.join(', ')})` : ''}; V8 flags there: ${o.v8Flags.length ? o.v8Flags.join(' ') : 'none'}:`);
+  if (o.ceiling) console.log(`  ${ceilingLine(o.ceiling)} on ${nodeLabel(o.binary.version)}`);
+  const names = Object.keys(combined.ours.results);
+  const rows = sideBySide(names, [
+    { label: nodeLabel(process.version), ours: combined.ours, threads: combined.threads, fitPeers: combined.fitPeers },
+    { label: nodeLabel(o.binary.version), ours: o.columns.ours, threads: o.columns.threads, fitPeers: o.columns.fitPeers },
+  ]);
+  for (const line of formatTable(rows)) console.log(line);
+  const c = runCeiling();
+  const shares: [string, PeerResult | undefined][] = [
+    ['this thread', o.columns.ours],
+    ['2 kernel threads', o.columns.threads],
+    ['fit() 2 workers', o.columns.fitPeers[1]],
+  ];
+  const present = shares.filter((x): x is [string, PeerResult] => x[1] !== undefined);
+  if (c)
+    console.log(
+      `  GFLOP/s there as shares of the machine's ceiling (${present.map(([k]) => k).join(' / ')}): ${names
+        .map((n) => `${n} ${present.map(([, r]) => (r.results[n]?.limit_share !== undefined ? formatPercent(r.results[n]!.limit_share! * 100) : '-')).join(' / ')}`)
+        .join('; ')}`,
+    );
+  printTrainingRates(o.trainingRates, c, ` on ${nodeLabel(o.binary.version)}`);
+  printFloors(o.columns, o.kernelRates, c, o.tfjs);
+  const tfjsHere = combined.peers.find((r) => TFJS_WASM.test(r.peer));
+  if (tfjsHere) {
+    // the TF.js goal against this process's TF.js (the same peer as issue 7's table above)
+    const ratios = names
+      .filter((n) => tfjsHere.results[n])
+      .map((n) => {
+        const best = Math.min(...[o.columns.ours, o.columns.threads, ...o.columns.fitPeers].map((r) => r.results[n]?.ms_per_step ?? Infinity));
+        const x = tfjsHere.results[n]!.ms_per_step / best;
+        return `${n} ${x.toFixed(1)}× ${x >= TFJS_WASM_LEAD ? 'met' : 'not met'}`;
+      });
+    console.log(`  against TF.js wasm on ${nodeLabel(process.version)} (the peer of issue 7's table): ${ratios.join(', ')} (goal ≥ ${TFJS_WASM_LEAD}×)`);
+  }
+  if (o.columns.peers.length) printGoals(` on ${nodeLabel(o.binary.version)} (TF.js wasm run on ${nodeLabel(o.binary.version)} too; PyTorch as above)`, o.columns, o.rounds);
+  if (c) printCeilingGoal(` on ${nodeLabel(o.binary.version)}`, o.columns.fitPeers[1], c);
 }
 
 /** `--subnormals`: issue 18's table only — forward, backward and Adam per T, flush off and on, with the subnormal counts. */
@@ -386,13 +607,106 @@ function reproduceSubnormals(): void {
   subnormalReport(list('--seqs', '100,200,400'), list('--batches', '32'), Number(argValue('--steps') ?? 5), true, (line) => console.log(line));
 }
 
+/** `--columns-json`: one round of RNN Lab's columns (no peers), as one JSON line for the parent bench on another Node. */
+async function columnsChild(peerName: string): Promise<void> {
+  const r = await runRound(peerName, { peers: false, flushPairs: false, others: [] });
+  const out: ColumnsJson = {
+    node: process.version,
+    v8: process.versions.v8,
+    kernels: kernelFlavour(),
+    workerKernels: r.workerKernels,
+    v8Flags: v8Flags(),
+    ceiling: ceilings[0]!,
+    ours: r.ours,
+    threads: r.threads,
+    fitPeers: [...r.fitPeers],
+    kernelRates: Object.fromEntries(kernelRates),
+    trainingRates: Object.fromEntries(trainingRates),
+  };
+  console.log(JSON.stringify(out));
+}
+
+function v8Flags(): string[] {
+  return [...relaxedSimdFlags(), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])];
+}
+
+/** `--scaling-child SIZE`: RNN Lab's figures for one size of the scaling table, in this fresh process. */
+async function scalingChildMain(): Promise<void> {
+  const size = JSON.parse(argValue('--scaling-child')!) as ScalingSize;
+  const result = await scalingChild(size, !process.argv.includes('--no-workers'));
+  console.log(JSON.stringify(result));
+  // pooled fit() workers would keep the process alive a while
+  process.exit(0);
+}
+
+/** `--scaling`: how cost grows, beside PyTorch (bench/scaling.ts). */
+async function runScaling(): Promise<void> {
+  const o = parseScalingArgs(process.argv);
+  const specs = parseNodeSpecs(process.argv);
+  const node: NodeBinary = specs.length ? resolveNode(specs[0]!, repoRoot) : { path: process.execPath, version: process.version, v8: process.versions.v8 };
+  // The ceiling before and after the sizes (the best of the two): on a shared machine one try may find the other core busy.
+  const ceilingBefore = await measureCeiling(kernelFlavour() === 'relaxed');
+  const sizes = scalingSizes(o);
+  const rows: ScalingRow[] = sizes.map((size) => ({ size, ours: [], torch: [] }));
+  const withTorch = o.peers && existsSync('/usr/bin/python3');
+  const start = performance.now();
+  for (let round = 0; round < o.rounds; round++) {
+    for (const row of rows) {
+      // RNN Lab then PyTorch, each in a fresh process, size by size
+      const ours = runOursChild(node.path, __filename, row.size, o);
+      if (typeof ours === 'string') process.stderr.write(`${ours}\n`);
+      else row.ours.push(ours);
+      const torch = withTorch ? runTorchChild(repoRoot, row.size) : null;
+      if (typeof torch === 'string') process.stderr.write(`${torch}\n`);
+      else if (torch) row.torch.push(torch);
+      const f = (x: number | undefined): string => formatScalingMs(x);
+      const last = row.ours[row.ours.length - 1];
+      const lastTorch = row.torch[row.torch.length - 1];
+      process.stderr.write(
+        `${o.rounds > 1 ? `round ${round + 1}: ` : ''}${sizeLabel(row.size)}: RNN Lab ${last ? `${f(last.oneThreadMs)} / ${f(last.twoThreadsMs)} / ${f(last.fitTwoWorkersMs)} ms, peak +${last.peakMb.toFixed(0)} MB` : '-'}; ` +
+          `PyTorch ${lastTorch ? `${f(lastTorch.one_thread_ms)} / ${f(lastTorch.two_threads_ms)} ms, peak +${lastTorch.peak_mb.toFixed(0)} MB` : '-'} (${((performance.now() - start) / 1e3).toFixed(0)} s so far)\n`,
+      );
+    }
+  }
+  const ceiling = bestCeiling([ceilingBefore, await measureCeiling(kernelFlavour() === 'relaxed')])!;
+  const summaries = rows.map(summarize);
+  const torchVersion = rows.find((r) => r.torch.length)?.torch[0]?.version;
+  console.log(machineLine({ cpu: cpus()[0]?.model ?? 'unknown CPU', cores: cpus().length, node: node.version, kernels: kernelFlavour(), workerKernels: [], v8Flags: v8Flags(), flushDenormal: flushing }));
+  console.log(ceilingLine(ceiling) + ceilingWarning(ceiling));
+  console.log(
+    `\nHow cost grows: one-layer ${o.cells.map((c) => c.toUpperCase()).join(' and ')} + Linear(H,1) on every step, MSE, Adam; B = ${o.batch}, I = ${o.input}; T series at H = ${o.seqHidden}, H series at T = ${o.hiddenSeq}. ` +
+      `Median ms per training step${o.rounds > 1 ? ` (median of ${o.rounds} rounds; the bests' range)` : ''}, each size in fresh processes (RNN Lab on ${nodeLabel(node.version)}; PyTorch ${torchVersion ?? 'not run'}). ` +
+      `Peak MB: the process's resident-set high-water mark over its one-thread steps minus its RSS before the first step.`,
+  );
+  const shareOf = (r: ReturnType<typeof summarize>): string => {
+    if (r.oursBest === undefined) return '-';
+    const cores = r.oursBest === r.oneThread ? 1 : 2;
+    const rate = gflops(scalingFlops(r.size), r.oursBest);
+    return `${rate.toFixed(1)} GF/s, ${formatPercent((100 * rate) / ceilingFor(ceiling, cores))} of ${cores} core${cores > 1 ? 's' : ''}`;
+  };
+  for (const line of formatTable(scalingTable(summaries, shareOf))) console.log(line);
+  const perStep = memoryPerStep(summaries);
+  if (perStep.length) {
+    console.log(`\nMemory per time step of BPTT (growth of the peak between two T of the T series over the growth of T; B = ${o.batch}, H = ${o.seqHidden}):`);
+    for (const line of formatTable(memoryTable(perStep, o.batch, o.seqHidden))) console.log(line);
+  }
+  const broken = summaries.filter((r) => r.ratio !== undefined && r.ratio > 0.6);
+  const checked = summaries.filter((r) => r.ratio !== undefined);
+  console.log(
+    `\ntime goal (RNN Lab's best ≤ 0.6× PyTorch's best): met at ${checked.length - broken.length} of ${checked.length} sizes` +
+      (broken.length ? `; not at ${broken.map((r) => `${r.size.cell.toUpperCase()} T=${r.size.seq} H=${r.size.hidden} (${r.ratio!.toFixed(2)})`).join(', ')}` : ''),
+  );
+}
+
 /** The usage lines at the top of this file. */
 const USAGE = [
-  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
-  '  --json         one JSON line per column (ours, the peers, the flush pairs) instead of the tables',
+  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
+  '  --json         one JSON line per column (ours, the peers, the flush pairs, other runtimes) instead of the tables',
   '  --rounds N     every column N times in turn; the median round and the min–max range',
   '  --steps N      timed steps per column (default 20)',
   '  --only a,b     these workloads only (lstm-lm, gru-reg, rnn-adding, lstm-infer, lstm-long)',
+  '  --node SPEC    RNN Lab\'s columns (and TF.js wasm) also on another Node, in a child process each round: a path, or a',
+  '                 version installed by `npm ci --prefix bench/node` (e.g. --node 24); repeatable',
   '  --no-peers     without TensorFlow.js and PyTorch',
   '  --no-workers   without fit()',
   '  --no-relaxed   plain SIMD128 kernels instead of relaxed SIMD',
@@ -400,12 +714,22 @@ const USAGE = [
   '  --tfjs-cpu     TensorFlow.js cpu too (about five minutes)',
   'npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32] [--steps N]',
   "  issue 18's reproduction: an LSTM's forward, backward and Adam per T, flush off and on, with the subnormals counted",
+  'npm run bench -- --scaling [--cells lstm,gru] [--seqs 50,200,1000,4000] [--hiddens 64,256,512,1024] [--batch 16] [--input 32] [--rounds N] [--no-workers] [--no-peers] [--node SPEC]',
+  '  how cost grows: LSTM and GRU training, ms per step and peak memory per size, beside PyTorch (each size in fresh processes;',
+  '  with --node, RNN Lab runs on that Node)',
 ];
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) return void console.log(USAGE.join('\n'));
   if (process.argv.includes('--subnormals')) return reproduceSubnormals();
+  if (process.argv.includes('--scaling-child')) return scalingChildMain();
+  if (process.argv.includes('--scaling')) return runScaling();
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a whole number ≥ 1, got ${argValue('--rounds')}`);
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
+  if (columnsJson) return columnsChild(peerName);
+  const otherNodes = parseNodeSpecs(process.argv).map((spec) => resolveNode(spec, repoRoot));
+  for (const b of otherNodes) note(`also on ${nodeLabel(b.version)} (V8 ${b.v8}): ${b.path}`);
   // How far the gradient of each subnormal workload decays, flush off and on: once, before the rounds.
   try {
     for (const [name, w] of Object.entries(workloads)) {
@@ -416,35 +740,50 @@ async function main(): Promise<void> {
   } finally {
     setFlushDenormal(flushing);
   }
-  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const peerName = `rnn-lab-${version}-${kernelFlavour()}`;
-  const perRound: (RunColumns & { workerKernels: string[] })[] = [];
+  const perRound: RoundColumns[] = [];
   const start = performance.now();
   for (let i = 0; i < rounds; i++) {
     const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
     if (rounds > 1) process.stderr.write(`round ${i + 1} of ${rounds} (${((performance.now() - start) / 1e3).toFixed(0)} s so far, RSS ${rss} MB)\n`);
-    perRound.push(await runRound(peerName));
+    perRound.push(await runRound(peerName, { peers: withPeers, flushPairs: true, others: otherNodes }));
   }
   if (rounds > 1) process.stderr.write(`${rounds} rounds in ${((performance.now() - start) / 1e3).toFixed(0)} s\n`);
+  const others = otherNodes
+    .map((b, k) =>
+      combineOther(
+        b,
+        perRound.map((r) => r.others[k]!),
+        perRound.map((r) => r.peers),
+      ),
+    )
+    .filter((o): o is CombinedOther => o !== null);
+  // The machine's ceiling: the best any runtime measured in any round.
+  machineCeiling = bestCeiling([...ceilings, ...others.flatMap((o) => (o.ceiling ? [o.ceiling] : []))]);
+  const ceiling = machineCeiling;
+  const shared = (r: PeerResult): PeerResult => (ceiling ? applyShares(r, ceiling) : r);
   const combined: RunColumns = {
-    ours: combineColumn(perRound.map((r) => r.ours))!,
-    threads: combineColumn(perRound.map((r) => r.threads))!,
-    fitPeers: combineColumnLists(perRound.map((r) => r.fitPeers)),
-    peers: combineColumnLists(perRound.map((r) => r.peers)),
+    ours: shared(combineColumn(perRound.map((r) => r.ours))!),
+    threads: shared(combineColumn(perRound.map((r) => r.threads))!),
+    fitPeers: combineColumnLists(perRound.map((r) => r.fitPeers)).map(shared),
+    peers: [...combineColumnLists(perRound.map((r) => r.peers)), ...others.flatMap((o) => (o.tfjs ? [o.tfjs] : []))],
     flushPairs: combineColumnLists(perRound.map((r) => r.flushPairs ?? [])),
   };
+  for (const o of others) o.columns = { ...o.columns, ours: shared(o.columns.ours), threads: shared(o.columns.threads), fitPeers: o.columns.fitPeers.map(shared) };
   const machine: MachineInfo = {
     cpu: cpus()[0]?.model ?? 'unknown CPU',
     cores: cpus().length,
     node: process.version,
     kernels: kernelFlavour(),
     workerKernels: perRound[0]!.workerKernels,
-    v8Flags: [...relaxedSimdFlags(), ...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])],
+    v8Flags: v8Flags(),
     flushDenormal: flushing,
+    ...(ceiling ? { ceiling: { op: ceiling.op, oneThread: +ceiling.oneThread.toFixed(2), twoThreads: +ceiling.twoThreads.toFixed(2) } } : {}),
   };
   combined.ours.machine = machine;
-  if (json) for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers, ...(combined.flushPairs ?? [])]) console.log(JSON.stringify(r));
-  else printReport(machine, combined, perRound);
+  if (json) {
+    for (const r of [combined.ours, combined.threads, ...combined.fitPeers, ...combined.peers, ...(combined.flushPairs ?? [])]) console.log(JSON.stringify(r));
+    for (const o of others) for (const r of [o.columns.ours, o.columns.threads, ...o.columns.fitPeers]) console.log(JSON.stringify({ ...r, node: o.binary.version, v8: o.binary.v8 }));
+  } else printReport(machine, combined, perRound, others);
 }
 
 main().catch((error: unknown) => {

@@ -92,3 +92,38 @@ export function measureKernelRates(w: Workload, cores: number): KernelRates | nu
     arena.release(mark);
   }
 }
+
+/** One-thread rates, GFLOP/s, of the packed GEMM on a training workload's shapes. */
+export interface TrainingRates {
+  /** The per-step recurrent product h·w_hhᵀ: B rows, K = H, G·H outputs. */
+  step: number;
+  /** A whole sequence's product of the same weight: B·T rows, K = H, G·H outputs (as the input projection of a layer of width H, or Σ dGᵀ·h). */
+  sequence: number;
+}
+
+/** This thread's packed-GEMM rates on a training workload's shapes (the kernels most of a step runs in); null without the wasm kernels. */
+export function measureTrainingRates(w: Workload): TrainingRates | null {
+  const k = wasmKernels();
+  if (!k) return null;
+  const H = w.hidden;
+  const G = GATE_BLOCKS[w.cell] * H;
+  const arena = k.arena;
+  const mark = arena.mark();
+  try {
+    const values = (n: number): number => {
+      const at = arena.alloc(n);
+      const f = arena.f32();
+      for (let i = 0; i < n; i++) f[(at >> 2) + i] = Math.sin(i) * 0.05;
+      return at;
+    };
+    const wHh = packMatrixB(k, values(G * H), H, true, H, G, false);
+    const rows = w.batch * w.seq;
+    const x = values(rows * H);
+    const out = arena.alloc(rows * G);
+    const step = rateOf(() => gemmPacked(k, false, w.batch, H, x, H, wHh, out, G, 0), 2 * w.batch * H * G);
+    const sequence = rateOf(() => gemmPacked(k, false, rows, H, x, H, wHh, out, G, 0), 2 * rows * H * G);
+    return { step, sequence };
+  } finally {
+    arena.release(mark);
+  }
+}

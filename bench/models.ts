@@ -45,6 +45,17 @@ const LAST_STEP_REGRESSOR = `class BenchLastStepRegressor extends Module {
   }
 }`;
 
+const SEQUENCE_REGRESSOR = `class BenchSequenceRegressor extends Module {
+  constructor(cell, input, hidden, layers) {
+    super();
+    this.rnn = new (${cellSource})(input, hidden, { numLayers: layers, batchFirst: true });
+    this.fc = new Linear(hidden, 1);
+  }
+  forward(x) {
+    return this.fc.forward(this.rnn.forward(x).output); // x is (B,T,I), output (B,T,H) → (B,T,1)
+  }
+}`;
+
 // What the classes' source may refer to, as in a cell that imported them from 'rnn-lab'.
 const scope: Record<string, unknown> = { Module, Embedding, LSTM, GRU, RNN, Linear, select };
 
@@ -55,13 +66,14 @@ function evaluateClass(source: string): ModelClass {
   return new Function(...names, `'use strict'; return (${source});`)(...names.map((n) => scope[n])) as ModelClass;
 }
 
-let classes: { lm: ModelClass; regLast: ModelClass; stateLast: ModelClass } | null = null;
+let classes: { lm: ModelClass; regLast: ModelClass; stateLast: ModelClass; regSeq: ModelClass } | null = null;
 
 /** The workload's model, freshly initialised (seed it with manualSeed first). */
 export function buildModel(w: Workload): Module {
-  classes ??= { lm: evaluateClass(LANGUAGE_MODEL), regLast: evaluateClass(LAST_STEP_REGRESSOR), stateLast: evaluateClass(LAST_STATE) };
+  classes ??= { lm: evaluateClass(LANGUAGE_MODEL), regLast: evaluateClass(LAST_STEP_REGRESSOR), stateLast: evaluateClass(LAST_STATE), regSeq: evaluateClass(SEQUENCE_REGRESSOR) };
   if (w.task === 'lm') return new classes.lm(w.cell, w.vocab!, w.embed!, w.hidden, w.layers);
-  return new (w.task === 'state-last' ? classes.stateLast : classes.regLast)(w.cell, w.input!, w.hidden, w.layers);
+  const model = { 'state-last': classes.stateLast, 'reg-seq': classes.regSeq, 'reg-last': classes.regLast }[w.task];
+  return new model(w.cell, w.input!, w.hidden, w.layers);
 }
 
 /** The model's recurrent layer (to switch its instrumentation on). */
@@ -86,7 +98,7 @@ export function languageModelParts(model: Module): { embedding: Embedding; rnn: 
  * `examples` rows of deterministic pseudo-random data for the workload (the values do not matter
  * for timing, except where the gradient decays into the subnormals: lstm-long's sin inputs):
  * lm x is (N,T) token ids and y (N,T) next tokens; reg-last x is (N,T,I), y (N,1); state-last
- * x is (N,T,I), y (N,H).
+ * x is (N,T,I), y (N,H); reg-seq x is (N,T,I), y (N,T,1).
  */
 export function makeData(w: Workload, examples: number): { x: Tensor; y: Tensor } {
   let seed = 12345;
@@ -105,5 +117,6 @@ export function makeData(w: Workload, examples: number): { x: Tensor; y: Tensor 
   }
   const x = w.inputs === 'sin' ? sinInputs(examples, w.seq, w.input!) : fill([examples, w.seq, w.input!], () => rand() * 2 - 1);
   if (w.task === 'state-last') return { x, y: hiddenTarget(examples, w.hidden) };
+  if (w.task === 'reg-seq') return { x, y: fill([examples, w.seq, 1], () => rand() * 2 - 1) };
   return { x, y: fill([examples, 1], () => rand() * 2 - 1) };
 }

@@ -18,7 +18,9 @@ import type { MachineInfo } from './report';
 export interface Measurement {
   ms_per_step: number;
   gflops: number;
-  /** Share (0…1) of the SIMD128 limit of the cores used. */
+  /** Cores the column computes on (the ceiling it is a share of: bench/ceiling.ts). */
+  cores?: number;
+  /** Share (0…1) of the measured SIMD128 ceiling of those cores, filled in once the run's ceiling is known (report.ts applyShares). */
   limit_share?: number;
   peak_rss_mb?: number;
   instrumented_ms_per_step?: number;

@@ -17,9 +17,11 @@ export interface Workload {
   /**
    * lm: next-token cross-entropy over every step; reg-last: MSE of Linear(H,1) on the last step's
    * output; state-last: MSE of the last layer's h_T against a fixed (N,H) target (the loss on h_T
-   * of issue 18's LSTM).
+   * of issue 18's LSTM); reg-seq: MSE of Linear(H,1) on every step's output against (N,T,1)
+   * targets (the scaling table's training, bench/scaling.ts: a loss at every step, as in sequence
+   * labelling, so that the gradient does not decay away over a long T).
    */
-  task: 'lm' | 'reg-last' | 'state-last';
+  task: 'lm' | 'reg-last' | 'state-last' | 'reg-seq';
   train: boolean;
   /** 'sin': x_t = sin(0.05·(i+1)·t + 2π·n/N) for input i of row n (bench/subnormals.ts); else uniform noise. */
   inputs?: 'sin';

@@ -2,7 +2,7 @@
 // forward by kind of product, the bound at given rates, and rates measured on this machine.
 
 import { describe, expect, it } from 'vitest';
-import { floorMs, inferenceWork, measureKernelRates } from '../../bench/inferenceFloor';
+import { floorMs, inferenceWork, measureKernelRates, measureTrainingRates } from '../../bench/inferenceFloor';
 import type { Workload } from '../../bench/workloads';
 
 const lstmInfer: Workload = { cell: 'lstm', vocab: 64, embed: 64, hidden: 256, layers: 2, seq: 128, batch: 1, task: 'lm', train: false };
@@ -29,5 +29,12 @@ describe('inference floor', () => {
     expect(rates, 'measureKernelRates found no wasm kernels').not.toBeNull();
     expect(rates!.gemv).toBeGreaterThan(0);
     expect(rates!.gemm).toBeGreaterThan(0);
+  });
+
+  it("measures positive packed-GEMM rates on a training workload's shapes", () => {
+    const rates = measureTrainingRates({ cell: 'gru', input: 1, hidden: 32, layers: 1, seq: 10, batch: 8, task: 'reg-last', train: true });
+    expect(rates, 'measureTrainingRates found no wasm kernels').not.toBeNull();
+    expect(rates!.step).toBeGreaterThan(0);
+    expect(rates!.sequence).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@
 // and tables (no timing here; the benchmark itself is `npm run bench`).
 
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatTable, gflops, limitShare, machineLine, overheadPercent, SIMD128_GFLOPS_PER_CORE } from '../../bench/report';
+import { applyShares, ceilingFor, ceilingGoalTable, formatPercent, formatTable, gflops, limitShare, machineLine, NOMINAL_ZEN4_GFLOPS_PER_CORE, overheadPercent } from '../../bench/report';
 import { flops, type Workload } from '../../bench/workloads';
 
 describe('bench report helpers', () => {
@@ -14,10 +14,38 @@ describe('bench report helpers', () => {
     expect(gflops(2e9, 100)).toBeCloseTo(20);
   });
 
-  it('gives the share of the SIMD128 limit of the cores used', () => {
-    expect(SIMD128_GFLOPS_PER_CORE).toBeCloseTo(58.4);
-    expect(limitShare(29.2, 1)).toBeCloseTo(0.5);
-    expect(limitShare(29.2, 2)).toBeCloseTo(0.25);
+  it('gives the share of the measured ceiling of the cores used: one thread alone, or two at once', () => {
+    const ceiling = { oneThread: 50, twoThreads: 90 };
+    expect(ceilingFor(ceiling, 1)).toBe(50);
+    expect(ceilingFor(ceiling, 2)).toBe(90);
+    expect(ceilingFor(ceiling, 4)).toBe(180);
+    expect(limitShare(25, 1, ceiling)).toBeCloseTo(0.5);
+    expect(limitShare(45, 2, ceiling)).toBeCloseTo(0.5);
+    // the old nominal figure stays only as a note
+    expect(NOMINAL_ZEN4_GFLOPS_PER_CORE).toBeCloseTo(58.4);
+  });
+
+  it('fills in the shares of the measurements that say their cores, and leaves the others', () => {
+    const ceiling = { oneThread: 50, twoThreads: 80 };
+    const r = applyShares({ peer: 'x', results: { a: { ms_per_step: 10, gflops: 20, cores: 1 }, b: { ms_per_step: 10, gflops: 20, cores: 2 }, c: { ms_per_step: 1, gflops: 3 } } }, ceiling);
+    expect(r.results.a!.limit_share).toBe(0.4);
+    expect(r.results.b!.limit_share).toBe(0.25);
+    expect(r.results.c!.limit_share).toBeUndefined();
+  });
+
+  it("tables issue 18 §2's goal: fit() on 2 workers against 60 % of the two-core ceiling", () => {
+    const table = ceilingGoalTable(
+      [
+        { workload: 'lstm-lm', m: { ms_per_step: 14, gflops: 72, cores: 2 } },
+        { workload: 'gru-reg', m: { ms_per_step: 9, gflops: 40, cores: 2 } },
+        { workload: 'rnn-adding', m: undefined },
+      ],
+      { oneThread: 55, twoThreads: 100 },
+    );
+    expect(table[0]).toEqual(['workload', 'fit(), 2 workers', 'GFLOP/s', 'share of 100.0 GFLOP/s (≥ 60 %)']);
+    expect(table[1]).toEqual(['lstm-lm', '14.0 ms', '72.0', '72% met']);
+    expect(table[2]).toEqual(['gru-reg', '9.0 ms', '40.0', '40% not met']);
+    expect(table[3]).toEqual(['rnn-adding', '-', '-', '-']);
   });
 
   it('writes overhead in percent, signed', () => {
