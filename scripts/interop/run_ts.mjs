@@ -16,7 +16,7 @@ if (!entry) {
 const dir = mkdtempSync(join(tmpdir(), 'rnn-lab-run-'));
 const outfile = join(dir, 'script.cjs');
 try {
-  await build({ entryPoints: [resolve(entry)], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', external: ['onnxruntime-node'] });
+  await build({ entryPoints: [resolve(entry)], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', external: ['onnxruntime-web'] });
   createRequire(import.meta.url)(outfile);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-// Shared pieces of the interop tests: running an exported model in onnxruntime-node, random
+// Shared pieces of the interop tests: running an exported model in onnxruntime (its WebAssembly build, onnxruntime-web, as in a browser), random
 // inputs from a seeded generator, and the float32 closeness check.
 
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { Generator, Tensor } from '../../kernel/engine/index';
 
 /** |a − b| ≤ ATOL + RTOL·|b| for every element: float32 tolerance for O(1) values. */

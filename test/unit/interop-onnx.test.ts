@@ -1,4 +1,4 @@
-// ONNX export: every supported shape is exported, run in onnxruntime-node, and compared with the
+// ONNX export: every supported shape is exported, run in onnxruntime (onnxruntime-web), and compared with the
 // engine's own forward on the same inputs (with and without sequence_lens, with and without
 // initial states), to float32 tolerance. Also: what the file records (opset, gate order,
 // attributes), recognition of models by probing, and the errors for what is not supported.
