@@ -26,6 +26,7 @@ import { guardFraming } from './transport/boundedReader';
 import { captureStdio } from './runtime/stdio';
 import { ImmediateMessageWriter } from './transport/rpcWriter';
 import { startInterruptWatcher } from './runtime/interrupt';
+import { exitWhenOrphaned } from './runtime/orphanWatch';
 import { LANGUAGE_FEATURE_CAPABILITIES, registerLanguageFeatures } from './runtime/languageFeatures';
 import { registerInspectorRequests } from './runtime/inspector';
 
@@ -93,8 +94,10 @@ connection.onInitialize(() => ({
   serverInfo: { name: 'rnn-lab-kernel' },
 }));
 
-// The cells' compiler loads while the person reads the notebook, not when the first cell runs.
-connection.onInitialized(() => void setImmediate(warmUpTranspiler));
+// The cells' compiler loads while the person reads the notebook, not when the first cell runs. In
+// the handler itself: every message after \`initialized\` is answered after it (the runner relies
+// on that so that a cell's --timeout counts the cell alone).
+connection.onInitialized(() => warmUpTranspiler());
 
 connection.onRequest(ExecuteRequest, (params: ExecuteParams) => interrupts.whileRunning(() => runtime.execute(params)));
 connection.onRequest(ResetRequest, async () => {
@@ -129,7 +132,9 @@ process.on('uncaughtException', (error) => runtime.reportAsyncError(error));
 process.on('unhandledRejection', (reason) => runtime.reportAsyncError(reason));
 // process.exit() in a cell: what the cell printed before still reaches the client.
 process.on('exit', () => runtime.router.flush());
-// The client went away: nothing is left to serve.
+// The client went away: nothing is left to serve (and if a cell holds the main thread, the
+// orphan watch ends the process all the same).
 process.stdin.on('end', () => process.exit(0));
+exitWhenOrphaned();
 
 connection.listen();

@@ -10,6 +10,7 @@ import {
   InterruptNotification,
   JobNotification,
   KernelStateNotification,
+  ListJobsRequest,
   OutputNotification,
   ResetRequest,
   type CellOutput,
@@ -118,6 +119,10 @@ export class KernelProcess {
   async initialize(): Promise<void> {
     await this.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
     await this.connection.sendNotification('initialized', {});
+    // The kernel loads its TypeScript compiler on \`initialized\` (~0.5–1 s, more on a loaded
+    // machine) and answers later messages after it: once this answer is here, the first cell's
+    // time (and its --timeout) is its own.
+    await this.request(ListJobsRequest, null);
   }
 
   onOutput(listener: (params: OutputParams) => void): () => void {

@@ -285,6 +285,32 @@ describe('rnn-lab run and signals', () => {
   }
 });
 
+describe('a kernel whose client is gone', () => {
+  it('ends within seconds when its client is killed while a cell holds its main thread', async () => {
+    const pidFile = path.join(work, 'orphan.pid');
+    const nb = codeNotebook('orphan.ipynb', [
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nconsole.log('started')`,
+      'for (;;) {}',
+    ]);
+    // SIGKILL: the runner cannot stop its kernel; the kernel's stdin ends, but its main thread spins.
+    const r = await rnnLabWatched(['run', nb], (child, output) => {
+      void waitFor(() => output().includes('[1/2] cell 1 ok')).then(() => setTimeout(() => child.kill('SIGKILL'), 500));
+    });
+    expect(r.code).toBe(-1);
+    const kernelPid = Number(readFileSync(pidFile, 'utf8'));
+    // An orphan is re-parented to init, which in a container may not reap it: a zombie has ended.
+    const running = (): boolean => {
+      try {
+        return processExists(kernelPid) && !/State:\s+Z/.test(readFileSync(`/proc/${kernelPid}/status`, 'utf8'));
+      } catch {
+        return false; // gone between the two looks
+      }
+    };
+    await waitFor(() => !running(), 10_000).catch(() => undefined);
+    expect(running(), `kernel ${kernelPid} still runs after its runner was killed`).toBe(false);
+  });
+});
+
 describe('rnn-lab run output files', () => {
   it('fails before the first cell runs when --out or --html cannot be written, naming the path', async () => {
     const nb = codeNotebook('marker.ipynb', ["import { writeFileSync } from 'node:fs';\nwriteFileSync('marker.ran', '')"]);
