@@ -1,4 +1,5 @@
-// The package.json contributions agree with the code and with notes/extension-contract.md.
+// The package.json contributions agree with the code and with the extension's contract as the
+// VS Code suite states it (test/vscode/suite/contract.ts: ids, commands, views, MIME types).
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RnnLabMime } from '../../kernel/protocol';

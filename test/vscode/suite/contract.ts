@@ -1,5 +1,5 @@
-// The ids and the test API promised in notes/extension-contract.md, written out here on purpose
-// (not imported from extension/): these tests check that the extension keeps its contract.
+// The extension's contract: the ids, commands, views, MIME types and test API it promises, written
+// out here on purpose (not imported from extension/): these tests check that the extension keeps it.
 
 export const EXTENSION_ID = 'rnn-lab.rnn-lab';
 export const CONTROLLER_ID = 'rnn-lab-kernel';
