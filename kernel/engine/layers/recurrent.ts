@@ -1,6 +1,7 @@
 // Recurrent layers with PyTorch's API and numbers: RNN (tanh/relu), LSTM and GRU, multi-layer,
-// bidirectional, batchFirst, dropout between layers, variable-length batches, and instrumentation
-// of what happens inside (hidden states, gates, saturation, ‖∂L/∂h_t‖ per step).
+// bidirectional, batchFirst, dropout between layers, variable-length batches, gradient
+// checkpointing through time, and instrumentation of what happens inside (hidden states, gates,
+// saturation, ‖∂L/∂h_t‖ per step).
 //
 // Each layer and direction runs as one fused op (kernels in ../rnn/); `forwardReference` composes
 // the same computation from autograd ops step by step, for tests and for reading.
@@ -33,7 +34,28 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Use b_ih and b_hh (default true). */
   bias?: boolean;
+  /** Gradient checkpointing through time (default false); see {@link CheckpointThroughTime}. */
+  checkpoint?: CheckpointThroughTime;
 }
+
+/**
+ * Gradient checkpointing through time, for sequences too long for their BPTT tape: `true`, or
+ * `{ segment }` steps per segment. The forward keeps only the hidden (and cell) state at the start
+ * of every segment of each layer and direction; the backward runs each segment's forward again,
+ * last segment first, and back-propagates through it before the next. The tape's memory goes from
+ * T·N·(G+2)·H floats per layer and direction (G gate blocks: LSTM 4, GRU 3, RNN 1) to about
+ * (T/S + (2G+2)·S)·N·H, for one more forward per backward; the gradients are the same bit for bit.
+ *
+ * `segment` defaults to ⌈√T⌉ and is rounded up to whole blocks of at least ⌈256/N⌉ steps: the
+ * backward adds the weight gradients of 256 rows (steps × batch) at a time, and a segment must
+ * not cut a block for the sums to come out the same. The layer's output (T,N,D·H) and its
+ * gradient are still whole (they are the next layer's input); what is bounded is what each layer
+ * keeps between its forward and its backward.
+ *
+ *     const lstm = new LSTM(16, 128, { checkpoint: true });   // or { checkpoint: { segment: 200 } }
+ *     lstm.checkpoint = false;                                  // a plain field: on and off at will
+ */
+export type CheckpointThroughTime = boolean | { segment?: number };
 
 export interface RNNOptions extends RecurrentOptions {
   /** 'tanh' (default) or 'relu'. */
@@ -121,6 +143,8 @@ export abstract class RNNBase extends Module {
   readonly bias: boolean;
   /** @internal The cell the fused kernels run (gate count, nonlinearity). */
   readonly cell: CellSpec;
+  /** Gradient checkpointing through time (see {@link CheckpointThroughTime}); checked at every forward. */
+  checkpoint: CheckpointThroughTime;
   /** Record a trace of every forward in `trace` (see the class comment). */
   instrument = false;
   /** The trace of the last forward made with `instrument` on, or null. */
@@ -147,6 +171,8 @@ export abstract class RNNBase extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = p;
     this.bias = options.bias ?? true;
+    this.checkpoint = options.checkpoint ?? false;
+    checkpointSegment(this.checkpoint, name);
     const G = gateCount(cell) * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
     for (let l = 0; l < numLayers; l++) {
@@ -204,6 +230,7 @@ export abstract class RNNBase extends Module {
     const h0 = this.initialState('h0', options.h0, batched, N, where);
     const c0 = lstm ? this.initialState('c0', options.c0, batched, N, where) : null;
     const lengths = this.checkLengths(options.lengths, batched, T, N, x, where);
+    const checkpoint = checkpointSegment(this.checkpoint, where);
 
     const impl: DirectionImpl = path === 'fused' ? recurrentDirection : referenceDirection;
     const trace: RecurrentTrace | null = this.instrument && path === 'fused'
@@ -233,6 +260,7 @@ export abstract class RNNBase extends Module {
           inputRows: l === 0 ? inputRows : null,
           // The last layer of a one-direction batchFirst layer writes (N,T,H) itself.
           batchFirstOutput: batchFirstOut && l === L - 1,
+          checkpoint,
         });
         ys.push(r.y);
         hs.push(r.hN);
@@ -301,8 +329,21 @@ export abstract class RNNBase extends Module {
     if (this.bidirectional) s += ', bidirectional=true';
     if (this.cell.kind === 'rnn' && this.cell.nonlinearity !== 'tanh') s += `, nonlinearity='${this.cell.nonlinearity}'`;
     if (this.cell.kind === 'gru' && !this.cell.resetAfter) s += ', resetAfter=false';
+    if (this.checkpoint !== false) s += `, checkpoint=${typeof this.checkpoint === 'object' ? JSON.stringify(this.checkpoint) : this.checkpoint}`;
     return s;
   }
+}
+
+/** The checkpoint option checked: null when off, else the requested segment (null: the default). */
+function checkpointSegment(value: CheckpointThroughTime, where: string): { segment: number | null } | null {
+  if (value === false) return null;
+  if (value === true) return { segment: null };
+  const segment = typeof value === 'object' && value !== null ? (value as { segment?: unknown }).segment : undefined;
+  const known = typeof value === 'object' && value !== null && Object.keys(value).every((k) => k === 'segment');
+  if (!known || !(segment === undefined || (typeof segment === 'number' && Number.isInteger(segment) && segment >= 1))) {
+    throw new Error(`${where}: checkpoint must be true, false or { segment: n } with n a positive integer (steps per segment), got ${JSON.stringify(value)}`);
+  }
+  return { segment: (segment as number | undefined) ?? null };
 }
 
 /** PyTorch's parameter-name suffix for a layer and direction: l0, l0_reverse, l1, … */

@@ -14,6 +14,7 @@ import { gruWasm } from './wasmGru';
 import { lstmWasm } from './wasmLstm';
 import { vanillaWasm } from './wasmVanilla';
 import { finishTableSums } from './wasmTimeSums';
+import { releaseResident } from './wasmResident';
 
 export type CellSpec = { kind: 'rnn'; nonlinearity: Nonlinearity } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
 
@@ -94,6 +95,17 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
     case 'rnn':
       return { kind: 'rnn', tape: vanillaForward(p, out, cell.nonlinearity) };
   }
+}
+
+/**
+ * The forward's tape with its arrays copied out of wasm memory, for a reader that keeps it (the
+ * trace of a checkpointed layer): it does not wait in the arena for a backward.
+ */
+export function cellForwardCopied<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
+  const tape = cellForward(cell, p, out);
+  const w = fastPath(p);
+  if (w) releaseResident(w, tape.tape, true);
+  return tape;
 }
 
 export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions<B>): SequenceInputGrads<B> {

@@ -7,8 +7,10 @@
 
 import { backwardPassNumber, fromOp, isGradEnabled, Tensor, zeroOutsideOf } from '../tensor';
 import { scatterAddRows } from '../tableRows';
-import { cellBackward, cellForward, type CellSpec } from './cell';
-import { swapLeadingDims, type SequenceProblem } from './sequence';
+import { cellBackward, cellForward, cellForwardCopied, type CellSpec, type CellTape } from './cell';
+import { checkpointedBackward, checkpointedForward } from './checkpointed';
+import { swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { segmentSteps } from './timeBlocks';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
 
 export interface DirectionWeights {
@@ -52,6 +54,11 @@ export interface DirectionRun {
   inputRows?: { table: Tensor; index: Int32Array; paddingIdx: number } | null;
   /** Return y batch-major (N,T,H) (the last layer of a one-direction batchFirst layer). */
   batchFirstOutput?: boolean;
+  /**
+   * Gradient checkpointing through time (checkpointed.ts): segments of `segment` steps (null: about
+   * √T), rounded up to whole blocks of the sums over time. Only when a backward may follow.
+   */
+  checkpoint?: { segment: number | null } | null;
 }
 
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
@@ -91,15 +98,17 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   if (lstm && c0) inputs.push(c0);
   // Without a backward ahead (no grad, or nothing requires it) and without a trace, the fast
   // kernels need not keep the gates and states of every step.
-  const keepTape = run.trace !== null || (isGradEnabled() && inputs.some((t) => t.requiresGrad));
-  const kept = cellForward(cell, p, out, keepTape);
+  const backwardAhead = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const keepTape = run.trace !== null || backwardAhead;
+  const segment = run.checkpoint && backwardAhead ? segmentSteps(T, N, run.checkpoint.segment) : T;
+  const kept: Kept | null = segment < T ? checkpointedRun(cell, p, out, segment) : tapeRun(cell, p, out, keepTape);
   // The trace holds y time-major (T,N,H): a batch-major y is transposed into a copy it keeps.
   const yTimeMajor = (): Float32Array => {
     const y = new Float32Array(yn);
     swapLeadingDims(out.y, y, T, N, H, true);
     return y;
   };
-  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, batchFirst ? yTimeMajor() : out.y, batchFirst) : null;
+  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept.traceTape, batchFirst ? yTimeMajor() : out.y, batchFirst) : null;
 
   const finals: FinalStateGrads = { pass: -1, dhN: null, dcN: null };
   const y = fromOp(out.y, batchFirst ? [N, T, H] : [T, N, H], inputs, () => ({
@@ -107,12 +116,11 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
     inputs,
     backward(g, { retainGraph }) {
       if (!kept) throw new Error('recurrentDirection: no tape was kept for this forward');
-      const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
       const fresh = finals.pass === backwardPassNumber();
       const dOut = { dy: g, dhN: fresh ? finals.dhN : null, dcN: fresh ? finals.dcN : null, batchFirst, dyTimes: timesOf(g, T, N, H, batchFirst) };
       finals.dhN = finals.dcN = null;
-      const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
+      const grads = kept.backward(dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
       const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterAddRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape[0]!, I) : null)) : grads.dx;
@@ -127,6 +135,37 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const hN = finalState(y, out.hN, N, H, finals, 'dhN');
   const cN = out.cN ? finalState(y, out.cN, N, H, finals, 'dcN') : null;
   return { y, hN, cN, trace };
+}
+
+/** What a forward keeps: its backward, and the tape for a trace (or how to make it again). */
+interface Kept {
+  backward(grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions<Float32Array>): SequenceInputGrads<Float32Array>;
+  traceTape: CellTape<Float32Array> | (() => CellTape<Float32Array>);
+}
+
+/** Plain BPTT: the forward's tape (none without `keepTape`, on the fast path). */
+function tapeRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): Kept | null {
+  const tape = cellForward(cell, p, out, keepTape);
+  return tape && { backward: (grads, options) => cellBackward(p, tape, grads, options), traceTape: tape };
+}
+
+/**
+ * Checkpointed through time: the states at segment starts. y is written time-major, then
+ * transposed when the run asked for it batch-major. A trace's gates and c come from a forward
+ * run again on the weights as they were (an optimizer changes them in place).
+ */
+function checkpointedRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, segment: number): Kept {
+  const { T, N, H } = p;
+  const timeMajor = out.batchFirst ? { ...out, y: new Float32Array(T * N * H), batchFirst: false } : out;
+  const tape = checkpointedForward(cell, p, timeMajor, segment);
+  if (out.batchFirst) swapLeadingDims(timeMajor.y, out.y, T, N, H, false);
+  const copy = (b: Float32Array | null): Float32Array | null => b && b.slice();
+  const then: SequenceProblem<Float32Array> = { ...p, wIh: p.wIh.slice(), wHh: p.wHh.slice(), bIh: copy(p.bIh), bHh: copy(p.bHh), h0: p.h0.slice(), c0: copy(p.c0) };
+  const scratch = (): SequenceOutputs<Float32Array> => ({ y: new Float32Array(T * N * H), hN: new Float32Array(N * H), cN: cell.kind === 'lstm' ? new Float32Array(N * H) : null });
+  return {
+    backward: (grads, options) => checkpointedBackward(cell, p, tape, grads, options),
+    traceTape: () => cellForwardCopied(cell, then, scratch()),
+  };
 }
 
 /**
