@@ -20,7 +20,7 @@
 import { type Buf } from '../gemm';
 import { allocLike } from './blas';
 import { cellBackward, cellForward, cellTimeSums, finishTimeSums, gateCount, type CellSpec } from './cell';
-import { checkProblem, swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { checkProblem, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { runsInBackwardOrder } from './timeBlocks';
 
 /** The state that feeds a segment: h (N,H), and c (N,H) for an LSTM. */
@@ -58,22 +58,22 @@ function segmentProblem<B extends Buf>(p: SequenceProblem<B>, t0: number, t1: nu
 }
 
 /**
- * Runs the sequence forward into `out` (time-major) segment by segment, `segment` steps each (a
- * multiple of blockSteps(p.N)); returns the state that feeds each segment.
+ * Runs the sequence forward into `out` segment by segment, `segment` steps each (a multiple of
+ * blockSteps(p.N)); returns the state that feeds each segment.
  */
 export function checkpointedForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>, segment: number): CheckpointedTape<B> {
-  // x is (T,N,I), y is (T,N,H); each segment [t0, t1) writes rows [t0·N, t1·N) of y
+  // x is (T,N,I), y is (T,N,H) or (N,T,H) with batchFirst; a segment [t0, t1) writes its steps of y
   const { T, N, H } = p;
   const lstm = cell.kind === 'lstm';
   checkProblem(p, gateCount(cell), 'checkpointedForward');
-  if (out.batchFirst) throw new Error('checkpointedForward: y must be time-major');
   const starts: SegmentStart<B>[] = [];
   let state: SegmentStart<B> = { h: p.h0, c: lstm ? (p.c0 ?? allocLike(p.x, N * H)) : null };
   for (const [t0, t1] of runsInBackwardOrder(T, segment, p.reverse).reverse()) {
     starts[t0 / segment] = state;
-    const y = asB<B>(out.y.subarray(t0 * N * H, t1 * N * H));
+    const y = out.batchFirst ? allocLike(p.x, (t1 - t0) * N * H) : asB<B>(out.y.subarray(t0 * N * H, t1 * N * H));
     const next = { y, hN: allocLike(p.x, N * H), cN: lstm ? allocLike(p.x, N * H) : null };
     cellForward(cell, segmentProblem(p, t0, t1, state), next, false);
+    if (out.batchFirst) copySteps(y, out.y, T, N, H, t0, t1, false);
     state = { h: next.hN, c: next.cN };
   }
   out.hN.set(state.h);
@@ -82,15 +82,32 @@ export function checkpointedForward<B extends Buf>(cell: CellSpec, p: SequencePr
 }
 
 /**
- * The gradient of step range [t0, t1) of the output: its rows of dy (time-major), with the steps
- * where dy may be non-zero (dyTimes) made local; dy null when it is zero on the whole range.
+ * Steps [t0, t1) between a time-major segment `seg` (t1−t0,N,H) and a batch-major (N,T,H) `whole`:
+ * into `whole`, or out of it with `gather`.
  */
-function segmentOutputGrads<B extends Buf>(dy: B | null, dyTimes: readonly [number, number] | undefined, t0: number, t1: number, nh: number): Pick<SequenceOutputGrads<B>, 'dy' | 'dyTimes'> {
+function copySteps(seg: Buf, whole: Buf, T: number, N: number, H: number, t0: number, t1: number, gather: boolean): void {
+  for (let t = t0; t < t1; t++)
+    for (let n = 0; n < N; n++) {
+      const [s, w] = [((t - t0) * N + n) * H, (n * T + t) * H];
+      if (gather) seg.set(whole.subarray(w, w + H), s);
+      else whole.set(seg.subarray(s, s + H), w);
+    }
+}
+
+/**
+ * The gradient of steps [t0, t1) of the output, time-major: its rows of dy (gathered from a
+ * batch-major dy), with the steps where dy may be non-zero (dyTimes) made local; dy null when it
+ * is zero on the whole range.
+ */
+function segmentOutputGrads<B extends Buf>(p: SequenceProblem<B>, grads: SequenceOutputGrads<B>, t0: number, t1: number): Pick<SequenceOutputGrads<B>, 'dy' | 'dyTimes'> {
+  const { T, N, H } = p;
+  const { dy, dyTimes } = grads;
   if (!dy) return { dy: null };
-  if (!dyTimes) return { dy: asB<B>(dy.subarray(t0 * nh, t1 * nh)) };
-  const [from, to] = [Math.max(dyTimes[0], t0), Math.min(dyTimes[1], t1)];
+  const [from, to] = dyTimes ? [Math.max(dyTimes[0], t0), Math.min(dyTimes[1], t1)] : [t0, t1];
   if (from >= to) return { dy: null };
-  return { dy: asB<B>(dy.subarray(t0 * nh, t1 * nh)), dyTimes: [from - t0, to - t0] };
+  let local = asB<B>(dy.subarray(t0 * N * H, t1 * N * H));
+  if (grads.batchFirst) copySteps((local = allocLike(p.x, (t1 - t0) * N * H)), dy, T, N, H, t0, t1, true);
+  return dyTimes ? { dy: local, dyTimes: [from - t0, to - t0] } : { dy: local };
 }
 
 /**
@@ -102,11 +119,6 @@ export function checkpointedBackward<B extends Buf>(cell: CellSpec, p: SequenceP
   const { T, N, H, I } = p;
   const S = tape.segment;
   const lstm = cell.kind === 'lstm';
-  let dy = grads.dy;
-  if (dy && grads.batchFirst) {
-    dy = allocLike(p.x, T * N * H);
-    swapLeadingDims(grads.dy!, dy, T, N, H, true);
-  }
   const sums = cellTimeSums(cell, p);
   // dx by segments, unless the wasm kernels give the table's gradient instead (p.rows)
   const dx = options.needDx && !sums.tableSums ? allocLike(p.x, T * N * I) : null;
@@ -116,7 +128,7 @@ export function checkpointedBackward<B extends Buf>(cell: CellSpec, p: SequenceP
     const sp = segmentProblem(p, t0, t1, tape.starts[t0 / S]!);
     const scratch = { y: allocLike(p.x, (t1 - t0) * N * H), hN: allocLike(p.x, N * H), cN: lstm ? allocLike(p.x, N * H) : null };
     const segmentTape = cellForward(cell, sp, scratch);
-    const g = cellBackward(sp, segmentTape, { ...segmentOutputGrads(dy, grads.dyTimes, t0, t1, N * H), dhN: dh, dcN: dc }, {
+    const g = cellBackward(sp, segmentTape, { ...segmentOutputGrads(p, grads, t0, t1), dhN: dh, dcN: dc }, {
       needDx: options.needDx,
       stepNorms: options.stepNorms?.subarray(t0, t1) ?? null,
       retainTape: false,

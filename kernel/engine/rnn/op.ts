@@ -88,9 +88,8 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   };
   if (rows) p.rows = { table: rows.table.data, V: rows.table.shape[0]!, index: rows.index, paddingIdx: rows.paddingIdx };
   const yn = T * N * H;
-  const nh = N * H;
   const batchFirst = run.batchFirstOutput ?? false;
-  const out = { y: new Float32Array(yn), hN: new Float32Array(nh), cN: lstm ? new Float32Array(nh) : null, batchFirst };
+  const out = { ...outputs(cell, T, N, H), batchFirst };
   const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
@@ -101,7 +100,7 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   const backwardAhead = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const keepTape = run.trace !== null || backwardAhead;
   const segment = run.checkpoint && backwardAhead ? segmentSteps(T, N, run.checkpoint.segment) : T;
-  const kept: Kept | null = segment < T ? checkpointedRun(cell, p, out, segment) : tapeRun(cell, p, out, keepTape);
+  const kept: Kept | null = segment < T ? checkpointedRun(cell, p, out, segment, run.trace !== null) : tapeRun(cell, p, out, keepTape);
   // The trace holds y time-major (T,N,H): a batch-major y is transposed into a copy it keeps.
   const yTimeMajor = (): Float32Array => {
     const y = new Float32Array(yn);
@@ -150,22 +149,22 @@ function tapeRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: Sequence
 }
 
 /**
- * Checkpointed through time: the states at segment starts. y is written time-major, then
- * transposed when the run asked for it batch-major. A trace's gates and c come from a forward
- * run again on the weights as they were (an optimizer changes them in place).
+ * Checkpointed through time: the states at segment starts. A trace's gates and c come from a
+ * forward run again on the weights as they were (an optimizer changes them in place).
  */
-function checkpointedRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, segment: number): Kept {
+function checkpointedRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, segment: number, traced: boolean): Kept {
   const { T, N, H } = p;
-  const timeMajor = out.batchFirst ? { ...out, y: new Float32Array(T * N * H), batchFirst: false } : out;
-  const tape = checkpointedForward(cell, p, timeMajor, segment);
-  if (out.batchFirst) swapLeadingDims(timeMajor.y, out.y, T, N, H, false);
+  const tape = checkpointedForward(cell, p, out, segment);
+  const backward: Kept['backward'] = (grads, options) => checkpointedBackward(cell, p, tape, grads, options);
+  if (!traced) return { backward, traceTape: () => cellForwardCopied(cell, p, outputs(cell, T, N, H)) };
   const copy = (b: Float32Array | null): Float32Array | null => b && b.slice();
   const then: SequenceProblem<Float32Array> = { ...p, wIh: p.wIh.slice(), wHh: p.wHh.slice(), bIh: copy(p.bIh), bHh: copy(p.bHh), h0: p.h0.slice(), c0: copy(p.c0) };
-  const scratch = (): SequenceOutputs<Float32Array> => ({ y: new Float32Array(T * N * H), hN: new Float32Array(N * H), cN: cell.kind === 'lstm' ? new Float32Array(N * H) : null });
-  return {
-    backward: (grads, options) => checkpointedBackward(cell, p, tape, grads, options),
-    traceTape: () => cellForwardCopied(cell, then, scratch()),
-  };
+  return { backward, traceTape: () => cellForwardCopied(cell, then, outputs(cell, T, N, H)) };
+}
+
+/** Fresh outputs of a (T,N,H) forward. */
+function outputs(cell: CellSpec, T: number, N: number, H: number): SequenceOutputs<Float32Array> {
+  return { y: new Float32Array(T * N * H), hN: new Float32Array(N * H), cN: cell.kind === 'lstm' ? new Float32Array(N * H) : null };
 }
 
 /**
