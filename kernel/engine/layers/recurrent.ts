@@ -96,6 +96,26 @@ export interface RecurrentOutput<C extends Tensor | null> {
   c: C;
 }
 
+/**
+ * How fit()'s truncated BPTT (train/tbptt.ts) carries a layer's state from one forward to the
+ * next: a forward given no h0 (c0) starts from `h` (`c`), and leaves its final state there (still
+ * in the autograd graph, so that the next forward of the same window continues it); with
+ * `captureAt`, it also copies its state after that many steps into `captured` (values, outside
+ * the graph: the next window's start). One direction only.
+ * @internal
+ */
+export interface RecurrentStream {
+  /** (L,N,H) the state the next forward starts from; null: zeros. */
+  h: Tensor | null;
+  /** (L,N,H) LSTM cell state, likewise. */
+  c: Tensor | null;
+  /** Steps into the next forward (0 … T) after which to copy the state into `captured`, or null. */
+  captureAt: number | null;
+  captured: { h: Tensor; c: Tensor | null } | null;
+  /** Forwards run since the stream was set (a layer run twice in one model forward cannot carry one state). */
+  forwards: number;
+}
+
 /** Per direction, the state after each step (T tensors of (N,H)); see forwardReference. */
 export interface RecurrentReferenceOutput<C extends Tensor | null> extends RecurrentOutput<C> {
   states: Record<string, Tensor[]>;
@@ -149,6 +169,8 @@ export abstract class RNNBase extends Module {
   instrument = false;
   /** The trace of the last forward made with `instrument` on, or null. */
   trace: RecurrentTrace | null = null;
+  /** @internal Set by fit()'s truncated BPTT while it runs a chunk; see {@link RecurrentStream}. */
+  stream: RecurrentStream | null = null;
 
   // Parameters are registered under computed names; this lets `lstm.weight_ih_l0` type-check.
   [name: `weight_${string}` | `bias_${string}`]: Parameter;
@@ -227,8 +249,10 @@ export abstract class RNNBase extends Module {
     const [T, N] = [xt.shape[0]!, xt.shape[1]!];
     if (T === 0 || N === 0) throw new Error(`${where}: input ${formatShape(x.shape)} has no ${T === 0 ? 'time steps' : 'sequences'}`);
     if (options.c0 && !lstm) throw new Error(`${where}: c0 is only used by LSTM`);
-    const h0 = this.initialState('h0', options.h0, batched, N, where);
-    const c0 = lstm ? this.initialState('c0', options.c0, batched, N, where) : null;
+    const stream = path === 'fused' ? this.stream : null;
+    if (stream) checkStream(this, options, batched, where);
+    const h0 = this.initialState('h0', options.h0 ?? stream?.h ?? undefined, batched, N, where);
+    const c0 = lstm ? this.initialState('c0', options.c0 ?? stream?.c ?? undefined, batched, N, where) : null;
     const lengths = this.checkLengths(options.lengths, batched, T, N, x, where);
     const checkpoint = checkpointSegment(this.checkpoint, where);
 
@@ -241,6 +265,7 @@ export abstract class RNNBase extends Module {
     const batchFirstOut = path === 'fused' && batched && this.batchFirst && D === 1;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
+    const captured: NonNullable<DirectionResult['captured']>[] = [];
     const states: Record<string, Tensor[]> = {};
     let layerIn = xt;
     for (let l = 0; l < L; l++) {
@@ -261,7 +286,9 @@ export abstract class RNNBase extends Module {
           // The last layer of a one-direction batchFirst layer writes (N,T,H) itself.
           batchFirstOutput: batchFirstOut && l === L - 1,
           checkpoint,
+          captureAt: stream?.captureAt ?? null,
         });
+        if (r.captured) captured.push(r.captured);
         ys.push(r.y);
         hs.push(r.hN);
         if (r.cN) cs.push(r.cN);
@@ -275,6 +302,12 @@ export abstract class RNNBase extends Module {
     let output = layerIn;
     let h = stack(hs, 0); // (L·D,N,H)
     let c = lstm ? stack(cs, 0) : null;
+    if (stream) {
+      stream.h = h;
+      stream.c = c;
+      stream.captured = stream.captureAt === null ? null : stackCaptured(captured, N, H);
+      stream.forwards++;
+    }
     if (!batched) {
       output = select(output, 1, 0);
       h = select(h, 1, 0);
@@ -332,6 +365,26 @@ export abstract class RNNBase extends Module {
     if (this.checkpoint !== false) s += `, checkpoint=${typeof this.checkpoint === 'object' ? JSON.stringify(this.checkpoint) : this.checkpoint}`;
     return s;
   }
+}
+
+/** A forward under fit()'s truncated BPTT: one direction, batched, its initial state the stream's. */
+function checkStream(layer: RNNBase, options: RecurrentForwardOptions, batched: boolean, where: string): void {
+  const why = "fit's tbptt carries the layer's state from one chunk to the next";
+  if (layer.bidirectional) throw new Error(`${where}: ${why}, which a bidirectional layer cannot (its reverse direction starts at the sequence's end)`);
+  if (!batched) throw new Error(`${where}: ${why}, for batched input (N,T,·) only`);
+  if (options.h0 || options.c0) throw new Error(`${where}: ${why}, but the model gave it ${options.h0 ? 'h0' : 'c0'}; leave the initial state out (the layer starts from the carried one)`);
+}
+
+/** The captured states of every layer (one direction each) as (L,N,H) tensors. */
+function stackCaptured(captured: NonNullable<DirectionResult['captured']>[], N: number, H: number): { h: Tensor; c: Tensor | null } {
+  const L = captured.length;
+  const h = new Float32Array(L * N * H);
+  const c = captured[0]!.c ? new Float32Array(L * N * H) : null;
+  captured.forEach((s, l) => {
+    h.set(s.h, l * N * H);
+    if (c && s.c) c.set(s.c, l * N * H);
+  });
+  return { h: new Tensor(h, [L, N, H]), c: c && new Tensor(c, [L, N, H]) };
 }
 
 /** The checkpoint option checked: null when off, else the requested segment (null: the default). */

@@ -87,6 +87,18 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
     swapLeadingDims(timeMajor.y, out.y, p.T, p.N, p.H, false);
     return tape;
   }
+  const tape = cellForwardTs(cell, p, out);
+  if (out.capture) {
+    // the state after step `step`: row `step` of the tape's (T,N,H) states
+    const { step, h, c } = out.capture;
+    const nh = p.N * p.H;
+    h.set(tape.tape.hs.subarray(step * nh, (step + 1) * nh));
+    if (c && tape.kind === 'lstm') c.set(tape.tape.cs.subarray(step * nh, (step + 1) * nh));
+  }
+  return tape;
+}
+
+function cellForwardTs<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
   switch (cell.kind) {
     case 'lstm':
       return { kind: 'lstm', tape: lstmForward(p, out) };

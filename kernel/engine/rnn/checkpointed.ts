@@ -71,7 +71,9 @@ export function checkpointedForward<B extends Buf>(cell: CellSpec, p: SequencePr
   for (const [t0, t1] of runsInBackwardOrder(T, segment, p.reverse).reverse()) {
     starts[t0 / segment] = state;
     const y = out.batchFirst ? allocLike(p.x, (t1 - t0) * N * H) : asB<B>(out.y.subarray(t0 * N * H, t1 * N * H));
-    const next = { y, hN: allocLike(p.x, N * H), cN: lstm ? allocLike(p.x, N * H) : null };
+    const next: SequenceOutputs<B> = { y, hN: allocLike(p.x, N * H), cN: lstm ? allocLike(p.x, N * H) : null };
+    const capture = out.capture;
+    if (capture && capture.step >= t0 && capture.step < t1) next.capture = { ...capture, step: capture.step - t0 };
     cellForward(cell, segmentProblem(p, t0, t1, state), next, false);
     if (out.batchFirst) copySteps(y, out.y, T, N, H, t0, t1, false);
     state = { h: next.hN, c: next.cN };

@@ -31,6 +31,8 @@ export interface DirectionResult {
   hN: Tensor;
   /** (N,H) for LSTM, else null */
   cN: Tensor | null;
+  /** The state after `captureAt` steps, when the run asked for it: h (N,H) and, for LSTM, c (N,H). */
+  captured?: { h: Float32Array; c: Float32Array | null };
 }
 
 export interface DirectionRun {
@@ -59,6 +61,11 @@ export interface DirectionRun {
    * √T), rounded up to whole blocks of the sums over time. Only when a backward may follow.
    */
   checkpoint?: { segment: number | null } | null;
+  /**
+   * Also return the state after this many steps (0 … T; 0 is h0): where fit()'s truncated BPTT
+   * starts its next window (forward direction only). Values, outside the autograd graph.
+   */
+  captureAt?: number | null;
 }
 
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
@@ -89,7 +96,10 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   if (rows) p.rows = { table: rows.table.data, V: rows.table.shape[0]!, index: rows.index, paddingIdx: rows.paddingIdx };
   const yn = T * N * H;
   const batchFirst = run.batchFirstOutput ?? false;
-  const out = { ...outputs(cell, T, N, H), batchFirst };
+  const out: SequenceOutputs<Float32Array> = { ...outputs(cell, T, N, H), batchFirst };
+  const captureAt = run.captureAt ?? null;
+  if (captureAt !== null && reverse) throw new Error('recurrentDirection: a state is captured in the forward direction only');
+  if (captureAt !== null && captureAt > 0 && captureAt < T) out.capture = { step: captureAt - 1, h: new Float32Array(N * H), c: lstm ? new Float32Array(N * H) : null };
   const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
@@ -133,7 +143,14 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   }));
   const hN = finalState(y, out.hN, N, H, finals, 'dhN');
   const cN = out.cN ? finalState(y, out.cN, N, H, finals, 'dcN') : null;
-  return { y, hN, cN, trace };
+  return { y, hN, cN, trace, ...(captureAt !== null ? { captured: capturedState(p, out, captureAt) } : {}) };
+}
+
+/** The state after `steps` steps: h0 (c0) after none, h_n (c_n) after all (carried past each row's length), else what the kernels copied out. */
+function capturedState(p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, steps: number): { h: Float32Array; c: Float32Array | null } {
+  if (out.capture) return { h: out.capture.h, c: out.capture.c };
+  if (steps === 0) return { h: p.h0.slice(), c: out.cN ? (p.c0?.slice() ?? new Float32Array(p.N * p.H)) : null };
+  return { h: out.hN.slice(), c: out.cN?.slice() ?? null };
 }
 
 /** What a forward keeps: its backward, and the tape for a trace (or how to make it again). */

@@ -76,6 +76,11 @@ export interface SequenceOutputs<B extends Buf = Buf> {
   hN: B;
   /** (N,H) LSTM cell state after each row's last valid step; null for other cells */
   cN: B | null;
+  /**
+   * Also the state after step `step` (a time index; carried past a row's length, as h_n is) into
+   * h (N,H), and c (N,H) for an LSTM: where fit()'s truncated BPTT starts its next window.
+   */
+  capture?: { step: number; h: B; c: B | null };
 }
 
 /** The gradient of the loss with respect to the outputs; null means zero. */

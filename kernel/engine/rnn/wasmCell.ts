@@ -14,7 +14,7 @@
 import { F, type WasmKernels } from '../wasm/instance';
 import { checkProblem, stepTime, zeroTimeSums, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { forwardBatch1Split, splitsBatch1, type SplitCell } from './splitSequence';
-import { batchMajorOutput, outputGradAt, putOutputGrad, stepOut, writeOutputs } from './wasmSequence';
+import { batchMajorOutput, outputGradAt, putOutputGrad, stateAt, stepOut, writeOutputs } from './wasmSequence';
 import { addTimeSums, finishTableSums, inputGrad, type WasmRecurrentInput } from './wasmTimeSums';
 import { copiedTape, keepResident, makeRoom, releaseResident, residentBuffers, residentTape, type ResidentBuffers } from './wasmResident';
 
@@ -68,7 +68,7 @@ export interface BackwardSteps {
 export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): Tape | null {
   // x is (T,N,I), w_ih is (G·H,I), w_hh is (G·H,H); y is (T,N,H), or (N,T,H) with out.batchFirst
   checkProblem(p, cell.gates, cell.name);
-  if (cell.split && splitsBatch1(w, p, cell.split, keepTape)) {
+  if (cell.split && !out.capture && splitsBatch1(w, p, cell.split, keepTape)) {
     forwardBatch1Split(w, p, out, cell.split); // batch-1 inference on two threads
     return null;
   }
@@ -91,6 +91,7 @@ export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<
       stepOut(w, p, b.hs, yb, t);
     }
     writeOutputs(w, p, b.hs, out.y, out.hN, b.cs, out.cN, out.batchFirst, yb);
+    if (out.capture) captureState(w, p, b, out.capture);
     if (!keepTape) return null;
     if (!resident) return copiedTape<Tape>(w, cell.plain, cell.tapeArrays(p, b));
     arena.release(end);
@@ -101,6 +102,13 @@ export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<
   } finally {
     if (!kept) arena.release(mark);
   }
+}
+
+/** The state after step `capture.step`, out of the (T+1,N,H) state buffers. */
+function captureState(w: WasmKernels, p: SequenceProblem, b: ResidentBuffers, capture: NonNullable<SequenceOutputs<Float32Array>['capture']>): void {
+  const nh = p.N * p.H;
+  capture.h.set(w.arena.view(stateAt(p, b.hs, capture.step), nh));
+  if (capture.c && b.cs) capture.c.set(w.arena.view(stateAt(p, b.cs, capture.step), nh));
 }
 
 export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, tape: Tape, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions<Float32Array>): SequenceInputGrads<Float32Array> {
