@@ -5,6 +5,7 @@
 
 import { clipGradNorm, gradNorm } from '../engine/clip';
 import { unsqueeze } from '../engine/ops';
+import type { CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import { Generator, manualSeed } from '../engine/rng';
@@ -175,6 +176,8 @@ export class TrainingLoop {
   private readonly tbptt: { chunks: Chunk[]; layers: RecurrentLayer[]; T: number } | null;
   private walk: TbpttWalk | null = null;
   private readonly initialTraining: boolean;
+  /** The layers' own checkpoint settings, put back at the end (gradientCheckpointing overrides them meanwhile). */
+  private readonly initialCheckpoints: CheckpointThroughTime[];
   private readonly started = performance.now();
 
   private stepsDone = 0;
@@ -217,6 +220,9 @@ export class TrainingLoop {
     this.objective = parts.forwardLoss ? customObjective(parts.forwardLoss) : namedObjective(config.loss ?? defaultLoss(train.targetKind), config.ignoreIndex);
     this.layers = recurrentLayers(model);
     this.initialTraining = model.training;
+    const checkpointing = config.gradientCheckpointing;
+    this.initialCheckpoints = this.layers.map(({ layer }) => layer.checkpoint);
+    if (checkpointing !== null) for (const { layer } of this.layers) layer.checkpoint = checkpointing;
     this.lastLr = this.currentLr();
     parts.events.lr(0, this.lastLr);
   }
@@ -407,6 +413,7 @@ export class TrainingLoop {
     if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
+    this.layers.forEach(({ layer }, i) => (layer.checkpoint = this.initialCheckpoints[i]!));
     const speed = formatStepTime(this.stepMs);
     const message =
       reason === 'completed'

@@ -4,6 +4,7 @@
 // value found by the loop costs a training run, or worse, poisons the weights (lr: Infinity).
 
 import { availableParallelism } from 'node:os';
+import { checkpointSegment, type CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index';
 import { didYouMean, nearestName, snakeToCamel } from '../engine/optim/suggest';
@@ -35,6 +36,8 @@ export interface LoopConfig {
   checkpoint: { path: string; everySteps: number | null } | null;
   /** Truncated BPTT (train/tbptt.ts), or null: whole sequences. */
   tbptt: TbpttConfig | null;
+  /** Set on every recurrent layer while training (their `checkpoint`), or null: their own. */
+  gradientCheckpointing: CheckpointThroughTime | null;
   maxEventsPerSecond: number;
   /** This worker's place among data-parallel workers (0 of 1 otherwise). */
   rank: number;
@@ -69,6 +72,7 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   scheduler: true,
   schedulerInterval: true,
   tbptt: true,
+  gradientCheckpointing: true,
   validation: true,
   earlyStopping: true,
   checkpoint: true,
@@ -305,6 +309,12 @@ function resolveTbptt(t: TbpttOptions | undefined): TbpttConfig | null {
   return { k1, k2 };
 }
 
+function resolveGradientCheckpointing(value: CheckpointThroughTime | undefined): CheckpointThroughTime | null {
+  if (value === undefined) return null;
+  checkpointSegment(value, 'fit', 'gradientCheckpointing');
+  return typeof value === 'object' ? { ...value } : value;
+}
+
 function resolveEarlyStopping(es: EarlyStoppingOptions | undefined, hasValidation: boolean): Required<EarlyStoppingOptions> | null {
   if (es === undefined) return null;
   const patience = positiveInteger('earlyStopping.patience', es.patience, NaN);
@@ -353,6 +363,7 @@ export function resolveConfig<M extends Module>(
     earlyStopping: resolveEarlyStopping(options.earlyStopping, hasValidation),
     checkpoint: ck ? { path: ck.path, everySteps: ck.everySteps === undefined ? null : positiveInteger('checkpoint.everySteps', ck.everySteps, 1) } : null,
     tbptt: resolveTbptt(options.tbptt),
+    gradientCheckpointing: resolveGradientCheckpointing(options.gradientCheckpointing),
     maxEventsPerSecond: eventRate(options.maxEventsPerSecond),
     rank: 0,
     world: capWorkers(positiveInteger('workers', options.workers, 1), machine),

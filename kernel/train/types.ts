@@ -1,5 +1,6 @@
 // The trainer's public types: what fit() takes and what a job reports.
 
+import type { CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
@@ -109,6 +110,13 @@ export interface FitOptions<M extends Module = Module> {
   schedulerInterval?: 'epoch' | 'step';
   /** Truncated BPTT: `{ k1: 100 }` updates every 100 steps of each sequence, the state carried between chunks (see TbpttOptions). */
   tbptt?: TbpttOptions;
+  /**
+   * Gradient checkpointing through time in every recurrent layer of the model while it trains, as
+   * their own `checkpoint` option (put back afterwards): the layers keep a state every ~√T steps
+   * instead of their whole tape and recompute the rest in the backward; the same gradients bit for
+   * bit, for one more forward. See CheckpointThroughTime. Default: the layers' own setting.
+   */
+  gradientCheckpointing?: CheckpointThroughTime;
 
   // --- watching
   /** Data for the validation loss, computed after every epoch (in eval mode, no gradients). */

@@ -1,7 +1,8 @@
 // fit()'s truncated BPTT ({ tbptt: { k1, k2 } }, kernel/train/tbptt.ts): the chunks it cuts, the
 // same losses and weights bit for bit as an explicit loop written here with the engine's ops
 // (the state detached at each window's start, k2 − k1 steps run again before each chunk), plain
-// training when k1 ≥ T, checkpointed layers inside it, a worker thread, and its checks.
+// training when k1 ≥ T, checkpointed layers inside it, a worker thread, and its checks; and
+// fit({ gradientCheckpointing }).
 
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, type RNNBase } from '../../kernel/engine/layers/recurrent';
@@ -152,6 +153,18 @@ describe('fit({ tbptt }) and the rest of fit', () => {
     expect(bitsOf(checkpointed)).toEqual(bitsOf(plain));
   });
 
+  it('fit({ gradientCheckpointing }) checkpoints every recurrent layer while it trains: the same numbers, the layers as they were after', () => {
+    const D = { x: new Tensor(seededValues(8 * 100 * 2, 33), [8, 100, 2]), y: new Tensor(seededValues(8 * 100, 34), [8, 100, 1]) };
+    const o = { ...options, batchSize: 8, loss: 'mse' } as const;
+    const plain = tagger('gru');
+    const a = trainSteps(plain, D, o);
+    const checkpointed = tagger('gru');
+    const b = trainSteps(checkpointed, D, { ...o, gradientCheckpointing: { segment: 40 } });
+    expect(b.losses).toEqual(a.losses);
+    expect(bitsOf(checkpointed)).toEqual(bitsOf(plain));
+    expect(checkpointed.rnn.checkpoint).toBe(false);
+  });
+
   it('a forwardLoss sees the chunk: its x, y and lengths cut to the chunk', () => {
     const seen: string[] = [];
     trainSteps(tagger('gru'), { ...data, lengths: [24, 20, 13, 7] }, {
@@ -192,6 +205,8 @@ describe('fit checks tbptt before training', () => {
     expect(error({ tbptt: { k1: 10, k2: 5 } })).toBe("fit: tbptt.k2 must be an integer ≥ tbptt.k1 = 10 (the steps the gradient goes back from a chunk's end, as h ≥ h′ in Williams & Peng's BPTT(h; h′)), got 5");
     expect(error({ tbptt: { k1: 10, k3: 5 } })).toMatch(/^fit: tbptt: unknown option 'k3'/);
     expect(error({ tbptt: 10 })).toBe('fit: tbptt must be an object { k1, k2 }, got 10');
+    expect(error({ gradientCheckpointing: { segment: -1 } })).toBe('fit: gradientCheckpointing must be true, false or { segment: n } with n a positive integer (steps per segment), got {"segment":-1}');
+    expect(error({ gradientCheckpointing: 'yes' })).toBe("fit: gradientCheckpointing must be true, false or { segment: n } with n a positive integer (steps per segment), got 'yes' (a string)");
   });
   it('what it needs of the model and the data', () => {
     class Bi extends Module {

@@ -17,6 +17,7 @@ import { type Nonlinearity } from '../rnn/vanilla';
 import { traceMode, type DirectionTrace, type RecurrentTrace } from '../rnn/trace';
 import { formatShape, type Parameter, Tensor } from '../tensor';
 import { dropout } from './dropout';
+import { showValue } from '../optim/optimizer';
 
 export type { DirectionTrace, GateSaturation, RecurrentTrace } from '../rnn/trace';
 export { SATURATION_HIGH, SATURATION_LOW } from '../rnn/trace';
@@ -387,14 +388,19 @@ function stackCaptured(captured: NonNullable<DirectionResult['captured']>[], N: 
   return { h: new Tensor(h, [L, N, H]), c: c && new Tensor(c, [L, N, H]) };
 }
 
-/** The checkpoint option checked: null when off, else the requested segment (null: the default). */
-function checkpointSegment(value: CheckpointThroughTime, where: string): { segment: number | null } | null {
+/**
+ * The checkpoint option checked (`name` is the option's name in messages): null when off, else
+ * the requested segment (null: the default).
+ * @internal
+ */
+export function checkpointSegment(value: CheckpointThroughTime, where: string, name = 'checkpoint'): { segment: number | null } | null {
   if (value === false) return null;
   if (value === true) return { segment: null };
-  const segment = typeof value === 'object' && value !== null ? (value as { segment?: unknown }).segment : undefined;
-  const known = typeof value === 'object' && value !== null && Object.keys(value).every((k) => k === 'segment');
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const segment = isObject ? (value as { segment?: unknown }).segment : undefined;
+  const known = isObject && Object.keys(value).every((k) => k === 'segment');
   if (!known || !(segment === undefined || (typeof segment === 'number' && Number.isInteger(segment) && segment >= 1))) {
-    throw new Error(`${where}: checkpoint must be true, false or { segment: n } with n a positive integer (steps per segment), got ${JSON.stringify(value)}`);
+    throw new Error(`${where}: ${name} must be true, false or { segment: n } with n a positive integer (steps per segment), got ${isObject ? JSON.stringify(value) : showValue(value)}`);
   }
   return { segment: (segment as number | undefined) ?? null };
 }
