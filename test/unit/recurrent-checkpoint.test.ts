@@ -15,30 +15,14 @@ import { blockSteps, segmentSteps, timeBlocks } from '../../kernel/engine/rnn/ti
 import { residentBytes } from '../../kernel/engine/rnn/wasmResident';
 import { tensor, Tensor } from '../../kernel/engine/tensor';
 import { useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
-import { seededValues } from './recurrent-helpers';
+import { CELL_NAMES, makeLayer, seededValues, type CellName } from './recurrent-helpers';
 
 afterAll(() => {
   useKernels('auto');
   setFlushDenormal(true);
 });
 
-type CellName = 'lstm' | 'gru' | 'gru-cho' | 'rnn-tanh' | 'rnn-relu';
-const cells: CellName[] = ['lstm', 'gru', 'gru-cho', 'rnn-tanh', 'rnn-relu'];
-
-function makeLayer(cell: CellName, I: number, H: number, options: RecurrentOptions): RNNBase {
-  switch (cell) {
-    case 'lstm':
-      return new LSTM(I, H, options);
-    case 'gru':
-      return new GRU(I, H, options);
-    case 'gru-cho':
-      return new GRU(I, H, { ...options, resetAfter: false });
-    case 'rnn-tanh':
-      return new RNN(I, H, options);
-    case 'rnn-relu':
-      return new RNN(I, H, { ...options, nonlinearity: 'relu' });
-  }
-}
+const cells = CELL_NAMES;
 
 /** The bits of a float32 array: equal bits, equal numbers (and −0 ≠ +0, NaN = NaN). */
 function bits(a: Float32Array): Uint32Array {

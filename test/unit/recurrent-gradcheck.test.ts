@@ -4,29 +4,13 @@
 // differences of the float64 reference.
 
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, type RNNBase, type RecurrentOptions } from '../../kernel/engine/layers/recurrent';
+import { GRU } from '../../kernel/engine/layers/recurrent';
 import { add, mul, sum } from '../../kernel/engine/ops';
 import { manualSeed } from '../../kernel/engine/rng';
 import { reference64Forward, type Reference64Config, type Reference64Inputs } from '../../kernel/engine/rnn/reference64';
 import { Tensor } from '../../kernel/engine/tensor';
-import { seededValues, toleranceRatio } from './recurrent-helpers';
+import { CELL_NAMES, makeLayer, seededValues, toleranceRatio, type CellName } from './recurrent-helpers';
 
-type CellName = 'lstm' | 'gru' | 'gru-cho' | 'rnn-tanh' | 'rnn-relu';
-
-function makeLayer(cell: CellName, I: number, H: number, options: RecurrentOptions): RNNBase {
-  switch (cell) {
-    case 'lstm':
-      return new LSTM(I, H, options);
-    case 'gru':
-      return new GRU(I, H, options);
-    case 'gru-cho':
-      return new GRU(I, H, { ...options, resetAfter: false });
-    case 'rnn-tanh':
-      return new RNN(I, H, options);
-    case 'rnn-relu':
-      return new RNN(I, H, { ...options, nonlinearity: 'relu' });
-  }
-}
 
 interface Setup {
   numLayers: number;
@@ -47,7 +31,7 @@ const setups: [string, Setup][] = [
   ['1 layer, bidirectional, no bias, h0/c0', { numLayers: 1, bidirectional: true, batchFirst: false, lengths: null, initial: true, bias: false }],
 ];
 
-const cells: CellName[] = ['lstm', 'gru', 'gru-cho', 'rnn-tanh', 'rnn-relu'];
+const cells = CELL_NAMES;
 
 function checkLayer(cell: CellName, s: Setup): void {
   const [T, N, I, H] = s.dims ?? [5, 3, 3, 4];
