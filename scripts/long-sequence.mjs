@@ -9,7 +9,9 @@
 //
 // Each row runs in a process of its own (peak RSS, process.resourceUsage().maxRSS, only grows),
 // on one thread, with relaxed SIMD on as the kernel runs it. The median of the timed steps after
-// the warm-up ones is reported. Not a test: timings vary with the machine and its load.
+// the warm-up ones is reported, in wall time and in the process's CPU time (user + system: on a
+// machine shared with other work the wall time of a step varies by tens of percent, its CPU time
+// much less). Not a test: timings vary with the machine and its load.
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -56,7 +58,7 @@ function median(values) {
 }
 
 /** One row, in this process: prints one JSON line. */
-async function runRow(name, steps, warmup) {
+function runRow(name, steps, warmup) {
   const require = createRequire(import.meta.url);
   const E = require(ENGINE);
   const [T, how] = ROWS[name];
@@ -74,27 +76,42 @@ async function runRow(name, steps, warmup) {
   const X = new E.Tensor(x, [B, T, I]);
   const Y = new E.Tensor(y, [B, T, 1]);
   const times = [];
+  const cpuTimes = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let loss = NaN;
   if (typeof how === 'number') {
-    // Truncated BPTT through fit(): one optimizer step per chunk of k1 steps.
-    const result = await E.fit(model, { x: X, y: Y }, { epochs: warmup + steps, batchSize: B, worker: false, display: false, loss: 'mse', gradNormEvery: 0, tbptt: { k1: how } });
-    const chunks = Math.ceil(T / how);
-    for (let e = warmup; e < warmup + steps; e++) times.push(result.stepMs.slice(e * chunks, (e + 1) * chunks).reduce((a, b) => a + b, 0));
-    loss = result.losses[result.losses.length - 1];
+    // Truncated BPTT through fit()'s loop (trainSteps: on this thread): one optimizer step per chunk of k1 steps.
+    // One epoch (one batch, its chunks) at a time, to time each sequence's pass in CPU time too.
+    const options = { epochs: 1, batchSize: B, loss: 'mse', gradNormEvery: 0, tbptt: { k1: how } };
+    for (let e = 0; e < warmup + steps; e++) {
+      const [wall, cpu] = [performance.now(), cpuMs()];
+      const result = E.trainSteps(model, { x: X, y: Y }, options);
+      if (e >= warmup) {
+        times.push(performance.now() - wall);
+        cpuTimes.push(cpuMs() - cpu);
+      }
+      loss = result.losses[result.losses.length - 1];
+    }
   } else {
     const opt = new E.Adam(model.parameters(), { lr: 1e-3 });
     for (let s = 0; s < warmup + steps; s++) {
-      const began = performance.now();
+      const [wall, cpu] = [performance.now(), cpuMs()];
       opt.zeroGrad();
       const l = E.mseLoss(model.forward(X), Y);
       l.backward();
       opt.step();
       loss = l.item();
-      if (s >= warmup) times.push(performance.now() - began);
+      if (s >= warmup) {
+        times.push(performance.now() - wall);
+        cpuTimes.push(cpuMs() - cpu);
+      }
     }
   }
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ name, T, how, msPerStep: median(times), maxRssMB, loss, flavour: E.kernelFlavour() }));
+  console.log(JSON.stringify({ name, T, how, msPerStep: median(times), cpuMsPerStep: median(cpuTimes), maxRssMB, loss, flavour: E.kernelFlavour() }));
 }
 
 function main() {
@@ -102,23 +119,23 @@ function main() {
   const warmup = Number(argValue('--warmup', '2'));
   const only = argValue('--only', null);
   const child = argValue('--row', null);
-  if (child) return runRow(child, steps, warmup);
+  if (child) return void runRow(child, steps, warmup);
   const names = only ? only.split(',') : Object.keys(ROWS);
   console.log(`LSTM I=${I} H=${H} B=${B}, one thread, median of ${steps} steps after ${warmup} warm-up steps (Node ${process.version})\n`);
-  console.log('| run | T | ms / step | peak RSS (MB) |');
-  console.log('|---|---|---|---|');
+  console.log('| run | T | ms / step (wall) | CPU ms / step | peak RSS (MB) |');
+  console.log('|---|---|---|---|---|');
   for (const name of names) {
     if (!ROWS[name]) throw new Error(`unknown row '${name}'; the rows are ${Object.keys(ROWS).join(', ')}`);
     const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--row', name, '--steps', String(steps), '--warmup', String(warmup)], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0 || !line.startsWith('{')) {
-      console.log(`| ${name} | failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')} | | |`);
+      console.log(`| ${name} | failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')} | | | |`);
       continue;
     }
     const o = JSON.parse(line);
-    const how = typeof o.how === 'number' ? `truncated BPTT, k1 = k2 = ${o.how} (ms per whole sequence)` : o.how === 'checkpoint' ? 'checkpointed BPTT' : 'plain BPTT';
-    console.log(`| ${how} | ${o.T} | ${o.msPerStep.toFixed(0)} | ${o.maxRssMB.toFixed(0)} |`);
+    const how = typeof o.how === 'number' ? `truncated BPTT, k1 = k2 = ${o.how} (per whole sequence: ${Math.ceil(o.T / o.how)} updates)` : o.how === 'checkpoint' ? 'checkpointed BPTT' : 'plain BPTT';
+    console.log(`| ${how} | ${o.T} | ${o.msPerStep.toFixed(0)} | ${o.cpuMsPerStep.toFixed(0)} | ${o.maxRssMB.toFixed(0)} |`);
   }
 }
 
-await main();
+main();

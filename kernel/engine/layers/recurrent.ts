@@ -74,7 +74,8 @@ export interface GRUOptions extends RecurrentOptions {
 export interface RecurrentForwardOptions {
   /**
    * (L·D, N, H), or (L·D, H) for unbatched input; zeros when absent. For truncated BPTT, pass
-   * the previous chunk's `h.detach()` (and `c.detach()`): the state carries over, the gradient stops.
+   * the previous chunk's `h.detach()` (and `c.detach()`): the state carries over, the gradient
+   * stops; or let fit() do it, `fit(model, data, { tbptt: { k1: 100 } })`.
    */
   h0?: Tensor;
   /** (L·D, N, H) initial cell state, LSTM only; zeros when absent. */
