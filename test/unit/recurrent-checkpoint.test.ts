@@ -15,6 +15,7 @@ import { blockSteps, segmentSteps, timeBlocks } from '../../kernel/engine/rnn/ti
 import { residentBytes } from '../../kernel/engine/rnn/wasmResident';
 import { tensor, Tensor } from '../../kernel/engine/tensor';
 import { useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
+import { setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
 import { CELL_NAMES, makeLayer, seededValues, type CellName } from './recurrent-helpers';
 
 afterAll(() => {
@@ -59,6 +60,7 @@ function outcome(layer: RNNBase, c: Case, checkpoint: boolean): Uint32Array[] {
   layer.checkpoint = checkpoint ? (c.segment !== undefined ? { segment: c.segment } : true) : false;
   layer.zeroGrad();
   const { T, N } = c;
+  const H = layer.hiddenSize;
   const D = layer.numDirections;
   const L = layer.numLayers;
   const batchFirst = layer.batchFirst;
@@ -125,6 +127,26 @@ for (const kernels of ['wasm', 'js'] as const) {
     });
   });
 }
+
+describe('checkpointed = plain BPTT on two kernel threads', () => {
+  afterAll(() => setNumThreads(1));
+  it('products split between the threads, and the batch-1 forward of each long segment split by hidden units', async () => {
+    useKernels('auto');
+    setNumThreads(2);
+    const w = wasmKernels()!;
+    for (let i = 0; i < 500 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(teamFor(w)).not.toBeNull();
+    manualSeed(9);
+    const lstm = new LSTM(I, 200);
+    const c: Case = { T: 520, N: 1, layer: {}, initial: true }; // blocks of 256 steps: segments of 256, 256, 8
+    const plain = outcome(lstm, c, false);
+    const [products, sequenceSteps] = [teamStats.split, teamStats.sequenceSteps];
+    const checkpointed = outcome(lstm, c, true);
+    expect(teamStats.split).toBeGreaterThan(products);
+    expect(teamStats.sequenceSteps - sequenceSteps).toBe(512); // the two segments longer than 8 steps (a split forward packs its weights: not for a few steps)
+    checkpointed.forEach((got, i) => expect(got, `tensor ${i}`).toEqual(plain[i]));
+  });
+});
 
 describe('the grid', () => {
   it('blocks hold at least 256 rows, a whole number of 4-row tiles, and are visited as the backward goes', () => {
