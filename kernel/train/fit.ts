@@ -17,7 +17,7 @@ import { createGradientExchange } from './worker/gradientExchange';
 import { GraphEncoder } from './worker/graph';
 import { runningJobFor, TrainingJob } from './job';
 import { JobControl } from './worker/jobControl';
-import { countSteps, DATA_PARALLEL_ABORT, TrainingLoop, type LoopParts } from './loop';
+import { batchChunks, countSteps, DATA_PARALLEL_ABORT, TrainingLoop, type LoopParts } from './loop';
 import { MetricsStream, progressFields } from './metrics';
 import { resolveConfig, type LoopConfig } from './options';
 import { SharedWeights } from './worker/sharedWeights';
@@ -139,7 +139,8 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     probeX: encoder.encode(options.probe?.x, 'probe.x'),
   });
   const graph = encoder.graph(root);
-  const { totalSteps } = countSteps(batchSource(p.train.source).length, config);
+  const train = batchSource(p.train.source);
+  const { totalSteps } = countSteps(train.length, config, batchChunks(train, config)?.length ?? 1);
   const control = new JobControl();
   const exchange = config.world > 1 ? createGradientExchange(config.world, shared.slots.map((s) => s.size)) : null;
   const base: Omit<WorkerInit, 'config'> = {

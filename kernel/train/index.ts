@@ -35,6 +35,7 @@ export type {
   EarlyStoppingOptions,
   CheckpointOptions,
   ProbeOptions,
+  TbpttOptions,
   TrainMetrics,
   TrainingData,
   TensorData,

@@ -5,6 +5,7 @@
 
 import { clipGradNorm, gradNorm } from '../engine/clip';
 import { unsqueeze } from '../engine/ops';
+import type { CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import { Generator, manualSeed } from '../engine/rng';
@@ -18,7 +19,8 @@ import { gradNormSeries, probeSnapshot, recurrentLayers, traced, type RecurrentL
 /** ‖∂L/∂h_t‖ over t, per recurrent layer and direction (what gradNormSeries returns). */
 type GradNormSeries = ReturnType<typeof gradNormSeries>;
 import type { LoopProgress, MetricsStream } from './metrics';
-import { customObjective, defaultLoss, namedObjective, type Objective } from './objective';
+import { customObjective, defaultLoss, namedObjective, type LossTerm, type Objective } from './objective';
+import { sequenceSteps, TbpttWalk, tbpttChunks, tbpttLayers, type Chunk } from './tbptt';
 import { namedOptimizer, type LoopConfig } from './options';
 import { formatStepTime, medianStepMs, WARMUP_STEPS } from './stepTiming';
 import type { FinishReason, FitResult, ForwardLoss } from './types';
@@ -58,12 +60,22 @@ export interface LoopParts {
   writeCheckpoint: ((path: string, model: Module, optimizer: Optimizer, meta: CheckpointMeta) => void) | null;
 }
 
-/** Batches per epoch and steps in all, from the number of training examples. */
-export function countSteps(examples: number, config: LoopConfig): { stepsPerEpoch: number; totalSteps: number } {
-  const stepsPerEpoch = config.dropLast ? Math.floor(examples / config.batchSize) : Math.ceil(examples / config.batchSize);
-  if (stepsPerEpoch < 1) throw new Error(`fit: ${examples} training examples make no batch of ${config.batchSize}${config.dropLast ? ' with dropLast' : ''}`);
+/**
+ * Batches and optimizer steps per epoch, and steps in all, from the number of training examples
+ * and the steps each batch takes (its chunks under truncated BPTT, else 1).
+ */
+export function countSteps(examples: number, config: LoopConfig, stepsPerBatch = 1): { batchesPerEpoch: number; stepsPerEpoch: number; totalSteps: number } {
+  const batchesPerEpoch = config.dropLast ? Math.floor(examples / config.batchSize) : Math.ceil(examples / config.batchSize);
+  if (batchesPerEpoch < 1) throw new Error(`fit: ${examples} training examples make no batch of ${config.batchSize}${config.dropLast ? ' with dropLast' : ''}`);
+  const stepsPerEpoch = batchesPerEpoch * stepsPerBatch;
   const epochSteps = config.epochs * stepsPerEpoch;
-  return { stepsPerEpoch, totalSteps: config.maxSteps !== null ? Math.min(config.maxSteps, epochSteps) : epochSteps };
+  return { batchesPerEpoch, stepsPerEpoch, totalSteps: config.maxSteps !== null ? Math.min(config.maxSteps, epochSteps) : epochSteps };
+}
+
+/** The chunks every batch is cut into under truncated BPTT (from the first example's T), or null. */
+export function batchChunks(train: BatchSource, config: LoopConfig): Chunk[] | null {
+  if (config.tbptt === null || train.length === 0) return null;
+  return tbpttChunks(sequenceSteps(train.batch([0])), config.tbptt);
 }
 
 /** Probe input as a batch of one: (T) → (1,T), (T,I) → (1,T,I). */
@@ -157,9 +169,15 @@ export class TrainingLoop {
   private readonly layers: RecurrentLayer[];
   private readonly beforeUpdate: WeightsBeforeUpdate;
   private readonly shuffleGenerator: Generator;
+  readonly batchesPerEpoch: number;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /** Truncated BPTT: every batch's chunks, the layers that carry their state, and the batch being walked. */
+  private readonly tbptt: { chunks: Chunk[]; layers: RecurrentLayer[]; T: number } | null;
+  private walk: TbpttWalk | null = null;
   private readonly initialTraining: boolean;
+  /** The layers' own checkpoint settings, put back at the end (gradientCheckpointing overrides them meanwhile). */
+  private readonly initialCheckpoints: CheckpointThroughTime[];
   private readonly started = performance.now();
 
   private stepsDone = 0;
@@ -185,7 +203,9 @@ export class TrainingLoop {
     private readonly parts: LoopParts,
   ) {
     const { model, train } = parts;
-    ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = countSteps(train.length, config));
+    const chunks = batchChunks(train, config);
+    ({ batchesPerEpoch: this.batchesPerEpoch, stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = countSteps(train.length, config, chunks?.length ?? 1));
+    this.tbptt = chunks && { chunks, layers: tbpttLayers(recurrentLayers(model)), T: chunks[chunks.length - 1]!.to };
 
     // Dropout draws from the default generator; each data-parallel worker gets its own stream.
     manualSeed(config.seed + config.rank * 0x9e3779b1);
@@ -200,6 +220,9 @@ export class TrainingLoop {
     this.objective = parts.forwardLoss ? customObjective(parts.forwardLoss) : namedObjective(config.loss ?? defaultLoss(train.targetKind), config.ignoreIndex);
     this.layers = recurrentLayers(model);
     this.initialTraining = model.training;
+    const checkpointing = config.gradientCheckpointing;
+    this.initialCheckpoints = this.layers.map(({ layer }) => layer.checkpoint);
+    if (checkpointing !== null) for (const { layer } of this.layers) layer.checkpoint = checkpointing;
     this.lastLr = this.currentLr();
     parts.events.lr(0, this.lastLr);
   }
@@ -243,13 +266,12 @@ export class TrainingLoop {
     const step = this.stepsDone + 1;
     this.parts.model.train();
     this.optimizer.zeroGrad();
-    const shard = this.nextShard();
-    const traced = this.forwardBackward(shard, this.wantsGradNorms(step));
+    const traced = this.forwardBackward(this.wantsGradNorms(step));
     const loss = this.allReduce(step, traced.loss, traced.count);
     if (loss === null) return; // stopped at this step boundary by another worker
     const norms = this.clip(step, loss);
     this.update(step, loss, norms.after);
-    this.afterStep(step, loss, norms, traced.gradNormsPerStep, began);
+    this.afterStep(step, loss, norms, traced.gradNormsPerStep, began, traced.batchDone);
   }
 
   /** This worker's indices of the next batch: its contiguous share of the batch (possibly none). */
@@ -271,26 +293,49 @@ export class TrainingLoop {
     return this.leader && every > 0 && this.layers.length > 0 && (step === 1 || step % every === 0);
   }
 
-  /** The shard's loss and its gradients in the parameters' .grad; with the layers' trace if asked. */
-  private forwardBackward(shard: number[], trace: boolean): { loss: number; count: number; gradNormsPerStep: GradNormSeries | null } {
+  /**
+   * The loss of this worker's shard of the next batch (or, under truncated BPTT, of the batch's
+   * next chunk) and its gradients in the parameters' .grad; with the layers' trace if asked.
+   * `batchDone`: the step finished a batch.
+   */
+  private forwardBackward(trace: boolean): { loss: number; count: number; gradNormsPerStep: GradNormSeries | null; batchDone: boolean } {
     let loss = NaN;
     let count = 0;
     const run = (): void => {
-      if (shard.length === 0) return;
-      const term = this.objective.compute(this.parts.model, this.parts.train.batch(shard));
+      const term = this.nextTerm();
+      if (term === null) return;
       loss = term.loss.item();
       count = term.count;
       term.loss.backward();
     };
+    const batchDone = (): boolean => this.walk?.done ?? true;
     if (!trace) {
       run();
-      return { loss, count, gradNormsPerStep: null };
+      return { loss, count, gradNormsPerStep: null, batchDone: batchDone() };
     }
     const gradNormsPerStep = traced(this.layers, () => {
       run();
       return gradNormSeries(this.layers);
     });
-    return { loss, count, gradNormsPerStep };
+    return { loss, count, gradNormsPerStep, batchDone: batchDone() };
+  }
+
+  /** The next loss term: of this worker's shard of the next batch, or of the batch's next chunk; null for an empty shard. */
+  private nextTerm(): LossTerm | null {
+    const { model, train } = this.parts;
+    if (this.tbptt === null) {
+      const shard = this.nextShard();
+      return shard.length === 0 ? null : this.objective.compute(model, train.batch(shard));
+    }
+    if (this.walk === null || this.walk.done) {
+      const shard = this.nextShard();
+      const batch = shard.length === 0 ? null : train.batch(shard);
+      if (batch && sequenceSteps(batch) !== this.tbptt.T) {
+        throw new Error(`fit: tbptt cuts every batch into the same chunks, but a batch has T = ${sequenceSteps(batch)} steps and the first example ${this.tbptt.T}: give sequences of one length`);
+      }
+      this.walk = new TbpttWalk(batch, this.tbptt.chunks, this.tbptt.layers);
+    }
+    return this.walk.next(model, this.objective);
   }
 
   /** The batch's loss, the gradients summed across data-parallel workers; null: stop here. */
@@ -334,10 +379,10 @@ export class TrainingLoop {
   }
 
   /** What watches the run: the step's events, the LR schedule, the probe, checkpoints, epochs. */
-  private afterStep(step: number, loss: number, norms: { before: number; after: number }, gradNormsPerStep: GradNormSeries | null, began: number): void {
+  private afterStep(step: number, loss: number, norms: { before: number; after: number }, gradNormsPerStep: GradNormSeries | null, began: number, batchDone: boolean): void {
     const events = this.parts.events;
     this.stepsDone = step;
-    this.batchInEpoch++;
+    if (batchDone) this.batchInEpoch++;
     this.lastLoss = loss;
     this.losses.push(loss);
     this.epochLossSum += loss;
@@ -351,7 +396,7 @@ export class TrainingLoop {
     const ck = this.config.checkpoint;
     if (ck !== null && ck.everySteps !== null && step % ck.everySteps === 0 && step < this.totalSteps) this.checkpoint();
     this.stepMs.push(performance.now() - began);
-    if (this.batchInEpoch === this.stepsPerEpoch) this.endEpoch();
+    if (this.batchInEpoch === this.batchesPerEpoch) this.endEpoch();
     if (this.result === null && this.stepsDone >= this.totalSteps) this.finish('completed');
     events.flush(() => this.progress, this.result !== null);
   }
@@ -368,6 +413,7 @@ export class TrainingLoop {
     if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
+    this.layers.forEach(({ layer }, i) => (layer.checkpoint = this.initialCheckpoints[i]!));
     const speed = formatStepTime(this.stepMs);
     const message =
       reason === 'completed'

@@ -4,6 +4,7 @@
 // value found by the loop costs a training run, or worse, poisons the weights (lr: Infinity).
 
 import { availableParallelism } from 'node:os';
+import { checkpointSegment, type CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index';
 import { didYouMean, nearestName, snakeToCamel } from '../engine/optim/suggest';
@@ -11,7 +12,8 @@ import { showValue } from '../engine/optim/optimizer';
 import { Tensor } from '../engine/tensor';
 import { IGNORE_INDEX } from '../datasets/types';
 import type { DataLoader } from '../datasets/dataLoader';
-import type { CheckpointOptions, EarlyStoppingOptions, FitOptions, NamedLoss, OptimizerName, ProbeOptions } from './types';
+import type { TbpttConfig } from './tbptt';
+import type { CheckpointOptions, EarlyStoppingOptions, FitOptions, NamedLoss, OptimizerName, ProbeOptions, TbpttOptions } from './types';
 
 export interface LoopConfig {
   epochs: number;
@@ -32,6 +34,10 @@ export interface LoopConfig {
   probeTokens: string[] | null;
   earlyStopping: Required<EarlyStoppingOptions> | null;
   checkpoint: { path: string; everySteps: number | null } | null;
+  /** Truncated BPTT (train/tbptt.ts), or null: whole sequences. */
+  tbptt: TbpttConfig | null;
+  /** Set on every recurrent layer while training (their `checkpoint`), or null: their own. */
+  gradientCheckpointing: CheckpointThroughTime | null;
   maxEventsPerSecond: number;
   /** This worker's place among data-parallel workers (0 of 1 otherwise). */
   rank: number;
@@ -65,6 +71,8 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   clipGradNorm: true,
   scheduler: true,
   schedulerInterval: true,
+  tbptt: true,
+  gradientCheckpointing: true,
   validation: true,
   earlyStopping: true,
   checkpoint: true,
@@ -82,6 +90,7 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
 const EARLY_STOPPING_OPTIONS: Record<keyof EarlyStoppingOptions, true> = { patience: true, minDelta: true, monitor: true, restoreBest: true };
 const CHECKPOINT_OPTIONS: Record<keyof CheckpointOptions, true> = { path: true, everySteps: true };
 const PROBE_OPTIONS: Record<keyof ProbeOptions, true> = { x: true, tokens: true, every: true };
+const TBPTT_OPTIONS: Record<keyof TbpttOptions, true> = { k1: true, k2: true };
 
 /** Names other trainers use (Keras, Lightning, PyTorch loops) for what fit() calls otherwise. */
 const OTHER_NAMES: Record<string, string> = {
@@ -259,6 +268,7 @@ function checkShapeOfOptions<M extends Module>(options: FitOptions<M>): void {
   checkNested('earlyStopping', options.earlyStopping, EARLY_STOPPING_OPTIONS);
   checkNested('checkpoint', options.checkpoint, CHECKPOINT_OPTIONS);
   checkNested('probe', options.probe, PROBE_OPTIONS);
+  checkNested('tbptt', options.tbptt, TBPTT_OPTIONS);
 }
 
 /** Options that only need their type checked (they are used elsewhere, not in LoopConfig). */
@@ -283,6 +293,26 @@ function eventRate(value: number | undefined): number {
   if (value === undefined) return 10;
   if (!(typeof value === 'number' && value > 0)) throw new Error(`fit: maxEventsPerSecond must be a number > 0 (Infinity: after every step), got ${showValue(value)}`);
   return value;
+}
+
+/**
+ * k1 ≥ 1 steps per chunk, k2 ≥ k1 steps back (Williams & Peng's BPTT(h; h′) needs h ≥ h′: the
+ * errors of a chunk's k1 steps each reach back at least to the chunk's start).
+ */
+function resolveTbptt(t: TbpttOptions | undefined): TbpttConfig | null {
+  if (t === undefined) return null;
+  const k1 = positiveInteger('tbptt.k1', t.k1, NaN);
+  const k2 = t.k2 ?? k1;
+  if (!(Number.isInteger(k2) && k2 >= k1)) {
+    throw new Error(`fit: tbptt.k2 must be an integer ≥ tbptt.k1 = ${k1} (the steps the gradient goes back from a chunk's end, as h ≥ h′ in Williams & Peng's BPTT(h; h′)), got ${showValue(t.k2)}`);
+  }
+  return { k1, k2 };
+}
+
+function resolveGradientCheckpointing(value: CheckpointThroughTime | undefined): CheckpointThroughTime | null {
+  if (value === undefined) return null;
+  checkpointSegment(value, 'fit', 'gradientCheckpointing');
+  return typeof value === 'object' ? { ...value } : value;
 }
 
 function resolveEarlyStopping(es: EarlyStoppingOptions | undefined, hasValidation: boolean): Required<EarlyStoppingOptions> | null {
@@ -332,6 +362,8 @@ export function resolveConfig<M extends Module>(
     probeTokens: options.probe?.tokens ? [...options.probe.tokens] : null,
     earlyStopping: resolveEarlyStopping(options.earlyStopping, hasValidation),
     checkpoint: ck ? { path: ck.path, everySteps: ck.everySteps === undefined ? null : positiveInteger('checkpoint.everySteps', ck.everySteps, 1) } : null,
+    tbptt: resolveTbptt(options.tbptt),
+    gradientCheckpointing: resolveGradientCheckpointing(options.gradientCheckpointing),
     maxEventsPerSecond: eventRate(options.maxEventsPerSecond),
     rank: 0,
     world: capWorkers(positiveInteger('workers', options.workers, 1), machine),

@@ -1,5 +1,6 @@
 // The trainer's public types: what fit() takes and what a job reports.
 
+import type { CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import type { Optimizer } from '../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../engine/schedulers';
@@ -49,6 +50,24 @@ export interface ProbeOptions {
   every?: number;
 }
 
+/**
+ * Truncated backpropagation through time, Williams & Peng's BPTT(h; h′) with h′ = k1, h = k2: the
+ * sequences of every batch are cut along time into chunks of k1 steps, one optimizer step per
+ * chunk; the recurrent layers carry their state from chunk to chunk (detached), and the gradient
+ * of a chunk's loss goes back k2 steps from the chunk's end (k2 − k1 steps into the chunk before,
+ * run again with the current weights from the state the layers had there).
+ *
+ * For models whose recurrent layers (RNN, LSTM, GRU; one direction) each run once per forward,
+ * over the input's time axis, and data with a target at every step: x (N,T) or (N,T,I), y (N,T)
+ * or (N,T,O), every batch of the same T. With k1 ≥ T it is plain BPTT. See kernel/train/tbptt.ts.
+ */
+export interface TbpttOptions {
+  /** Steps per chunk (an optimizer step every k1 steps). */
+  k1: number;
+  /** Steps the gradient goes back from a chunk's end, ≥ k1. Default k1. */
+  k2?: number;
+}
+
 export interface FitOptions<M extends Module = Module> {
   // --- what to minimise
   /** Default: from the dataset's targets (class/token targets: crossEntropy, values: mse); for tensors crossEntropy when y has fewer dimensions than the output, else mse. */
@@ -89,6 +108,15 @@ export interface FitOptions<M extends Module = Module> {
   scheduler?: (optimizer: Optimizer) => LRScheduler | ReduceLROnPlateau;
   /** When the schedule advances. Default 'epoch' (as PyTorch's examples). */
   schedulerInterval?: 'epoch' | 'step';
+  /** Truncated BPTT: `{ k1: 100 }` updates every 100 steps of each sequence, the state carried between chunks (see TbpttOptions). */
+  tbptt?: TbpttOptions;
+  /**
+   * Gradient checkpointing through time in every recurrent layer of the model while it trains, as
+   * their own `checkpoint` option (put back afterwards): the layers keep a state every ~√T steps
+   * instead of their whole tape and recompute the rest in the backward; the same gradients bit for
+   * bit, for one more forward. See CheckpointThroughTime. Default: the layers' own setting.
+   */
+  gradientCheckpointing?: CheckpointThroughTime;
 
   // --- watching
   /** Data for the validation loss, computed after every epoch (in eval mode, no gradients). */

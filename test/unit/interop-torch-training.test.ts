@@ -34,6 +34,7 @@ import { Seq2Seq, seq2seqLoss } from '../../kernel/seq2seq/index';
 import { trainSteps } from '../../kernel/train/fit';
 import type { FitOptions } from '../../kernel/train/types';
 import { toleranceRatio } from './interop-helpers';
+import { countingTask, makeModel } from './train-helpers';
 
 const PYTHON = process.env.RNN_LAB_PYTHON ?? '/usr/bin/python3';
 const ROOT = resolve(__dirname, '../..');
@@ -289,5 +290,11 @@ describe('training exported to PyTorch, without PyTorch', () => {
     }
     expect(onnxMessage).toMatch(/cannot recognise TwoLayers/);
     await expect(exportTorch(model, data, { loss: 'mse' }, join(tmpdir(), 'rnn-lab-never-written'))).rejects.toThrow(`PyTorch export: ${onnxMessage.split('.')[0]}`);
+  });
+
+  it("refuses fit's truncated BPTT, which train.py would not do", async () => {
+    await expect(exportTorch(makeModel(), countingTask(8, 6), { tbptt: { k1: 3 } }, join(tmpdir(), 'rnn-lab-never-written'))).rejects.toThrow(
+      "PyTorch export: train.py trains on whole sequences, and fit's tbptt (k1 = 3, k2 = 3) is not written into it; leave tbptt out to export",
+    );
   });
 });

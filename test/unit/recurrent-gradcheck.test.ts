@@ -1,31 +1,16 @@
-// Whole layers (layers × directions × batchFirst × lengths × h0/c0, all cell types) against the
-// plain float64 reference written from the equations: forwards agree to float32 rounding, and the
-// fused float32 gradients agree with central finite differences of the float64 reference.
+// Whole layers (layers × directions × batchFirst × lengths × h0/c0, all cell types, plain and
+// checkpointed through time) against the plain float64 reference written from the equations:
+// forwards agree to float32 rounding, and the fused float32 gradients agree with central finite
+// differences of the float64 reference.
 
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, type RNNBase, type RecurrentOptions } from '../../kernel/engine/layers/recurrent';
+import { GRU } from '../../kernel/engine/layers/recurrent';
 import { add, mul, sum } from '../../kernel/engine/ops';
 import { manualSeed } from '../../kernel/engine/rng';
 import { reference64Forward, type Reference64Config, type Reference64Inputs } from '../../kernel/engine/rnn/reference64';
 import { Tensor } from '../../kernel/engine/tensor';
-import { seededValues, toleranceRatio } from './recurrent-helpers';
+import { CELL_NAMES, makeLayer, seededValues, toleranceRatio, type CellName } from './recurrent-helpers';
 
-type CellName = 'lstm' | 'gru' | 'gru-cho' | 'rnn-tanh' | 'rnn-relu';
-
-function makeLayer(cell: CellName, I: number, H: number, options: RecurrentOptions): RNNBase {
-  switch (cell) {
-    case 'lstm':
-      return new LSTM(I, H, options);
-    case 'gru':
-      return new GRU(I, H, options);
-    case 'gru-cho':
-      return new GRU(I, H, { ...options, resetAfter: false });
-    case 'rnn-tanh':
-      return new RNN(I, H, options);
-    case 'rnn-relu':
-      return new RNN(I, H, { ...options, nonlinearity: 'relu' });
-  }
-}
 
 interface Setup {
   numLayers: number;
@@ -34,6 +19,10 @@ interface Setup {
   lengths: number[] | null;
   initial: boolean;
   bias: boolean;
+  /** [T, N, I, H]; default [5, 3, 3, 4]. */
+  dims?: [number, number, number, number];
+  /** Gradient checkpointing through time (rnn/checkpointed.ts). */
+  checkpoint?: boolean;
 }
 
 const setups: [string, Setup][] = [
@@ -42,12 +31,12 @@ const setups: [string, Setup][] = [
   ['1 layer, bidirectional, no bias, h0/c0', { numLayers: 1, bidirectional: true, batchFirst: false, lengths: null, initial: true, bias: false }],
 ];
 
-const cells: CellName[] = ['lstm', 'gru', 'gru-cho', 'rnn-tanh', 'rnn-relu'];
+const cells = CELL_NAMES;
 
 function checkLayer(cell: CellName, s: Setup): void {
-  const [T, N, I, H] = [5, 3, 3, 4];
+  const [T, N, I, H] = s.dims ?? [5, 3, 3, 4];
   manualSeed(cell.length * 7 + s.numLayers);
-  const layer = makeLayer(cell, I, H, { numLayers: s.numLayers, bidirectional: s.bidirectional, batchFirst: s.batchFirst, bias: s.bias });
+  const layer = makeLayer(cell, I, H, { numLayers: s.numLayers, bidirectional: s.bidirectional, batchFirst: s.batchFirst, bias: s.bias, checkpoint: s.checkpoint ?? false });
   layer.eval();
   const D = layer.numDirections;
   const lstm = cell === 'lstm';
@@ -124,6 +113,13 @@ describe('layers match the float64 reference and its finite differences', () => 
       it(`${cell}: ${label}`, () => checkLayer(cell, setup));
     }
   }
+});
+
+describe('checkpointed layers match the float64 reference and its finite differences', () => {
+  // N = 32: blocks of 8 steps, so T = 20 makes segments of 8, 8 and 4 steps.
+  const lengths = Array.from({ length: 32 }, (_, n) => 1 + ((n * 7) % 20));
+  const setup: Setup = { numLayers: 1, bidirectional: true, batchFirst: true, lengths, initial: true, bias: true, dims: [20, 32, 1, 2], checkpoint: true };
+  for (const cell of cells) it(`${cell}: bidirectional, batchFirst, lengths, h0/c0, segments of 8, 8, 4 steps`, () => checkLayer(cell, setup));
 });
 
 describe('GRU in Cho et al. form (resetAfter: false)', () => {

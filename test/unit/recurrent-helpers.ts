@@ -3,7 +3,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GRU, LSTM, RNN, type RNNBase } from '../../kernel/engine/layers/recurrent';
+import { GRU, LSTM, RNN, type RNNBase, type RecurrentOptions } from '../../kernel/engine/layers/recurrent';
 import { Tensor } from '../../kernel/engine/tensor';
 
 export const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'pytorch');
@@ -94,4 +94,23 @@ export function seededValues(n: number, seed: number, lo = -1, hi = 1): Float32A
     out[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
   }
   return out;
+}
+
+/** The cells by name: LSTM, GRU in both forms, Elman RNN with tanh and relu. */
+export type CellName = 'lstm' | 'gru' | 'gru-cho' | 'rnn-tanh' | 'rnn-relu';
+export const CELL_NAMES: readonly CellName[] = ['lstm', 'gru', 'gru-cho', 'rnn-tanh', 'rnn-relu'];
+
+export function makeLayer(cell: CellName, I: number, H: number, options: RecurrentOptions): RNNBase {
+  switch (cell) {
+    case 'lstm':
+      return new LSTM(I, H, options);
+    case 'gru':
+      return new GRU(I, H, options);
+    case 'gru-cho':
+      return new GRU(I, H, { ...options, resetAfter: false });
+    case 'rnn-tanh':
+      return new RNN(I, H, options);
+    case 'rnn-relu':
+      return new RNN(I, H, { ...options, nonlinearity: 'relu' });
+  }
 }

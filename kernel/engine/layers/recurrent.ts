@@ -1,6 +1,7 @@
 // Recurrent layers with PyTorch's API and numbers: RNN (tanh/relu), LSTM and GRU, multi-layer,
-// bidirectional, batchFirst, dropout between layers, variable-length batches, and instrumentation
-// of what happens inside (hidden states, gates, saturation, ‖∂L/∂h_t‖ per step).
+// bidirectional, batchFirst, dropout between layers, variable-length batches, gradient
+// checkpointing through time, and instrumentation of what happens inside (hidden states, gates,
+// saturation, ‖∂L/∂h_t‖ per step).
 //
 // Each layer and direction runs as one fused op (kernels in ../rnn/); `forwardReference` composes
 // the same computation from autograd ops step by step, for tests and for reading.
@@ -16,6 +17,7 @@ import { type Nonlinearity } from '../rnn/vanilla';
 import { traceMode, type DirectionTrace, type RecurrentTrace } from '../rnn/trace';
 import { formatShape, type Parameter, Tensor } from '../tensor';
 import { dropout } from './dropout';
+import { showValue } from '../optim/optimizer';
 
 export type { DirectionTrace, GateSaturation, RecurrentTrace } from '../rnn/trace';
 export { SATURATION_HIGH, SATURATION_LOW } from '../rnn/trace';
@@ -33,7 +35,28 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Use b_ih and b_hh (default true). */
   bias?: boolean;
+  /** Gradient checkpointing through time (default false); see {@link CheckpointThroughTime}. */
+  checkpoint?: CheckpointThroughTime;
 }
+
+/**
+ * Gradient checkpointing through time, for sequences too long for their BPTT tape: `true`, or
+ * `{ segment }` steps per segment. The forward keeps only the hidden (and cell) state at the start
+ * of every segment of each layer and direction; the backward runs each segment's forward again,
+ * last segment first, and back-propagates through it before the next. The tape's memory goes from
+ * T·N·(G+2)·H floats per layer and direction (G gate blocks: LSTM 4, GRU 3, RNN 1) to about
+ * (T/S + (2G+2)·S)·N·H, for one more forward per backward; the gradients are the same bit for bit.
+ *
+ * `segment` defaults to ⌈√T⌉ and is rounded up to whole blocks of at least ⌈256/N⌉ steps: the
+ * backward adds the weight gradients of 256 rows (steps × batch) at a time, and a segment must
+ * not cut a block for the sums to come out the same. The layer's output (T,N,D·H) and its
+ * gradient are still whole (they are the next layer's input); what is bounded is what each layer
+ * keeps between its forward and its backward.
+ *
+ *     const lstm = new LSTM(16, 128, { checkpoint: true });   // or { checkpoint: { segment: 200 } }
+ *     lstm.checkpoint = false;                                  // a plain field: on and off at will
+ */
+export type CheckpointThroughTime = boolean | { segment?: number };
 
 export interface RNNOptions extends RecurrentOptions {
   /** 'tanh' (default) or 'relu'. */
@@ -51,7 +74,8 @@ export interface GRUOptions extends RecurrentOptions {
 export interface RecurrentForwardOptions {
   /**
    * (L·D, N, H), or (L·D, H) for unbatched input; zeros when absent. For truncated BPTT, pass
-   * the previous chunk's `h.detach()` (and `c.detach()`): the state carries over, the gradient stops.
+   * the previous chunk's `h.detach()` (and `c.detach()`): the state carries over, the gradient
+   * stops; or let fit() do it, `fit(model, data, { tbptt: { k1: 100 } })`.
    */
   h0?: Tensor;
   /** (L·D, N, H) initial cell state, LSTM only; zeros when absent. */
@@ -72,6 +96,26 @@ export interface RecurrentOutput<C extends Tensor | null> {
   h: Tensor;
   /** (L·D, N, H) final cell state (LSTM); null for RNN and GRU. */
   c: C;
+}
+
+/**
+ * How fit()'s truncated BPTT (train/tbptt.ts) carries a layer's state from one forward to the
+ * next: a forward given no h0 (c0) starts from `h` (`c`), and leaves its final state there (still
+ * in the autograd graph, so that the next forward of the same window continues it); with
+ * `captureAt`, it also copies its state after that many steps into `captured` (values, outside
+ * the graph: the next window's start). One direction only.
+ * @internal
+ */
+export interface RecurrentStream {
+  /** (L,N,H) the state the next forward starts from; null: zeros. */
+  h: Tensor | null;
+  /** (L,N,H) LSTM cell state, likewise. */
+  c: Tensor | null;
+  /** Steps into the next forward (0 … T) after which to copy the state into `captured`, or null. */
+  captureAt: number | null;
+  captured: { h: Tensor; c: Tensor | null } | null;
+  /** Forwards run since the stream was set (a layer run twice in one model forward cannot carry one state). */
+  forwards: number;
 }
 
 /** Per direction, the state after each step (T tensors of (N,H)); see forwardReference. */
@@ -121,10 +165,14 @@ export abstract class RNNBase extends Module {
   readonly bias: boolean;
   /** @internal The cell the fused kernels run (gate count, nonlinearity). */
   readonly cell: CellSpec;
+  /** Gradient checkpointing through time (see {@link CheckpointThroughTime}); checked at every forward. */
+  checkpoint: CheckpointThroughTime;
   /** Record a trace of every forward in `trace` (see the class comment). */
   instrument = false;
   /** The trace of the last forward made with `instrument` on, or null. */
   trace: RecurrentTrace | null = null;
+  /** @internal Set by fit()'s truncated BPTT while it runs a chunk; see {@link RecurrentStream}. */
+  stream: RecurrentStream | null = null;
 
   // Parameters are registered under computed names; this lets `lstm.weight_ih_l0` type-check.
   [name: `weight_${string}` | `bias_${string}`]: Parameter;
@@ -147,6 +195,8 @@ export abstract class RNNBase extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = p;
     this.bias = options.bias ?? true;
+    this.checkpoint = options.checkpoint ?? false;
+    checkpointSegment(this.checkpoint, name);
     const G = gateCount(cell) * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
     for (let l = 0; l < numLayers; l++) {
@@ -201,9 +251,12 @@ export abstract class RNNBase extends Module {
     const [T, N] = [xt.shape[0]!, xt.shape[1]!];
     if (T === 0 || N === 0) throw new Error(`${where}: input ${formatShape(x.shape)} has no ${T === 0 ? 'time steps' : 'sequences'}`);
     if (options.c0 && !lstm) throw new Error(`${where}: c0 is only used by LSTM`);
-    const h0 = this.initialState('h0', options.h0, batched, N, where);
-    const c0 = lstm ? this.initialState('c0', options.c0, batched, N, where) : null;
+    const stream = path === 'fused' ? this.stream : null;
+    if (stream) checkStream(this, options, batched, where);
+    const h0 = this.initialState('h0', options.h0 ?? stream?.h ?? undefined, batched, N, where);
+    const c0 = lstm ? this.initialState('c0', options.c0 ?? stream?.c ?? undefined, batched, N, where) : null;
     const lengths = this.checkLengths(options.lengths, batched, T, N, x, where);
+    const checkpoint = checkpointSegment(this.checkpoint, where);
 
     const impl: DirectionImpl = path === 'fused' ? recurrentDirection : referenceDirection;
     const trace: RecurrentTrace | null = this.instrument && path === 'fused'
@@ -214,6 +267,7 @@ export abstract class RNNBase extends Module {
     const batchFirstOut = path === 'fused' && batched && this.batchFirst && D === 1;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
+    const captured: NonNullable<DirectionResult['captured']>[] = [];
     const states: Record<string, Tensor[]> = {};
     let layerIn = xt;
     for (let l = 0; l < L; l++) {
@@ -233,7 +287,10 @@ export abstract class RNNBase extends Module {
           inputRows: l === 0 ? inputRows : null,
           // The last layer of a one-direction batchFirst layer writes (N,T,H) itself.
           batchFirstOutput: batchFirstOut && l === L - 1,
+          checkpoint,
+          captureAt: stream?.captureAt ?? null,
         });
+        if (r.captured) captured.push(r.captured);
         ys.push(r.y);
         hs.push(r.hN);
         if (r.cN) cs.push(r.cN);
@@ -247,6 +304,12 @@ export abstract class RNNBase extends Module {
     let output = layerIn;
     let h = stack(hs, 0); // (L·D,N,H)
     let c = lstm ? stack(cs, 0) : null;
+    if (stream) {
+      stream.h = h;
+      stream.c = c;
+      stream.captured = stream.captureAt === null ? null : stackCaptured(captured, N, H);
+      stream.forwards++;
+    }
     if (!batched) {
       output = select(output, 1, 0);
       h = select(h, 1, 0);
@@ -301,8 +364,46 @@ export abstract class RNNBase extends Module {
     if (this.bidirectional) s += ', bidirectional=true';
     if (this.cell.kind === 'rnn' && this.cell.nonlinearity !== 'tanh') s += `, nonlinearity='${this.cell.nonlinearity}'`;
     if (this.cell.kind === 'gru' && !this.cell.resetAfter) s += ', resetAfter=false';
+    if (this.checkpoint !== false) s += `, checkpoint=${typeof this.checkpoint === 'object' ? JSON.stringify(this.checkpoint) : this.checkpoint}`;
     return s;
   }
+}
+
+/** A forward under fit()'s truncated BPTT: one direction, batched, its initial state the stream's. */
+function checkStream(layer: RNNBase, options: RecurrentForwardOptions, batched: boolean, where: string): void {
+  const why = "fit's tbptt carries the layer's state from one chunk to the next";
+  if (layer.bidirectional) throw new Error(`${where}: ${why}, which a bidirectional layer cannot (its reverse direction starts at the sequence's end)`);
+  if (!batched) throw new Error(`${where}: ${why}, for batched input (N,T,·) only`);
+  if (options.h0 || options.c0) throw new Error(`${where}: ${why}, but the model gave it ${options.h0 ? 'h0' : 'c0'}; leave the initial state out (the layer starts from the carried one)`);
+}
+
+/** The captured states of every layer (one direction each) as (L,N,H) tensors. */
+function stackCaptured(captured: NonNullable<DirectionResult['captured']>[], N: number, H: number): { h: Tensor; c: Tensor | null } {
+  const L = captured.length;
+  const h = new Float32Array(L * N * H);
+  const c = captured[0]!.c ? new Float32Array(L * N * H) : null;
+  captured.forEach((s, l) => {
+    h.set(s.h, l * N * H);
+    if (c && s.c) c.set(s.c, l * N * H);
+  });
+  return { h: new Tensor(h, [L, N, H]), c: c && new Tensor(c, [L, N, H]) };
+}
+
+/**
+ * The checkpoint option checked (`name` is the option's name in messages): null when off, else
+ * the requested segment (null: the default).
+ * @internal
+ */
+export function checkpointSegment(value: CheckpointThroughTime, where: string, name = 'checkpoint'): { segment: number | null } | null {
+  if (value === false) return null;
+  if (value === true) return { segment: null };
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const segment = isObject ? (value as { segment?: unknown }).segment : undefined;
+  const known = isObject && Object.keys(value).every((k) => k === 'segment');
+  if (!known || !(segment === undefined || (typeof segment === 'number' && Number.isInteger(segment) && segment >= 1))) {
+    throw new Error(`${where}: ${name} must be true, false or { segment: n } with n a positive integer (steps per segment), got ${isObject ? JSON.stringify(value) : showValue(value)}`);
+  }
+  return { segment: (segment as number | undefined) ?? null };
 }
 
 /** PyTorch's parameter-name suffix for a layer and direction: l0, l0_reverse, l1, … */

@@ -21,10 +21,10 @@ export function addRowVector(out: Buf, rows: number, ld: number, v: Buf, c0: num
   }
 }
 
-/** out[c] += Σ_r m[r, c] over `rows` rows of stride `ld`, columns [0, cols). */
-export function addColumnSums(out: Buf, m: Buf, rows: number, ld: number, cols: number): void {
+/** out[c] += Σ_r m[mOff + r·ld + c] over `rows` rows of stride `ld`, columns [0, cols), row after row. */
+export function addColumnSums(out: Buf, m: Buf, mOff: number, rows: number, ld: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
-    const o = r * ld;
+    const o = mOff + r * ld;
     for (let c = 0; c < cols; c++) out[c] = out[c]! + m[o + c]!;
   }
   flushRange(out, 0, cols, flushThresholdFor(out)); // once at the end, as the wasm col_sums

@@ -7,12 +7,14 @@ import { wasmKernels, type WasmKernels } from '../wasm/instance';
 import { type Buf } from '../gemm';
 import { gruBackward, gruForward, type GruTape } from './gru';
 import { lstmBackward, lstmForward, type LstmTape } from './lstm';
-import { swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { swapLeadingDims, zeroTimeSums, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem, type TimeSums } from './sequence';
 import { vanillaBackward, vanillaForward, type Nonlinearity, type VanillaTape } from './vanilla';
 import { wasmBackward, wasmForward } from './wasmCell';
 import { gruWasm } from './wasmGru';
 import { lstmWasm } from './wasmLstm';
 import { vanillaWasm } from './wasmVanilla';
+import { finishTableSums } from './wasmTimeSums';
+import { releaseResident } from './wasmResident';
 
 export type CellSpec = { kind: 'rnn'; nonlinearity: Nonlinearity } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
 
@@ -58,7 +60,7 @@ function cellForwardWasm(w: WasmKernels, cell: CellSpec, p: SequenceProblem<Floa
   }
 }
 
-function cellBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: CellTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+function cellBackwardWasm(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: CellTape<Float32Array>, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions<Float32Array>): SequenceInputGrads<Float32Array> {
   switch (tape.kind) {
     case 'lstm':
       return wasmBackward(w, lstmWasm, p, tape.tape, grads, options);
@@ -85,6 +87,18 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
     swapLeadingDims(timeMajor.y, out.y, p.T, p.N, p.H, false);
     return tape;
   }
+  const tape = cellForwardTs(cell, p, out);
+  if (out.capture) {
+    // the state after step `step`: row `step` of the tape's (T,N,H) states
+    const { step, h, c } = out.capture;
+    const nh = p.N * p.H;
+    h.set(tape.tape.hs.subarray(step * nh, (step + 1) * nh));
+    if (c && tape.kind === 'lstm') c.set(tape.tape.cs.subarray(step * nh, (step + 1) * nh));
+  }
+  return tape;
+}
+
+function cellForwardTs<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
   switch (cell.kind) {
     case 'lstm':
       return { kind: 'lstm', tape: lstmForward(p, out) };
@@ -95,9 +109,20 @@ export function cellForward<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>
   }
 }
 
-export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+/**
+ * The forward's tape with its arrays copied out of wasm memory, for a reader that keeps it (the
+ * trace of a checkpointed layer): it does not wait in the arena for a backward.
+ */
+export function cellForwardCopied<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, out: SequenceOutputs<B>): CellTape<B> {
+  const tape = cellForward(cell, p, out);
   const w = fastPath(p);
-  if (w) return as<SequenceInputGrads<B>>(cellBackwardWasm(w, as<SequenceProblem<Float32Array>>(p), as<CellTape<Float32Array>>(tape), as<SequenceOutputGrads<Float32Array>>(grads), options));
+  if (w) releaseResident(w, tape.tape, true);
+  return tape;
+}
+
+export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions<B>): SequenceInputGrads<B> {
+  const w = fastPath(p);
+  if (w) return as<SequenceInputGrads<B>>(cellBackwardWasm(w, as<SequenceProblem<Float32Array>>(p), as<CellTape<Float32Array>>(tape), as<SequenceOutputGrads<Float32Array>>(grads), as<BackwardOptions<Float32Array>>(options)));
   if (grads.batchFirst && grads.dy) {
     const dy = new (grads.dy.constructor as new (n: number) => B)(grads.dy.length);
     swapLeadingDims(grads.dy, dy, p.T, p.N, p.H, true);
@@ -111,4 +136,22 @@ export function cellBackward<B extends Buf>(p: SequenceProblem<B>, tape: CellTap
     case 'rnn':
       return vanillaBackward(p, tape.tape, grads, options);
   }
+}
+
+/**
+ * Zeroed sums over time for backwards of `p` that add into them (BackwardOptions.sums): with the
+ * table's per-row sums when the wasm kernels will run them on table rows.
+ */
+export function cellTimeSums<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>): TimeSums<B> {
+  return zeroTimeSums(p, gateCount(cell) * p.H, fastPath(p) !== null);
+}
+
+/**
+ * After the last backward that added into `sums`: dW_ih and, when asked for, the table's gradient
+ * from the per-table-row sums (wasm kernels with p.rows); otherwise the sums are final already.
+ */
+export function finishTimeSums<B extends Buf>(cell: CellSpec, p: SequenceProblem<B>, sums: TimeSums<B>, needDx: boolean): B | null {
+  const w = fastPath(p);
+  if (!w || !sums.tableSums) return null;
+  return as<B | null>(finishTableSums(w, as<SequenceProblem<Float32Array>>(p), gateCount(cell) * p.H, as<TimeSums<Float32Array>>(sums), needDx));
 }

@@ -15,8 +15,8 @@
 import { flushed, flushThresholdFor } from '../denormal';
 import { gemmStrided, type Buf } from '../gemm';
 import { allocLike, sigmoid } from './blas';
-import { accumulateAlignedGrad, carryInactiveRows, checkProblem, gradsFromGates, lastState, passInactiveRows, prevState, projectInput, stateGrad, stepTime } from './sequence';
-import { type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { carryInactiveRows, checkProblem, gradsFromGates, lastState, passInactiveRows, prevState, projectInput, stateGrad, stepTime } from './sequence';
+import { type BackwardOptions, type RecurrentInput, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 
 /** What the forward keeps for the backward (and for instrumentation). */
 export interface GruTape<B extends Buf = Buf> {
@@ -93,7 +93,7 @@ export function gruForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceOu
   return { resetAfter, gates, hs, hidden };
 }
 
-export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions<B>): SequenceInputGrads<B> {
   // dy is (T,N,H), dh_n is (N,H)
   // dGi (T,N,3H): pre-activation gradients as seen from the input side (w_ih, b_ih, x);
   // dGh: the same as seen from the hidden side (w_hh, b_hh, h). They differ only in the n block
@@ -168,8 +168,7 @@ export function gruBackward<B extends Buf>(p: SequenceProblem<B>, tape: GruTape<
     }
     [carry, nextCarry] = [nextCarry, carry];
   }
-  const result = gradsFromGates(p, G, dGi, dGh, hs, options.needDx, resetAfter ? G : 2 * H);
   // Cho form: the n block of dW_hh multiplies r ⊙ h_{t−1} (hidden), not h_{t−1}
-  if (!resetAfter) accumulateAlignedGrad(p, result.dWhh, 2 * H * H, H, H, dGh, 2 * H, G, hidden);
-  return { ...result, dh0: carry, dc0: null };
+  const recurrent: RecurrentInput<B>[] = resetAfter ? [[0, G, 'prev']] : [[0, 2 * H, 'prev'], [2 * H, H, hidden]];
+  return { ...gradsFromGates(p, G, dGi, dGh, hs, options, recurrent), dh0: carry, dc0: null };
 }

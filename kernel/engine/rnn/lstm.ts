@@ -70,7 +70,7 @@ export function lstmForward<B extends Buf>(p: SequenceProblem<B>, out: SequenceO
   return { gates, hs, cs };
 }
 
-export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions<B>): SequenceInputGrads<B> {
   // dy is (T,N,H), dh_n and dc_n are (N,H); dG is (T,N,4H), the pre-activation gradient per step
   const { T, N, H, lengths } = p;
   const G = 4 * H;
@@ -115,5 +115,5 @@ export function lstmBackward<B extends Buf>(p: SequenceProblem<B>, tape: LstmTap
     passInactiveRows(p, t, carry, nextCarry);
     [carry, nextCarry] = [nextCarry, carry];
   }
-  return { ...gradsFromGates(p, G, dG, dG, hs, options.needDx), dh0: carry, dc0: p.c0 ? dc : null };
+  return { ...gradsFromGates(p, G, dG, dG, hs, options), dh0: carry, dc0: p.c0 ? dc : null };
 }

@@ -7,8 +7,10 @@
 
 import { backwardPassNumber, fromOp, isGradEnabled, Tensor, zeroOutsideOf } from '../tensor';
 import { scatterAddRows } from '../tableRows';
-import { cellBackward, cellForward, type CellSpec } from './cell';
-import { swapLeadingDims, type SequenceProblem } from './sequence';
+import { cellBackward, cellForward, cellForwardCopied, type CellSpec, type CellTape } from './cell';
+import { checkpointedBackward, checkpointedForward } from './checkpointed';
+import { swapLeadingDims, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { segmentSteps } from './timeBlocks';
 import { buildDirectionTrace, type DirectionTrace } from './trace';
 
 export interface DirectionWeights {
@@ -29,6 +31,8 @@ export interface DirectionResult {
   hN: Tensor;
   /** (N,H) for LSTM, else null */
   cN: Tensor | null;
+  /** The state after `captureAt` steps, when the run asked for it: h (N,H) and, for LSTM, c (N,H). */
+  captured?: { h: Float32Array; c: Float32Array | null };
 }
 
 export interface DirectionRun {
@@ -52,6 +56,16 @@ export interface DirectionRun {
   inputRows?: { table: Tensor; index: Int32Array; paddingIdx: number } | null;
   /** Return y batch-major (N,T,H) (the last layer of a one-direction batchFirst layer). */
   batchFirstOutput?: boolean;
+  /**
+   * Gradient checkpointing through time (checkpointed.ts): segments of `segment` steps (null: about
+   * √T), rounded up to whole blocks of the sums over time. Only when a backward may follow.
+   */
+  checkpoint?: { segment: number | null } | null;
+  /**
+   * Also return the state after this many steps (0 … T; 0 is h0): where fit()'s truncated BPTT
+   * starts its next window (forward direction only). Values, outside the autograd graph.
+   */
+  captureAt?: number | null;
 }
 
 /** Runs one layer and direction; returns its outputs and, when asked, its trace. */
@@ -81,9 +95,11 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   };
   if (rows) p.rows = { table: rows.table.data, V: rows.table.shape[0]!, index: rows.index, paddingIdx: rows.paddingIdx };
   const yn = T * N * H;
-  const nh = N * H;
   const batchFirst = run.batchFirstOutput ?? false;
-  const out = { y: new Float32Array(yn), hN: new Float32Array(nh), cN: lstm ? new Float32Array(nh) : null, batchFirst };
+  const out: SequenceOutputs<Float32Array> = { ...outputs(cell, T, N, H), batchFirst };
+  const captureAt = run.captureAt ?? null;
+  if (captureAt !== null && reverse) throw new Error('recurrentDirection: a state is captured in the forward direction only');
+  if (captureAt !== null && captureAt > 0 && captureAt < T) out.capture = { step: captureAt - 1, h: new Float32Array(N * H), c: lstm ? new Float32Array(N * H) : null };
   const inputs: Tensor[] = [input, weights.wIh, weights.wHh];
   if (weights.bIh) inputs.push(weights.bIh);
   if (weights.bHh) inputs.push(weights.bHh);
@@ -91,15 +107,17 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   if (lstm && c0) inputs.push(c0);
   // Without a backward ahead (no grad, or nothing requires it) and without a trace, the fast
   // kernels need not keep the gates and states of every step.
-  const keepTape = run.trace !== null || (isGradEnabled() && inputs.some((t) => t.requiresGrad));
-  const kept = cellForward(cell, p, out, keepTape);
+  const backwardAhead = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const keepTape = run.trace !== null || backwardAhead;
+  const segment = run.checkpoint && backwardAhead ? segmentSteps(T, N, run.checkpoint.segment) : T;
+  const kept: Kept | null = segment < T ? checkpointedRun(cell, p, out, segment, run.trace !== null) : tapeRun(cell, p, out, keepTape);
   // The trace holds y time-major (T,N,H): a batch-major y is transposed into a copy it keeps.
   const yTimeMajor = (): Float32Array => {
     const y = new Float32Array(yn);
     swapLeadingDims(out.y, y, T, N, H, true);
     return y;
   };
-  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept, batchFirst ? yTimeMajor() : out.y, batchFirst) : null;
+  const trace = run.trace && kept ? buildDirectionTrace(cell, run.trace.name, run.trace.layer, reverse, p, kept.traceTape, batchFirst ? yTimeMajor() : out.y, batchFirst) : null;
 
   const finals: FinalStateGrads = { pass: -1, dhN: null, dcN: null };
   const y = fromOp(out.y, batchFirst ? [N, T, H] : [T, N, H], inputs, () => ({
@@ -107,12 +125,11 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
     inputs,
     backward(g, { retainGraph }) {
       if (!kept) throw new Error('recurrentDirection: no tape was kept for this forward');
-      const tape = kept;
       const stepNorms = trace ? new Float64Array(T) : null;
       const fresh = finals.pass === backwardPassNumber();
       const dOut = { dy: g, dhN: fresh ? finals.dhN : null, dcN: fresh ? finals.dcN : null, batchFirst, dyTimes: timesOf(g, T, N, H, batchFirst) };
       finals.dhN = finals.dcN = null;
-      const grads = cellBackward(p, tape, dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
+      const grads = kept.backward(dOut, { needDx: input.requiresGrad, stepNorms, retainTape: retainGraph });
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
       const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterAddRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape[0]!, I) : null)) : grads.dx;
@@ -126,7 +143,45 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
   }));
   const hN = finalState(y, out.hN, N, H, finals, 'dhN');
   const cN = out.cN ? finalState(y, out.cN, N, H, finals, 'dcN') : null;
-  return { y, hN, cN, trace };
+  return { y, hN, cN, trace, ...(captureAt !== null ? { captured: capturedState(p, out, captureAt) } : {}) };
+}
+
+/** The state after `steps` steps: h0 (c0) after none, h_n (c_n) after all (carried past each row's length), else what the kernels copied out. */
+function capturedState(p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, steps: number): { h: Float32Array; c: Float32Array | null } {
+  if (out.capture) return { h: out.capture.h, c: out.capture.c };
+  if (steps === 0) return { h: p.h0.slice(), c: out.cN ? (p.c0?.slice() ?? new Float32Array(p.N * p.H)) : null };
+  return { h: out.hN.slice(), c: out.cN?.slice() ?? null };
+}
+
+/** What a forward keeps: its backward, and the tape for a trace (or how to make it again). */
+interface Kept {
+  backward(grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions<Float32Array>): SequenceInputGrads<Float32Array>;
+  traceTape: CellTape<Float32Array> | (() => CellTape<Float32Array>);
+}
+
+/** Plain BPTT: the forward's tape (none without `keepTape`, on the fast path). */
+function tapeRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): Kept | null {
+  const tape = cellForward(cell, p, out, keepTape);
+  return tape && { backward: (grads, options) => cellBackward(p, tape, grads, options), traceTape: tape };
+}
+
+/**
+ * Checkpointed through time: the states at segment starts. A trace's gates and c come from a
+ * forward run again on the weights as they were (an optimizer changes them in place).
+ */
+function checkpointedRun(cell: CellSpec, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, segment: number, traced: boolean): Kept {
+  const { T, N, H } = p;
+  const tape = checkpointedForward(cell, p, out, segment);
+  const backward: Kept['backward'] = (grads, options) => checkpointedBackward(cell, p, tape, grads, options);
+  if (!traced) return { backward, traceTape: () => cellForwardCopied(cell, p, outputs(cell, T, N, H)) };
+  const copy = (b: Float32Array | null): Float32Array | null => b && b.slice();
+  const then: SequenceProblem<Float32Array> = { ...p, wIh: p.wIh.slice(), wHh: p.wHh.slice(), bIh: copy(p.bIh), bHh: copy(p.bHh), h0: p.h0.slice(), c0: copy(p.c0) };
+  return { backward, traceTape: () => cellForwardCopied(cell, then, outputs(cell, T, N, H)) };
+}
+
+/** Fresh outputs of a (T,N,H) forward. */
+function outputs(cell: CellSpec, T: number, N: number, H: number): SequenceOutputs<Float32Array> {
+  return { y: new Float32Array(T * N * H), hN: new Float32Array(N * H), cN: cell.kind === 'lstm' ? new Float32Array(N * H) : null };
 }
 
 /**

@@ -8,10 +8,15 @@
 // Variable lengths follow PyTorch's packed sequences: row n is active at step t iff t < len[n], in
 // both directions. An inactive step leaves the row's state unchanged (so the forward direction's
 // final state is the one after step len−1, and the reverse direction starts at len−1 from h0),
-// writes 0 to the output, and passes gradients through untouched.
+// writes 0 to the output, and passes gradients through untouched. A length may be 0 inside the
+// engine (a segment of a checkpointed sequence that a row does not reach).
+//
+// The sums over time (the weight and bias gradients) are added block by block in the order the
+// backward visits the steps (timeBlocks.ts), so that a segment's backward continues them exactly.
 
 import { gemmStrided, type Buf } from '../gemm';
 import { addColumnSums, addRowVector, allocLike } from './blas';
+import { timeBlocks } from './timeBlocks';
 
 /** One layer and direction over a padded batch. G is the number of gate blocks (1, 3 or 4). */
 export interface SequenceProblem<B extends Buf = Buf> {
@@ -21,7 +26,7 @@ export interface SequenceProblem<B extends Buf = Buf> {
   H: number;
   /** Run t = T−1 … 0 instead of 0 … T−1. */
   reverse: boolean;
-  /** (N) valid steps per row, each in [1, T]. */
+  /** (N) valid steps per row, each in [0, T] (the layers ask for at least 1). */
   lengths: Int32Array;
   /** (T,N,I) */
   x: B;
@@ -43,6 +48,12 @@ export interface SequenceProblem<B extends Buf = Buf> {
    * TypeScript kernels ignore it (x holds the same rows).
    */
   rows?: InputTableRows<B>;
+  /**
+   * Rows of x the kernels choose their operands for (packed or read in place): T·N, or the whole
+   * sequence's when this problem is one segment of it (checkpointed.ts), so that the segment
+   * computes each row as the whole sequence does.
+   */
+  planRows?: number;
 }
 
 /** x (T·N, I) = table (V, I) [index]. */
@@ -65,6 +76,11 @@ export interface SequenceOutputs<B extends Buf = Buf> {
   hN: B;
   /** (N,H) LSTM cell state after each row's last valid step; null for other cells */
   cN: B | null;
+  /**
+   * Also the state after step `step` (a time index; carried past a row's length, as h_n is) into
+   * h (N,H), and c (N,H) for an LSTM: where fit()'s truncated BPTT starts its next window.
+   */
+  capture?: { step: number; h: B; c: B | null };
 }
 
 /** The gradient of the loss with respect to the outputs; null means zero. */
@@ -92,7 +108,39 @@ export interface SequenceInputGrads<B extends Buf = Buf> {
   dc0: B | null;
 }
 
-export interface BackwardOptions {
+/**
+ * The gradients that are sums over time, accumulated block by block (timeBlocks.ts). A backward
+ * given them (BackwardOptions.sums) adds into them, so that the segments of a checkpointed
+ * sequence continue one another's sums.
+ */
+export interface TimeSums<B extends Buf = Buf> {
+  /** (G·H, I); unused with tableSums (finishTableSums makes it). */
+  dWih: B;
+  /** (G·H, H) */
+  dWhh: B;
+  /** (G·H) or null without biases */
+  dbIh: B | null;
+  /** (G·H) or null without biases */
+  dbHh: B | null;
+  /**
+   * With p.rows on the WebAssembly kernels: (V, G·H) the input-side gate gradients summed per
+   * table row, from which dW_ih and dTable follow once all steps are in (finishTableSums).
+   */
+  tableSums: B | null;
+}
+
+/** Zeroed sums for a problem with G·H gate rows; `tableSums` when the kernels sum per table row. */
+export function zeroTimeSums<B extends Buf>(p: SequenceProblem<B>, GH: number, tableSums: boolean): TimeSums<B> {
+  return {
+    dWih: allocLike(p.x, GH * p.I),
+    dWhh: allocLike(p.x, GH * p.H),
+    dbIh: p.bIh ? allocLike(p.x, GH) : null,
+    dbHh: p.bHh ? allocLike(p.x, GH) : null,
+    tableSums: tableSums && p.rows ? allocLike(p.x, p.rows.V * GH) : null,
+  };
+}
+
+export interface BackwardOptions<B extends Buf = Buf> {
   /** Compute dx (skip it for the first layer when the input needs no gradient). */
   needDx: boolean;
   /**
@@ -106,6 +154,12 @@ export interface BackwardOptions {
    * the buffers a tape holds in wasm memory (Tensor.backward without retainGraph).
    */
   retainTape?: boolean;
+  /**
+   * Add the sums over time into these instead of fresh zeros, and leave table sums unfinished: the
+   * backward of one segment of a checkpointed sequence (checkpointed.ts). The returned dW_ih,
+   * dW_hh, db_ih and db_hh are then these arrays.
+   */
+  sums?: TimeSums<B>;
 }
 
 /** Time index of the step processed s-th. */
@@ -161,24 +215,6 @@ export function projectInput<B extends Buf>(p: SequenceProblem<B>, GH: number, h
   return out;
 }
 
-/** dW_ih (G·H, I) = dGᵀ·x, db_ih = Σ rows of dG, dx (T·N, I) = dG·w_ih; dG is (T·N, G·H). */
-function inputSideGrads<B extends Buf>(p: SequenceProblem<B>, GH: number, dG: B, needDx: boolean): { dx: B | null; dWih: B; dbIh: B | null } {
-  const rows = p.T * p.N;
-  const dWih = allocLike(p.x, GH * p.I);
-  gemmStrided(true, false, GH, p.I, rows, dG, 0, GH, p.x, 0, p.I, dWih, 0, p.I, 0);
-  let dbIh: B | null = null;
-  if (p.bIh) {
-    dbIh = allocLike(p.x, GH);
-    addColumnSums(dbIh, dG, rows, GH, GH);
-  }
-  let dx: B | null = null;
-  if (needDx) {
-    dx = allocLike(p.x, rows * p.I);
-    gemmStrided(false, false, rows, p.I, GH, dG, 0, GH, p.wIh, 0, p.I, dx, 0, p.I, 0);
-  }
-  return { dx, dWih, dbIh };
-}
-
 /**
  * ∂L/∂h_t (N,H) into dh on the rows active at step t: what flows back from later steps (`carry`)
  * plus the output's gradient at t (dy is (T,N,H); null means zero). Its norm goes to stepNorms[t]
@@ -204,44 +240,57 @@ export function passInactiveRows(p: SequenceProblem, t: number, carry: Buf, next
   }
 }
 
+/** Rows [from, from + n) of dW_hh and what they multiply: 'prev' for h_{t−1}, else a (T,N,H) buffer row-aligned with the gate gradients. */
+export type RecurrentInput<B extends Buf = Buf> = [from: number, n: number, src: B | 'prev'];
+
 /**
- * After BPTT, the gradients that follow from the gate gradients of all steps at once: dW_hh
- * (G·H, H) = Σ_t dGh_tᵀ·h_{t−1} over its first `prevStateRows` rows (the GRU's Cho form adds its n
- * block itself), db_hh = Σ dGh, and the input side from dGi (dW_ih, db_ih, dx). dGi and dGh are
- * (T,N,G·H), the pre-activation gradients as the input and the hidden side see them: one buffer
- * but in the GRU's resetAfter form. hs (T,N,H) holds the states after each step.
+ * After BPTT, the gradients that follow from the gate gradients: dW_hh (G·H, H) = Σ_t dGh_tᵀ·src_t
+ * by blocks of rows (`recurrent`: h_{t−1} for all rows, but for the GRU's Cho form, whose n block
+ * multiplies r ⊙ h_{t−1}), db_hh = Σ dGh, dW_ih (G·H, I) = Σ_t dGi_tᵀ·x_t, db_ih = Σ dGi, summed
+ * block by block (timeBlocks.ts) into options.sums or fresh zeros; and dx (T·N, I) = dGi·w_ih.
+ * dGi and dGh are (T,N,G·H), the pre-activation gradients as the input and the hidden side see
+ * them: one buffer but in the GRU's resetAfter form. hs (T,N,H) holds the states after each step.
  */
-export function gradsFromGates<B extends Buf>(p: SequenceProblem<B>, GH: number, dGi: B, dGh: B, hs: B, needDx: boolean, prevStateRows = GH): Omit<SequenceInputGrads<B>, 'dh0' | 'dc0'> {
-  const dWhh = allocLike(p.x, GH * p.H);
-  accumulatePrevStateGrad(p, dWhh, 0, prevStateRows, dGh, 0, GH, hs);
-  let dbHh: B | null = null;
-  if (p.bHh) {
-    dbHh = allocLike(p.x, GH);
-    addColumnSums(dbHh, dGh, p.T * p.N, GH, GH);
+export function gradsFromGates<B extends Buf>(p: SequenceProblem<B>, GH: number, dGi: B, dGh: B, hs: B, options: BackwardOptions<B>, recurrent: RecurrentInput<B>[] = [[0, GH, 'prev']]): Omit<SequenceInputGrads<B>, 'dh0' | 'dc0'> {
+  const { N, H, I } = p;
+  const sums = options.sums ?? zeroTimeSums(p, GH, false);
+  for (const [t0, t1] of timeBlocks(p.T, N, p.reverse)) {
+    const [r0, rows] = [t0 * N, (t1 - t0) * N];
+    for (const [from, n, src] of recurrent) {
+      const [s, sOff] = src === 'prev' ? prevStatesOfBlock(p, hs, t0, t1) : [src, r0 * H];
+      gemmStrided(true, false, n, H, rows, dGh, r0 * GH + from, GH, s, sOff, H, sums.dWhh, from * H, H, 1);
+    }
+    if (sums.dbHh) addColumnSums(sums.dbHh, dGh, r0 * GH, rows, GH, GH);
+    gemmStrided(true, false, GH, I, rows, dGi, r0 * GH, GH, p.x, r0 * I, I, sums.dWih, 0, I, 1);
+    if (sums.dbIh) addColumnSums(sums.dbIh, dGi, r0 * GH, rows, GH, GH);
   }
-  const { dx, dWih, dbIh } = inputSideGrads(p, GH, dGi, needDx);
-  return { dx, dWih, dWhh, dbIh, dbHh };
+  let dx: B | null = null;
+  if (options.needDx) {
+    // dx (T·N, I) = dGi·w_ih, row by row the same whatever the rows around it
+    dx = allocLike(p.x, p.T * N * I);
+    gemmStrided(false, false, p.T * N, I, GH, dGi, 0, GH, p.wIh, 0, I, dx, 0, I, 0);
+  }
+  return { dx, dWih: sums.dWih, dWhh: sums.dWhh, dbIh: sums.dbIh, dbHh: sums.dbHh };
 }
 
 /**
- * dW[wOff…] (M,H) += Σ_t dG_t[:, gOff:gOff+M]ᵀ · state_{prev(t)}, where state is `states` (T,N,H)
- * or h0 (N,H) at the first processed step. Two GEMMs: the steps whose previous state is stored in
- * `states` are one contiguous run of rows.
+ * The states h_{t−1} (rows of N·H) that feed the steps [t0, t1), in time order, as a buffer and
+ * offset: a view of `hs` (T,N,H), or a copy when h0 is among them (the first processed step).
  */
-function accumulatePrevStateGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, dG: Buf, gOff: number, ldG: number, states: Buf): void {
+function prevStatesOfBlock<B extends Buf>(p: SequenceProblem<B>, hs: B, t0: number, t1: number): [B, number] {
   const { T, N, H } = p;
-  const run = (T - 1) * N;
-  // Forward: steps 1…T−1 use states 0…T−2; reverse: steps 0…T−2 use states 1…T−1.
-  const gRow = p.reverse ? 0 : N;
-  const sRow = p.reverse ? N : 0;
-  if (run > 0) gemmStrided(true, false, M, H, run, dG, gRow * ldG + gOff, ldG, states, sRow * H, H, dW, wOff, H, 1);
-  const first = p.reverse ? T - 1 : 0;
-  gemmStrided(true, false, M, H, N, dG, first * N * ldG + gOff, ldG, p.h0, 0, H, dW, wOff, H, 1);
-}
-
-/** dW[wOff…] (M,K) += dG[:, gOff:gOff+M]ᵀ · src, with src (T·N, K) row-aligned with dG. */
-export function accumulateAlignedGrad(p: SequenceProblem, dW: Buf, wOff: number, M: number, K: number, dG: Buf, gOff: number, ldG: number, src: Buf): void {
-  gemmStrided(true, false, M, K, p.T * p.N, dG, gOff, ldG, src, 0, K, dW, wOff, K, 1);
+  const nh = N * H;
+  if (!p.reverse && t0 > 0) return [hs, (t0 - 1) * nh];
+  if (p.reverse && t1 < T) return [hs, (t0 + 1) * nh];
+  const out = allocLike(p.x, (t1 - t0) * nh);
+  if (!p.reverse) {
+    out.set(p.h0);
+    out.set(hs.subarray(0, (t1 - 1) * nh), nh);
+  } else {
+    out.set(hs.subarray((t0 + 1) * nh, T * nh));
+    out.set(p.h0, (T - 1 - t0) * nh);
+  }
+  return [out, 0];
 }
 
 /** Checks buffer sizes against the dimensions (a kernel misuse is a bug, reported early). */
@@ -261,7 +310,7 @@ export function checkProblem(p: SequenceProblem, G: number, where: string): void
   if (p.lengths.length !== N) throw new Error(`${where}: ${p.lengths.length} lengths for N=${N}`);
   for (let n = 0; n < N; n++) {
     const len = p.lengths[n]!;
-    if (!(len >= 1 && len <= T)) throw new Error(`${where}: lengths[${n}] = ${len} is outside [1, ${T}]`);
+    if (!(len >= 0 && len <= T)) throw new Error(`${where}: lengths[${n}] = ${len} is outside [0, ${T}]`);
   }
 }
 

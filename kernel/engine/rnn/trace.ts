@@ -81,28 +81,52 @@ function maskedStates(p: SequenceProblem, src: Buf): Tensor {
   return new Tensor(out, [T, N, H]);
 }
 
-/** `y` (T,N,H) is copied, unless `ownsY` says it is a fresh array the trace may keep. */
-export function buildDirectionTrace(cell: CellSpec, name: string, layer: number, reverse: boolean, p: SequenceProblem, tape: CellTape, y: Buf, ownsY = false): DirectionTrace {
+/**
+ * `y` (T,N,H) is copied, unless `ownsY` says it is a fresh array the trace may keep. `tape` is the
+ * forward's tape, or a function that runs the forward again for it (a checkpointed layer keeps
+ * none): then c, the gates and their saturation are made when first read.
+ */
+export function buildDirectionTrace(cell: CellSpec, name: string, layer: number, reverse: boolean, p: SequenceProblem, tape: CellTape | (() => CellTape), y: Buf, ownsY = false): DirectionTrace {
   const { T, N, H } = p;
   const trace: DirectionTrace = {
     name,
     layer,
     reverse,
     h: new Tensor(ownsY && y instanceof Float32Array ? y : new Float32Array(y), [T, N, H]),
-    c: tape.kind === 'lstm' ? maskedStates(p, tape.tape.cs) : null,
+    c: null,
     gates: {},
     saturation: {},
     gradNorm: null,
   };
-  if (tape.kind === 'rnn') return trace;
+  if (cell.kind === 'rnn') return trace;
+  // With a tape, its c and gate activations are read now (a resident tape's arrays are copied out
+  // of wasm memory on first read, and the backward may free them); with a function, when first read.
+  const gatesOf = (t: CellTape): Buf => (t.kind === 'rnn' ? new Float32Array(0) : t.tape.gates); // (T,N,G·H)
+  const cellStates = (t: CellTape): Tensor | null => (t.kind === 'lstm' ? maskedStates(p, t.tape.cs) : null);
+  let activations: () => Buf;
+  if (typeof tape === 'function') {
+    let made: CellTape | null = null;
+    const again = (): CellTape => (made ??= tape());
+    if (cell.kind === 'lstm') lazyField(trace, 'c', () => cellStates(again()));
+    activations = () => gatesOf(again());
+  } else {
+    trace.c = cellStates(tape);
+    const all = gatesOf(tape);
+    activations = () => all;
+  }
   // The per-gate tensors and saturation counts are made when first read (a trainer recording
-  // only gradient norms never reads them), from this copy of the activations.
-  const all = tape.tape.gates; // (T,N,G·H)
+  // only gradient norms never reads them).
   let built: Pick<DirectionTrace, 'gates' | 'saturation'> | null = null;
-  const build = (): Pick<DirectionTrace, 'gates' | 'saturation'> => (built ??= gateTraces(cell, p, all));
-  Object.defineProperty(trace, 'gates', { enumerable: true, configurable: true, get: () => build().gates });
-  Object.defineProperty(trace, 'saturation', { enumerable: true, configurable: true, get: () => build().saturation });
+  const build = (): Pick<DirectionTrace, 'gates' | 'saturation'> => (built ??= gateTraces(cell, p, activations()));
+  lazyField(trace, 'gates', () => build().gates);
+  lazyField(trace, 'saturation', () => build().saturation);
   return trace;
+}
+
+/** Makes `trace[key]` a getter computing its value on first read (then kept). */
+function lazyField<K extends keyof DirectionTrace>(trace: DirectionTrace, key: K, make: () => DirectionTrace[K]): void {
+  let value: { v: DirectionTrace[K] } | null = null;
+  Object.defineProperty(trace, key, { enumerable: true, configurable: true, get: () => (value ??= { v: make() }).v });
 }
 
 /** Per-gate (T,N,H) activations and their saturation, from the tape's (T,N,G·H) activations. */

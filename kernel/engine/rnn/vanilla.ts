@@ -50,7 +50,7 @@ export function vanillaForward<B extends Buf>(p: SequenceProblem<B>, out: Sequen
   return { nonlinearity, hs };
 }
 
-export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: VanillaTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions): SequenceInputGrads<B> {
+export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: VanillaTape<B>, grads: SequenceOutputGrads<B>, options: BackwardOptions<B>): SequenceInputGrads<B> {
   // dy is (T,N,H), dh_n is (N,H); dG is (T,N,H), the pre-activation gradient per step
   const { T, N, H, lengths } = p;
   const { hs } = tape;
@@ -78,5 +78,5 @@ export function vanillaBackward<B extends Buf>(p: SequenceProblem<B>, tape: Vani
     passInactiveRows(p, t, carry, nextCarry);
     [carry, nextCarry] = [nextCarry, carry];
   }
-  return { ...gradsFromGates(p, H, dG, dG, hs, options.needDx), dh0: carry, dc0: null };
+  return { ...gradsFromGates(p, H, dG, dG, hs, options), dh0: carry, dc0: null };
 }

@@ -1,7 +1,8 @@
 // One layer and direction on the WebAssembly kernels, the same for every cell: the forward over
 // all steps and the BPTT backward, with what they share — the buffers the backward needs go into
 // the arena first, so that they may stay there for it (wasmResident.ts), the tape is left in place
-// or copied out, and the weight and input gradients follow from the gate gradients of all steps.
+// or copied out, and the weight and input gradients follow from the gate gradients of all steps
+// (wasmTimeSums.ts).
 // Each cell (wasmLstm.ts, wasmGru.ts, wasmVanilla.ts) supplies what is its own: its tape's buffers
 // and its step kernels. The same computation as the TypeScript kernels (lstm.ts, gru.ts,
 // vanilla.ts), which stay as the readable reference and the Float64Array path; the tapes have one
@@ -11,9 +12,10 @@
 // (wasmSequence.ts).
 
 import { F, type WasmKernels } from '../wasm/instance';
-import { checkProblem, stepTime, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
+import { checkProblem, stepTime, zeroTimeSums, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { forwardBatch1Split, splitsBatch1, type SplitCell } from './splitSequence';
-import { batchMajorOutput, columnSums, inputSideGrads, outputGradAt, putOutputGrad, stepOut, weightGrad, writeOutputs } from './wasmSequence';
+import { batchMajorOutput, outputGradAt, putOutputGrad, stateAt, stepOut, writeOutputs } from './wasmSequence';
+import { addTimeSums, finishTableSums, inputGrad, type WasmRecurrentInput } from './wasmTimeSums';
 import { copiedTape, keepResident, makeRoom, releaseResident, residentBuffers, residentTape, type ResidentBuffers } from './wasmResident';
 
 /** The tape's buffers in the arena besides the lengths and x: the states, and what else the cell keeps. */
@@ -57,7 +59,7 @@ export interface BackwardSteps {
   /** The same as the hidden side sees them (w_hh, b_hh): dGi but in the GRU's resetAfter form. */
   dGh: number;
   /** dW_hh by blocks of rows: rows [from, from + n) = Σ_t dGh_t[:, from:from+n]ᵀ · src_t, src (T·N, H). */
-  recurrentInputs: [from: number, n: number, src: number][];
+  recurrentInputs: WasmRecurrentInput[];
   /** LSTM: ∂L/∂c, which holds ∂L/∂c_0 once the steps are done. */
   dc?: number;
 }
@@ -66,7 +68,7 @@ export interface BackwardSteps {
 export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, out: SequenceOutputs<Float32Array>, keepTape: boolean): Tape | null {
   // x is (T,N,I), w_ih is (G·H,I), w_hh is (G·H,H); y is (T,N,H), or (N,T,H) with out.batchFirst
   checkProblem(p, cell.gates, cell.name);
-  if (cell.split && splitsBatch1(w, p, cell.split, keepTape)) {
+  if (cell.split && !out.capture && splitsBatch1(w, p, cell.split, keepTape)) {
     forwardBatch1Split(w, p, out, cell.split); // batch-1 inference on two threads
     return null;
   }
@@ -89,6 +91,7 @@ export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<
       stepOut(w, p, b.hs, yb, t);
     }
     writeOutputs(w, p, b.hs, out.y, out.hN, b.cs, out.cN, out.batchFirst, yb);
+    if (out.capture) captureState(w, p, b, out.capture);
     if (!keepTape) return null;
     if (!resident) return copiedTape<Tape>(w, cell.plain, cell.tapeArrays(p, b));
     arena.release(end);
@@ -101,11 +104,17 @@ export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<
   }
 }
 
-export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, tape: Tape, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions): SequenceInputGrads<Float32Array> {
+/** The state after step `capture.step`, out of the (T+1,N,H) state buffers. */
+function captureState(w: WasmKernels, p: SequenceProblem, b: ResidentBuffers, capture: NonNullable<SequenceOutputs<Float32Array>['capture']>): void {
+  const nh = p.N * p.H;
+  capture.h.set(w.arena.view(stateAt(p, b.hs, capture.step), nh));
+  if (capture.c && b.cs) capture.c.set(w.arena.view(stateAt(p, b.cs, capture.step), nh));
+}
+
+export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell<Tape>, p: SequenceProblem<Float32Array>, tape: Tape, grads: SequenceOutputGrads<Float32Array>, options: BackwardOptions<Float32Array>): SequenceInputGrads<Float32Array> {
   // dy is (T,N,H), dh_n (and dc_n) are (N,H); the gate gradients are (T,N,G·H)
-  const { T, N, H, I } = p;
+  const { T, N, H } = p;
   const G = cell.gates * H;
-  const rows = T * N;
   const arena = w.arena;
   const res = residentBuffers(w, tape);
   const mark = arena.mark();
@@ -121,16 +130,14 @@ export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell
       if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
       [carry, next] = [next, carry];
     }
-    const { dGi, dGh } = steps;
-    const dWhh = new Float32Array(G * H);
-    for (const [from, n, src] of steps.recurrentInputs) weightGrad(w, rows, dGh, G, from, n, src, H, dWhh, from * H);
-    const dWih = new Float32Array(G * I);
-    const { dx, dTable } = inputSideGrads(w, p, dGi, G, b.x, dWih, options.needDx);
-    const dbIh = p.bIh ? columnSums(w, dGi, rows, G, G) : null;
-    const dbHh = p.bHh ? (dGh === dGi && dbIh ? new Float32Array(dbIh) : columnSums(w, dGh, rows, G, G)) : null;
+    // The sums over time, into options.sums (a segment of a checkpointed sequence) or fresh zeros.
+    const sums = options.sums ?? zeroTimeSums(p, G, true);
+    addTimeSums(w, p, G, steps.dGi, steps.dGh, steps.recurrentInputs, b.x, sums);
+    const dx = options.needDx && !p.rows ? inputGrad(w, p, steps.dGi, G) : null;
+    const dTable = p.rows && !options.sums ? finishTableSums(w, p, G, sums, options.needDx) : null;
     const dh0 = arena.view(carry, N * H).slice();
     const dc0 = steps.dc !== undefined && p.c0 ? arena.view(steps.dc, N * H).slice() : null;
-    return { dx, dTable, dWih, dWhh, dbIh, dbHh, dh0, dc0 };
+    return { dx, dTable, dWih: sums.dWih, dWhh: sums.dWhh, dbIh: sums.dbIh, dbHh: sums.dbHh, dh0, dc0 };
   } finally {
     arena.release(mark);
     if (res) releaseResident(w, tape, options.retainTape ?? true);

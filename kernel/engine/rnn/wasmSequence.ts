@@ -1,14 +1,15 @@
 // The pieces of a sequence on the WebAssembly kernels (wasmCell.ts and its cells, wasmLstm.ts,
 // wasmGru.ts, wasmVanilla.ts): operands copied into the arena, the state buffers with h0 stored
-// next to the states, the input projection, and the gradients that only depend on the per-step
-// gate gradients. Same semantics as sequence.ts (which the TypeScript kernels use).
+// next to the states, the input projection, and the output gradient read a step at a time (the
+// gradients that follow from the gate gradients are wasmTimeSums.ts's). Same semantics as
+// sequence.ts (which the TypeScript kernels use).
 //
 // State layout in the arena: (T+1,N,H), the T states plus h0 where the step before the first
 // processed one would be: forward [h0 | h_0 … h_{T−1}], reverse [h_0 … h_{T−1} | h0]. Then the
 // state feeding step t is always one row-block away from the state after it, and the previous
 // states of all steps, in time order, are one contiguous (T·N, H) matrix.
 
-import { gemmPacked, packMatrixB, type PackedB } from '../wasm/gemm';
+import { packMatrixB, type PackedB } from '../wasm/gemm';
 import { F, type WasmKernels } from '../wasm/instance';
 import { multiplyByWeight, weightOperand, type WeightOperand } from '../wasm/weightOperand';
 import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
@@ -97,53 +98,20 @@ export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
   const wIh = wIhAt ?? arena.put(p.wIh);
-  multiplyByWeight(w, weightOperand(w, wIh, GH, p.I, rows, rows), rows, x, p.I, gates, GH, 0);
+  multiplyByWeight(w, weightOperand(w, wIh, GH, p.I, planRows(p), planRows(p)), rows, x, p.I, gates, GH, 0);
   if (bias) w.k.add_rows(gates, rows, GH * F, arena.put(bias), GH);
   arena.release(mark);
   return gates;
 }
 
-/** Column sums of a (rows, n) matrix at `m` (row stride ld floats) as a new JS array. */
-export function columnSums(w: WasmKernels, m: number, rows: number, ld: number, n: number): Float32Array {
-  const arena = w.arena;
-  const mark = arena.mark();
-  const out = arena.zeros(n);
-  w.k.col_sums(out, m, rows, ld * F, n);
-  const result = arena.view(out, n).slice();
-  arena.release(mark);
-  return result;
-}
-
-/**
- * dW (M,K) = Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows, ldG) and src (rows, K) row-aligned
- * in the arena; written into the JS array `into` at `intoOff`.
- */
-export function weightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, K: number, into: Float32Array, intoOff: number): void {
-  const arena = w.arena;
-  const mark = arena.mark();
-  const out = arena.alloc(M * K);
-  const b = packMatrixB(w, src, K, false, rows, K, false);
-  gemmPacked(w, true, M, rows, dG + gOff * F, ldG, b, out, K, 0);
-  into.set(arena.view(out, M * K), intoOff);
-  arena.release(mark);
-}
-
-/** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array (rows: T·N, or V for a table). */
-function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, rows = p.T * p.N): Float32Array {
-  const arena = w.arena;
-  const mark = arena.mark();
-  const out = arena.alloc(rows * p.I);
-  const wIh = arena.put(p.wIh);
-  const b = packMatrixB(w, wIh, p.I, false, GH, p.I, false); // op(B)[g, i] = w_ih[g, i]
-  gemmPacked(w, false, rows, GH, dG, GH, b, out, p.I, 0);
-  const dx = arena.view(out, rows * p.I).slice();
-  arena.release(mark);
-  return dx;
+/** Rows of x the operands are chosen for: the whole sequence's when p is a segment of it (SequenceProblem.planRows). */
+function planRows(p: SequenceProblem): number {
+  return p.planRows ?? p.T * p.N;
 }
 
 /** Rows [rowFrom, rowFrom + rowCount) of w_hh as the operand of the forward's per-step h·w_hhᵀ (multiplyByWeight). */
 export function recurrentOperand(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number): WeightOperand {
-  return weightOperand(w, wHh + rowFrom * p.H * F, rowCount, p.H, p.T * p.N, p.N);
+  return weightOperand(w, wHh + rowFrom * p.H * F, rowCount, p.H, planRows(p), p.N);
 }
 
 /** w_hh packed as B for the backward's per-step dG·w_hh: op(B)[g, h'] = w_hh[g, h'] (GEMV panels at batch 1). */
@@ -177,40 +145,13 @@ function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: 
   const mark = arena.mark();
   const projected = arena.alloc(V * GH);
   // w_ih packed or read in place as projectInputWasm would decide for x's rows, so the values agree.
-  multiplyByWeight(w, weightOperand(w, wIhAt ?? arena.put(p.wIh), GH, p.I, rows, rows), V, arena.put(table), p.I, projected, GH, 0);
+  multiplyByWeight(w, weightOperand(w, wIhAt ?? arena.put(p.wIh), GH, p.I, planRows(p), planRows(p)), V, arena.put(table), p.I, projected, GH, 0);
   if (bias) w.k.add_rows(projected, V, GH * F, arena.put(bias), GH);
   const f32 = arena.f32();
   const [to, from] = [gates >> 2, projected >> 2];
   for (let r = 0; r < rows; r++) f32.copyWithin(to + r * GH, from + index[r]! * GH, from + (index[r]! + 1) * GH);
   arena.release(mark);
   return gates;
-}
-
-/**
- * The gradients on the input side: dW_ih, and dx (when asked for) — or, with p.rows, the table's
- * gradient instead of dx: S (V, GH) sums the rows of dG per table row, dW_ih = Sᵀ·table and
- * dTable = S·w_ih (the paddingIdx row stays 0). `x` is x's byte address (unused with p.rows).
- */
-export function inputSideGrads(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, x: number, dWih: Float32Array, needDx: boolean): { dx: Float32Array | null; dTable: Float32Array | null } {
-  const rows = p.T * p.N;
-  if (!p.rows) {
-    weightGrad(w, rows, dG, GH, 0, GH, x, p.I, dWih, 0);
-    return { dx: needDx ? inputGrad(w, p, dG, GH) : null, dTable: null };
-  }
-  const { table, V, index, paddingIdx } = p.rows;
-  const arena = w.arena;
-  const mark = arena.mark();
-  try {
-    const sums = arena.zeros(V * GH);
-    for (let r = 0; r < rows; r++) w.k.add_rows(sums + index[r]! * GH * F, 1, 0, dG + r * GH * F, GH);
-    weightGrad(w, V, sums, GH, 0, GH, arena.put(table), p.I, dWih, 0);
-    if (!needDx) return { dx: null, dTable: null };
-    const dTable = inputGrad(w, p, sums, GH, V);
-    if (paddingIdx >= 0 && paddingIdx < V) dTable.fill(0, paddingIdx * p.I, (paddingIdx + 1) * p.I);
-    return { dx: null, dTable };
-  } finally {
-    arena.release(mark);
-  }
 }
 
 /** The output gradient dy in the arena (putOutputGrad), read a step at a time by outputGradAt. */

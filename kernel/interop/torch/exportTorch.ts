@@ -76,6 +76,9 @@ function plan(model: Module, data: TrainingData, options: FitOptions, exportOpti
   const validation = options.validation !== undefined ? resolveData(options.validation, 'exportTorch: validation') : undefined;
   // The options are checked as fit() checks them; the workers option does not apply (torchrun starts the processes).
   const config = resolveConfig(options, train.loader, validation !== undefined, { cores: Number.MAX_SAFE_INTEGER, warn: () => undefined });
+  if (config.tbptt !== null) {
+    throw new Error(`PyTorch export: train.py trains on whole sequences, and fit's tbptt (k1 = ${config.tbptt.k1}, k2 = ${config.tbptt.k2}) is not written into it; leave tbptt out to export`);
+  }
   const objective = recognizeObjective(
     model,
     structure,

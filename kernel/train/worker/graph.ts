@@ -50,7 +50,10 @@ type AnyFunction = Function;
 const tensorSkippedFields = new Set(['data', 'grad', 'gradFn']);
 
 // Fields that hold what the last forward left behind (large, and stale in the worker): sent as null.
-const transientFields: [AnyFunction, string][] = [[RNNBase, 'trace']];
+const transientFields: [AnyFunction, string][] = [
+  [RNNBase, 'trace'],
+  [RNNBase, 'stream'],
+];
 
 function isTransient(value: object, key: string): boolean {
   return transientFields.some(([cls, field]) => field === key && value instanceof cls);

@@ -1,0 +1,104 @@
+// The gradients that follow from a sequence's gate gradients on the WebAssembly kernels: the sums
+// over time (dW_hh, db_hh, dW_ih, db_ih), added block by block in the order the backward visits
+// the steps (timeBlocks.ts), and dx. The same computation as sequence.ts's gradsFromGates (the
+// TypeScript kernels), over buffers in the arena.
+//
+// With x's rows taken from a table (an embedding lookup, p.rows), the input side sums the gate
+// gradients per table row first, S (V,G·H); dW_ih = Sᵀ·table and dTable = S·w_ih follow once all
+// steps are in (finishTableSums): after the last segment of a checkpointed sequence.
+
+import { gemmPacked, packMatrixB } from '../wasm/gemm';
+import { F, type WasmKernels } from '../wasm/instance';
+import { type SequenceProblem, type TimeSums } from './sequence';
+import { timeBlocks } from './timeBlocks';
+
+/** Rows [from, from + n) of dW_hh and the (T·N, H) matrix in the arena they multiply, row-aligned with the gate gradients. */
+export type WasmRecurrentInput = [from: number, n: number, src: number];
+
+/**
+ * Adds the sums over time of one backward into `sums` (JS arrays, copied into the arena and back).
+ * dGi and dGh are the (T,N,G·H) gate gradients as the input and the hidden side see them (the
+ * same buffer but in the GRU's resetAfter form); `x` is x's byte address (unused with p.rows).
+ */
+export function addTimeSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, dGi: number, dGh: number, recurrent: readonly WasmRecurrentInput[], x: number, sums: TimeSums<Float32Array>): void {
+  const { N, H, I } = p;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const dWhh = arena.put(sums.dWhh);
+    const table = sums.tableSums ? arena.put(sums.tableSums) : 0;
+    const dWih = table ? 0 : arena.put(sums.dWih);
+    const dbIh = sums.dbIh ? arena.put(sums.dbIh) : 0;
+    // One gate gradient for both sides (LSTM, RNN, GRU's Cho form): db_hh is db_ih, copied below.
+    const dbHh = sums.dbHh && (dGh !== dGi || !sums.dbIh) ? arena.put(sums.dbHh) : 0;
+    for (const [t0, t1] of timeBlocks(p.T, N, p.reverse)) {
+      const [r0, rows] = [t0 * N, (t1 - t0) * N];
+      for (const [from, n, src] of recurrent) addWeightGrad(w, rows, dGh + r0 * GH * F, GH, from, n, src + r0 * H * F, H, dWhh + from * H * F);
+      if (dbHh) w.k.col_sums(dbHh, dGh + r0 * GH * F, rows, GH * F, GH);
+      if (table) addPerTableRow(w, p, table, dGi, GH, r0, rows);
+      else addWeightGrad(w, rows, dGi + r0 * GH * F, GH, 0, GH, x + r0 * I * F, I, dWih);
+      if (dbIh) w.k.col_sums(dbIh, dGi + r0 * GH * F, rows, GH * F, GH);
+    }
+    sums.dWhh.set(arena.view(dWhh, sums.dWhh.length));
+    if (table) sums.tableSums!.set(arena.view(table, sums.tableSums!.length));
+    else sums.dWih.set(arena.view(dWih, sums.dWih.length));
+    if (dbIh) sums.dbIh!.set(arena.view(dbIh, GH));
+    if (dbHh) sums.dbHh!.set(arena.view(dbHh, GH));
+    else if (sums.dbHh && sums.dbIh) sums.dbHh.set(sums.dbIh);
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** S[index[r]] += dG[r] for the rows [r0, r0 + rows), row after row; S (V,GH) and dG (T·N,GH) in the arena. */
+function addPerTableRow(w: WasmKernels, p: SequenceProblem<Float32Array>, S: number, dG: number, GH: number, r0: number, rows: number): void {
+  const index = p.rows!.index;
+  for (let r = r0; r < r0 + rows; r++) w.k.add_rows(S + index[r]! * GH * F, 1, 0, dG + r * GH * F, GH);
+}
+
+/**
+ * With p.rows, once every step is in sums.tableSums (S): dW_ih = Sᵀ·table into sums.dWih, and,
+ * when asked for, dTable = S·w_ih (V,I) (the paddingIdx row 0).
+ */
+export function finishTableSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, sums: TimeSums<Float32Array>, needDx: boolean): Float32Array | null {
+  const { table, V, paddingIdx } = p.rows!;
+  const arena = w.arena;
+  const mark = arena.mark();
+  try {
+    const S = arena.put(sums.tableSums!);
+    const dWih = arena.zeros(GH * p.I);
+    addWeightGrad(w, V, S, GH, 0, GH, arena.put(table), p.I, dWih);
+    sums.dWih.set(arena.view(dWih, GH * p.I));
+    if (!needDx) return null;
+    const dTable = inputGrad(w, p, S, GH, V);
+    if (paddingIdx >= 0 && paddingIdx < V) dTable.fill(0, paddingIdx * p.I, (paddingIdx + 1) * p.I);
+    return dTable;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * dW (M,K) at `into` += Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows, ldG) and src (rows, K)
+ * row-aligned, all in the arena (dW's rows K floats apart).
+ */
+function addWeightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, K: number, into: number): void {
+  const arena = w.arena;
+  const mark = arena.mark();
+  const b = packMatrixB(w, src, K, false, rows, K, false);
+  gemmPacked(w, true, M, rows, dG + gOff * F, ldG, b, into, K, 1);
+  arena.release(mark);
+}
+
+/** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array (rows: T·N, or V for a table). */
+export function inputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, dG: number, GH: number, rows = p.T * p.N): Float32Array {
+  const arena = w.arena;
+  const mark = arena.mark();
+  const out = arena.alloc(rows * p.I);
+  const wIh = arena.put(p.wIh);
+  const b = packMatrixB(w, wIh, p.I, false, GH, p.I, false); // op(B)[g, i] = w_ih[g, i]
+  gemmPacked(w, false, rows, GH, dG, GH, b, out, p.I, 0);
+  const dx = arena.view(out, rows * p.I).slice();
+  arena.release(mark);
+  return dx;
+}
