@@ -224,11 +224,22 @@ export class NotebookRuntime {
     }
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
+    // An interrupt while the cell compiles or loads its imports (the first cell of a kernel takes
+    // a while there) ends it before it runs, instead of going nowhere.
+    let stopBeforeRun = false;
+    this.running = {
+      execution,
+      interrupt: () => {
+        stopBeforeRun = true;
+        execution.stop();
+      },
+    };
     try {
       compiled = compileCell(params.code, filename, this.scope);
       this.errors.register(filename, { label: params.cellLabel, sourceMap: compiled.sourceMap });
       this.resolver.setCwd(params.cwd ?? process.cwd());
       await this.preloadImports(compiled, params);
+      if (stopBeforeRun) return finish('interrupted', await this.interruptedError([]));
       this.scope.declare(compiled.declarations);
       const cell = new vm.Script(compiled.script, { filename }).runInThisContext({ displayErrors: false }) as CellFunction;
       const interrupted = new Promise<unknown[]>((resolve) => {

@@ -10,6 +10,7 @@ import {
   openScratchNotebook,
   outputItems,
   requireCommand,
+  shownErrors,
   runCells,
   selectRnnLabKernel,
   extensionWithKernel,
@@ -18,6 +19,13 @@ import {
 } from './helpers';
 
 const ERROR = 'application/vnd.code.notebook.error';
+
+/** An interrupted cell says so once: one error output, "Interrupted" once in what VS Code shows. */
+function assertInterruptedOnce(cell: vscode.NotebookCell): void {
+  const shown = shownErrors(cell);
+  const said = shown.join('\n').match(/Interrupted/g) ?? [];
+  assert.equal(said.length, 1, `"Interrupted" is shown ${said.length} times: ${JSON.stringify(shown)} (outputs ${JSON.stringify(outputItems(cell))})`);
+}
 
 /** Runs a cell that never ends, stops it with `stop`, and checks the scope survived. */
 async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): Promise<void> {
@@ -37,6 +45,7 @@ async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): P
   await stop();
   await finished;
   assert.notEqual(busy.executionSummary?.success, true, 'the interrupted cell reports success');
+  assertInterruptedOnce(busy);
   await runCells(editor, [after]);
   const plain = itemsOfMime(after, 'text/plain').map((i) => i.text);
   assert.deepEqual(plain, ['true'], `scope after interrupt: ${JSON.stringify(outputItems(after))}`);
@@ -72,6 +81,7 @@ suite('kernel control: interrupt and restart', () => {
     await vscode.commands.executeCommand(COMMANDS.interruptKernel);
     await finished;
     assert.notEqual(loop.executionSummary?.success, true, 'the interrupted cell reports success');
+    assertInterruptedOnce(loop);
     const ticksAtInterrupt = (streamText(loop).match(/tick/g) ?? []).length;
     await runCells(editor, [later]);
     assert.equal(streamText(later), '', `ticks leaked into a later cell: ${JSON.stringify(outputItems(later))}`);
