@@ -245,7 +245,7 @@ export class RnnLabController implements vscode.Disposable {
       ok = result.status === 'ok';
       if (result.status === 'error' && !outputs.sawError && result.error) outputs.appendError(result.error);
       if (result.status === 'interrupted' && !outputs.sawError) {
-        outputs.appendError({ name: 'Interrupted', message: 'The cell was interrupted.', stack: '' });
+        outputs.appendError({ name: 'Interrupted', message: 'The cell was stopped.', stack: '' });
       }
     } catch (error) {
       this.reportFailure(outputs, error, kernel);

@@ -161,6 +161,17 @@ export interface InterruptParams {
 }
 
 /**
+ * The kernel has started a cell (before compiling it): from now on a SIGINT reaches it. A SIGINT
+ * sent before finds no cell to stop, and a cell that then spins in a synchronous loop never reads
+ * the InterruptNotification behind it; so clients signal only a started cell (and, for one not
+ * started, send the notification and signal once this arrives).
+ */
+export const ExecutionStartedNotification = 'rnnLab/executionStarted';
+export interface ExecutionStartedParams {
+  executionId: string;
+}
+
+/**
  * How many names the cells have declared in the notebook scope (nothing is read from their values,
  * so it answers at once): what a restart would throw away. Result: ScopeSummary.
  */

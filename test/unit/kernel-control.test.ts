@@ -34,7 +34,7 @@ describe('interrupt', () => {
   it('stops a synchronous endless loop and keeps the variables assigned so far', async () => {
     const r = await runAndInterrupt(kernel, "const before = 'kept';\nlet spins = 0;\nconsole.log('started');\nwhile (true) { spins++; }");
     expect(r.status).toBe('interrupted');
-    expect(r.outputs.at(-1)).toMatchObject({ type: 'error', error: { name: 'Interrupted' } });
+    expect(r.outputs.at(-1)).toMatchObject({ type: 'error', error: { name: 'Interrupted', stack: 'Interrupted: The cell was stopped.' } });
     const after = await kernel.execute('[before, spins > 0]');
     expect(plain(after.outputs[0])).toBe("[ 'kept', true ]");
   });
@@ -85,7 +85,7 @@ describe('an interrupt while a cell is being prepared', () => {
       const r = await runtime.execute({ executionId: 'e1', code: "import { loaded } from './interrupts.cjs';\nconsole.log('ran', loaded);", cellLabel: 'cell 1', cwd: folder });
       expect(r.status).toBe('interrupted');
       expect(outputs.filter((o) => o.type === 'stream')).toEqual([]);
-      expect(outputs.filter((o) => o.type === 'error')).toMatchObject([{ error: { name: 'Interrupted' } }]);
+      expect(outputs.filter((o) => o.type === 'error')).toMatchObject([{ error: { name: 'Interrupted', message: 'The cell was stopped.' } }]);
     } finally {
       delete global.interruptTheCell;
       rmSync(folder, { recursive: true, force: true });
