@@ -7,6 +7,7 @@ import type { Dashboard } from './dashboard';
 import type { Inspector } from './inspector';
 import type { KernelClientState } from './kernelClient';
 import type { KernelManager } from './kernelManager';
+import type { LiveOutputs } from './liveOutputs';
 import { recentMessages, type ShownMessage } from './notify';
 import type { ModalRestartPrompter, RestartAnswer } from './restartPrompt';
 import type { KernelStatusBar } from './statusBar';
@@ -72,6 +73,8 @@ export interface RnnLabTestApi {
   restartQuestions(): { message: string; detail: string }[];
   /** From now on, Restart Kernel's question is answered so, without a modal (undefined: a modal again). */
   answerRestartQuestions(answer: RestartAnswer | undefined): void;
+  /** Per display id: the live updates of finished cells the renderer reported drawing. */
+  liveOutputDraws(): Record<string, number>;
 }
 
 function labelOf(label: string | { label: string } | undefined): string {
@@ -88,9 +91,10 @@ export interface TestApiParts {
   dashboard: Dashboard;
   statusBar: KernelStatusBar;
   prompter: ModalRestartPrompter;
+  live: LiveOutputs;
 }
 
-export function createTestApi({ kernels, inspector, dashboard, statusBar, prompter }: TestApiParts): RnnLabTestApi {
+export function createTestApi({ kernels, inspector, dashboard, statusBar, prompter, live }: TestApiParts): RnnLabTestApi {
   return {
     kernelState(notebook) {
       const kernel = notebook ? kernels.all.find((k) => k.notebook.uri.toString() === notebook.toString()) : kernels.followedKernel;
@@ -140,5 +144,6 @@ export function createTestApi({ kernels, inspector, dashboard, statusBar, prompt
     answerRestartQuestions(answer) {
       prompter.answer = answer;
     },
+    liveOutputDraws: () => live.drawCounts,
   };
 }

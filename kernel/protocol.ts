@@ -42,6 +42,8 @@ export interface LineChartSpec {
   /** Exponential moving average factor in [0,1) applied to displayed y (loss curves). */
   smoothing?: number;
   series: LineSeries[];
+  /** The training job a live loss curve follows (its Stop button names it by uid). */
+  job?: { id: string; uid: string };
 }
 
 export interface HeatmapSpec {
@@ -282,6 +284,8 @@ export const JobNotification = 'rnnLab/job';
 export type JobStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 export interface JobSummary {
   id: string;
+  /** Unique across kernel processes and restarts (ids start again at job-1 in a new kernel). */
+  uid: string;
   /** Variable name of the model being trained, when known. */
   model: string;
   status: JobStatus;

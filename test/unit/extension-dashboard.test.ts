@@ -5,7 +5,7 @@ import { appendDecimated } from '../../kernel/plots/decimate';
 import { applyJobEvent, JobHistoryStore, MAX_GRAD_ROWS, MAX_POINTS } from '../../webview/jobHistory';
 
 function job(over: Partial<JobSummary> = {}): JobSummary {
-  return { id: 'j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };
+  return { id: 'j1', uid: 'k-j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };
 }
 
 describe('job history (dashboard state)', () => {

@@ -85,6 +85,8 @@ export interface TestApi {
   dashboardMessagesPosted(): number;
   /** Notifications the commands showed, oldest first (added with the model export commands). */
   recentMessages(): { severity: 'error' | 'warning' | 'info'; text: string }[];
+  /** Per display id: live updates of finished cells that the notebook renderer reported drawing. */
+  liveOutputDraws(): Record<string, number>;
 }
 export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'kernelState',
@@ -100,6 +102,7 @@ export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'dashboardVisible',
   'dashboardMessagesPosted',
   'recentMessages',
+  'liveOutputDraws',
 ];
 
 /** What the export commands (rnnLab.exportOnnx, rnnLab.exportSafetensors) resolve with. */
