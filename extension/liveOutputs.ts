@@ -1,4 +1,4 @@
-// The extension's side of renderer messaging (webview/rendererMessages.ts): live displays in
+// The extension's side of renderer messaging (webview/messages.ts): live displays in
 // cells that have finished are redrawn by the renderer from messages, so VS Code never shows such
 // a cell running again (each write into a finished cell is a short execution: a spinner and the
 // notebook's "Stop Execution"); the registry (cellOutputs.ts) writes the document once the
@@ -7,7 +7,7 @@
 
 import * as vscode from 'vscode';
 import { RnnLabMime, StopJobRequest, type JobSummary, type MimeBundle, type StopJobParams } from '../kernel/protocol';
-import type { RendererInbound, RendererOutbound } from '../webview/rendererMessages';
+import type { RendererInbound, RendererOutbound } from '../webview/messages';
 import { RENDERER_ID } from './constants';
 import type { KernelClient } from './kernelClient';
 import type { KernelManager } from './kernelManager';

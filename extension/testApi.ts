@@ -8,7 +8,7 @@ import type { Inspector } from './inspector';
 import type { KernelClientState } from './kernelClient';
 import type { KernelManager } from './kernelManager';
 import type { LiveOutputs } from './liveOutputs';
-import { recentMessages, type ShownMessage } from './notify';
+import { recentMessages, showModalMessages, type ShownMessage } from './notify';
 import type { ModalRestartPrompter, RestartAnswer } from './restartPrompt';
 import type { KernelStatusBar } from './statusBar';
 
@@ -75,6 +75,8 @@ export interface RnnLabTestApi {
   answerRestartQuestions(answer: RestartAnswer | undefined): void;
   /** Per display id: the live updates of finished cells the renderer reported drawing. */
   liveOutputDraws(): Record<string, number>;
+  /** Whether modal messages show; off, they are only recorded in recentMessages (a test cannot close a modal). */
+  showModalMessages(shown: boolean): void;
 }
 
 function labelOf(label: string | { label: string } | undefined): string {
@@ -145,5 +147,6 @@ export function createTestApi({ kernels, inspector, dashboard, statusBar, prompt
       prompter.answer = answer;
     },
     liveOutputDraws: () => live.drawCounts,
+    showModalMessages,
   };
 }

@@ -250,6 +250,23 @@ export interface ExportTorchParams {
   path: string;
 }
 
+/**
+ * Whether the model can be exported in this format, asked before anything else: the export
+ * commands explain what stands in the way instead of asking for a file first. Result: ExportCheck.
+ */
+export const CheckExportRequest = 'rnnLab/checkExport';
+export interface CheckExportParams {
+  model: string;
+  format: 'onnx' | 'safetensors' | 'torch';
+}
+export type ExportCheck =
+  | { exportable: true }
+  /**
+   * `title` names the model and the format ("plain (Linear) cannot be exported to ONNX"), `reason`
+   * says why, `inCell` (when there is something) what a cell can do that the menu cannot.
+   */
+  | { exportable: false; title: string; reason: string; inCell?: string };
+
 export interface ExportResult {
   /** The absolute path written. */
   path: string;

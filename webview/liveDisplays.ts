@@ -1,9 +1,9 @@
-// The renderer's side of live displays (rendererMessages.ts): which rendered outputs belong to
+// The renderer's side of live displays (messages.ts): which rendered outputs belong to
 // which display id, the Stop buttons of jobs' live curves, and the messages to the extension.
 // The extension redraws a finished cell's live display by message; an output drawn from the
 // document asks it for anything newer ('watch').
 
-import type { OutputDisplayMetadata, RendererInbound, RendererOutbound } from './rendererMessages';
+import type { OutputDisplayMetadata, RendererInbound, RendererOutbound } from './messages';
 
 export function displayIdOf(metadata: unknown): string | undefined {
   const id = (metadata as OutputDisplayMetadata | undefined)?.transient?.display_id;

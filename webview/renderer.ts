@@ -10,7 +10,7 @@ import { PlotView, type PlotSpec } from './plotView';
 import { renderModule, renderTable, renderTensor, TABLE_CSS } from './tables';
 import { currentTheme, watchTheme, type PlotTheme } from './theme';
 import { displayIdOf, LiveDisplays } from './liveDisplays';
-import type { RendererInbound, RendererOutbound } from './rendererMessages';
+import type { RendererInbound, RendererOutbound } from './messages';
 
 const PLOT_MIMES: readonly string[] = [RnnLabMime.lines, RnnLabMime.heatmap, RnnLabMime.bars];
 
