@@ -59,6 +59,16 @@ export interface HeatmapSpec {
   zmax?: number;
   /** 'diverging' for signed values centred on 0 (tanh outputs), 'sequential' for [0,1] (gates). */
   scale?: 'diverging' | 'sequential';
+  /** Blocks of rows (columns) to mark and name, e.g. the gate blocks of an LSTM's weights. */
+  rowBands?: HeatmapBand[];
+  columnBands?: HeatmapBand[];
+}
+
+/** Rows (or columns) start … end−1 of a heatmap, named `label`. */
+export interface HeatmapBand {
+  label: string;
+  start: number;
+  end: number;
 }
 
 export interface BarChartSpec {
@@ -208,6 +218,11 @@ export interface ParameterValues {
   shape: number[];
   /** Row-major values; 1-D parameters are one row. */
   values: number[];
+  /**
+   * A recurrent layer's weight_ih, weight_hh and biases stack one block of hiddenSize rows per
+   * gate: their names in order (LSTM i, f, g, o; GRU r, z, n).
+   */
+  gates?: string[];
 }
 
 export const ListJobsRequest = 'rnnLab/listJobs';

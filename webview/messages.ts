@@ -29,6 +29,8 @@ export interface ParameterData {
   /** Row-major values of the parameter; 1-D parameters are one row. */
   shape: number[];
   values: number[];
+  /** The gates of its row blocks (a recurrent layer's weights and biases), in order. */
+  gates?: string[];
 }
 
 export type ParameterInbound = { type: 'parameter'; data: ParameterData } | { type: 'error'; message: string };

@@ -34,6 +34,7 @@ import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/worker/sharedWeights';
 import { checkExport } from './exportCheck';
+import { gateBlocks } from './gateBlocks';
 import { moduleSummary } from './summaries';
 
 /** How many names the cells declared, and the first few: what a restart would lose. */
@@ -58,7 +59,11 @@ export function inspectModel(scope: NotebookScope, params: InspectModelParams): 
 export function parameterValues(scope: NotebookScope, params: ParameterValuesParams): ParameterValues {
   const model = findModel(scope, params.model);
   for (const [name, p] of model.namedParameters()) {
-    if (name === params.parameter) return { shape: [...p.shape], values: withConsistentWeights(model, () => Array.from(p.data)) };
+    if (name !== params.parameter) continue;
+    const values: ParameterValues = { shape: [...p.shape], values: withConsistentWeights(model, () => Array.from(p.data)) };
+    const gates = gateBlocks(model, name);
+    if (gates) values.gates = gates;
+    return values;
   }
   throw new ResponseError(ErrorCodes.InvalidParams, `${params.model} has no parameter '${params.parameter}'`);
 }

@@ -368,7 +368,9 @@ export class TrainingLoop {
     if (this.config.checkpoint !== null && this.stepsDone > 0) this.checkpoint();
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
-    const speed = formatStepTime(this.stepMs);
+    const time = formatStepTime(this.stepMs);
+    // The whole run's median, said as such (the live progress shows the median of recent steps).
+    const speed = time ? `median ${time}` : '';
     const message =
       reason === 'completed'
         ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${speed ? `, ${speed}` : ''}`
