@@ -4,19 +4,23 @@
 //   same name, so a loop that prints does not make a thousand outputs.
 // - Displays with a displayId can be replaced later ('update'), also after the cell finished
 //   (training runs on while the next cell executes). Updates are coalesced per displayId, so the
-//   renderer sees at most a few redraws a second, and written through the cell's running execution
-//   or, when it has none, a short-lived one that keeps its execution order and timing.
+//   renderer sees at most a few redraws a second, and written through the cell's running execution.
+//   A finished cell is not run again for them: the renderer redraws its outputs from messages and
+//   the document follows when they settle, through a short-lived execution that keeps the cell's
+//   execution order and timing (DisplayRegistry).
 
 import * as vscode from 'vscode';
 import type { CellOutput, ErrorInfo, MimeBundle } from '../kernel/protocol';
+import { rendererItem, type LiveRenderer } from './liveOutputs';
 import { displayMetadata, errorFromInfo, mimeBundleToItems, resultMetadata, type OutputItemSpec } from './outputItems';
 
 const STREAM_FLUSH_MS = 40;
 const UPDATE_FLUSH_MS = 80;
 // Each write into a finished cell is a short execution: VS Code flashes the cell's spinner and the
-// notebook's "Stop Execution" button. Once a second keeps a live loss curve moving without that
-// flicker taking over the notebook (the dashboard follows the job more closely).
+// notebook's "Stop Execution" button. What the renderer draws is redrawn from messages instead,
+// and written once its updates pause this long; anything else at most once a second.
 const FINISHED_UPDATE_FLUSH_MS = 1000;
+const SETTLE_MS = 2000;
 
 export function toVscodeItems(specs: OutputItemSpec[]): vscode.NotebookCellOutputItem[] {
   return specs.map((s) => {
@@ -190,11 +194,27 @@ export class CellOutputs {
   }
 }
 
-/** Displays that can be updated, by displayId, wherever they are. */
+interface Display {
+  cell: CellOutputs;
+  output: vscode.NotebookCellOutput;
+}
+
+/**
+ * The displays of one notebook that can be updated, by displayId, wherever they are. An update
+ * reaches a running cell through its execution; a finished cell's outputs are redrawn by the
+ * renderer (liveOutputs.ts) while updates come, and written once they settle, or before the
+ * notebook is saved. What the renderer does not draw is written into a finished cell at once
+ * (a short execution, at most once a second).
+ */
 export class DisplayRegistry implements vscode.Disposable {
-  private readonly displays = new Map<string, { cell: CellOutputs; output: vscode.NotebookCellOutput }[]>();
+  private readonly displays = new Map<string, Display[]>();
   private readonly pending = new Map<string, MimeBundle>();
+  /** Drawn by the renderer in finished cells, not written into them yet. */
+  private readonly unwritten = new Map<string, MimeBundle>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly renderer?: LiveRenderer) {}
 
   add(displayId: string, cell: CellOutputs, output: vscode.NotebookCellOutput): void {
     const list = this.displays.get(displayId) ?? [];
@@ -206,34 +226,80 @@ export class DisplayRegistry implements vscode.Disposable {
     for (const [id, list] of this.displays) {
       const kept = list.filter((d) => d.cell.cell !== cell);
       if (kept.length) this.displays.set(id, kept);
-      else this.displays.delete(id);
+      else this.forget(id);
     }
   }
 
   /**
-   * Only the newest data of each displayId is written: every UPDATE_FLUSH_MS into running cells,
-   * less often into finished ones (each write there is a short execution VS Code shows).
+   * Only the newest data of each displayId goes out: every UPDATE_FLUSH_MS, less often when it can
+   * only be written into finished cells (each write there is a short execution VS Code shows).
    */
   update(displayId: string, data: MimeBundle): void {
     this.pending.set(displayId, data);
-    const live = (this.displays.get(displayId) ?? []).some((d) => d.cell.isLive);
-    this.timer ??= setTimeout(() => this.flush(), live ? UPDATE_FLUSH_MS : FINISHED_UPDATE_FLUSH_MS);
+    const quick = (this.displays.get(displayId) ?? []).some((d) => d.cell.isLive) || (this.renderer !== undefined && rendererItem(data) !== undefined);
+    this.timer ??= setTimeout(() => this.flush(), quick ? UPDATE_FLUSH_MS : FINISHED_UPDATE_FLUSH_MS);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const [displayId, data] of this.pending) {
-      for (const { cell, output } of this.displays.get(displayId) ?? []) {
-        void cell.replaceItems(output, toVscodeItems(mimeBundleToItems(data)));
+      const displays = this.displays.get(displayId) ?? [];
+      const finished = displays.filter((d) => !d.cell.isLive);
+      for (const d of displays) if (d.cell.isLive) write(d, data);
+      if (finished.length === 0) continue;
+      if (this.renderer?.post(displayId, data)) {
+        this.unwritten.set(displayId, data);
+        this.settleSoon();
+      } else {
+        for (const d of finished) write(d, data);
       }
     }
     this.pending.clear();
   }
 
+  /** Writes what the renderer drew into the finished cells' outputs (saved with the notebook). */
+  settle(): Promise<void> {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    const writes: Promise<void>[] = [];
+    for (const [displayId, data] of this.unwritten) {
+      for (const d of this.displays.get(displayId) ?? []) if (!d.cell.isLive) writes.push(write(d, data));
+      this.renderer?.written(displayId);
+    }
+    this.unwritten.clear();
+    return Promise.all(writes).then(() => undefined);
+  }
+
+  /** Its kernel restarted: no display of the old one changes any more (what is pending is written first). */
+  endSession(): Promise<void> {
+    this.flush();
+    const written = this.settle();
+    this.displays.clear();
+    return written;
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.displays.clear();
     this.pending.clear();
+    this.unwritten.clear();
   }
+
+  private forget(displayId: string): void {
+    this.displays.delete(displayId);
+    this.unwritten.delete(displayId);
+    this.renderer?.written(displayId);
+  }
+
+  /** The document follows once the updates pause for SETTLE_MS. */
+  private settleSoon(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => void this.settle(), SETTLE_MS);
+  }
+}
+
+function write(display: Display, data: MimeBundle): Promise<void> {
+  return display.cell.replaceItems(display.output, toVscodeItems(mimeBundleToItems(data)));
 }

@@ -42,6 +42,9 @@ export const Views = {
   jobs: 'rnnLab.jobs',
 } as const;
 
+/** The notebook renderer of RNN Lab's output MIME types (package.json notebookRenderer). */
+export const RENDERER_ID = 'rnn-lab-renderer';
+
 export const DASHBOARD_VIEW_TYPE = 'rnnLab.dashboard';
 export const PARAMETER_VIEW_TYPE = 'rnnLab.parameter';
 

@@ -13,6 +13,7 @@ import { KernelClient, KernelNotRunningError, notebookFolder, UntrustedWorkspace
 import type { KernelManager } from './kernelManager';
 import { isRnnLabNotebook, withRnnLabKernelspec } from './notebookMetadata';
 import type { NotebookSelection } from './notebookSelection';
+import type { LiveOutputs } from './liveOutputs';
 import { kernelDiedMessage } from './outputItems';
 import { showUntrustedMessage } from './trust';
 
@@ -49,6 +50,8 @@ export class RnnLabController implements vscode.Disposable {
     private readonly kernels: KernelManager,
     /** The notebooks that chose this controller: kept here, read by the status bar. */
     private readonly selected: NotebookSelection,
+    /** Redraws live displays of finished cells (renderer messaging). */
+    private readonly live: LiveOutputs,
   ) {
     const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
     c.supportedLanguages = [CELL_LANGUAGE];
@@ -76,9 +79,18 @@ export class RnnLabController implements vscode.Disposable {
         const route = this.routes.get(p.executionId);
         route?.outputs.handle(p.output, route.executionCount);
       }),
+      // Before the notebook is saved, the document gets what the renderer drew in finished cells.
+      vscode.workspace.onWillSaveNotebookDocument((e) => {
+        const runs = this.runs.get(e.notebook);
+        if (!runs) return;
+        runs.registry.flush();
+        e.waitUntil(runs.registry.settle());
+      }),
       kernels.onDidStartSession((kernel) => {
         const runs = this.runs.get(kernel.notebook);
         if (runs) runs.executionOrder = 0;
+        // An old cell's output never changes because a new kernel ran, whatever display ids it uses.
+        void runs?.registry.endSession();
         // The old process is gone: nothing more comes for its executions.
         for (const [id, route] of this.routes) if (route.kernel === kernel) this.routes.delete(id);
       }),
@@ -143,7 +155,7 @@ export class RnnLabController implements vscode.Disposable {
   private runsOf(notebook: vscode.NotebookDocument): NotebookRuns {
     let runs = this.runs.get(notebook);
     if (!runs) {
-      runs = { queue: [], draining: false, executionOrder: 0, registry: new DisplayRegistry() };
+      runs = { queue: [], draining: false, executionOrder: 0, registry: new DisplayRegistry(this.live.forNotebook(notebook)) };
       this.runs.set(notebook, runs);
     }
     return runs;
@@ -245,7 +257,7 @@ export class RnnLabController implements vscode.Disposable {
       ok = result.status === 'ok';
       if (result.status === 'error' && !outputs.sawError && result.error) outputs.appendError(result.error);
       if (result.status === 'interrupted' && !outputs.sawError) {
-        outputs.appendError({ name: 'Interrupted', message: 'The cell was interrupted.', stack: '' });
+        outputs.appendError({ name: 'Interrupted', message: 'The cell was stopped.', stack: '' });
       }
     } catch (error) {
       this.reportFailure(outputs, error, kernel);

@@ -1,17 +1,21 @@
 // "Export Model to ONNX", "Export Model to safetensors" and "Export Training to PyTorch…": from
 // the inspector's context menu (a model item), the command palette (a quick pick of the kernel's
-// models) or a script/test (a model name and a target path, no dialog). The kernel writes the
-// file (or, for PyTorch, the folder); what it cannot export comes back as an error naming the
-// model and why, shown to the person as it is.
+// models) or a script/test (a model name and a target path, no dialog). The kernel is asked first
+// whether it can export the model (rnnLab/checkExport): when it cannot, a modal explains why and
+// what a cell can do instead, and no save dialog asks for a file. Then the kernel writes the file
+// (or, for PyTorch, the folder); a failure there comes back as an error naming the model and why.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
 import {
+  CheckExportRequest,
   ExportOnnxRequest,
   ExportSafetensorsRequest,
   ExportTorchRequest,
   ListModelsRequest,
+  type CheckExportParams,
+  type ExportCheck,
   type ExportOnnxParams,
   type ExportResult,
   type ExportSafetensorsParams,
@@ -20,7 +24,7 @@ import {
 } from '../kernel/protocol';
 import type { InspectorNode } from './inspectorModel';
 import { KernelNotRunningError, type KernelClient } from './kernelClient';
-import { notify } from './notify';
+import { explain, notify } from './notify';
 
 export type ExportFormat = 'onnx' | 'safetensors';
 
@@ -43,8 +47,6 @@ export class ExportError extends Error {
     this.name = 'ExportError';
   }
 }
-
-/** The command id of "Export Training to PyTorch…" (beside Commands in constants.ts once it is listed there). */
 
 async function pickModel(kernel: KernelClient | undefined, format: Pick<FormatInfo, 'title'>): Promise<string | undefined> {
   if (!kernel?.isRunning) {
@@ -81,6 +83,21 @@ function running(kernel: KernelClient | undefined): KernelClient {
   return kernel;
 }
 
+/** Asks the kernel whether it can export the model so; when not, explains why (a modal) and says false. */
+async function exportable(kernel: KernelClient | undefined, model: string, format: CheckExportParams['format']): Promise<boolean> {
+  const params: CheckExportParams = { model, format };
+  let check: ExportCheck;
+  try {
+    check = await running(kernel).request<ExportCheck>(CheckExportRequest, params);
+  } catch (error) {
+    if (error instanceof ResponseError) throw new ExportError(error.message);
+    throw error;
+  }
+  if (check.exportable) return true;
+  void explain('error', check.title, check.inCell ? `${check.reason}\n\n${check.inCell}` : check.reason);
+  return false;
+}
+
 /**
  * Exports a model from `kernel` (the notebook in view's). `node`: a model item of the inspector or a model name (else a quick pick asks);
  * `to`: the file (else a save dialog asks). Resolves with what was written, or undefined when the
@@ -94,7 +111,7 @@ export async function exportModel(
 ): Promise<ExportResult | undefined> {
   const format = FORMATS[formatName];
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, format);
-  if (!model) return undefined;
+  if (!model || !(await exportable(kernel, model, formatName))) return undefined;
   const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askTarget(model, format)));
   if (!target) return undefined;
   if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);
@@ -133,7 +150,7 @@ async function askFolder(model: string): Promise<vscode.Uri | undefined> {
  */
 export async function exportTraining(kernel: KernelClient | undefined, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<ExportResult | undefined> {
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, { title: 'PyTorch' });
-  if (!model) return undefined;
+  if (!model || !(await exportable(kernel, model, 'torch'))) return undefined;
   const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askFolder(model)));
   if (!target) return undefined;
   if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);

@@ -11,6 +11,7 @@ import { Inspector } from './inspector';
 import { notebookName } from './kernelClient';
 import { KERNEL_CLIENT_NAME } from './kernelLanguageClient';
 import { KernelManager } from './kernelManager';
+import { LiveOutputs } from './liveOutputs';
 import { isRnnLabNotebook } from './notebookMetadata';
 import { NotebookSelection } from './notebookSelection';
 import { ModalRestartPrompter } from './restartPrompt';
@@ -24,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
   const selection = new NotebookSelection();
   const manager = new KernelManager(context.extensionUri, output);
   kernels = manager;
-  const controller = new RnnLabController(manager, selection);
+  const live = new LiveOutputs(manager);
+  const controller = new RnnLabController(manager, selection, live);
   const statusBar = new KernelStatusBar();
   const dashboard = new Dashboard(context.extensionUri, manager);
   const inspector = new Inspector(context.extensionUri, manager, controller.onDidFinishCell);
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
     output,
     selection,
     manager,
+    live,
     controller,
     statusBar,
     dashboard,
@@ -76,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
     quietBuiltInTypeScript(() => manager.runningNotebooks(), [manager.onDidChangeState, manager.onDidChangeKernels]),
     ...registerCommands({ extensionUri: context.extensionUri, kernels: manager, dashboard, inspector, prompter }),
   );
-  return createTestApi({ kernels: manager, inspector, dashboard, statusBar, prompter });
+  return createTestApi({ kernels: manager, inspector, dashboard, statusBar, prompter, live });
 }
 
 export async function deactivate(): Promise<void> {

@@ -239,7 +239,7 @@ export class ParameterPanel implements vscode.Disposable {
       if (!stats) throw new Error(`${model} has no parameter '${parameter}' any more`);
       const params: ParameterValuesParams = { model, parameter };
       const values = await kernel.request<ParameterValues>(ParameterValuesRequest, params);
-      message = { type: 'parameter', data: { model, parameter: stats, shape: values.shape, values: values.values } };
+      message = { type: 'parameter', data: { model, parameter: stats, shape: values.shape, values: values.values, ...(values.gates ? { gates: values.gates } : {}) } };
     } catch (error) {
       const reason =
         error instanceof KernelNotRunningError

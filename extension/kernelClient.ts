@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   ExecuteRequest,
+  ExecutionStartedNotification,
   JobNotification,
   ListJobsRequest,
   ScopeSummaryRequest,
@@ -20,12 +21,14 @@ import {
   OutputNotification,
   type ExecuteParams,
   type ExecuteResult,
+  type ExecutionStartedParams,
   type JobEventParams,
   type JobSummary,
   type KernelStateParams,
   type OutputParams,
   type ScopeSummary,
 } from '../kernel/protocol';
+import { CellInterrupts } from './cellInterrupts';
 import { Settings } from './constants';
 import { JobMirror } from './jobMirror';
 import { kernelClientOptions, servedNotebook } from './kernelLanguageClient';
@@ -53,6 +56,8 @@ export class KernelClient implements vscode.Disposable {
   private starting: Promise<KernelSession> | undefined;
   private readonly model = new KernelStateModel();
   private readonly jobs = new JobMirror();
+  /** The current session's cells in flight, and when an interrupt may signal them. */
+  private interrupts: CellInterrupts | undefined;
   private lastEnd: SessionEnd | undefined;
   /** Closed or disposed: its notebook is gone, so it never starts again. */
   private disposed = false;
@@ -140,17 +145,25 @@ export class KernelClient implements vscode.Disposable {
     await this.stopSession({ kind: 'shutdown' });
   }
 
-  /** Interrupts the running cell, or the one named (see KernelSession.interrupt). False when no kernel runs. */
+  /**
+   * Interrupts the cell named, else the oldest one sent and not answered, else whatever runs (a
+   * cell's leftover timer): see cellInterrupts.ts. False when no kernel runs.
+   */
   interrupt(executionId?: string): boolean {
-    return this.isRunning && this.session !== undefined && this.session.interrupt(executionId);
+    if (!this.isRunning || !this.session?.alive || !this.interrupts) return false;
+    this.interrupts.interrupt(executionId);
+    return true;
   }
 
   async execute(params: ExecuteParams): Promise<ExecuteResult> {
     const session = this.requireSession();
+    const interrupts = this.interrupts;
     this.changeState(() => this.model.executionSent());
+    interrupts?.sent(params.executionId);
     try {
       return await session.request<ExecuteResult>(ExecuteRequest, params);
     } finally {
+      interrupts?.settled(params.executionId);
       // A later session counts its own executions.
       if (this.session === session) this.changeState(() => this.model.executionSettled());
     }
@@ -235,6 +248,9 @@ export class KernelClient implements vscode.Disposable {
       this.outputChannel,
     );
     this.session = session;
+    const interrupts = new CellInterrupts({ notify: (id) => session.notifyInterrupt(id), signal: () => session.signalInterrupt() });
+    this.interrupts = interrupts;
+    session.onNotification(ExecutionStartedNotification, (p: ExecutionStartedParams) => interrupts.didStart(p.executionId));
     // Outputs of an older session still reach their cells (routed by executionId).
     session.onNotification(OutputNotification, (p: OutputParams) => this.outputEmitter.fire(p));
     session.onNotification(KernelStateNotification, (p: KernelStateParams) => {

@@ -130,18 +130,25 @@ export class KernelSession implements vscode.Disposable {
     }
   }
 
-  /**
-   * Interrupts a cell: SIGINT, which also stops a cell spinning in a synchronous loop, and the
-   * protocol's notification naming the execution, which comes in order with the requests and so
-   * also reaches a cell the kernel has received but not started. Windows has no SIGINT for child
-   * processes (kill would end the kernel): there only the notification. False when no process runs.
-   */
-  interrupt(executionId?: string): boolean {
-    const child = this.child;
-    if (!child || child.exitCode !== null || this.exitSeen) return false;
+  /** The protocol's interrupt notification (in order with the requests); see cellInterrupts.ts. */
+  notifyInterrupt(executionId: string | undefined): void {
+    if (!this.alive) return;
     const params: InterruptParams = executionId === undefined ? {} : { executionId };
     void this.client.sendNotification(InterruptNotification, params).catch(() => undefined);
-    return process.platform === 'win32' || child.kill('SIGINT');
+  }
+
+  /**
+   * SIGINT, which also stops a cell spinning in a synchronous loop. Windows has no SIGINT for child
+   * processes (kill would end the kernel): there only the notification reaches the kernel.
+   */
+  signalInterrupt(): void {
+    if (this.alive && process.platform !== 'win32') this.child?.kill('SIGINT');
+  }
+
+  /** A process runs and has not exited. */
+  get alive(): boolean {
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && !this.exitSeen;
   }
 
   /** Ends the session for `end` (a session that died keeps 'died'): see kill. */

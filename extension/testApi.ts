@@ -7,7 +7,8 @@ import type { Dashboard } from './dashboard';
 import type { Inspector } from './inspector';
 import type { KernelClientState } from './kernelClient';
 import type { KernelManager } from './kernelManager';
-import { recentMessages, type ShownMessage } from './notify';
+import type { LiveOutputs } from './liveOutputs';
+import { recentMessages, showModalMessages, type ShownMessage } from './notify';
 import type { ModalRestartPrompter, RestartAnswer } from './restartPrompt';
 import type { KernelStatusBar } from './statusBar';
 
@@ -72,6 +73,10 @@ export interface RnnLabTestApi {
   restartQuestions(): { message: string; detail: string }[];
   /** From now on, Restart Kernel's question is answered so, without a modal (undefined: a modal again). */
   answerRestartQuestions(answer: RestartAnswer | undefined): void;
+  /** Per display id: the live updates of finished cells the renderer reported drawing. */
+  liveOutputDraws(): Record<string, number>;
+  /** Whether modal messages show; off, they are only recorded in recentMessages (a test cannot close a modal). */
+  showModalMessages(shown: boolean): void;
 }
 
 function labelOf(label: string | { label: string } | undefined): string {
@@ -88,9 +93,10 @@ export interface TestApiParts {
   dashboard: Dashboard;
   statusBar: KernelStatusBar;
   prompter: ModalRestartPrompter;
+  live: LiveOutputs;
 }
 
-export function createTestApi({ kernels, inspector, dashboard, statusBar, prompter }: TestApiParts): RnnLabTestApi {
+export function createTestApi({ kernels, inspector, dashboard, statusBar, prompter, live }: TestApiParts): RnnLabTestApi {
   return {
     kernelState(notebook) {
       const kernel = notebook ? kernels.all.find((k) => k.notebook.uri.toString() === notebook.toString()) : kernels.followedKernel;
@@ -140,5 +146,7 @@ export function createTestApi({ kernels, inspector, dashboard, statusBar, prompt
     answerRestartQuestions(answer) {
       prompter.answer = answer;
     },
+    liveOutputDraws: () => live.drawCounts,
+    showModalMessages,
   };
 }

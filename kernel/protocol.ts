@@ -42,6 +42,8 @@ export interface LineChartSpec {
   /** Exponential moving average factor in [0,1) applied to displayed y (loss curves). */
   smoothing?: number;
   series: LineSeries[];
+  /** The training job a live loss curve follows (its Stop button names it by uid). */
+  job?: { id: string; uid: string };
 }
 
 export interface HeatmapSpec {
@@ -57,6 +59,16 @@ export interface HeatmapSpec {
   zmax?: number;
   /** 'diverging' for signed values centred on 0 (tanh outputs), 'sequential' for [0,1] (gates). */
   scale?: 'diverging' | 'sequential';
+  /** Blocks of rows (columns) to mark and name, e.g. the gate blocks of an LSTM's weights. */
+  rowBands?: HeatmapBand[];
+  columnBands?: HeatmapBand[];
+}
+
+/** Rows (or columns) start … end−1 of a heatmap, named `label`. */
+export interface HeatmapBand {
+  label: string;
+  start: number;
+  end: number;
 }
 
 export interface BarChartSpec {
@@ -161,6 +173,17 @@ export interface InterruptParams {
 }
 
 /**
+ * The kernel has started a cell (before compiling it): from now on a SIGINT reaches it. A SIGINT
+ * sent before finds no cell to stop, and a cell that then spins in a synchronous loop never reads
+ * the InterruptNotification behind it; so clients signal only a started cell (and, for one not
+ * started, send the notification and signal once this arrives).
+ */
+export const ExecutionStartedNotification = 'rnnLab/executionStarted';
+export interface ExecutionStartedParams {
+  executionId: string;
+}
+
+/**
  * How many names the cells have declared in the notebook scope (nothing is read from their values,
  * so it answers at once): what a restart would throw away. Result: ScopeSummary.
  */
@@ -195,6 +218,11 @@ export interface ParameterValues {
   shape: number[];
   /** Row-major values; 1-D parameters are one row. */
   values: number[];
+  /**
+   * A recurrent layer's weight_ih, weight_hh and biases stack one block of hiddenSize rows per
+   * gate: their names in order (LSTM i, f, g, o; GRU r, z, n).
+   */
+  gates?: string[];
 }
 
 export const ListJobsRequest = 'rnnLab/listJobs';
@@ -237,6 +265,23 @@ export interface ExportTorchParams {
   path: string;
 }
 
+/**
+ * Whether the model can be exported in this format, asked before anything else: the export
+ * commands explain what stands in the way instead of asking for a file first. Result: ExportCheck.
+ */
+export const CheckExportRequest = 'rnnLab/checkExport';
+export interface CheckExportParams {
+  model: string;
+  format: 'onnx' | 'safetensors' | 'torch';
+}
+export type ExportCheck =
+  | { exportable: true }
+  /**
+   * `title` names the model and the format ("plain (Linear) cannot be exported to ONNX"), `reason`
+   * says why, `inCell` (when there is something) what a cell can do that the menu cannot.
+   */
+  | { exportable: false; title: string; reason: string; inCell?: string };
+
 export interface ExportResult {
   /** The absolute path written. */
   path: string;
@@ -271,6 +316,8 @@ export const JobNotification = 'rnnLab/job';
 export type JobStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 export interface JobSummary {
   id: string;
+  /** Unique across kernel processes and restarts (ids start again at job-1 in a new kernel). */
+  uid: string;
   /** Variable name of the model being trained, when known. */
   model: string;
   status: JobStatus;

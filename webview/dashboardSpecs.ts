@@ -109,13 +109,17 @@ export function probeSpec(h: JobHistory, layerName?: string): HeatmapSpec | unde
   };
 }
 
-/** "step 120 / 1000 · epoch 3 · loss 0.412 · val 0.455 · 13.4 ms/step" */
+/**
+ * "step 120 / 1000 · epoch 3 · loss 0.412 · val 0.455 · 13.4 ms/step (recent steps)". The speed
+ * only while the job runs: a finished job's message gives the whole run's median instead, and the
+ * two figures side by side would disagree.
+ */
 export function progressText(h: JobHistory): string {
   const j = h.job;
   const parts = [`step ${j.step} / ${j.totalSteps}`, `epoch ${j.epoch}`];
   if (j.loss !== null) parts.push(`loss ${j.loss.toPrecision(4)}`);
   if (j.valLoss !== null) parts.push(`val ${j.valLoss.toPrecision(4)}`);
-  if (j.msPerStep !== undefined) parts.push(formatMsPerStep(j.msPerStep));
+  if (j.msPerStep !== undefined && (j.status === 'running' || j.status === 'paused')) parts.push(`${formatMsPerStep(j.msPerStep)} (recent steps)`);
   return parts.join(' · ');
 }
 

@@ -26,12 +26,12 @@ let readAt = '';
 function render(): void {
   for (const box of boxes) box.classList.toggle('waiting', !shown);
   if (!shown) return;
-  const { model, parameter: p, shape, values } = shown;
+  const { model, parameter: p, shape, values, gates } = shown;
   const name = `${model}.${p.name}`;
   title.textContent = `${name} ${formatShape(shape)}`;
   stats.textContent = `mean ${formatNumber(p.mean)} · std ${formatNumber(p.std)} · min ${formatNumber(p.min)} · max ${formatNumber(p.max)} · ‖grad‖ ${formatNumber(p.gradNorm)}`;
   message.textContent = `Read at ${readAt}; read again after each cell of the notebook and during training.`;
-  void heatmap.draw(parameterHeatmapSpec(name, shape, values), theme);
+  void heatmap.draw(parameterHeatmapSpec(name, shape, values, gates), theme);
   void histogramPlot.draw(parameterHistogramSpec(name, values), theme);
 }
 

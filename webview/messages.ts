@@ -1,5 +1,5 @@
-// Messages between the extension and its webviews (the dashboard and the parameter view).
-// Types only; both sides import them.
+// Messages between the extension and its webviews (the dashboard and the parameter view) and its
+// notebook renderer. Types only; both sides import them.
 
 import type { JobEventParams, ParameterSummary } from '../kernel/protocol';
 import type { JobHistory } from './jobHistory';
@@ -29,8 +29,36 @@ export interface ParameterData {
   /** Row-major values of the parameter; 1-D parameters are one row. */
   shape: number[];
   values: number[];
+  /** The gates of its row blocks (a recurrent layer's weights and biases), in order. */
+  gates?: string[];
 }
 
 export type ParameterInbound = { type: 'parameter'; data: ParameterData } | { type: 'error'; message: string };
 
 export type ParameterOutbound = ReadyMessage;
+
+// ---- notebook renderer (renderer messaging) --------------------------------------------------
+//
+// A live display in a cell that has finished (a loss curve of a job the cell started without
+// awaiting it) is redrawn through these messages, not by writing the cell: each write into a
+// finished cell is a short execution VS Code shows as running. The document gets the last value
+// once the updates settle (extension/cellOutputs.ts).
+
+/** The renderer's outputs find their display id in the output's metadata (Jupyter's transient display_id). */
+export interface OutputDisplayMetadata {
+  transient?: { display_id?: string };
+}
+
+export type RendererInbound =
+  /** New data for every output of this display: one item, the MIME type the renderer draws. */
+  | { type: 'update'; displayId: string; mime: string; value: unknown }
+  /** The uids of the notebook's jobs that can be stopped now (running or paused). */
+  | { type: 'jobs'; stoppable: string[] };
+
+export type RendererOutbound =
+  /** An output of this display was drawn from the document: send anything newer, and the jobs. */
+  | { type: 'watch'; displayId: string }
+  /** An 'update' message was drawn (the tests count these). */
+  | { type: 'drawn'; displayId: string }
+  /** The Stop button of a job's live curve. */
+  | { type: 'stopJob'; jobUid: string };

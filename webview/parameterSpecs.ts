@@ -9,13 +9,17 @@ export function matrixShape(shape: readonly number[]): [number, number] {
   return [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
 }
 
-export function parameterHeatmapSpec(name: string, shape: readonly number[], values: readonly number[]): HeatmapSpec {
+/**
+ * `gates`: a recurrent layer's weights and biases stack one block per gate along their first
+ * dimension (rows of a matrix, the columns of a bias shown as one row): the blocks are marked.
+ */
+export function parameterHeatmapSpec(name: string, shape: readonly number[], values: readonly number[], gates?: readonly string[]): HeatmapSpec {
   const [rows, cols] = matrixShape(shape);
   const z: number[][] = [];
   for (let r = 0; r < rows; r++) z.push(Array.from(values.slice(r * cols, (r + 1) * cols)));
   let maxAbs = 0;
   for (const v of values) if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
-  return {
+  const spec: HeatmapSpec = {
     kind: 'heatmap',
     title: `${name} ${shape.length > 2 ? `(shown as ${rows} × ${cols})` : ''}`.trim(),
     z,
@@ -25,6 +29,15 @@ export function parameterHeatmapSpec(name: string, shape: readonly number[], val
     zmax: maxAbs || 1,
     scale: 'diverging',
   };
+  const stacked = shape[0] ?? 0;
+  if (gates && gates.length > 1 && stacked % gates.length === 0) {
+    const H = stacked / gates.length;
+    const bands = gates.map((gate, k) => ({ label: gate, start: k * H, end: (k + 1) * H }));
+    if (shape.length === 1) spec.columnBands = bands;
+    else spec.rowBands = bands;
+    spec.title = `${spec.title} · gate blocks ${gates.join(', ')}`;
+  }
+  return spec;
 }
 
 /** Counts in `bins` equal-width bins between the finite min and max. */

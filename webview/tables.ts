@@ -89,4 +89,7 @@ export const TABLE_CSS = `
 .rnn-lab-preview { font-family: var(--vscode-editor-font-family); white-space: pre-wrap; margin: 4px 0; }
 .rnn-lab-controls { display: flex; gap: 12px; align-items: center; font-size: 12px; margin: 2px 0; color: var(--vscode-descriptionForeground); }
 .rnn-lab-error { color: var(--vscode-errorForeground); }
+.rnn-lab-stop { margin-left: auto; padding: 2px 10px; font: inherit; cursor: pointer; background: var(--vscode-button-secondaryBackground, var(--vscode-button-background)); color: var(--vscode-button-secondaryForeground, var(--vscode-button-foreground)); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; }
+.rnn-lab-stop:hover:not(:disabled) { background: var(--vscode-button-secondaryHoverBackground, var(--vscode-button-hoverBackground)); }
+.rnn-lab-stop:disabled { opacity: 0.5; cursor: default; }
 `;

@@ -146,10 +146,10 @@ export function recognizeModel(model: Module): OnnxModelSpec {
   };
   const attentionParts = combineOf();
   if (others.length || embeddings.length > 1 || recurrents.length !== 1 || (linears.length > 1 && !attentionParts)) {
-    const hint = others.length && others.every(([, m]) => [...m.namedChildren()].some(([, c]) => c instanceof RNNBase))
-      ? ` Export its parts separately, e.g. ${others.map(([n]) => `exportOnnx(model.${n})`).join(' and ')}.`
-      : ' Describe it with the `spec` option if its forward is one of these compositions.';
-    throw new Error(`ONNX export: cannot recognise ${name} (children: ${listing}). ${supported}${hint}`);
+    const remedy: OnnxRemedy = others.length && others.every(([, m]) => [...m.namedChildren()].some(([, c]) => c instanceof RNNBase))
+      ? { kind: 'parts', parts: others.map(([n]) => n) }
+      : { kind: 'spec' };
+    throw new OnnxExportError(`cannot recognise ${name} (children: ${listing}). ${supported}`, remedy);
   }
   const embedding = (embeddings[0]?.[1] as Embedding | undefined) ?? null;
   const recurrent = recurrents[0]![1] as RNNBase;
@@ -178,10 +178,30 @@ export function recognizeModel(model: Module): OnnxModelSpec {
     if (verdict === null) return spec;
     tried.push(`${specLabel(spec)}: ${verdict}`);
   }
-  throw new Error(
-    `ONNX export: ${name}.forward matches none of the compositions of its children (${listing}) on a probe input:\n  ${tried.join('\n  ')}\n` +
-      `${supported} Pass { spec: { kind, embedding, recurrent, head, headOn } } to say what it computes.`,
+  throw new OnnxExportError(
+    `${name}.forward matches none of the compositions of its children (${listing}) on a probe input:\n  ${tried.join('\n  ')}\n${supported}`,
+    { kind: 'spec' },
   );
+}
+
+/** What a person can do about a model the exporter cannot recognise: describe it, or export its parts. */
+export type OnnxRemedy = { kind: 'spec' } | { kind: 'parts'; parts: string[] };
+
+/** The remedy in words, for the model held by `variable` (in a cell's error: 'model'). */
+export function onnxRemedyText(remedy: OnnxRemedy, variable = 'model'): string {
+  return remedy.kind === 'parts'
+    ? `Export its parts separately, e.g. ${remedy.parts.map((n) => `exportOnnx(${variable}.${n})`).join(' and ')}.`
+    : `Pass { spec: { kind, embedding, recurrent, head, headOn } } to exportOnnx(${variable}, …) to say what its forward computes, if it is one of these compositions.`;
+}
+
+/** A model the exporter cannot handle: why (`reason`), and what would help (`remedy`), apart. */
+export class OnnxExportError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly remedy?: OnnxRemedy,
+  ) {
+    super(`ONNX export: ${reason}${remedy ? ` ${onnxRemedyText(remedy)}` : ''}`);
+  }
 }
 
 export function specLabel(spec: OnnxModelSpec): string {

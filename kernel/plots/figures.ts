@@ -1,7 +1,7 @@
 // Plot specs (kernel/protocol.ts) → plotly figures. Pure: no DOM, no plotly import, so the notebook
 // renderer, the dashboard and the headless runner's HTML report (in Node) draw the same figures.
 // Tables are not plots: tableHtml() gives them as an HTML string for places without a DOM.
-import type { BarChartSpec, HeatmapSpec, LineChartSpec, TableSpec } from '../protocol';
+import type { BarChartSpec, HeatmapBand, HeatmapSpec, LineChartSpec, TableSpec } from '../protocol';
 import { CHART_COLORS, type PlotTheme } from './theme';
 
 export type PlotSpec = LineChartSpec | HeatmapSpec | BarChartSpec;
@@ -146,6 +146,20 @@ export const DIVERGING: [number, string][] = [
   [0.75, '#ef8a62'],
   [1, '#b2182b'],
 ];
+// The same on a dark background: 0 is a dark grey near the editor's, the large values are the
+// bright ones (a white midpoint would glare across a mostly-zero map).
+export const DIVERGING_DARK: [number, string][] = [
+  [0, '#92c5de'],
+  [0.25, '#3a7ab8'],
+  [0.5, '#2e2e2e'],
+  [0.75, '#c0504d'],
+  [1, '#f4a582'],
+];
+
+/** The diverging scale for the theme's background. */
+export function divergingScale(theme: PlotTheme): [number, string][] {
+  return theme.kind === 'dark' || theme.kind === 'high-contrast' ? DIVERGING_DARK : DIVERGING;
+}
 // Sequential (viridis) for values in [0,1] such as gate activations.
 export const SEQUENTIAL: [number, string][] = [
   [0, '#440154'],
@@ -167,28 +181,26 @@ function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
     x,
     y,
     z: spec.z.map((row) => row.map((v) => (Number.isFinite(v) ? v : null))),
-    colorscale: diverging ? DIVERGING : SEQUENTIAL,
+    colorscale: diverging ? divergingScale(theme) : SEQUENTIAL,
     colorbar: { outlinewidth: 0, tickfont: { color: theme.foreground }, thickness: 12 },
     hovertemplate: `${spec.xLabel ?? 'x'} %{x}, ${spec.yLabel ?? 'y'} %{y}: %{z:.4g}<extra></extra>`,
   };
-  // With labels, hover names the cell by them (the axes write only every k-th one).
-  if ((spec.xLabels?.length ?? 0) > 0 || (spec.yLabels?.length ?? 0) > 0) {
-    // The index too when the label is not it (tokens repeat: "the (0)", "the (4)").
-    const name = (labels: string[] | undefined, i: number): string => {
-      const label = labels?.[i];
-      return label === undefined || label === String(i) ? String(i) : `${label} (${i})`;
-    };
-    trace.text = y.map((r) => x.map((c) => `${spec.xLabel ?? 'x'} ${name(spec.xLabels, c)}, ${spec.yLabel ?? 'y'} ${name(spec.yLabels, r)}`));
+  // With labels or bands, hover names the cell by them (the axes write only some).
+  const named = (spec.xLabels?.length ?? 0) > 0 || (spec.yLabels?.length ?? 0) > 0 || spec.rowBands?.length || spec.columnBands?.length;
+  if (named) {
+    trace.text = y.map((r) => x.map((c) => `${spec.xLabel ?? 'x'} ${cellName(spec.xLabels, spec.columnBands, c)}, ${spec.yLabel ?? 'y'} ${cellName(spec.yLabels, spec.rowBands, r)}`));
     trace.hovertemplate = '%{text}: %{z:.4g}<extra></extra>';
   }
   if (spec.zmin !== undefined) trace.zmin = spec.zmin;
   if (spec.zmax !== undefined) trace.zmax = spec.zmax;
   if (diverging && spec.zmin === undefined && spec.zmax === undefined) trace.zmid = 0;
   const layout = baseLayout(spec.title, theme);
-  layout.xaxis = { ...axis(spec.xLabel, theme), showgrid: false, automargin: true, ...ticks(spec.xLabels, cols, MAX_X_LABELS) };
+  layout.xaxis = { ...axis(spec.xLabel, theme), showgrid: false, automargin: true, ...ticks(spec.xLabels, spec.columnBands, cols, MAX_X_LABELS) };
   // Row 0 on top, as in a matrix.
   // automargin: long row labels (training steps, tokens) push the axis title out instead of under it.
-  layout.yaxis = { ...axis(spec.yLabel, theme), showgrid: false, autorange: 'reversed', automargin: true, ...ticks(spec.yLabels, rows, MAX_Y_LABELS) };
+  layout.yaxis = { ...axis(spec.yLabel, theme), showgrid: false, autorange: 'reversed', automargin: true, ...ticks(spec.yLabels, spec.rowBands, rows, MAX_Y_LABELS) };
+  const shapes = [...bandLines(spec.rowBands, 'y', theme), ...bandLines(spec.columnBands, 'x', theme)];
+  if (shapes.length) layout.shapes = shapes;
   return { data: [trace], layout };
 }
 
@@ -196,12 +208,40 @@ function heatmapFigure(spec: HeatmapSpec, theme: PlotTheme): PlotlyFigure {
 const MAX_X_LABELS = 24;
 const MAX_Y_LABELS = 12;
 
-function ticks(labels: string[] | undefined, count: number, max: number): Record<string, unknown> {
-  if (!labels || labels.length === 0) return {};
+/** The index of a row or column, with its label (tokens repeat: "the (4)") or its band ("f 3 (row 19)"). */
+function cellName(labels: string[] | undefined, bands: HeatmapBand[] | undefined, i: number): string {
+  const band = bands?.find((b) => i >= b.start && i < b.end);
+  if (band) return `${i} (${band.label} ${i - band.start})`;
+  const label = labels?.[i];
+  return label === undefined || label === String(i) ? String(i) : `${label} (${i})`;
+}
+
+function ticks(labels: string[] | undefined, bands: HeatmapBand[] | undefined, count: number, max: number): Record<string, unknown> {
+  // Bands: their names in their middles.
+  if (bands?.length) return { tickmode: 'array', tickvals: bands.map((b) => (b.start + b.end - 1) / 2), ticktext: bands.map((b) => b.label), ticks: '' };
+  // Indices: whole numbers only (plotly would write −0.5, 0, 0.5 … along two columns).
+  if (!labels || labels.length === 0) return { tickmode: 'linear', tick0: 0, dtick: niceStep(count / max) };
   // With many labels only every k-th is written; hover still names each cell's index.
   const step = Math.max(1, Math.ceil(count / max));
   const tickvals = labels.map((_, i) => i).filter((i) => i % step === 0);
   return { tickmode: 'array', tickvals, ticktext: tickvals.map((i) => labels[i] ?? '') };
+}
+
+/** The smallest of 1, 2, 5, 10, 20, 50, … that is at least `least`. */
+export function niceStep(least: number): number {
+  let step = 1;
+  for (let decade = 1; step < least; decade *= 10) step = [1, 2, 5, 10].map((m) => m * decade).find((s) => s >= least) ?? 10 * decade;
+  return step;
+}
+
+/** Lines between the bands (rows: across the plot at each boundary; columns: down it). */
+function bandLines(bands: HeatmapBand[] | undefined, along: 'x' | 'y', theme: PlotTheme): Record<string, unknown>[] {
+  const line = { color: theme.foreground, width: 1.5 };
+  return (bands ?? []).slice(1).map((b) =>
+    along === 'y'
+      ? { type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y', y0: b.start - 0.5, y1: b.start - 0.5, line }
+      : { type: 'line', yref: 'paper', y0: 0, y1: 1, xref: 'x', x0: b.start - 0.5, x1: b.start - 0.5, line },
+  );
 }
 
 function barFigure(spec: BarChartSpec, theme: PlotTheme): PlotlyFigure {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 // recognises (another copy's would reach the client prefixed with "Request … failed with message:").
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import {
+  CheckExportRequest,
   ExportOnnxRequest,
   ExportSafetensorsRequest,
   ExportTorchRequest,
@@ -15,6 +16,7 @@ import {
   ListModelsRequest,
   ParameterValuesRequest,
   ScopeSummaryRequest,
+  type CheckExportParams,
   type ExportOnnxParams,
   type ExportResult,
   type ExportSafetensorsParams,
@@ -31,6 +33,8 @@ import { exportTorch as exportTrainingFolder, saveModel, saveOnnx } from '../int
 import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/worker/sharedWeights';
+import { checkExport } from './exportCheck';
+import { gateBlocks } from './gateBlocks';
 import { moduleSummary } from './summaries';
 
 /** How many names the cells declared, and the first few: what a restart would lose. */
@@ -55,7 +59,11 @@ export function inspectModel(scope: NotebookScope, params: InspectModelParams): 
 export function parameterValues(scope: NotebookScope, params: ParameterValuesParams): ParameterValues {
   const model = findModel(scope, params.model);
   for (const [name, p] of model.namedParameters()) {
-    if (name === params.parameter) return { shape: [...p.shape], values: withConsistentWeights(model, () => Array.from(p.data)) };
+    if (name !== params.parameter) continue;
+    const values: ParameterValues = { shape: [...p.shape], values: withConsistentWeights(model, () => Array.from(p.data)) };
+    const gates = gateBlocks(model, name);
+    if (gates) values.gates = gates;
+    return values;
   }
   throw new ResponseError(ErrorCodes.InvalidParams, `${params.model} has no parameter '${params.parameter}'`);
 }
@@ -129,6 +137,7 @@ export function registerInspectorRequests(connection: RequestRegistry, runtime: 
   connection.onRequest(ExportSafetensorsRequest, (params: ExportSafetensorsParams) =>
     exportSafetensors(runtime.scope, params, runtime.notebookFolder),
   );
+  connection.onRequest(CheckExportRequest, (params: CheckExportParams) => checkExport(params.model, findModel(runtime.scope, params.model), params.format));
   connection.onRequest(ExportOnnxRequest, (params: ExportOnnxParams) => exportOnnx(runtime.scope, params, runtime.notebookFolder));
   connection.onRequest(ExportTorchRequest, (params: ExportTorchParams) => exportTorch(runtime.scope, params, runtime.notebookFolder));
 }

@@ -2,7 +2,7 @@
 import * as vm from 'node:vm';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CellOutput, ExecuteParams, ExecuteResult, ErrorInfo, MimeBundle } from '../protocol';
+import { ExecutionStartedNotification, type CellOutput, type ErrorInfo, type ExecuteParams, type ExecuteResult, type ExecutionStartedParams, type MimeBundle } from '../protocol';
 import type { JobSink } from '../train/jobSink';
 import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
 import { createCellApi, type CellApi } from './cellApi';
@@ -144,8 +144,8 @@ export class NotebookRuntime {
     if (stuck) callbackTerminated();
     if (stuck && !stuck.stopped && stuck !== this.running?.execution) {
       stuck.stop();
-      const message = `A timer callback of ${stuck.label} was interrupted; its other timers and awaits are cancelled.`;
-      this.router.emit({ type: 'error', error: { name: 'Interrupted', message, stack: `Interrupted: ${message}` } }, stuck.executionId);
+      const message = `A timer callback of ${stuck.label} was stopped; its other timers and awaits are cancelled.`;
+      this.router.emit({ type: 'error', error: interruptedInfo(message) }, stuck.executionId);
       return true;
     }
     if (!this.running) return false;
@@ -220,15 +220,28 @@ export class NotebookRuntime {
     };
     this.waiting.delete(params.executionId);
     if (this.cancelled.delete(params.executionId)) {
-      return finish('interrupted', { name: 'Interrupted', message: 'Interrupted before it started.', stack: 'Interrupted: interrupted before it started.' });
+      return finish('interrupted', interruptedInfo('The cell was stopped before it started.'));
     }
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
+    // An interrupt while the cell compiles or loads its imports (the first cell of a kernel takes
+    // a while there) ends it before it runs, instead of going nowhere.
+    let stopBeforeRun = false;
+    this.running = {
+      execution,
+      interrupt: () => {
+        stopBeforeRun = true;
+        execution.stop();
+      },
+    };
+    const startedParams: ExecutionStartedParams = { executionId: params.executionId };
+    this.router.notify(ExecutionStartedNotification, startedParams);
     try {
       compiled = compileCell(params.code, filename, this.scope);
       this.errors.register(filename, { label: params.cellLabel, sourceMap: compiled.sourceMap });
       this.resolver.setCwd(params.cwd ?? process.cwd());
       await this.preloadImports(compiled, params);
+      if (stopBeforeRun) return finish('interrupted', await this.interruptedError([]));
       this.scope.declare(compiled.declarations);
       const cell = new vm.Script(compiled.script, { filename }).runInThisContext({ displayErrors: false }) as CellFunction;
       const interrupted = new Promise<unknown[]>((resolve) => {
@@ -270,7 +283,7 @@ export class NotebookRuntime {
    */
   private async interruptedError(awaited: unknown[]): Promise<ErrorInfo> {
     const jobs = this.hooks.jobs;
-    const parts = ['Execution interrupted.'];
+    const parts = ['The cell was stopped.'];
     if (jobs) {
       const stopped = awaited.map((p) => jobs.activeJobWithDone(p)).filter((j): j is RuntimeJob => j !== undefined);
       for (const job of stopped) job.stop();
@@ -281,8 +294,8 @@ export class NotebookRuntime {
           const s = job.summary();
           parts.push(
             s.status === 'stopped'
-              ? `Stopped ${job.id} (${s.model}) after step ${s.step}; the model keeps that step's weights.`
-              : `Stopping ${job.id} (${s.model}) at its next step boundary (step ${s.step} so far).`,
+              ? `Training job ${job.id} (${s.model}) stopped after step ${s.step}; the model keeps that step's weights.`
+              : `Training job ${job.id} (${s.model}) stops at its next step boundary (step ${s.step} so far).`,
           );
         }
       }
@@ -292,8 +305,7 @@ export class NotebookRuntime {
         parts.push(`Still training, started by other cells: ${list}; stop with job.stop() or from the Training Jobs view.`);
       }
     }
-    const message = parts.join(' ');
-    return { name: 'Interrupted', message, stack: `Interrupted: ${message}` };
+    return interruptedInfo(parts.join(' '));
   }
 
   /** A cell that replaced one of the kernel's globals outright (`globalThis.process = …`) is told so. */
@@ -361,6 +373,14 @@ export class NotebookRuntime {
 }
 
 /** The 1-based line of the cell that imports `name` from `specifier` (0 if not found). */
+/**
+ * What an interrupt leaves in a cell. The name says "Interrupted"; the message says what stopped
+ * without saying it again (VS Code shows "Interrupted: <message>").
+ */
+function interruptedInfo(message: string): ErrorInfo {
+  return { name: 'Interrupted', message, stack: `Interrupted: ${message}` };
+}
+
 function findLine(code: string, specifier: string, name: string): number {
   const lines = code.split('\n');
   const from = lines.findIndex((l) => l.includes(`'${specifier}'`) || l.includes(`"${specifier}"`));

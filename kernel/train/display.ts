@@ -45,6 +45,7 @@ export function lossCurveBundle(job: TrainingJob): MimeBundle {
     yLabel: 'loss',
     smoothing: 0.6,
     series: [series('train', h.loss)],
+    job: { id: job.id, uid: job.uid },
   };
   if (h.valLoss.length > 0) spec.series.push(series('validation', h.valLoss, { dash: true, mode: 'lines+markers' }));
   const bundle: MimeBundle = { [RnnLabMime.lines]: spec, 'text/plain': jobStatusLine(job) };

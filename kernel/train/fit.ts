@@ -78,7 +78,7 @@ export function fit<M extends Module>(model: M, data: TrainingData, options: Fit
 export function trainSteps<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): FitResult {
   const p = prepare(model, data, options);
   if (p.config.world > 1) throw new Error('trainSteps: data-parallel training needs workers; use fit()');
-  const events = new MetricsStream((e) => options.onEvent?.({ job: { id: 'sync', model: p.name, status: 'running', ...progressFields(e.progress) }, metrics: e.metrics }), p.config.maxEventsPerSecond);
+  const events = new MetricsStream((e) => options.onEvent?.({ job: { id: 'sync', uid: 'sync', model: p.name, status: 'running', ...progressFields(e.progress) }, metrics: e.metrics }), p.config.maxEventsPerSecond);
   const loop = new TrainingLoop(p.config, localParts(model, p, events));
   while (loop.finished === null) loop.runStep();
   return loop.finished;

@@ -71,7 +71,7 @@ export class TrainingJob<M extends Module = Module> {
     this.done = new Promise<FitResult>((resolve, reject) => (this.settle = { resolve, reject }));
     // A job nobody awaits must not take the kernel down with an unhandled rejection.
     this.done.catch(() => undefined);
-    this.state = { id: this.id, model: name, status: 'running', step: 0, totalSteps, epoch: 0, loss: null, valLoss: null };
+    this.state = { id: this.id, uid: this.uid, model: name, status: 'running', step: 0, totalSteps, epoch: 0, loss: null, valLoss: null };
     jobs.set(this.id, this as unknown as TrainingJob);
   }
 

@@ -414,7 +414,9 @@ export class TrainingLoop {
     if (this.leader && this.config.probeEvery > 0 && this.stepsDone > 0) this.runProbe();
     model.train(this.initialTraining);
     this.layers.forEach(({ layer }, i) => (layer.checkpoint = this.initialCheckpoints[i]!));
-    const speed = formatStepTime(this.stepMs);
+    const time = formatStepTime(this.stepMs);
+    // The whole run's median, said as such (the live progress shows the median of recent steps).
+    const speed = time ? `median ${time}` : '';
     const message =
       reason === 'completed'
         ? `Trained ${this.stepsDone} steps (${this.epochsDone} epochs)${speed ? `, ${speed}` : ''}`

@@ -5,7 +5,7 @@ import { appendDecimated } from '../../kernel/plots/decimate';
 import { applyJobEvent, JobHistoryStore, MAX_GRAD_ROWS, MAX_POINTS } from '../../webview/jobHistory';
 
 function job(over: Partial<JobSummary> = {}): JobSummary {
-  return { id: 'j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };
+  return { id: 'j1', uid: 'k-j1', model: 'lstm', status: 'running', step: 0, totalSteps: 100, epoch: 0, loss: null, valLoss: null, ...over };
 }
 
 describe('job history (dashboard state)', () => {
@@ -26,7 +26,9 @@ describe('job history (dashboard state)', () => {
     expect(h.gradNormPerStep.map((s) => s.step)).toEqual([2, 4]);
     expect(h.job.step).toBe(4);
     expect(progressText(h)).toBe('step 4 / 100 · epoch 0 · loss 1.100 · val 1.300');
-    expect(progressText(applyJobEvent(undefined, { job: job({ step: 5, loss: 1.0, valLoss: 1.3, msPerStep: 13.44 }) }))).toBe('step 5 / 100 · epoch 0 · loss 1.000 · val 1.300 · 13.4 ms/step');
+    expect(progressText(applyJobEvent(undefined, { job: job({ step: 5, loss: 1.0, valLoss: 1.3, msPerStep: 13.44 }) }))).toBe('step 5 / 100 · epoch 0 · loss 1.000 · val 1.300 · 13.4 ms/step (recent steps)');
+    // One speed at a time: a finished job's message has the run's median, the progress no live one.
+    expect(progressText(applyJobEvent(undefined, { job: job({ status: 'stopped', step: 5, loss: 1.0, valLoss: null, msPerStep: 13.44 }) }))).toBe('step 5 / 100 · epoch 0 · loss 1.000');
     expect(progressFraction(h)).toBeCloseTo(0.04);
 
     const loss = lossSpec(h);

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KernelProcess } from '../../kernel/runner/kernelProcess';
-import { ExportOnnxRequest, ExportSafetensorsRequest, type ExportResult } from '../../kernel/protocol';
+import { CheckExportRequest, ExportOnnxRequest, ExportSafetensorsRequest, type ExportCheck, type ExportResult } from '../../kernel/protocol';
 import { decodeOnnxModel } from '../../kernel/interop/index';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');
@@ -28,6 +28,11 @@ beforeAll(async () => {
       'const tagger = new Tagger();',
       'const gru = new GRU(2, 3);',
       'const plain = new Linear(2, 2);',
+      'class Pair extends Module {',
+      '  encoder = new Tagger();',
+      '  decoder = new Tagger();',
+      '}',
+      'const pair = new Pair();',
     ].join('\n'),
   );
   expect(r.status).toBe('ok');
@@ -62,6 +67,22 @@ describe('export requests', () => {
     );
     expect(existsSync(file)).toBe(false);
     await expect(kernel.request(ExportOnnxRequest, { model: 'nothing', path: file })).rejects.toThrow(/'nothing' is not a model/);
+  });
+
+  it('says before any file is picked whether a model can be exported, why not, and what a cell can do', async () => {
+    const check = (model: string, format: string) => kernel.request<ExportCheck>(CheckExportRequest, { model, format });
+    expect(await check('tagger', 'onnx')).toEqual({ exportable: true });
+    expect(await check('plain', 'safetensors')).toEqual({ exportable: true });
+    const plain = await check('plain', 'onnx');
+    expect(plain).toMatchObject({ exportable: false, title: 'plain (Linear) cannot be exported to ONNX' });
+    expect(plain.exportable === false && plain.reason).toMatch(/^cannot recognise Linear \(children: none\)\. The exporter supports [^]*\.$/);
+    expect(plain.exportable === false && plain.inCell).toBe(
+      'In a cell: Pass { spec: { kind, embedding, recurrent, head, headOn } } to exportOnnx(plain, …) to say what its forward computes, if it is one of these compositions.',
+    );
+    const pair = await check('pair', 'onnx');
+    expect(pair.exportable === false && pair.inCell).toBe('In a cell: Export its parts separately, e.g. exportOnnx(pair.encoder) and exportOnnx(pair.decoder).');
+    expect(await check('tagger', 'torch')).toMatchObject({ exportable: false, title: 'tagger (Tagger) cannot be exported to PyTorch', inCell: 'Run fit(tagger, data, options) first, or call exportTorch(tagger, data, options, folder) in a cell.' });
+    await expect(check('nothing', 'onnx')).rejects.toThrow(/'nothing' is not a model/);
   });
 
   it('writes safetensors with the model class in its metadata', async () => {

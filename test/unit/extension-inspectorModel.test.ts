@@ -82,7 +82,7 @@ describe('model inspector tree', () => {
   });
 
   it('jobs show status, progress and losses', () => {
-    expect(jobDescription({ id: 'j1', model: 'lstm', status: 'running', step: 120, totalSteps: 1000, epoch: 2, loss: 0.41234, valLoss: null })).toBe(
+    expect(jobDescription({ id: 'j1', uid: 'k-j1', model: 'lstm', status: 'running', step: 120, totalSteps: 1000, epoch: 2, loss: 0.41234, valLoss: null })).toBe(
       'running · 120/1000 · loss 0.4123',
     );
   });

@@ -5,7 +5,7 @@ import { JobMirror } from '../../extension/jobMirror';
 import { displayedState, KernelStateModel } from '../../extension/kernelStateModel';
 
 function job(id: string, status: JobSummary['status']): JobSummary {
-  return { id, model: 'net', status, step: 1, totalSteps: 10, epoch: 0, loss: null, valLoss: null };
+  return { id, uid: `k-${id}`, model: 'net', status, step: 1, totalSteps: 10, epoch: 0, loss: null, valLoss: null };
 }
 
 describe('displayed kernel state', () => {

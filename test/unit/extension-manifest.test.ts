@@ -19,6 +19,7 @@ interface Manifest {
     configuration: { properties: Record<string, { type: string; default: unknown }> };
     notebookRenderer: { id: string; entrypoint: string; mimeTypes: string[] }[];
     walkthroughs: { steps: { media: { markdown?: string } }[] }[];
+    viewsWelcome: { view: string; contents: string }[];
   };
 }
 
@@ -51,9 +52,13 @@ describe('package.json contributions', () => {
     expect(DASHBOARD_VIEW_TYPE).toBe('rnnLab.dashboard');
   });
 
-  it('renders every RNN Lab MIME type with the bundled renderer', () => {
+  it('writes welcome texts without Markdown code spans (a view shows their backticks as they are)', () => {
+    expect(c.viewsWelcome.filter((w) => w.contents.includes('`')).map((w) => w.contents)).toEqual([]);
+  });
+
+  it('renders every RNN Lab MIME type with the bundled renderer, which takes messages (live displays of finished cells)', () => {
     expect(c.notebookRenderer).toHaveLength(1);
-    expect(c.notebookRenderer[0]).toMatchObject({ id: 'rnn-lab-renderer', entrypoint: './dist/renderer.js' });
+    expect(c.notebookRenderer[0]).toMatchObject({ id: 'rnn-lab-renderer', entrypoint: './dist/renderer.js', requiresMessaging: 'optional' });
     expect([...c.notebookRenderer[0].mimeTypes].sort()).toEqual(Object.values(RnnLabMime).sort());
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, makeNonce, webviewDocument } from '../../extension/webviewHtml';
 import { formatCount, formatNumber, formatShape } from '../../webview/format';
 import { binLabels, histogram, matrixShape, parameterHeatmapSpec, parameterHistogramSpec } from '../../webview/parameterSpecs';
-import { toPlotlyFigure } from '../../kernel/plots/figures';
+import { niceStep, toPlotlyFigure } from '../../kernel/plots/figures';
 import { themeFrom } from '../../webview/theme';
 
 describe('webview documents', () => {
@@ -54,6 +54,40 @@ describe('parameter view', () => {
     const spec = parameterHeatmapSpec('w', [2, 3], [1, -2, 3, 4, 5, -6]);
     expect(spec.z).toEqual([[1, -2, 3], [4, 5, -6]]);
     expect([spec.zmin, spec.zmax]).toEqual([-6, 6]);
+  });
+  it("marks the gate blocks of a recurrent layer's weights (rows) and biases (columns of the one row)", () => {
+    const weight = parameterHeatmapSpec('lstm.weight_hh_l0', [8, 2], Array.from({ length: 16 }, (_, i) => i), ['i', 'f', 'g', 'o']);
+    expect(weight.rowBands).toEqual([
+      { label: 'i', start: 0, end: 2 },
+      { label: 'f', start: 2, end: 4 },
+      { label: 'g', start: 4, end: 6 },
+      { label: 'o', start: 6, end: 8 },
+    ]);
+    expect(weight.title).toBe('lstm.weight_hh_l0 · gate blocks i, f, g, o');
+    const bias = parameterHeatmapSpec('gru.bias_ih_l0', [6], [1, 2, 3, 4, 5, 6], ['r', 'z', 'n']);
+    expect(bias.columnBands?.map((b) => [b.label, b.start, b.end])).toEqual([['r', 0, 2], ['z', 2, 4], ['n', 4, 6]]);
+    expect(bias.rowBands).toBeUndefined();
+    expect(parameterHeatmapSpec('head.weight', [2, 8], Array.from({ length: 16 }, () => 0)).rowBands).toBeUndefined();
+
+    const { data, layout } = toPlotlyFigure(weight, themeFrom('vscode-dark', () => ''));
+    const y = layout.yaxis as { tickvals: number[]; ticktext: string[] };
+    expect([y.tickvals, y.ticktext]).toEqual([[0.5, 2.5, 4.5, 6.5], ['i', 'f', 'g', 'o']]);
+    // A line between each two blocks, across the plot.
+    expect((layout.shapes as { y0: number }[]).map((l) => l.y0)).toEqual([1.5, 3.5, 5.5]);
+    expect(data[0]!.text![3]![1]).toBe('column 1, row 3 (f 1)');
+  });
+  it('writes whole column and row numbers only: a (64, 2) matrix gets no −0.5 … 1.5', () => {
+    const { layout } = toPlotlyFigure(parameterHeatmapSpec('w', [64, 2], new Array<number>(128).fill(0.1)), themeFrom('vscode-dark', () => ''));
+    expect(layout.xaxis).toMatchObject({ tickmode: 'linear', tick0: 0, dtick: 1 });
+    expect(layout.yaxis).toMatchObject({ tickmode: 'linear', tick0: 0, dtick: 10 });
+    expect([0.1, 1, 1.01, 2.5, 5.3, 23, 140].map(niceStep)).toEqual([1, 1, 2, 5, 10, 50, 200]);
+  });
+  it('centres a diverging map on a dark grey in dark themes, on white in light ones', () => {
+    const spec = parameterHeatmapSpec('w', [2, 2], [-1, 0, 0, 1]);
+    const middle = (kind: string) => (toPlotlyFigure(spec, themeFrom(kind, () => '')).data[0]!.colorscale!.find(([at]) => at === 0.5) ?? [])[1];
+    expect(middle('vscode-light')).toBe('#f7f7f7');
+    expect(middle('vscode-dark')).toBe('#2e2e2e');
+    expect(middle('vscode-high-contrast')).toBe('#2e2e2e');
   });
   it('bins values into a histogram', () => {
     const { edges, counts } = histogram([0, 0.1, 0.5, 0.9, 1, Number.NaN], 2);

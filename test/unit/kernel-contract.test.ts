@@ -307,7 +307,7 @@ describe('interrupt ends what the cell started', () => {
     kernel.interrupt();
     const r = await running;
     expect(r.status).toBe('interrupted');
-    expect(r.error?.message).toMatch(/Stopped job-\d+ \(net\) after step \d+; the model keeps that step's weights\./);
+    expect(r.error?.message).toMatch(/Training job job-\d+ \(net\) stopped after step \d+; the model keeps that step's weights\./);
     expect(r.error?.message).toMatch(/Still training, started by other cells: job-\d+ \(background, step \d+\)/);
     const jobs = await kernel.request<JobSummary[]>(ListJobsRequest, null);
     expect(jobs.filter((j) => j.status === 'running').map((j) => j.model)).toEqual(['background']);

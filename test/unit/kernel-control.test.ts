@@ -1,9 +1,12 @@
 // Interrupt (SIGINT, as the extension sends it), restart and a dying kernel, against the built
 // kernel process (npm run build first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KernelDiedError, KernelProcess } from '../../kernel/runner/kernelProcess';
 import type { CellOutput } from '../../kernel/protocol';
+import { NotebookRuntime } from '../../kernel/runtime/runtime';
 
 const kernelPath = path.resolve(__dirname, '../../dist/kernel.js');
 const plain = (o: CellOutput | undefined) => (o && 'data' in o ? o.data['text/plain'] : undefined);
@@ -31,7 +34,7 @@ describe('interrupt', () => {
   it('stops a synchronous endless loop and keeps the variables assigned so far', async () => {
     const r = await runAndInterrupt(kernel, "const before = 'kept';\nlet spins = 0;\nconsole.log('started');\nwhile (true) { spins++; }");
     expect(r.status).toBe('interrupted');
-    expect(r.outputs.at(-1)).toMatchObject({ type: 'error', error: { name: 'Interrupted' } });
+    expect(r.outputs.at(-1)).toMatchObject({ type: 'error', error: { name: 'Interrupted', stack: 'Interrupted: The cell was stopped.' } });
     const after = await kernel.execute('[before, spins > 0]');
     expect(plain(after.outputs[0])).toBe("[ 'kept', true ]");
   });
@@ -64,6 +67,29 @@ describe('interrupt', () => {
     kernel.interrupt();
     const r = await kernel.execute("'alive'");
     expect(plain(r.outputs[0])).toBe("'alive'");
+  });
+});
+
+describe('an interrupt while a cell is being prepared', () => {
+  // The first cell of a fresh kernel spends a while compiling and loading its imports: an interrupt
+  // then went nowhere (no cell was running yet), and the loop the cell went on to could not be
+  // stopped any more. Here the import itself interrupts, at that very moment.
+  it('ends the cell before it runs', async () => {
+    const outputs: CellOutput[] = [];
+    const runtime = new NotebookRuntime({ sendOutput: ({ output }) => void outputs.push(output), sendNotification: () => undefined });
+    const folder = mkdtempSync(path.join(tmpdir(), 'rnn-lab-interrupting-import-'));
+    writeFileSync(path.join(folder, 'interrupts.cjs'), 'globalThis.interruptTheCell();\nexports.loaded = true;\n');
+    const global = globalThis as { interruptTheCell?: () => boolean };
+    global.interruptTheCell = () => runtime.interrupt();
+    try {
+      const r = await runtime.execute({ executionId: 'e1', code: "import { loaded } from './interrupts.cjs';\nconsole.log('ran', loaded);", cellLabel: 'cell 1', cwd: folder });
+      expect(r.status).toBe('interrupted');
+      expect(outputs.filter((o) => o.type === 'stream')).toEqual([]);
+      expect(outputs.filter((o) => o.type === 'error')).toMatchObject([{ error: { name: 'Interrupted', message: 'The cell was stopped.' } }]);
+    } finally {
+      delete global.interruptTheCell;
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

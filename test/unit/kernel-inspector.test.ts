@@ -84,6 +84,14 @@ describe('inspector requests', () => {
     await expect(kernel.request(ParameterValuesRequest, { model: 'plain', parameter: 'nope' })).rejects.toThrow(/no parameter 'nope'/);
   });
 
+  it("names the gate blocks of a recurrent layer's weights and biases (LSTM i, f, g, o), nothing for other parameters", async () => {
+    const gates = async (model: string, parameter: string) => (await kernel.request<ParameterValues>(ParameterValuesRequest, { model, parameter })).gates;
+    expect(await gates('tagger', 'lstm.weight_ih_l0')).toEqual(['i', 'f', 'g', 'o']);
+    expect(await gates('tagger', 'lstm.bias_hh_l0')).toEqual(['i', 'f', 'g', 'o']);
+    expect(await gates('tagger', 'head.weight')).toBeUndefined();
+    expect(await gates('plain', 'weight')).toBeUndefined();
+  });
+
   it('exports a model as safetensors', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'rnn-lab-st-')), 'tagger.safetensors');
     await kernel.request(ExportSafetensorsRequest, { model: 'tagger', path: file });

@@ -25,7 +25,7 @@ describe('live loss curve', () => {
     expect(spec.series[0]!.x).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
     expect(spec.series[1]!.name).toBe('validation');
     expect(spec.series[1]!.x).toEqual([8, 16, 24]);
-    expect(last['text/plain']).toMatch(/^job-\d+ LSTMModel: done, step 24\/24, epoch 3, loss [\d.]+, val [\d.]+ \(Trained 24 steps \(3 epochs\), [\d.]+ ms\/step\)$/);
+    expect(last['text/plain']).toMatch(/^job-\d+ LSTMModel: done, step 24\/24, epoch 3, loss [\d.]+, val [\d.]+ \(Trained 24 steps \(3 epochs\), median [\d.]+ ms\/step\)$/);
     // the summary carries the recent steps' median while the job runs (and after)
     expect(job.summary().msPerStep).toBeGreaterThan(0);
     // only the final curve carries the static SVG that viewers without RNN Lab show

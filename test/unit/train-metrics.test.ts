@@ -91,7 +91,7 @@ describe('training insides', () => {
     expect(stopped.reason).toBe('earlyStopped');
     expect(stopped.epochs).toBe(2);
     expect(stopped.best).toEqual({ epoch: 1, value: stopped.valLosses[0]![1], restored: true });
-    expect(stopped.message).toMatch(/^Stopped early after epoch 2 \([0-9.]+ ms\/step\): no improvement for 1 epochs; restored the weights of epoch 1$/);
+    expect(stopped.message).toMatch(/^Stopped early after epoch 2 \(median [0-9.]+ ms\/step\): no improvement for 1 epochs; restored the weights of epoch 1$/);
   });
 });
 

@@ -67,7 +67,7 @@ function pythonClassName(module: Module, fallback: string): string {
 /** The ONNX exporter's message, as the PyTorch export's own (same reasons, same hints). */
 function asTorchError(error: unknown): Error {
   const message = (error instanceof Error ? error.message : String(error)).replace(/^ONNX export: /, '');
-  return new Error(`PyTorch export: ${message.replace(/exportOnnx\(/g, 'exportTorch(').replace(/Describe it with the `spec` option/g, 'Describe it with the `spec` option of exportTorch')}`);
+  return new Error(`PyTorch export: ${message.replace(/exportOnnx\(/g, 'exportTorch(')}`);
 }
 
 function childName(module: Module, part: Module | null | undefined, what: string): string | null {

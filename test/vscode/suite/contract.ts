@@ -84,7 +84,11 @@ export interface TestApi {
   /** Messages handed to the dashboard webview (held until its script is ready, then counted). */
   dashboardMessagesPosted(): number;
   /** Notifications the commands showed, oldest first (added with the model export commands). */
-  recentMessages(): { severity: 'error' | 'warning' | 'info'; text: string }[];
+  recentMessages(): { severity: 'error' | 'warning' | 'info'; text: string; detail?: string }[];
+  /** Per display id: live updates of finished cells that the notebook renderer reported drawing. */
+  liveOutputDraws(): Record<string, number>;
+  /** Off: modal messages are only recorded in recentMessages (nothing could close them in a test). */
+  showModalMessages(shown: boolean): void;
 }
 export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'kernelState',
@@ -100,6 +104,8 @@ export const TEST_API_METHODS: readonly (keyof TestApi)[] = [
   'dashboardVisible',
   'dashboardMessagesPosted',
   'recentMessages',
+  'liveOutputDraws',
+  'showModalMessages',
 ];
 
 /** What the export commands (rnnLab.exportOnnx, rnnLab.exportSafetensors) resolve with. */

@@ -1,7 +1,8 @@
 /// <reference types="mocha" />
 // "Export Model to ONNX" and "Export Model to safetensors" (the models view's context menu): the
-// kernel writes the file, a model the exporter cannot handle gives the person a message naming the
-// model and why. Called with a target path, the commands skip the save dialog (as tests do).
+// kernel writes the file; a model the exporter cannot handle is found out before the save dialog,
+// and a modal names the model, why, and what a cell can do instead. Called with a target path, the
+// commands skip the save dialog (as tests do).
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,17 +83,34 @@ suite('export: models to ONNX and safetensors', () => {
     assert.deepEqual(header['head.weight']?.shape, [2, 4]);
   });
 
-  test('a model the ONNX exporter does not know: no file, and a message naming the model and why', async function () {
-    const api = await testApi('recentMessages');
-    const file = path.join(dir, 'plain.onnx');
-    const result = await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain', file);
-    assert.equal(result, undefined);
-    assert.equal(existsSync(file), false, 'a file was written');
+  test('a model the ONNX exporter does not know: checked before any save dialog, a modal says why and what a cell can do, no file', async function () {
+    const api = await testApi('recentMessages', 'showModalMessages');
+    api.showModalMessages(false);
+    try {
+      // No target: a save dialog would ask for one (and never return here) if the check came after it.
+      const result = await withinSeconds(20, 'the command to return without a save dialog', vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain'));
+      assert.equal(result, undefined);
+    } finally {
+      api.showModalMessages(true);
+    }
     const error = api.recentMessages().filter((m) => m.severity === 'error').pop();
     assert.ok(error, 'no error message was shown');
-    assert.match(error.text, /plain \(Linear\) cannot be exported to ONNX: cannot recognise Linear/);
+    assert.equal(error.text, 'plain (Linear) cannot be exported to ONNX');
+    assert.match(error.detail ?? '', /^cannot recognise Linear \(children: none\)\. The exporter supports /);
+    assert.match(error.detail ?? '', /\n\nIn a cell: Pass \{ spec: \{ kind, embedding, recurrent, head, headOn \} \} to exportOnnx\(plain, …\)/);
+    const file = path.join(dir, 'plain.onnx');
+    assert.equal(await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain', file), undefined);
+    assert.equal(existsSync(file), false, 'a file was written');
   });
 });
+
+/** Rejects naming `what` when `promise` takes longer than `seconds`. */
+function withinSeconds<T>(seconds: number, what: string, promise: Thenable<T>): Promise<T> {
+  return Promise.race([
+    Promise.resolve(promise),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${seconds}s waiting for ${what}`)), seconds * 1000)),
+  ]);
+}
 
 /** "Export Training to PyTorch…" (package.json, extension/exportModel.ts). */
 const EXPORT_TORCH = 'rnnLab.exportTorch';
@@ -147,14 +165,21 @@ suite('export: training to PyTorch', () => {
     assert.match(train, /EPOCHS = 2\nBATCH_SIZE = 4/);
   });
 
-  test('a model without a fit() job: no folder, and a message saying what the export needs', async () => {
-    const api = await testApi('recentMessages');
-    const folder = path.join(dir, 'untrained-torch');
-    const result = await vscode.commands.executeCommand<ExportResult | undefined>(EXPORT_TORCH, 'untrained', folder);
-    assert.equal(result, undefined);
-    assert.equal(existsSync(folder), false, 'a folder was written');
+  test('a model without a fit() job: checked before any folder dialog, a modal says what the export needs, no folder', async () => {
+    const api = await testApi('recentMessages', 'showModalMessages');
+    api.showModalMessages(false);
+    try {
+      const result = await withinSeconds(20, 'the command to return without a folder dialog', vscode.commands.executeCommand<ExportResult | undefined>(EXPORT_TORCH, 'untrained'));
+      assert.equal(result, undefined);
+    } finally {
+      api.showModalMessages(true);
+    }
     const error = api.recentMessages().filter((m) => m.severity === 'error').pop();
     assert.ok(error, 'no error message was shown');
-    assert.match(error.text, /untrained \(Regressor\) has not been trained with fit\(\) in this kernel/);
+    assert.equal(error.text, 'untrained (Regressor) cannot be exported to PyTorch');
+    assert.match(error.detail ?? '', /^It has not been trained with fit\(\) in this kernel[\s\S]*Run fit\(untrained, data, options\) first/);
+    const folder = path.join(dir, 'untrained-torch');
+    assert.equal(await vscode.commands.executeCommand<ExportResult | undefined>(EXPORT_TORCH, 'untrained', folder), undefined);
+    assert.equal(existsSync(folder), false, 'a folder was written');
   });
 });

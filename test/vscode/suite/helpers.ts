@@ -231,6 +231,17 @@ export function errorNameOf(cell: vscode.NotebookCell): string | undefined {
 }
 
 /**
+ * What VS Code's error renderer shows for each error output of a cell: the stack when there is
+ * one (it then shows nothing else), else "name: message".
+ */
+export function shownErrors(cell: vscode.NotebookCell): string[] {
+  return itemsOfMime(cell, 'application/vnd.code.notebook.error').map((item) => {
+    const error = JSON.parse(item.text) as { name?: string; message?: string; stack?: string };
+    return error.stack ? error.stack : [error.name, error.message].filter(Boolean).join(': ');
+  });
+}
+
+/**
  * Reverts and closes one notebook's editor tabs, as a person closes a notebook. (VS Code keeps the
  * document of a notebook the extension host opened for a while after that.)
  */

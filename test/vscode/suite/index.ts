@@ -25,6 +25,7 @@ const loaders: Record<string, () => Promise<unknown>> = {
   'kernelControl.test': () => import('./kernelControl.test'),
   'perNotebookKernel.test': () => import('./perNotebookKernel.test'),
   'intellisense.test': () => import('./intellisense.test'),
+  'liveOutput.test': () => import('./liveOutput.test'),
   'trust.test': () => import('./trust.test'),
 };
 

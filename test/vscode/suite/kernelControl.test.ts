@@ -3,13 +3,14 @@
 // a fresh scope; the kernel state the extension reports follows along.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { COMMANDS } from './contract';
+import { COMMANDS, RNN_LAB_MIMES } from './contract';
 import {
   closeAllEditors,
   itemsOfMime,
   openScratchNotebook,
   outputItems,
   requireCommand,
+  shownErrors,
   runCells,
   selectRnnLabKernel,
   extensionWithKernel,
@@ -18,6 +19,16 @@ import {
 } from './helpers';
 
 const ERROR = 'application/vnd.code.notebook.error';
+
+/**
+ * An interrupted cell says so once: the word once in what VS Code shows (errors as its renderer
+ * draws them, streams, text), not "Interrupted: Execution interrupted.".
+ */
+function assertInterruptedOnce(cell: vscode.NotebookCell): void {
+  const shown = [...shownErrors(cell), ...outputItems(cell).filter((i) => i.mime !== ERROR).map((i) => i.text)];
+  const said = shown.join('\n').match(/interrupted/gi) ?? [];
+  assert.equal(said.length, 1, `"Interrupted" is shown ${said.length} times: ${JSON.stringify(shown)} (outputs ${JSON.stringify(outputItems(cell))})`);
+}
 
 /** Runs a cell that never ends, stops it with `stop`, and checks the scope survived. */
 async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): Promise<void> {
@@ -37,6 +48,7 @@ async function interruptBusyCell(name: string, stop: () => Thenable<unknown>): P
   await stop();
   await finished;
   assert.notEqual(busy.executionSummary?.success, true, 'the interrupted cell reports success');
+  assertInterruptedOnce(busy);
   await runCells(editor, [after]);
   const plain = itemsOfMime(after, 'text/plain').map((i) => i.text);
   assert.deepEqual(plain, ['true'], `scope after interrupt: ${JSON.stringify(outputItems(after))}`);
@@ -72,12 +84,43 @@ suite('kernel control: interrupt and restart', () => {
     await vscode.commands.executeCommand(COMMANDS.interruptKernel);
     await finished;
     assert.notEqual(loop.executionSummary?.success, true, 'the interrupted cell reports success');
+    assertInterruptedOnce(loop);
     const ticksAtInterrupt = (streamText(loop).match(/tick/g) ?? []).length;
     await runCells(editor, [later]);
     assert.equal(streamText(later), '', `ticks leaked into a later cell: ${JSON.stringify(outputItems(later))}`);
     assert.equal((streamText(loop).match(/tick/g) ?? []).length, ticksAtInterrupt, 'the loop went on after the interrupt');
     const plain = itemsOfMime(later, 'text/plain').map((i) => i.text);
     assert.deepEqual(plain, [`[ ${ticksAtInterrupt}, 0.93, 'ok' ]`], JSON.stringify(outputItems(later)));
+  });
+
+  test('stopping a loop that awaits training jobs says "Interrupted" once, naming the job it stopped', async function () {
+    await extensionWithKernel();
+    const editor = await openScratchNotebook('interrupt-training-loop', [
+      [
+        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
+        'class Regressor extends Module {',
+        '  gru = new GRU(1, 4, { batchFirst: true });',
+        '  head = new Linear(4, 1);',
+        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
+        '}',
+        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
+        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
+      ].join('\n'),
+      "for (const lr of [0.01, 0.001]) {\n  const job = fit(new Regressor(), { x, y }, { epochs: 1_000_000, batchSize: 4, optimizer: 'sgd', lr });\n  await job.done;\n}",
+    ]);
+    await selectRnnLabKernel(editor);
+    const [declare, loop] = editor.notebook.getCells();
+    await runCells(editor, [declare]);
+    const finished = runCells(editor, [loop], 60_000);
+    await waitFor('the loop to train', () => itemsOfMime(loop, RNN_LAB_MIMES.lines).length > 0, 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await vscode.commands.executeCommand('notebook.cancelExecution');
+    await finished;
+    // The kernel waits up to a few seconds for the job to stop at a step boundary before it answers.
+    await waitFor('the interrupted cell to end', () => loop.executionSummary?.success !== undefined, 30_000);
+    assert.equal(loop.executionSummary?.success, false, 'the interrupted cell reports success');
+    assertInterruptedOnce(loop);
+    assert.match(shownErrors(loop)[0], /^Interrupted: The cell was stopped\. Training job job-\d+ \(\w+\) stopped after step \d+/);
   });
 
   test(`${COMMANDS.restartKernel} asks first, then gives a fresh scope and the kernel comes back idle`, async function () {
