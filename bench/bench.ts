@@ -26,6 +26,7 @@
 // median round and the range over the rounds (bench/rounds.ts). After the peers comes a table of
 // the speed goals of issue 7 (bench/goals.ts).
 
+import '../kernel/node/install';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,7 +34,8 @@ import { join, resolve } from 'node:path';
 import { getFlushDenormal, getNumThreads, kernelFlavour, setFlushDenormal, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
-import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
+import { kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
+import { enableRelaxedSimd } from '../kernel/node/relaxedSimd';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, TORCH_ONE_THREAD, type RunColumns } from './goals';

@@ -8,7 +8,7 @@ import { buildTypes } from './build-types.mjs';
 // The WebAssembly kernels first: the engine bundles embed kernel/engine/wasm/modules.generated.ts.
 await buildWasm();
 
-// esbuild is only loaded by code run from source (train/worker/workerScript.ts bundles the worker then):
+// esbuild is only loaded by code run from source (kernel/node/trainingWorkerScript.ts bundles the worker then):
 // never part of a bundle.
 const node = { platform: 'node', format: 'cjs', target: 'node20', bundle: true, sourcemap: true, logLevel: 'warning', external: ['esbuild'] };
 // Webview bundles carry plotly: minified they load in a third of the time (4.8 MB instead of 11.4 MB).
@@ -16,12 +16,12 @@ const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: 
 
 /** [source, output, options] */
 const entries = [
-  ['kernel/api.ts', 'dist/engine.js', node],
+  ['kernel/node/engine.ts', 'dist/engine.js', node],
   // TypeScript (cells' compiler) stays a package the kernel loads on first use; the CLI also
   // minifies plotly with esbuild, a development tool.
   ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild', 'typescript'] }],
-  ['kernel/train/worker/worker.ts', 'dist/worker.js', node],
+  ['kernel/node/trainingWorker.ts', 'dist/worker.js', node],
   ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*'] }],
   ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['esbuild', 'vscode'] }],
   ['webview/renderer.ts', 'dist/renderer.js', browser],

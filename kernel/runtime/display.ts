@@ -1,10 +1,12 @@
 // display() and its handles: `const h = display(plotLoss(losses)); … h.update(plotLoss(losses))`
 // replaces the output in place, wherever it is (also after the cell finished).
-import { randomUUID } from 'node:crypto';
 import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
 import { withStaticPlot } from '../plots/svg';
+
+// Web Crypto (Node's global and the browser's), taken now: a cell's `globalThis.crypto = …` cannot reach it.
+const randomUUID = crypto.randomUUID.bind(crypto);
 
 /**
  * The bundle a display shows. Plot bundles that come without a static SVG (an object of the
