@@ -30,6 +30,8 @@ export interface KernelInterrupts {
   whileRunning<T>(fn: () => Promise<T>): Promise<T>;
   /** An interrupt asked for over the protocol, for no execution in particular. */
   requestInterrupt(): void;
+  /** A cell starts running (the browser forgets an interrupt flag set while none ran). */
+  cellStarts?(): void;
 }
 
 /** The runtime serving `connection`, with every kernel request registered on it. */
@@ -53,6 +55,7 @@ export function serveKernel(connection: Connection, interruptsFor: (runtime: Not
     {
       onBusy: (isBusy) => {
         busy = isBusy;
+        if (isBusy) interrupts.cellStarts?.();
         reportState();
       },
       // Cells import the public API (engine, datasets, seq2seq, fit, interop) as one module: 'rnn-lab',
@@ -69,7 +72,8 @@ export function serveKernel(connection: Connection, interruptsFor: (runtime: Not
   );
   // fit() names a job after the cell variable holding its model, and finds engine aliases there.
   trainer.setCellScopeProvider(() => runtime.scope.object);
-  const interrupts = interruptsFor(runtime);
+  // Assigned before any request can arrive (onBusy, below, runs only for requests).
+  const interrupts: KernelInterrupts = interruptsFor(runtime);
 
   connection.onRequest(ExecuteRequest, (params: ExecuteParams): Promise<ExecuteResult> => interrupts.whileRunning(() => runtime.execute(params)));
   connection.onRequest(ResetRequest, async () => {

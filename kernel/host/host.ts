@@ -3,9 +3,8 @@
 // a script that requires 'rnn-lab') and in a browser Web Worker (VS Code for the Web); each of
 // those installs one KernelHost at its entry (kernel/node/, kernel/browser/) and the core reaches
 // files, threads, the process, timers and module loading only through it. Web-standard globals
-// both have (performance.now(), crypto.randomUUID(), TextEncoder, MessageChannel, WebAssembly,
-// Atomics) are used directly: they need no host. Types only here; kernel/host/index.ts holds the
-// installed host.
+// both have (performance.now(), TextEncoder, MessageChannel, WebAssembly, Atomics) are used
+// directly: they need no host. Types only here; kernel/host/index.ts holds the installed host.
 
 /** What stat says about a path; null from stat() when nothing is there. */
 export interface HostFileStat {
@@ -33,8 +32,11 @@ export interface HostFiles {
   /** Creates a folder and its parents (nothing when it exists). */
   mkdir(path: string): void;
   stat(path: string): HostFileStat | null;
-  /** Resolves when every write handed out so far has landed; rejects with the first that failed. */
-  settled(): Promise<void>;
+  /**
+   * Resolves when every write handed out so far has landed, rejects with the first that failed;
+   * null when none is pending (always in Node, whose writes are synchronous).
+   */
+  settled(): Promise<void> | null;
 }
 
 /** Path arithmetic of the host's file system (Node's path module; POSIX paths in the browser). */
@@ -71,6 +73,8 @@ export interface HostThreads {
   readonly cores: number;
   /** SharedArrayBuffer exists and can be posted to another thread (the browser: cross-origin isolated). */
   readonly sharedMemory: boolean;
+  /** Whether startTrainingWorker can start one: fit() otherwise trains on the calling thread. */
+  readonly trainingWorkers: boolean;
   /**
    * A helper thread running `body`, a classic script in which `workerData` is `data` (posted once:
    * shared memory and compiled wasm modules in it are shared). Null where threads cannot share
@@ -161,4 +165,6 @@ export interface KernelHost {
   inspect(value: unknown, options?: InspectOptions): string;
   /** Runs a script (a compiled cell) in the kernel's realm; returns its completion value. */
   evaluate(script: string, filename: string): unknown;
+  /** A random UUID (v4). Web Crypto's randomUUID exists only in secure contexts: a page served over plain http has none. */
+  randomUUID(): string;
 }

@@ -67,6 +67,15 @@ export function loadModel(model: Module, path: string, options: LoadModelOptions
   return loadModelFromBytes(model, host().files.readFile(path), { ...options, source: options.source ?? host().paths.basename(path) });
 }
 
+/**
+ * loadModel that reads the file without blocking: the same checks and result. In a browser page
+ * that is not cross-origin isolated this is how a cell loads a file it did not write itself.
+ */
+export async function loadModelAsync(model: Module, path: string, options: LoadModelOptions = {}): Promise<LoadModelResult> {
+  const bytes = await host().files.readFileAsync(path);
+  return loadModelFromBytes(model, bytes, { ...options, source: options.source ?? host().paths.basename(path) });
+}
+
 /** Exports the model to ONNX (see exportOnnx) and writes the file atomically. */
 export function saveOnnx(model: Module, path: string, options: OnnxExportOptions = {}): void {
   host().files.writeFileAtomic(path, exportOnnx(model, options));

@@ -1,6 +1,7 @@
 // The Node host: what the kernel's core gets in a Node process or worker thread (host.ts). Each
 // part is Node's own module; only the interrupt watcher (interrupt.ts) and the training worker's
 // script (trainingWorkerScript.ts) are more than a line.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -27,7 +28,7 @@ const files: HostFiles = {
     return s ? { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size } : null;
   },
   // Writes are synchronous here: each one has landed (or thrown) when it returns.
-  settled: () => Promise.resolve(),
+  settled: () => null,
 };
 
 const paths: HostPaths = {
@@ -81,5 +82,6 @@ export function nodeHost(): KernelHost {
     modules: nodeModules,
     inspect: (value, options) => inspect(value, options),
     evaluate: (script, filename) => new vm.Script(script, { filename }).runInThisContext({ displayErrors: false }),
+    randomUUID,
   };
 }

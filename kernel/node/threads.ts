@@ -28,6 +28,7 @@ export function nodeThreads(): HostThreads {
   return {
     cores: availableParallelism(),
     sharedMemory: true,
+    trainingWorkers: true,
     startHelper(body, data) {
       const worker = new Worker(`const { workerData } = require('node:worker_threads');\n${body}`, { eval: true, workerData: data });
       return nodeWorker(worker);

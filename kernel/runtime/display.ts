@@ -4,9 +4,7 @@ import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
 import { withStaticPlot } from '../plots/svg';
-
-// Web Crypto (Node's global and the browser's), taken now: a cell's `globalThis.crypto = …` cannot reach it.
-const randomUUID = crypto.randomUUID.bind(crypto);
+import { host } from '../host/index';
 
 /**
  * The bundle a display shows. Plot bundles that come without a static SVG (an object of the
@@ -44,7 +42,7 @@ export class DisplayHandle {
 }
 
 export function displayValue(router: OutputRouter, value: unknown, options: DisplayOptions = {}): DisplayHandle {
-  const displayId = options.displayId ?? randomUUID();
+  const displayId = options.displayId ?? host().randomUUID();
   const executionId = router.currentExecutionId();
   router.emit({ type: 'display', data: displayBundle(value), displayId }, executionId);
   return new DisplayHandle(displayId, router, executionId);

@@ -4,7 +4,7 @@
 // withConsistentWeights, so that all values come from one published step (never half of one).
 // From the server's own copy of vscode-jsonrpc: its connection only passes on ResponseErrors it
 // recognises (another copy's would reach the client prefixed with "Request … failed with message:").
-import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import { host } from '../host/index';
 import {
   ExportOnnxRequest,

@@ -222,7 +222,7 @@ export class NotebookRuntime {
     this.hooks.onBusy?.(true);
     let compiled: CompiledCell | null = null;
     try {
-      compiled = compileCell(params.code, filename, this.scope);
+      compiled = compileCell(params.code, filename, this.scope, { loopChecks: host().interrupt.pollsInLoops });
       this.errors.register(filename, { label: params.cellLabel, sourceMap: compiled.sourceMap });
       this.resolver.setCwd(params.cwd ?? host().process.cwd());
       await this.preloadImports(compiled, params);

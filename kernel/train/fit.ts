@@ -1,7 +1,7 @@
 // fit(): start training and return at once with a job handle. By default the loop runs in a
 // worker thread (or several, data-parallel) on the model's weights in shared memory; with
-// { worker: false }, or where the host's threads share no memory (a browser page that is not
-// cross-origin isolated), the same loop runs on this thread between event-loop turns.
+// { worker: false }, or where the host starts no training workers (the browser, for now), the
+// same loop runs on this thread between event-loop turns.
 // trainSteps() runs it synchronously, to the end.
 
 import { getFlushDenormal } from '../engine/denormal';
@@ -68,7 +68,7 @@ function localParts<M extends Module>(model: M, p: Prepared<M>, events: MetricsS
 export function fit<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): TrainingJob<M> {
   const p = prepare(model, data, options);
   rememberFit(model, data, options as FitOptions); // what "Export Training to PyTorch…" exports
-  const job = options.worker === false || !host().threads.sharedMemory ? startOnThisThread(model, p) : startInWorkers(model, p);
+  const job = options.worker === false || !host().threads.trainingWorkers ? startOnThisThread(model, p) : startInWorkers(model, p);
   if (options.onEvent) job.onEvent(options.onEvent);
   const sink = (options as WithJobSink<FitOptions<M>>)[JOB_SINK];
   if (sink) attachToSink(job, sink, { display: options.display ?? true });
@@ -81,16 +81,20 @@ export function trainSteps<M extends Module>(model: M, data: TrainingData, optio
   if (p.config.world > 1) throw new Error('trainSteps: data-parallel training needs workers; use fit()');
   const events = new MetricsStream((e) => options.onEvent?.({ job: { id: 'sync', model: p.name, status: 'running', ...progressFields(e.progress) }, metrics: e.metrics }), p.config.maxEventsPerSecond);
   const loop = new TrainingLoop(p.config, localParts(model, p, events));
-  while (loop.finished === null) loop.runStep();
+  const interrupt = host().interrupt;
+  while (loop.finished === null) {
+    interrupt.check(); // the browser's interrupt flag, between two whole steps (nothing in Node)
+    loop.runStep();
+  }
   return loop.finished;
 }
 
 function startOnThisThread<M extends Module>(model: M, p: Prepared<M>): TrainingJob<M> {
   if (p.config.world > 1) {
     throw new Error(
-      host().threads.sharedMemory
+      host().threads.trainingWorkers
         ? 'fit: data-parallel training (workers > 1) needs worker threads; drop { worker: false }'
-        : 'fit: data-parallel training (workers > 1) needs worker threads sharing memory, which this page does not allow (it is not cross-origin isolated); drop { workers }',
+        : 'fit: data-parallel training (workers > 1) needs training workers, which this kernel cannot start (in the browser fit() trains on the kernel\'s thread); drop { workers }',
     );
   }
   const control = new JobControl();

@@ -124,7 +124,7 @@ export async function exportTorch<M extends Module>(model: M, data: TrainingData
     files.push({ name, bytes: bytes.length });
   }
   // In the browser the writes land later: a failure is still this export's.
-  await disk.settled().catch((error: unknown) => {
+  await disk.settled()?.catch((error: unknown) => {
     throw new Error(`exportTorch: cannot write into ${target}: ${(error as Error).message}`);
   });
   return { path: target, files, bytes: files.reduce((n, f) => n + f.bytes, 0), command: 'torchrun --standalone --nproc_per_node=2 train.py', summary };

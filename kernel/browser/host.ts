@@ -1,0 +1,58 @@
+// The browser host: what the kernel's core gets in a Web Worker of VS Code for the Web (host.ts).
+// Files go to the extension (files.ts), paths are the notebook URI's (paths.ts), threads are
+// nested workers sharing memory only in a cross-origin isolated page (threads.ts), the
+// environment is what the extension passed, and a cell's script runs through indirect eval (the
+// extension host's CSP allows it) with a sourceURL that names the cell in stack traces.
+import type { BrowserKernelInit } from '../browserProtocol';
+import type { KernelHost } from '../host/index';
+import { browserFiles } from './files';
+import { inspect } from './inspect';
+import type { BrowserInterrupt } from './interrupt';
+import { browserModules } from './modules';
+import { browserPaths } from './paths';
+import { browserThreads } from './threads';
+import { browserTimers } from './timers';
+
+/** Whether this worker can share memory with others (the page is cross-origin isolated). */
+export function canShareMemory(): boolean {
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+}
+
+// Taken at start: a cell's `globalThis.crypto = …` cannot reach it.
+const webCrypto = globalThis.crypto;
+
+/** Web Crypto's randomUUID where the page is a secure context, else the same from getRandomValues (RFC 4122 v4). */
+function uuid(): string {
+  if (typeof webCrypto.randomUUID === 'function') return webCrypto.randomUUID();
+  const b = webCrypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Indirect eval: the script runs in the worker's global scope, as vm.Script.runInThisContext in Node. */
+const globalEval = eval;
+
+export function browserHost(init: BrowserKernelInit, interrupt: BrowserInterrupt, log: (text: string) => void): KernelHost {
+  const sharedMemory = canShareMemory();
+  const env = init.env ?? {};
+  const cwd = init.cwd;
+  return {
+    kind: 'browser',
+    files: browserFiles(init.files, browserPaths, () => cwd, sharedMemory && init.interrupt !== undefined),
+    paths: browserPaths,
+    threads: browserThreads(sharedMemory),
+    process: {
+      env: (name) => env[name],
+      cwd: () => cwd,
+      log,
+    },
+    timers: browserTimers(),
+    interrupt,
+    modules: browserModules,
+    inspect,
+    evaluate: (script, filename) => globalEval(`${script}\n//# sourceURL=${filename}`) as unknown,
+    randomUUID: uuid,
+  };
+}
