@@ -17,6 +17,7 @@
 //   kernel/engine/        tensors, autograd, layers, the wasm kernels: pure
 //   kernel/host/          what the core asks of the place it runs in (types and the installed host)
 //   kernel/protocol.ts, kernel/nbformat.ts   types shared by both sides of the process boundary
+//   kernel/browserProtocol.ts   what the extension's browser entry posts to the kernel worker (types)
 //
 // The core (everything from kernel/kernelService.ts down, and kernel/browser/) runs in Node and in a
 // browser Web Worker alike, so it imports no Node module: it reaches files, threads, the process,
@@ -41,15 +42,18 @@ const rooms = {
   'kernel/kernelService.ts': ['kernel/runtime', 'kernel/api.ts', 'kernel/train', 'kernel/transport', 'kernel/protocol.ts'],
   // The Node host and its entries (dist/engine.js, dist/worker.js): the only room with Node's modules besides the runner.
   'kernel/node': ['kernel/host', 'kernel/io', 'kernel/engine', 'kernel/train', 'kernel/api.ts'],
+  // The kernel in a browser Web Worker: the same core, the browser host; never kernel/node or kernel/io.
+  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts'],
+  'kernel/browserProtocol.ts': [],
   'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
   'kernel/protocol.ts': [],
   'kernel/nbformat.ts': ['kernel/protocol.ts'],
   'webview': ['kernel/protocol.ts', 'kernel/plots'],
-  'extension': ['kernel/protocol.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
+  'extension': ['kernel/protocol.ts', 'kernel/browserProtocol.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
 };
 
 /** The rooms that run in Node and in a browser Web Worker alike. */
-const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|nbformat)\\.ts$';
+const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|browserProtocol|nbformat)\\.ts$';
 
 const escape = (path) => path.replace(/[.]/g, '\\.');
 /** A file (it has an extension) is matched exactly, a folder with everything below it. */
