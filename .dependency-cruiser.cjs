@@ -43,17 +43,20 @@ const rooms = {
   // The Node host and its entries (dist/engine.js, dist/worker.js): the only room with Node's modules besides the runner.
   'kernel/node': ['kernel/host', 'kernel/io', 'kernel/engine', 'kernel/train', 'kernel/api.ts'],
   // The kernel in a browser Web Worker: the same core, the browser host; never kernel/node or kernel/io.
-  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts'],
+  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
   'kernel/browserProtocol.ts': [],
+  'kernel/uuid.ts': [],
   'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
   'kernel/protocol.ts': [],
   'kernel/nbformat.ts': ['kernel/protocol.ts'],
   'webview': ['kernel/protocol.ts', 'kernel/plots'],
-  'extension': ['kernel/protocol.ts', 'kernel/browserProtocol.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
+  'extension': ['kernel/protocol.ts', 'kernel/browserProtocol.ts', 'kernel/uuid.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
 };
 
 /** The rooms that run in Node and in a browser Web Worker alike. */
-const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|browserProtocol|nbformat)\\.ts$';
+const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|browserProtocol|uuid|nbformat)\\.ts$';
+/** The extension's code both entries share (extension/node/ is the Node entry's own). */
+const EXTENSION_SHARED = '^extension/(?!node/|tsserver-plugin/)';
 
 const escape = (path) => path.replace(/[.]/g, '\\.');
 /** A file (it has an extension) is matched exactly, a folder with everything below it. */
@@ -91,6 +94,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^kernel/browser/' },
       to: { path: '^kernel/(node|io)/|^kernel/(server|cli)\\.ts$', reachable: true },
+    },
+    {
+      name: 'extension-without-node',
+      comment: "The extension's shared code runs in the web worker extension host too: Node only in extension/node/ (the Node entry's launcher)",
+      severity: 'error',
+      from: { path: EXTENSION_SHARED },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'extension-without-node-packages',
+      comment: "The shared extension code imports vscode-languageclient's common entry, not '/node'",
+      severity: 'error',
+      from: { path: EXTENSION_SHARED, pathNot: '^extension/extension\\.ts$' },
+      to: { path: '^node_modules/vscode-[a-z-]+/node\\.js$' },
+    },
+    {
+      name: 'web-extension-without-node',
+      comment: 'Nothing the web entry reaches is Node-only',
+      severity: 'error',
+      from: { path: '^extension/web/' },
+      to: { path: '^extension/node/|^extension/extension\\.ts$|^kernel/(node|io)/', reachable: true },
     },
     {
       name: 'vscode-only-in-extension',

@@ -1,7 +1,8 @@
 // Bundles every part of RNN Lab with esbuild. Entries whose source does not exist yet are skipped,
 // so the build works at every stage of the project.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { buildWasm } from './build-wasm.mjs';
 import { buildTypes } from './build-types.mjs';
 
@@ -20,6 +21,22 @@ const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: 
 // from a Blob URL could not load it by a relative URL).
 const webWorker = { platform: 'browser', format: 'iife', target: 'es2022', bundle: true, minify: true, keepNames: true, sourcemap: 'external', logLevel: 'warning' };
 
+// The extension-host suite for the web worker extension host (run-web.mjs --web): Mocha's browser
+// build and a stand-in for node:assert/strict instead of the Node modules. Mocha's build is a UMD
+// file in a "type": "module" package: esbuild leaves its `module` free, and it would replace the
+// suite's own exports, so it runs with no module in sight and takes its global branch.
+const webSuiteAliases = {
+  name: 'web-suite-aliases',
+  setup(b) {
+    b.onResolve({ filter: /^mocha$/ }, () => ({ path: resolve('test/vscode/web/mocha.ts') }));
+    b.onResolve({ filter: /^node:assert(\/strict)?$/ }, () => ({ path: resolve('test/vscode/web/assert.ts') }));
+    b.onLoad({ filter: /[\\/]mocha[\\/]mocha\.js$/ }, (args) => ({
+      contents: `(function (module, exports, define) {\n${readFileSync(args.path, 'utf8')}\n}).call(globalThis);`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** [source, output, options] */
 const entries = [
   ['kernel/node/engine.ts', 'dist/engine.js', node],
@@ -30,11 +47,14 @@ const entries = [
   ['kernel/node/trainingWorker.ts', 'dist/worker.js', node],
   ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*'] }],
   ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['esbuild', 'vscode'] }],
+  // The entry for VS Code for the Web (package.json "browser"): the web worker extension host loads it as CommonJS.
+  ['extension/web/extension.ts', 'dist/web/extension.js', { ...webWorker, format: 'cjs', minify: false, external: ['vscode'], sourcemap: true }],
   ['kernel/browser/kernelWorker.ts', 'dist/web/kernel.js', webWorker],
   ['webview/renderer.ts', 'dist/renderer.js', browser],
   ['webview/dashboard.ts', 'dist/dashboard.js', { ...browser, format: 'iife' }],
   ['webview/inspector.ts', 'dist/inspector.js', { ...browser, format: 'iife' }],
   ['test/vscode/suite/index.ts', 'dist/test/vscode/suite/index.js', { ...node, external: ['esbuild', 'vscode', 'mocha'] }],
+  ['test/vscode/web/index.ts', 'dist/test/vscode/web/index.js', { ...webWorker, format: 'cjs', minify: false, sourcemap: true, external: ['vscode'], plugins: [webSuiteAliases] }],
 ];
 
 const present = entries.filter(([src]) => existsSync(src));

@@ -5,6 +5,7 @@
 // extension host's CSP allows it) with a sourceURL that names the cell in stack traces.
 import type { BrowserKernelInit } from '../browserProtocol';
 import type { KernelHost } from '../host/index';
+import { randomUuid } from '../uuid';
 import { browserFiles } from './files';
 import { inspect } from './inspect';
 import type { BrowserInterrupt } from './interrupt';
@@ -16,19 +17,6 @@ import { browserTimers } from './timers';
 /** Whether this worker can share memory with others (the page is cross-origin isolated). */
 export function canShareMemory(): boolean {
   return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-}
-
-// Taken at start: a cell's `globalThis.crypto = …` cannot reach it.
-const webCrypto = globalThis.crypto;
-
-/** Web Crypto's randomUUID where the page is a secure context, else the same from getRandomValues (RFC 4122 v4). */
-function uuid(): string {
-  if (typeof webCrypto.randomUUID === 'function') return webCrypto.randomUUID();
-  const b = webCrypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Indirect eval: the script runs in the worker's global scope, as vm.Script.runInThisContext in Node. */
@@ -53,6 +41,6 @@ export function browserHost(init: BrowserKernelInit, interrupt: BrowserInterrupt
     modules: browserModules,
     inspect,
     evaluate: (script, filename) => globalEval(`${script}\n//# sourceURL=${filename}`) as unknown,
-    randomUUID: uuid,
+    randomUUID: randomUuid,
   };
 }

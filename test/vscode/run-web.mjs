@@ -2,17 +2,21 @@
 // Runs RNN Lab's extension-host test suite (dist/test/vscode/suite/index.js) inside a real
 // VS Code 1.100 served by code-server, driven by headless Chromium. See shared/vscode-web.md.
 //
-//   node test/vscode/run-web.mjs [--trust] [--grep <pattern>] [--timeout <seconds>]
+//   node test/vscode/run-web.mjs [--trust | --web] [--grep <pattern>] [--timeout <seconds>]
 //
 // --trust   leave workspace trust on: the folder opens in Restricted Mode and the suite runs
 //           only its workspace-trust tests (the kernel must refuse to run there).
+// --web     VS Code for the Web: the setting remote.extensionKind moves RNN Lab into code-server's
+//           web worker extension host (its browser entry, kernels in Web Workers) and the web
+//           suite runs there (test/vscode/web/index.ts, mode "web" of suite/files.json). That host
+//           has no file system: settings and results travel as files of the test workspace.
 // Exit code 0 only when the suite exited 0 and its results hold up (lib/results.mjs): every
 // suite file loaded, as many tests registered as the suite files declare (lib/expected.mjs),
 // all of them run, none failed, and with CI set none skipped (CI reaches the extension host
 // through code-server's environment, and the suite then fails skips itself too). 1 otherwise,
 // on timeout, or on a failure to start.
 // Prints "vscode: N passed, M failed, K skipped" last. Logs go to .ci/artifacts/vscode/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,13 +27,21 @@ import { judgeRun } from './lib/results.mjs';
 const { values: opts } = parseArgs({
   options: {
     trust: { type: 'boolean', default: false },
+    web: { type: 'boolean', default: false },
     grep: { type: 'string' },
     timeout: { type: 'string', default: process.env.RNN_LAB_VSCODE_TIMEOUT ?? '900' },
   },
 });
-const mode = opts.trust ? 'trust' : 'default';
+if (opts.trust && opts.web) {
+  console.error('run-web: --trust and --web are separate runs');
+  process.exit(1);
+}
+const mode = opts.trust ? 'trust' : opts.web ? 'web' : 'default';
 const timeoutMs = Number(opts.timeout) * 1000;
-const suiteIndex = join(repoRoot, 'dist/test/vscode/suite/index.js');
+const suiteIndex = join(repoRoot, opts.web ? 'dist/test/vscode/web/index.js' : 'dist/test/vscode/suite/index.js');
+/** The web suite's settings and results, as files of the test workspace (that host has no other way). */
+const WEB_SETTINGS = '.rnn-lab-test.json';
+const WEB_RESULTS = '.rnn-lab-test-results.json';
 const artifacts = join(repoRoot, '.ci/artifacts/vscode');
 mkdirSync(artifacts, { recursive: true });
 const logFile = join(artifacts, `run-web-${mode}.log`);
@@ -61,6 +73,8 @@ try {
 } finally {
   clearTimeout(overallTimer);
   await browser?.close().catch(() => {});
+  // The web suite wrote its results into the workspace, which stop() removes.
+  if (server && opts.web && existsSync(join(server.workspace, WEB_RESULTS))) copyFileSync(join(server.workspace, WEB_RESULTS), resultsFile);
   if (server) {
     log(`--- code-server output ---\n${server.log()}`);
     await server.stop();
@@ -86,7 +100,10 @@ async function runSuite() {
       RNN_LAB_TEST_RESULTS: resultsFile,
       ...(opts.grep ? { RNN_LAB_TEST_GREP: opts.grep } : {}),
     },
+    // One package, both hosts: with this setting the workbench runs RNN Lab in its web worker extension host.
+    ...(opts.web ? { settings: { 'remote.extensionKind': { 'rnn-lab.rnn-lab': ['web'] } } } : {}),
   });
+  if (opts.web) writeFileSync(join(server.workspace, WEB_SETTINGS), JSON.stringify({ mode, grep: opts.grep, ci: Boolean(process.env.CI) }));
   console.log(`run-web: code-server pid ${server.pid} on ${server.base} (${elapsed()}), workspace ${server.workspace}`);
 
   browser = await launchBrowser();
