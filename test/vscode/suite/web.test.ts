@@ -64,7 +64,10 @@ suite('VS Code for the Web: RNN Lab in the web worker extension host', () => {
     const ext = await extensionWithKernel();
     assert.equal((ext.packageJSON as { browser?: string }).browser, './dist/web/extension.js');
     assert.ok(await exists(vscode.Uri.joinPath(ext.extensionUri, 'dist/web/kernel.js')), 'dist/web/kernel.js is not built (npm run build)');
-    say(`crossOriginIsolated: ${String((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)}`);
+    // The driver says whether it put the workbench behind the isolating proxy (run-web.mjs --isolated).
+    const settings = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('.rnn-lab-test.json')))) as { isolated?: boolean };
+    assert.equal(isolated, settings.isolated === true, `crossOriginIsolated is ${String(isolated)} in the extension host`);
+    say(`crossOriginIsolated: ${String(isolated)}`);
   });
 
   test('the kernel in the Web Worker computes with the WebAssembly SIMD kernels', async () => {
@@ -155,8 +158,11 @@ suite('VS Code for the Web: RNN Lab in the web worker extension host', () => {
     await waitFor('the kernel to be idle after restart', () => api.kernelState() === 'idle' && kernelOf()?.pid !== pid, 60_000);
     await runCells(editor, [read]);
     assert.equal(errorNameOf(read), 'ReferenceError', 'a variable survived the restart');
-    await runCells(editor, [declare, read]);
-    assert.deepEqual(plainOf(read), ['7']);
+    await runCells(editor, [declare]);
+    await runCells(editor, [read]);
+    // The run of `read` may count as finished from the summary of its run before (runCells); its new output follows.
+    await waitFor('the fresh kernel to show 7', () => plainOf(read)[0] === '7' || undefined, 30_000).catch(() => undefined);
+    assert.deepEqual(plainOf(read), ['7'], JSON.stringify(outputItems(read)));
   });
 
   test('saveModel writes into the workspace, and loadModel reads what the kernel saved', async () => {

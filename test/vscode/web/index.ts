@@ -14,6 +14,8 @@ interface RunSettings {
   mode: string;
   grep?: string;
   ci: boolean;
+  /** The workbench is behind the cross-origin isolating proxy (web.test.ts checks that it is isolated then). */
+  isolated: boolean;
 }
 
 const loaders: Record<string, () => Promise<unknown>> = {
