@@ -25,7 +25,8 @@ let kernels: KernelManager | undefined;
 export function activateWith(context: vscode.ExtensionContext, launcherFor: (log: vscode.OutputChannel) => KernelLauncher): RnnLabTestApi {
   const output = vscode.window.createOutputChannel(KERNEL_CLIENT_NAME);
   const selection = new NotebookSelection();
-  const manager = new KernelManager(launcherFor(output), output);
+  const launcher = launcherFor(output);
+  const manager = new KernelManager(launcher, output);
   kernels = manager;
   const controller = new RnnLabController(manager, selection);
   const statusBar = new KernelStatusBar();
@@ -75,8 +76,8 @@ export function activateWith(context: vscode.ExtensionContext, launcherFor: (log
           if (choice === 'Show Output') output.show(true);
         });
     }),
-    // VS Code's own TypeScript keeps quiet in the cells whose kernel answers for them.
-    quietBuiltInTypeScript(() => manager.runningNotebooks(), [manager.onDidChangeState, manager.onDidChangeKernels]),
+    // VS Code's own TypeScript keeps quiet in the cells whose kernel answers for them (not the browser kernel's yet).
+    quietBuiltInTypeScript(() => (launcher.languageFeatures ? manager.runningNotebooks() : []), [manager.onDidChangeState, manager.onDidChangeKernels]),
     ...registerCommands({ extensionUri: context.extensionUri, kernels: manager, dashboard, inspector, prompter }),
   );
   return createTestApi({ kernels: manager, inspector, dashboard, statusBar, prompter });

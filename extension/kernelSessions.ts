@@ -57,4 +57,6 @@ export interface KernelLauncher {
   folder(notebook: vscode.NotebookDocument): string | undefined;
   /** Where the kernel's files are, in words: "on this machine", "in the workspace". */
   readonly filesPlace: string;
+  /** The kernel answers for the cells' IntelliSense (then VS Code's built-in TypeScript keeps quiet there). */
+  readonly languageFeatures: boolean;
 }

@@ -24,6 +24,7 @@ export function nodeLauncher(extensionUri: vscode.Uri, log: vscode.OutputChannel
     kernelPath: (uri) => (uri.scheme === 'file' ? uri.fsPath : undefined),
     folder: notebookFolder,
     filesPlace: 'on this machine',
+    languageFeatures: true,
   };
 }
 

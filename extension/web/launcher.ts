@@ -39,5 +39,7 @@ export function workerLauncher(extensionUri: vscode.Uri, log: vscode.OutputChann
     },
     folder,
     filesPlace: "in the notebook's workspace",
+    // Not yet in the worker (TypeScript's library files are not there): VS Code's own TypeScript answers.
+    languageFeatures: false,
   };
 }
