@@ -4,37 +4,59 @@
 //   extension/            VS Code; talks to the kernel only through kernel/protocol.ts
 //   webview/              the browser pages; kernel/protocol.ts and the pure plots room
 //   kernel/server.ts, cli.ts   the kernel process and the runner's entry (composition roots)
+//   kernel/browser/       the kernel in a browser Web Worker: its entry and the browser host
+//   kernel/node/          Node's side: the Node host, stdio framing, the interrupt watcher, entries
 //   kernel/runner/        the headless runner: a kernel client and the HTML report
+//   kernel/kernelService.ts  the kernel's requests on a connection (both the process and the Worker)
 //   kernel/runtime/       cells: compilation, scope, interrupt, outputs, display
 //   kernel/api.ts         the public 'rnn-lab' module
 //   kernel/interop/       safetensors, ONNX, the PyTorch training export
 //   kernel/train/         fit(), workers, checkpoints
 //   kernel/seq2seq/, kernel/datasets/
-//   kernel/plots/, kernel/transport/, kernel/io/   pure or small shared pieces
+//   kernel/plots/, kernel/transport/   pure or small shared pieces; kernel/io/ atomic writes (Node)
 //   kernel/engine/        tensors, autograd, layers, the wasm kernels: pure
+//   kernel/host/          what the core asks of the place it runs in (types and the installed host)
 //   kernel/protocol.ts, kernel/nbformat.ts   types shared by both sides of the process boundary
+//   kernel/browserProtocol.ts   what the extension's browser entry posts to the kernel worker (types)
+//
+// The core (everything from kernel/kernelService.ts down, and kernel/browser/) runs in Node and in a
+// browser Web Worker alike, so it imports no Node module: it reaches files, threads, the process,
+// timers and module loading through kernel/host/ (the 'core-without-node' rules below).
 
 /** A room may import itself and these; node built-ins and packages are not rooms. */
 const rooms = {
-  'kernel/engine': [],
+  'kernel/host': [],
+  'kernel/engine': ['kernel/host'],
   'kernel/io': [],
   'kernel/plots': ['kernel/protocol.ts'],
   'kernel/transport': ['kernel/protocol.ts'],
   'kernel/datasets': ['kernel/engine'],
   'kernel/seq2seq': ['kernel/engine', 'kernel/datasets'],
-  'kernel/train': ['kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/io', 'kernel/plots', 'kernel/protocol.ts'],
-  'kernel/interop': ['kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/train', 'kernel/io', 'package.json'],
+  'kernel/train': ['kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/host', 'kernel/plots', 'kernel/protocol.ts'],
+  'kernel/interop': ['kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/train', 'kernel/host', 'package.json'],
   'kernel/api.ts': ['kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/train', 'kernel/interop'],
   'kernel/runtime': [
-    'kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/train', 'kernel/interop', 'kernel/io', 'kernel/plots',
+    'kernel/engine', 'kernel/datasets', 'kernel/seq2seq', 'kernel/train', 'kernel/interop', 'kernel/host', 'kernel/plots',
     'kernel/transport', 'kernel/protocol.ts',
   ],
-  'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
+  'kernel/kernelService.ts': ['kernel/runtime', 'kernel/api.ts', 'kernel/train', 'kernel/transport', 'kernel/protocol.ts'],
+  // The Node host and its entries (dist/engine.js, dist/worker.js): the only room with Node's modules besides the runner.
+  'kernel/node': ['kernel/host', 'kernel/io', 'kernel/engine', 'kernel/train', 'kernel/api.ts'],
+  // The kernel in a browser Web Worker: the same core, the browser host; never kernel/node or kernel/io.
+  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
+  'kernel/browserProtocol.ts': [],
+  'kernel/uuid.ts': [],
+  'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
   'kernel/protocol.ts': [],
   'kernel/nbformat.ts': ['kernel/protocol.ts'],
   'webview': ['kernel/protocol.ts', 'kernel/plots'],
-  'extension': ['kernel/protocol.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
+  'extension': ['kernel/protocol.ts', 'kernel/browserProtocol.ts', 'kernel/uuid.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
 };
+
+/** The rooms that run in Node and in a browser Web Worker alike. */
+const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|browserProtocol|uuid|nbformat)\\.ts$';
+/** The extension's code both entries share (extension/node/ is the Node entry's own). */
+const EXTENSION_SHARED = '^extension/(?!node/|tsserver-plugin/)';
 
 const escape = (path) => path.replace(/[.]/g, '\\.');
 /** A file (it has an extension) is matched exactly, a folder with everything below it. */
@@ -52,6 +74,48 @@ module.exports = {
         pathNot: [pathOf(room), ...below.map(pathOf), '^node_modules/'],
       },
     })),
+    {
+      name: 'core-without-node',
+      comment: 'The core runs in a browser Web Worker too: it reaches Node only through kernel/host/ (the Node host is kernel/node/)',
+      severity: 'error',
+      from: { path: CORE },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'core-without-node-packages',
+      comment: "The core imports packages' browser-safe entries ('vscode-languageserver', not 'vscode-languageserver/node') and never esbuild",
+      severity: 'error',
+      from: { path: CORE },
+      to: { path: ['^node_modules/vscode-[a-z-]+/node\\.js$', '^node_modules/esbuild/'] },
+    },
+    {
+      name: 'browser-bundle-without-node',
+      comment: 'Nothing the browser kernel bundle reaches imports a Node module (the browser build would fail)',
+      severity: 'error',
+      from: { path: '^kernel/browser/' },
+      to: { path: '^kernel/(node|io)/|^kernel/(server|cli)\\.ts$', reachable: true },
+    },
+    {
+      name: 'extension-without-node',
+      comment: "The extension's shared code runs in the web worker extension host too: Node only in extension/node/ (the Node entry's launcher)",
+      severity: 'error',
+      from: { path: EXTENSION_SHARED },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'extension-without-node-packages',
+      comment: "The shared extension code imports vscode-languageclient's common entry, not '/node'",
+      severity: 'error',
+      from: { path: EXTENSION_SHARED, pathNot: '^extension/extension\\.ts$' },
+      to: { path: '^node_modules/vscode-[a-z-]+/node\\.js$' },
+    },
+    {
+      name: 'web-extension-without-node',
+      comment: 'Nothing the web entry reaches is Node-only',
+      severity: 'error',
+      from: { path: '^extension/web/' },
+      to: { path: '^extension/node/|^extension/extension\\.ts$|^kernel/(node|io)/', reachable: true },
+    },
     {
       name: 'vscode-only-in-extension',
       comment: "Only extension/ (and its tests) import 'vscode': the kernel runs where VS Code does not",

@@ -33,6 +33,7 @@
 // or a version found in bench/node/node_modules: bench/nodeRuntime.ts) runs RNN Lab's columns
 // and TF.js wasm a second time on that Node in a child process, each round, and prints both.
 
+import '../kernel/node/install';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -40,7 +41,8 @@ import { join, resolve } from 'node:path';
 import { getFlushDenormal, getNumThreads, kernelFlavour, setFlushDenormal, setNumThreads } from '../kernel/engine/index';
 import { teamStats } from '../kernel/engine/wasm/team';
 import { keepWorkersWarm } from '../kernel/train/index';
-import { enableRelaxedSimd, kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
+import { kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
+import { enableRelaxedSimd } from '../kernel/node/relaxedSimd';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
 import { bestCeiling, ceilingLine, measureCeiling, type Ceiling } from './ceiling';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';

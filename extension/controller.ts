@@ -4,12 +4,12 @@
 // through the cells' cancellation tokens, and kernelspec affinity. Choosing another kernel for a
 // notebook ends its RNN Lab kernel, as closing it does.
 
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExecuteResult } from '../kernel/protocol';
 import { CELL_LANGUAGE, CONTROLLER_ID, CONTROLLER_LABEL, EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { CellOutputs, DisplayRegistry } from './cellOutputs';
-import { KernelClient, KernelNotRunningError, notebookFolder, UntrustedWorkspaceError } from './kernelClient';
+import { randomUuid } from '../kernel/uuid';
+import { KernelClient, KernelNotRunningError, UntrustedWorkspaceError } from './kernelClient';
 import type { KernelManager } from './kernelManager';
 import { isRnnLabNotebook, withRnnLabKernelspec } from './notebookMetadata';
 import type { NotebookSelection } from './notebookSelection';
@@ -244,7 +244,7 @@ export class RnnLabController implements vscode.Disposable {
       // Numbered after the start: a fresh kernel session counts from 1.
       const order = ++this.runsOf(cell.notebook).executionOrder;
       execution.executionOrder = order;
-      const executionId = randomUUID();
+      const executionId = randomUuid();
       entry.executionId = executionId;
       this.routes.set(executionId, { outputs, executionCount: order, kernel });
       this.trimRoutes();
@@ -252,7 +252,7 @@ export class RnnLabController implements vscode.Disposable {
         executionId,
         code: cell.document.getText(),
         cellLabel: `cell ${cell.index + 1}`,
-        cwd: notebookFolder(cell.notebook),
+        cwd: kernel.folder,
       });
       ok = result.status === 'ok';
       if (result.status === 'error' && !outputs.sawError && result.error) outputs.appendError(result.error);

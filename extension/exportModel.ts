@@ -5,9 +5,8 @@
 // what a cell can do instead, and no save dialog asks for a file. Then the kernel writes the file
 // (or, for PyTorch, the folder); a failure there comes back as an error naming the model and why.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ResponseError } from 'vscode-languageclient/node';
+import { ResponseError } from 'vscode-languageclient';
 import {
   CheckExportRequest,
   ExportOnnxRequest,
@@ -67,8 +66,23 @@ async function pickModel(kernel: KernelClient | undefined, format: Pick<FormatIn
   return pick?.label;
 }
 
-async function askTarget(model: string, format: FormatInfo): Promise<vscode.Uri | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+/** The first workspace folder the kernel can write into (its default folder for a dialog). */
+function writableFolder(kernel: KernelClient | undefined): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => kernel?.kernelPath(f.uri) !== undefined)?.uri;
+}
+
+/** The last segment of a kernel path (POSIX in the browser, either separator on Windows). */
+const baseName = (p: string): string => p.split(/[\\/]/).filter(Boolean).pop() ?? p;
+
+/** The target as the kernel names it; an ExportError where the kernel cannot write. */
+function kernelTarget(kernel: KernelClient | undefined, target: vscode.Uri): string {
+  const path = kernel?.kernelPath(target);
+  if (path === undefined) throw new ExportError(`the kernel writes files ${kernel?.filesPlace ?? 'on this machine'} only; ${target.toString()} is not one`);
+  return path;
+}
+
+async function askTarget(model: string, format: FormatInfo, kernel: KernelClient | undefined): Promise<vscode.Uri | undefined> {
+  const folder = writableFolder(kernel);
   return vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}.${format.extension}`) : undefined,
     filters: { [format.title]: [format.extension] },
@@ -112,10 +126,10 @@ export async function exportModel(
   const format = FORMATS[formatName];
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, format);
   if (!model || !(await exportable(kernel, model, formatName))) return undefined;
-  const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askTarget(model, format)));
+  // A string is already the kernel's path (scripts, tests).
+  const target = typeof to === 'string' ? to : (to ?? (await askTarget(model, format, kernel)));
   if (!target) return undefined;
-  if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);
-  const params: ExportOnnxParams | ExportSafetensorsParams = { model, path: target.fsPath };
+  const params: ExportOnnxParams | ExportSafetensorsParams = { model, path: typeof target === 'string' ? target : kernelTarget(kernel, target) };
   let result: ExportResult;
   try {
     result = await vscode.window.withProgress(
@@ -127,13 +141,13 @@ export async function exportModel(
     if (error instanceof ResponseError) throw new ExportError(error.message);
     throw error;
   }
-  void notify('info', `RNN Lab: exported ${model} to ${path.basename(result.path)} (${formatBytes(result.bytes)}).`);
+  void notify('info', `RNN Lab: exported ${model} to ${baseName(result.path)} (${formatBytes(result.bytes)}).`);
   return result;
 }
 
 /** Asks for the folder of a PyTorch export (created if it does not exist). */
-async function askFolder(model: string): Promise<vscode.Uri | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+async function askFolder(model: string, kernel: KernelClient | undefined): Promise<vscode.Uri | undefined> {
+  const folder = writableFolder(kernel);
   return vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, `${model}-torch`) : undefined,
     saveLabel: 'Export Here',
@@ -151,10 +165,9 @@ async function askFolder(model: string): Promise<vscode.Uri | undefined> {
 export async function exportTraining(kernel: KernelClient | undefined, node?: InspectorNode | string, to?: vscode.Uri | string): Promise<ExportResult | undefined> {
   const model = typeof node === 'string' ? node : node?.kind === 'model' ? node.model : await pickModel(kernel, { title: 'PyTorch' });
   if (!model || !(await exportable(kernel, model, 'torch'))) return undefined;
-  const target = typeof to === 'string' ? vscode.Uri.file(to) : (to ?? (await askFolder(model)));
+  const target = typeof to === 'string' ? to : (to ?? (await askFolder(model, kernel)));
   if (!target) return undefined;
-  if (target.scheme !== 'file') throw new ExportError(`the kernel writes files on this machine only; ${target.toString()} is not one`);
-  const params: ExportTorchParams = { model, path: target.fsPath };
+  const params: ExportTorchParams = { model, path: typeof target === 'string' ? target : kernelTarget(kernel, target) };
   let result: ExportResult;
   try {
     result = await vscode.window.withProgress(
@@ -167,7 +180,7 @@ export async function exportTraining(kernel: KernelClient | undefined, node?: In
   }
   void notify(
     'info',
-    `RNN Lab: exported the training of ${model} to ${path.basename(result.path)}/ (${formatBytes(result.bytes)}): model.py, train.py, weights and data. ` +
+    `RNN Lab: exported the training of ${model} to ${baseName(result.path)}/ (${formatBytes(result.bytes)}): model.py, train.py, weights and data. ` +
       'Run it there with torchrun --standalone --nproc_per_node=2 train.py (README.md says more).',
   );
   return result;

@@ -1,88 +1,15 @@
-// Entry point: wires the parts together and nothing else. Nothing slow happens here; a notebook's
-// kernel process starts with its first cell that runs (kernelManager.ts: one kernel per notebook).
+// The extension's entry in the Node extension host (desktop VS Code, code-server): kernels are
+// Node processes (node/launcher.ts). VS Code for the Web loads web/extension.ts instead.
 
-import * as vscode from 'vscode';
-import { quietBuiltInTypeScript } from './builtinTypeScript';
-import { registerCommands } from './commands';
-import { Commands } from './constants';
-import { RnnLabController } from './controller';
-import { Dashboard } from './dashboard';
-import { Inspector } from './inspector';
-import { notebookName } from './kernelClient';
-import { KERNEL_CLIENT_NAME } from './kernelLanguageClient';
-import { KernelManager } from './kernelManager';
-import { LiveOutputs } from './liveOutputs';
-import { isRnnLabNotebook } from './notebookMetadata';
-import { NotebookSelection } from './notebookSelection';
-import { ModalRestartPrompter } from './restartPrompt';
-import { KernelStatusBar } from './statusBar';
-import { createTestApi, type RnnLabTestApi } from './testApi';
-
-let kernels: KernelManager | undefined;
+import type * as vscode from 'vscode';
+import { activateWith, deactivateAll } from './activate';
+import { nodeLauncher } from './node/launcher';
+import type { RnnLabTestApi } from './testApi';
 
 export function activate(context: vscode.ExtensionContext): RnnLabTestApi {
-  const output = vscode.window.createOutputChannel(KERNEL_CLIENT_NAME);
-  const selection = new NotebookSelection();
-  const manager = new KernelManager(context.extensionUri, output);
-  kernels = manager;
-  const live = new LiveOutputs(manager);
-  const controller = new RnnLabController(manager, selection, live);
-  const statusBar = new KernelStatusBar();
-  const dashboard = new Dashboard(context.extensionUri, manager);
-  const inspector = new Inspector(context.extensionUri, manager, controller.onDidFinishCell);
-  const prompter = new ModalRestartPrompter();
-
-  /** The status bar and the context keys show the kernel of the notebook in view. */
-  const showFollowed = (): void => {
-    const notebook = manager.followedNotebook;
-    const kernel = manager.followedKernel;
-    statusBar.show({
-      name: notebook ? notebookName(notebook.uri) : undefined,
-      state: kernel?.state ?? 'stopped',
-      rnnLabNotebook: notebook !== undefined && (selection.has(notebook) || isRnnLabNotebook(notebook.metadata)),
-      others: manager.all.filter((k) => k !== kernel).map((k) => ({ name: k.name, state: k.state })),
-    });
-    void vscode.commands.executeCommand('setContext', 'rnnLab.kernelRunning', kernel?.isRunning ?? false);
-  };
-  showFollowed();
-
-  context.subscriptions.push(
-    output,
-    selection,
-    manager,
-    live,
-    controller,
-    statusBar,
-    dashboard,
-    inspector,
-    manager.onDidChangeState(showFollowed),
-    manager.onDidChangeFollowed(showFollowed),
-    manager.onDidChangeKernels(showFollowed),
-    selection.onDidChange(showFollowed),
-    vscode.workspace.onDidChangeNotebookDocument((e) => {
-      if (e.metadata && e.notebook === manager.followedNotebook) showFollowed();
-    }),
-    manager.onDidEndSession(({ kernel, end }) => {
-      if (end.kind !== 'died') return;
-      void vscode.window
-        .showErrorMessage(
-          `The RNN Lab kernel of ${kernel.name} died; its variables are gone. See the "${KERNEL_CLIENT_NAME}" output for why.`,
-          'Restart Kernel',
-          'Show Output',
-        )
-        .then((choice) => {
-          if (choice === 'Restart Kernel') void vscode.commands.executeCommand(Commands.restartKernel, kernel.notebook.uri);
-          if (choice === 'Show Output') output.show(true);
-        });
-    }),
-    // VS Code's own TypeScript keeps quiet in the cells whose kernel answers for them.
-    quietBuiltInTypeScript(() => manager.runningNotebooks(), [manager.onDidChangeState, manager.onDidChangeKernels]),
-    ...registerCommands({ extensionUri: context.extensionUri, kernels: manager, dashboard, inspector, prompter }),
-  );
-  return createTestApi({ kernels: manager, inspector, dashboard, statusBar, prompter, live });
+  return activateWith(context, (log) => nodeLauncher(context.extensionUri, log));
 }
 
-export async function deactivate(): Promise<void> {
-  await kernels?.shutdownAll();
-  kernels = undefined;
+export function deactivate(): Promise<void> {
+  return deactivateAll();
 }

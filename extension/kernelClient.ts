@@ -1,15 +1,13 @@
 // One notebook's RNN Lab kernel as the rest of the extension sees it: its lifecycle across
-// sessions (a session is one kernel process, kernelSession.ts: started with the notebook's first
-// cell, ended by a restart or a shutdown, or dead), the state it shows (kernelStateModel.ts), its
+// sessions (a session is one kernel process or browser worker, kernelSessions.ts: started with the
+// notebook's first cell, ended by a restart or a shutdown, or dead), the state it shows (kernelStateModel.ts), its
 // training jobs (jobMirror.ts), and an event for each change. The kernel never starts in an
 // untrusted workspace.
 //
 // One kernel per notebook, as in VS Code's Jupyter: kernelManager.ts keeps a KernelClient for each
-// notebook that ran a cell and ends it when the notebook closes. The process runs in the
+// notebook that ran a cell and ends it when the notebook closes. The kernel runs in the
 // notebook's folder, and its language features serve that notebook's cells only.
 
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   ExecuteRequest,
@@ -32,11 +30,10 @@ import { CellInterrupts } from './cellInterrupts';
 import { Settings } from './constants';
 import { JobMirror } from './jobMirror';
 import { kernelClientOptions, servedNotebook } from './kernelLanguageClient';
-import { kernelSpawnPlan } from './kernelProcess';
-import { KernelNotRunningError, KernelSession, type SessionEnd, type SessionLaunch } from './kernelSession';
+import { KernelNotRunningError, type KernelLauncher, type KernelSession, type SessionEnd } from './kernelSessions';
 import { KernelStateModel, type KernelClientState } from './kernelStateModel';
 
-export { KernelNotRunningError, type SessionEnd } from './kernelSession';
+export { KernelNotRunningError, type SessionEnd } from './kernelSessions';
 export type { KernelClientState } from './kernelStateModel';
 
 export class UntrustedWorkspaceError extends Error {
@@ -80,7 +77,7 @@ export class KernelClient implements vscode.Disposable {
   readonly onDidEndSession = this.sessionEndEmitter.event;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    private readonly launcher: KernelLauncher,
     private readonly outputChannel: vscode.OutputChannel,
     /** The notebook this kernel runs: its cells, its folder, its name. */
     readonly notebook: vscode.NotebookDocument,
@@ -91,7 +88,7 @@ export class KernelClient implements vscode.Disposable {
     return notebookName(this.notebook.uri);
   }
 
-  /** The process id of the running (or dead, not yet restarted) session's kernel, if one started. */
+  /** The process id of the running (or dead, not yet restarted) session's kernel, if one started (in the browser, its worker's number). */
   get pid(): number | undefined {
     return this.session?.pid;
   }
@@ -226,27 +223,25 @@ export class KernelClient implements vscode.Disposable {
     if (this.model.state !== before) this.stateEmitter.fire(this.model.state);
   }
 
-  /** The kernel script, run by the extension host's own runtime (or the configured Node), in the notebook's folder. */
-  private launch(): SessionLaunch {
-    const plan = kernelSpawnPlan({
-      execPath: process.execPath,
-      versions: process.versions,
-      kernelScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernel.js').fsPath,
-      nodePathSetting: vscode.workspace.getConfiguration(Settings.section).get<string>(Settings.nodePath, ''),
-      env: process.env,
-    });
-    return { plan, cwd: notebookFolder(this.notebook) ?? os.homedir() };
+  /** The path the kernel uses for `uri`, or undefined where it cannot write (kernelSessions.ts). */
+  kernelPath(uri: vscode.Uri): string | undefined {
+    return this.launcher.kernelPath(uri, this.notebook);
+  }
+
+  /** The notebook's folder as the kernel names it: cells' relative paths start there. */
+  get folder(): string | undefined {
+    return this.launcher.folder(this.notebook);
+  }
+
+  /** Where the kernel's files are, in words ("on this machine", "in the workspace"). */
+  get filesPlace(): string {
+    return this.launcher.filesPlace;
   }
 
   private async startSession(): Promise<KernelSession> {
     this.changeState(() => this.model.starting());
     this.jobs.clear();
-    const session = new KernelSession(
-      `${this.name} #${++this.sessionCounter}`,
-      this.launch(),
-      kernelClientOptions(this.outputChannel, servedNotebook(this.notebook)),
-      this.outputChannel,
-    );
+    const session = this.launcher.session(`${this.name} #${++this.sessionCounter}`, this.notebook, kernelClientOptions(this.outputChannel, servedNotebook(this.notebook)));
     this.session = session;
     const interrupts = new CellInterrupts({ notify: (id) => session.notifyInterrupt(id), signal: () => session.signalInterrupt() });
     this.interrupts = interrupts;
@@ -313,15 +308,6 @@ export class KernelClient implements vscode.Disposable {
 
 /** A notebook's name as tabs show it, without the .ipynb: "vanishing-gradients". */
 export function notebookName(uri: vscode.Uri): string {
-  const base = path.posix.basename(uri.path);
+  const base = uri.path.slice(uri.path.lastIndexOf('/') + 1);
   return base.replace(/\.ipynb$/i, '') || base;
-}
-
-/**
- * The folder a notebook's kernel runs in: the notebook's own folder, else (an untitled notebook)
- * the first local workspace folder.
- */
-export function notebookFolder(notebook: vscode.NotebookDocument): string | undefined {
-  if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
-  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
 }

@@ -9,7 +9,7 @@
 // diagnostics cover its own cells only) and answers only in them (middleware).
 
 import type * as vscode from 'vscode';
-import { CloseAction, ErrorAction, type LanguageClientOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, type LanguageClientOptions } from 'vscode-languageclient';
 import { CELL_LANGUAGE, NOTEBOOK_TYPE } from './constants';
 
 /** The language client's id, and its name, which is also the output channel the kernel logs to. */

@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import type { JobEventParams, OutputParams } from '../kernel/protocol';
 import { followedNotebook, notebookUriOf } from './activeNotebook';
 import { KernelClient, KernelNotRunningError, type KernelClientState, type SessionEnd } from './kernelClient';
+import type { KernelLauncher } from './kernelSessions';
 
 export interface KernelStateChange {
   kernel: KernelClient;
@@ -80,7 +81,8 @@ export class KernelManager implements vscode.Disposable {
   readonly onDidEndSession = this.sessionEndEmitter.event;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    /** How kernels start: Node processes, or Web Workers in VS Code for the Web. */
+    private readonly launcher: KernelLauncher,
     private readonly outputChannel: vscode.OutputChannel,
   ) {
     this.followed = vscode.window.activeNotebookEditor?.notebook;
@@ -137,7 +139,7 @@ export class KernelManager implements vscode.Disposable {
     const key = keyOf(notebook);
     let kernel = this.kernels.get(key);
     if (!kernel) {
-      kernel = new KernelClient(this.extensionUri, this.outputChannel, notebook);
+      kernel = new KernelClient(this.launcher, this.outputChannel, notebook);
       this.kernels.set(key, kernel);
       this.forwarding.set(kernel, this.forward(kernel));
       this.noteTabs();

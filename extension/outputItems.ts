@@ -33,8 +33,12 @@ function isJsonMime(mime: string): boolean {
   return mime === 'application/json' || mime.endsWith('+json');
 }
 
+/** Base64 to bytes with atob, which both extension hosts have (the web worker one has no Buffer). */
 function decodeBase64(text: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(text, 'base64'));
+  const binary = atob(text.replace(/\s+/g, ''));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /** One output item per MIME type of the bundle, most specific first. */
@@ -82,13 +86,13 @@ export function resultMetadata(executionCount: number | undefined): OutputMetada
   return { outputType: 'execute_result', metadata: {}, executionCount: executionCount ?? null };
 }
 
-/** Text shown in a cell when the kernel process died under it. */
-export function kernelDiedMessage(exit: { code: number | null; signal: string | null }, stderrTail: string): ErrorInfo {
+/** Text shown in a cell when the kernel process died under it (or was ended, `reason` says why). */
+export function kernelDiedMessage(exit: { code: number | null; signal: string | null; reason?: string }, stderrTail: string): ErrorInfo {
   const how = exit.signal ? `was killed by ${exit.signal}` : exit.code !== null ? `exited with code ${exit.code}` : 'stopped';
   const tail = stderrTail.trim();
   return {
     name: 'KernelDied',
-    message: `The RNN Lab kernel process ${how}. Its variables are gone; the next cell you run starts a new kernel.`,
+    message: `${exit.reason ?? `The RNN Lab kernel process ${how}.`} Its variables are gone; the next cell you run starts a new kernel.`,
     stack: tail ? `Last output of the kernel process:\n${tail}` : '',
   };
 }

@@ -1,5 +1,6 @@
 // The headless runner: `rnn-lab run notebook.ipynb [--out executed.ipynb] [--html report.html]`.
 // Runs every cell in the same kernel process the extension uses (dist/kernel.js beside this file).
+import './node/install';
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,33 +1,60 @@
 // Bundles every part of RNN Lab with esbuild. Entries whose source does not exist yet are skipped,
 // so the build works at every stage of the project.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { buildWasm } from './build-wasm.mjs';
 import { buildTypes } from './build-types.mjs';
 
 // The WebAssembly kernels first: the engine bundles embed kernel/engine/wasm/modules.generated.ts.
 await buildWasm();
 
-// esbuild is only loaded by code run from source (train/worker/workerScript.ts bundles the worker then):
+// esbuild is only loaded by code run from source (kernel/node/trainingWorkerScript.ts bundles the worker then):
 // never part of a bundle.
 const node = { platform: 'node', format: 'cjs', target: 'node20', bundle: true, sourcemap: true, logLevel: 'warning', external: ['esbuild'] };
 // Webview bundles carry plotly: minified they load in a third of the time (4.8 MB instead of 11.4 MB).
 const browser = { platform: 'browser', format: 'esm', target: 'es2022', bundle: true, minify: true, sourcemap: true, logLevel: 'warning' };
 
+// The kernel in a browser Web Worker (VS Code for the Web): a classic script (the extension starts
+// it from a Blob URL), TypeScript bundled in for the cells. Minified, with class names kept: the
+// kernel shows them (`LSTM(8, 16)`, `[class Tensor]`). Its map stays beside it, unlinked (a worker
+// from a Blob URL could not load it by a relative URL).
+const webWorker = { platform: 'browser', format: 'iife', target: 'es2022', bundle: true, minify: true, keepNames: true, sourcemap: 'external', logLevel: 'warning' };
+
+// The extension-host suite for the web worker extension host (run-web.mjs --web): Mocha's browser
+// build and a stand-in for node:assert/strict instead of the Node modules. Mocha's build is a UMD
+// file in a "type": "module" package: esbuild leaves its `module` free, and it would replace the
+// suite's own exports, so it runs with no module in sight and takes its global branch.
+const webSuiteAliases = {
+  name: 'web-suite-aliases',
+  setup(b) {
+    b.onResolve({ filter: /^mocha$/ }, () => ({ path: resolve('test/vscode/web/mocha.ts') }));
+    b.onResolve({ filter: /^node:assert(\/strict)?$/ }, () => ({ path: resolve('test/vscode/web/assert.ts') }));
+    b.onLoad({ filter: /[\\/]mocha[\\/]mocha\.js$/ }, (args) => ({
+      contents: `(function (module, exports, define) {\n${readFileSync(args.path, 'utf8')}\n}).call(globalThis);`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** [source, output, options] */
 const entries = [
-  ['kernel/api.ts', 'dist/engine.js', node],
+  ['kernel/node/engine.ts', 'dist/engine.js', node],
   // TypeScript (cells' compiler) stays a package the kernel loads on first use; the CLI also
   // minifies plotly with esbuild, a development tool.
   ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild', 'typescript'] }],
-  ['kernel/train/worker/worker.ts', 'dist/worker.js', node],
+  ['kernel/node/trainingWorker.ts', 'dist/worker.js', node],
   ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*'] }],
   ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['esbuild', 'vscode'] }],
+  // The entry for VS Code for the Web (package.json "browser"): the web worker extension host loads it as CommonJS.
+  ['extension/web/extension.ts', 'dist/web/extension.js', { ...webWorker, format: 'cjs', minify: false, external: ['vscode'], sourcemap: true }],
+  ['kernel/browser/kernelWorker.ts', 'dist/web/kernel.js', webWorker],
   ['webview/renderer.ts', 'dist/renderer.js', browser],
   ['webview/dashboard.ts', 'dist/dashboard.js', { ...browser, format: 'iife' }],
   ['webview/inspector.ts', 'dist/inspector.js', { ...browser, format: 'iife' }],
   ['test/vscode/suite/index.ts', 'dist/test/vscode/suite/index.js', { ...node, external: ['esbuild', 'vscode', 'mocha'] }],
+  ['test/vscode/web/index.ts', 'dist/test/vscode/web/index.js', { ...webWorker, format: 'cjs', minify: false, sourcemap: true, external: ['vscode'], plugins: [webSuiteAliases] }],
 ];
 
 const present = entries.filter(([src]) => existsSync(src));

@@ -2,8 +2,9 @@
 # The full test run, the README's test command (`npm run test:all`) and what CI runs after
 # `npm ci`: Debian packages and code-server (installed if missing), the unit tests and type
 # check (npm test), the extension-host suite inside a real VS Code 1.100 served by code-server
-# and driven by headless Chromium (twice: trusted folder, and Restricted Mode), and screenshots
-# of the extension in use (.ci/artifacts/screenshots/).
+# and driven by headless Chromium (trusted folder, Restricted Mode, and VS Code for the Web: the
+# web worker extension host, plain and cross-origin isolated), and screenshots of the extension in
+# use (.ci/artifacts/screenshots/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -38,6 +39,11 @@ npm run --silent test:vscode 2>&1 | tee "$artifacts/vscode-default.out" || statu
 step "VS Code extension-host suite, Restricted Mode (run-web.mjs --trust)"
 node test/vscode/run-web.mjs --trust 2>&1 | tee "$artifacts/vscode-trust.out" || status=1
 
+step "VS Code for the Web: the web worker extension host, kernels in Web Workers (run-web.mjs --web)"
+node test/vscode/run-web.mjs --web 2>&1 | tee "$artifacts/vscode-web.out" || status=1
+step "VS Code for the Web, cross-origin isolated (run-web.mjs --web --isolated)"
+node test/vscode/run-web.mjs --web --isolated 2>&1 | tee "$artifacts/vscode-web-isolated.out" || status=1
+
 step "screenshots (npm run screenshots)"
 # Pictures for people to look at; what they show is asserted by the suite above, so a failure
 # here is reported but does not fail CI.
@@ -47,7 +53,7 @@ fi
 
 step "summary"
 lines=$(grep -h '^vscode: ' "$artifacts"/vscode-*.out || true)
-[ "$(printf '%s\n' "$lines" | grep -c '^vscode: ')" -eq 2 ] || status=1 # a run that did not report
+[ "$(printf '%s\n' "$lines" | grep -c '^vscode: ')" -eq 4 ] || status=1 # a run that did not report
 sum() { printf '%s\n' "$lines" | grep -oE "[0-9]+ $1" | awk '{s += $1} END {print s + 0}'; }
 passed=$(sum passed) failed=$(sum failed) skipped=$(sum skipped)
 echo "CI took $((SECONDS - started))s"

@@ -2,10 +2,8 @@
 // torch and Hugging Face read) and ONNX. Writes are atomic: a temporary file beside the target,
 // fsynced, then renamed over it, so an interrupted export never leaves half a file.
 
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { loadSafetensors, readSafetensorsMetadata, reportNonFinite, saveSafetensors, type Module, type NonFiniteValues, type Tensor } from '../engine/index';
-import { writeFileAtomic } from '../io/atomicWrite';
+import { host } from '../host/index';
 import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
 import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
 
@@ -16,7 +14,7 @@ export function modelToSafetensors(model: Module, metadata: Record<string, strin
 
 /** Writes the model's parameters as safetensors (atomically). `torch.nn` models with the same names load it. */
 export function saveModel(model: Module, path: string, options: { metadata?: Record<string, string> } = {}): void {
-  writeFileAtomic(path, modelToSafetensors(model, options.metadata));
+  host().files.writeFileAtomic(path, modelToSafetensors(model, options.metadata));
 }
 
 export interface LoadModelResult extends LoadStateResult {
@@ -66,10 +64,19 @@ function loadedParameters(model: Module, keys: readonly string[]): Map<string, T
  * missing, unexpected or mis-shaped key; the model is unchanged then.
  */
 export function loadModel(model: Module, path: string, options: LoadModelOptions = {}): LoadModelResult {
-  return loadModelFromBytes(model, readFileSync(path), { ...options, source: options.source ?? basename(path) });
+  return loadModelFromBytes(model, host().files.readFile(path), { ...options, source: options.source ?? host().paths.basename(path) });
+}
+
+/**
+ * loadModel that reads the file without blocking: the same checks and result. In a browser page
+ * that is not cross-origin isolated this is how a cell loads a file it did not write itself.
+ */
+export async function loadModelAsync(model: Module, path: string, options: LoadModelOptions = {}): Promise<LoadModelResult> {
+  const bytes = await host().files.readFileAsync(path);
+  return loadModelFromBytes(model, bytes, { ...options, source: options.source ?? host().paths.basename(path) });
 }
 
 /** Exports the model to ONNX (see exportOnnx) and writes the file atomically. */
 export function saveOnnx(model: Module, path: string, options: OnnxExportOptions = {}): void {
-  writeFileAtomic(path, exportOnnx(model, options));
+  host().files.writeFileAtomic(path, exportOnnx(model, options));
 }

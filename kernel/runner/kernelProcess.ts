@@ -4,7 +4,7 @@
 // leaves its kernel behind: exiting kills it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { guardFraming, type FramingError } from '../transport/boundedReader';
+import { guardFraming, type FramingError } from '../node/boundedReader';
 import {
   ExecuteRequest,
   InterruptNotification,

@@ -1,6 +1,7 @@
 // K: what compiled cells call the runtime through (cellRewrite.ts names each use). One object per
 // runtime, handed to every cell function as a parameter, never a global a cell could replace.
 import type { CellExecution, ExecutionTracker } from './cellExecution';
+import { host } from '../host/index';
 import { sealNames } from './scope';
 
 export interface CellApi {
@@ -27,6 +28,8 @@ export interface CellApi {
   seal(scope: object, names: readonly string[]): void;
   /** A call statement's value: a plot helper's result is shown where the statement stands. */
   statement(value: unknown): void;
+  /** At each loop head where loops poll for interrupts (cellRewrite.ts): throws the interrupt once one is asked for. */
+  tick(): void;
 }
 
 export interface CellApiParts {
@@ -47,6 +50,7 @@ const NEVER = new Promise<never>(() => undefined);
 
 export function createCellApi(parts: CellApiParts): CellApi {
   const { tracker } = parts;
+  const interrupt = host().interrupt;
   const global = globalThis as unknown as Record<string, unknown>;
 
   function guardFor<T>(execution: CellExecution, value: T): Promise<Awaited<T>> {
@@ -126,6 +130,7 @@ export function createCellApi(parts: CellApiParts): CellApi {
     },
     seal: sealNames,
     statement: (value) => parts.showStatementValue(value),
+    tick: () => interrupt.check(),
   };
   return api;
 }

@@ -11,10 +11,11 @@
 // What is not ours cannot be stopped this way: a callback handed to a library's own event or
 // timer (emitter.on, a Node stream) still runs; its output goes to the cell that ran last.
 
-import { clearImmediate, clearTimeout } from 'node:timers';
+import { host } from '../host/index';
 
-type Timer = ReturnType<typeof setTimeout>;
-type Immediate = ReturnType<typeof setImmediate>;
+/** A timer handle of the host (an object in Node, a number in the browser). */
+type Timer = unknown;
+type Immediate = unknown;
 
 export class CellExecution {
   /** Interrupted, or reset: nothing of this execution runs again. */
@@ -38,8 +39,9 @@ export class CellExecution {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const timer of this.timeouts) clearTimeout(timer);
-    for (const immediate of this.immediates) clearImmediate(immediate);
+    const timers = host().timers;
+    for (const timer of this.timeouts) timers.clearTimeout(timer);
+    for (const immediate of this.immediates) timers.clearImmediate(immediate);
     this.timeouts.clear();
     this.immediates.clear();
     this.awaited.clear();

@@ -14,8 +14,10 @@
 // loops in cells compile to the same code as before. A write to a const, this cell's or an
 // earlier one's, throws as JavaScript does. `await x` becomes `await K.guard(x)`, and
 // `for await (… of xs)` iterates `K.guardIterable(xs)`: an interrupted cell's continuations then
-// never resume (see cellExecution.ts). S and K are parameters of the compiled cell whose names
-// are chosen not to occur in the cell (cellParams).
+// never resume (see cellExecution.ts). Where nothing can stop a synchronous loop from outside
+// (the browser worker, kernel/browser/interrupt.ts), every loop body starts with `K.tick();`,
+// which throws the interrupt once one is asked for. S and K are parameters of the compiled cell
+// whose names are chosen not to occur in the cell (cellParams).
 import { analyze, type Reference, type Scope, type Variable } from 'eslint-scope';
 import type { Node } from 'acorn';
 import type MagicString from 'magic-string';
@@ -76,7 +78,14 @@ export function cellParams(js: string): CellParams {
   return { scope: `__rnnlab_scope${suffix}`, runtime: `__rnnlab_rt${suffix}` };
 }
 
-export function rewriteCell(program: AstNode, out: MagicString, names: NameTable, params: CellParams): RewriteResult {
+export interface RewriteOptions {
+  /** Start every loop body with `K.tick();` (an interrupt check). */
+  loopChecks?: boolean;
+}
+
+const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
+
+export function rewriteCell(program: AstNode, out: MagicString, names: NameTable, params: CellParams, options: RewriteOptions = {}): RewriteResult {
   const manager = analyze(program as never, { ecmaVersion: 2025, sourceType: 'module' });
   const moduleScope = manager.globalScope!.childScopes.find((s) => s.type === 'module')!;
   const S = params.scope;
@@ -153,6 +162,7 @@ export function rewriteCell(program: AstNode, out: MagicString, names: NameTable
       out.appendRight(right.start, `${K}.guardIterable(`);
       out.appendLeft(right.end, ')');
     }
+    if (options.loopChecks && LOOPS.has(node.type)) checkInLoop(node.body as AstNode, out, K);
     if (node.type === 'ImportExpression') out.overwrite(node.start, node.start + 'import'.length, `${K}.dynamicImport`, { contentOnly: true });
     if (node.type === 'MetaProperty' && (node.meta as AstNode).name === 'import') out.overwrite(node.start, node.end, `${K}.importMeta`, { contentOnly: true });
   });
@@ -160,6 +170,19 @@ export function rewriteCell(program: AstNode, out: MagicString, names: NameTable
   showPlotStatements(body, out, K);
   const hasResult = returnLastExpression(body, out);
   return { declarations, functionNames, imports, hasResult };
+}
+
+/**
+ * `K.tick();` first in a loop's body. A body without braces gets them: `while (c) f();` →
+ * `while (c) {K.tick();f();}` (the closing brace before anything later steps add at its end).
+ */
+function checkInLoop(body: AstNode, out: MagicString, K: string): void {
+  if (body.type === 'BlockStatement') {
+    out.appendLeft(body.start + 1, `${K}.tick();`);
+    return;
+  }
+  out.appendRight(body.start, `{${K}.tick();`);
+  out.prependRight(body.end, '}');
 }
 
 /**

@@ -50,7 +50,12 @@ export class CellSyntaxError extends Error {
   }
 }
 
-export function compileCell(code: string, filename: string, names: NameTable): CompiledCell {
+export interface CompileOptions {
+  /** Interrupt checks at loop heads (the browser worker: nothing else stops a synchronous loop there). */
+  loopChecks?: boolean;
+}
+
+export function compileCell(code: string, filename: string, names: NameTable, options: CompileOptions = {}): CompiledCell {
   const js = transpile(code, filename);
   const program = parseModule(js.code, code, js.map, filename);
   const out = new MagicString(js.code);
@@ -60,7 +65,7 @@ export function compileCell(code: string, filename: string, names: NameTable): C
   program.body = (program.body as AstNode[]).filter((s) => !exportLists.includes(s));
   unwrapExports(program, out);
   const params = cellParams(js.code);
-  const rewrite = rewriteCell(program, out, names, params);
+  const rewrite = rewriteCell(program, out, names, params, { loopChecks: options.loopChecks === true });
 
   const publish = rewrite.functionNames.map((name) => `${params.scope}.${name} = ${name};`).join(' ');
   // The first line of the wrapper is code of ours; the map makes the cell's lines start after it.

@@ -1,10 +1,10 @@
 // display() and its handles: `const h = display(plotLoss(losses)); … h.update(plotLoss(losses))`
 // replaces the output in place, wherever it is (also after the cell finished).
-import { randomUUID } from 'node:crypto';
 import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
 import { withStaticPlot } from '../plots/svg';
+import { host } from '../host/index';
 
 /**
  * The bundle a display shows. Plot bundles that come without a static SVG (an object of the
@@ -42,7 +42,7 @@ export class DisplayHandle {
 }
 
 export function displayValue(router: OutputRouter, value: unknown, options: DisplayOptions = {}): DisplayHandle {
-  const displayId = options.displayId ?? randomUUID();
+  const displayId = options.displayId ?? host().randomUUID();
   const executionId = router.currentExecutionId();
   router.emit({ type: 'display', data: displayBundle(value), displayId }, executionId);
   return new DisplayHandle(displayId, router, executionId);

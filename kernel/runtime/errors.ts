@@ -1,8 +1,7 @@
 // Turns what a cell threw into ErrorInfo: the stack rewritten so that frames in cells name the
 // cell and the line the person wrote, and the kernel's own frames left out.
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { host } from '../host/index';
 import type { ErrorInfo } from '../protocol';
 import type { CellSyntaxError } from './compile';
 import type { CellSourceMap } from './sourceMap';
@@ -120,10 +119,12 @@ let bundleMap: { file: string; map: TraceMap; root: string } | null | undefined;
 function loadBundleMap(): typeof bundleMap {
   if (bundleMap !== undefined) return bundleMap;
   bundleMap = null;
+  // A CommonJS bundle knows its file; a browser worker started from a Blob URL has none to read.
   const file = typeof __filename === 'string' ? __filename : '';
-  if (file.endsWith('.js') && existsSync(`${file}.map`)) {
-    const map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
-    bundleMap = { file, map, root: path.dirname(path.dirname(file)) };
+  const { files, paths } = host();
+  if (file.endsWith('.js') && files.stat(`${file}.map`)?.isFile) {
+    const map = new TraceMap(new TextDecoder().decode(files.readFile(`${file}.map`)));
+    bundleMap = { file, map, root: paths.dirname(paths.dirname(file)) };
   }
   return bundleMap;
 }
@@ -135,7 +136,8 @@ function mapBundleFrame(frame: string): string {
     if (file !== bundle.file) return whole;
     const original = originalPositionFor(bundle.map, { line: Number(line), column: Number(column) - 1 });
     if (original.source === null || original.line === null) return whole;
-    const source = path.relative(bundle.root, path.resolve(path.dirname(bundle.file), original.source));
+    const { paths } = host();
+    const source = paths.relative(bundle.root, paths.resolve(paths.dirname(bundle.file), original.source));
     return `${source}:${original.line}:${original.column + 1}`;
   });
 }

@@ -2,11 +2,10 @@
 // statistics, a parameter's values (for a heatmap), and a model exported as safetensors or ONNX.
 // A model a fit() job is training in a worker changes under these reads: they run inside
 // withConsistentWeights, so that all values come from one published step (never half of one).
-import { statSync } from 'node:fs';
-import * as path from 'node:path';
 // From the server's own copy of vscode-jsonrpc: its connection only passes on ResponseErrors it
 // recognises (another copy's would reach the client prefixed with "Request … failed with message:").
-import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError } from 'vscode-languageserver';
+import { host } from '../host/index';
 import {
   CheckExportRequest,
   ExportOnnxRequest,
@@ -29,7 +28,7 @@ import {
   type ScopeSummary,
 } from '../protocol';
 import { Module } from './engine';
-import { exportTorch as exportTrainingFolder, saveModel, saveOnnx } from '../interop/index';
+import { exportOnnx as exportOnnxBytes, exportTorch as exportTrainingFolder, modelToSafetensors } from '../interop/index';
 import type { NotebookScope } from './scope';
 import { lastFitOf } from '../train/fitRecord';
 import { withConsistentWeights } from '../train/worker/sharedWeights';
@@ -68,19 +67,27 @@ export function parameterValues(scope: NotebookScope, params: ParameterValuesPar
   throw new ResponseError(ErrorCodes.InvalidParams, `${params.model} has no parameter '${params.parameter}'`);
 }
 
-export function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): ExportResult {
+export async function exportSafetensors(scope: NotebookScope, params: ExportSafetensorsParams, cwd: string): Promise<ExportResult> {
   const model = findModel(scope, params.model);
-  const target = path.resolve(cwd, params.path);
-  exporting(params.model, model, 'safetensors', () => withConsistentWeights(model, () => saveModel(model, target)));
-  return { path: target, bytes: statSync(target).size };
+  const target = host().paths.resolve(cwd, params.path);
+  let bytes: Uint8Array = new Uint8Array(0);
+  await exporting(params.model, model, 'safetensors', () => {
+    bytes = withConsistentWeights(model, () => modelToSafetensors(model));
+    host().files.writeFileAtomic(target, bytes);
+  });
+  return { path: target, bytes: bytes.length };
 }
 
-export function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: string): ExportResult {
+export async function exportOnnx(scope: NotebookScope, params: ExportOnnxParams, cwd: string): Promise<ExportResult> {
   const model = findModel(scope, params.model);
-  const target = path.resolve(cwd, params.path);
+  const target = host().paths.resolve(cwd, params.path);
   const options = params.opsetVersion === undefined ? {} : { opsetVersion: params.opsetVersion };
-  exporting(params.model, model, 'ONNX', () => withConsistentWeights(model, () => saveOnnx(model, target, options)));
-  return { path: target, bytes: statSync(target).size };
+  let bytes: Uint8Array = new Uint8Array(0);
+  await exporting(params.model, model, 'ONNX', () => {
+    bytes = withConsistentWeights(model, () => exportOnnxBytes(model, options));
+    host().files.writeFileAtomic(target, bytes);
+  });
+  return { path: target, bytes: bytes.length };
 }
 
 /**
@@ -96,7 +103,7 @@ export async function exportTorch(scope: NotebookScope, params: ExportTorchParam
       `${params.model} (${model.constructor.name}) has not been trained with fit() in this kernel: the export takes the data and options of its last fit() job. Run fit(${params.model}, data, options) first, or call exportTorch(${params.model}, data, options, folder) in a cell`,
     );
   }
-  const target = path.resolve(cwd, params.path);
+  const target = host().paths.resolve(cwd, params.path);
   try {
     const result = await exportTrainingFolder(model, last.data, last.options, target);
     return { path: result.path, bytes: result.bytes };
@@ -106,10 +113,14 @@ export async function exportTorch(scope: NotebookScope, params: ExportTorchParam
   }
 }
 
-/** Runs an export; a failure becomes an error naming the model, its class and the reason. */
-function exporting(name: string, model: Module, format: string, write: () => void): void {
+/**
+ * Runs an export and waits for its file to land (in the browser the write goes through the
+ * extension); a failure becomes an error naming the model, its class and the reason.
+ */
+async function exporting(name: string, model: Module, format: string, write: () => void): Promise<void> {
   try {
     write();
+    await host().files.settled();
   } catch (error) {
     // The exporter's own prefix ("ONNX export: ") would repeat what this message says.
     const reason = (error instanceof Error ? error.message : String(error)).replace(/^ONNX export: /, '');

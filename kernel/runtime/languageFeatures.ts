@@ -15,10 +15,11 @@ import {
   type Connection,
   type ServerCapabilities,
   type TextDocumentContentChangeEvent,
-} from 'vscode-languageserver/node';
+} from 'vscode-languageserver';
 import { completionContext, completionsAt, hoverAt, type LiveCompletion, type MemberKind, type ScopeView } from './liveValues';
 import { NotebookTypeChecking } from './languageService/index';
 import { offsetAt, positionAt } from './languageService/positions';
+import { host } from '../host/index';
 
 export { offsetAt } from './languageService/positions';
 
@@ -55,7 +56,7 @@ export function registerLanguageFeatures(connection: Connection, runtime: LiveSc
   const checking = new NotebookTypeChecking({
     text: (uri) => texts.get(uri),
     publishDiagnostics: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
-    defaultFolder: () => runtime.notebookFolder ?? process.cwd(),
+    defaultFolder: () => runtime.notebookFolder ?? host().process.cwd(),
     busy: () => runtime.isRunning === true,
   });
   const open = (uri: string, text: string) => texts.set(uri, text);

@@ -1,6 +1,6 @@
 // Completions and hovers from the live values in the notebook scope: after `model.` the members
 // of the real object, on hover a tensor's shape or a model's layers. Pure functions over the scope.
-import { inspect } from 'node:util';
+import { host } from '../host/index';
 import { engine, Module, Tensor } from './engine';
 import { shapeText } from './summaries';
 
@@ -142,14 +142,14 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `Array(${value.length})`;
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
   if (value !== null && typeof value === 'object') return value.constructor?.name ?? 'object';
-  return `${typeof value} = ${truncate(inspect(value), 60)}`;
+  return `${typeof value} = ${truncate(host().inspect(value), 60)}`;
 }
 
 function hoverMarkdown(expression: string, value: unknown): string {
   const title = `\`\`\`ts\n${expression}: ${describe(value)}\n\`\`\``;
   let body = '';
   if (value instanceof Tensor || value instanceof Module) body = value.toString();
-  else if (value !== null && typeof value === 'object' && typeof value !== 'function') body = inspect(value, { depth: 1, maxArrayLength: 10 });
+  else if (value !== null && typeof value === 'object' && typeof value !== 'function') body = host().inspect(value, { depth: 1, maxArrayLength: 10 });
   if (!body) return title;
   const lines = body.split('\n');
   const shown = lines.length > 20 ? [...lines.slice(0, 20), '…'] : lines;

@@ -4,13 +4,13 @@
 // or awaited continuation resumed (the runtime retargets the router then, cellExecution.ts);
 // otherwise to the cell that ran last, as in Jupyter. Not AsyncLocalStorage: its promise hooks
 // leave Node's async-id stack inconsistent when an interrupt terminates a cell's JavaScript
-// (interrupt.ts), and Node then aborts. Code that must reach an earlier cell passes its
+// (kernel/node/interrupt.ts), and Node then aborts. Code that must reach an earlier cell passes its
 // executionId explicitly.
 // Stream text is buffered briefly and always flushed before any other output, which keeps stdout
 // and displays in the order the cell produced them.
 import type { CellOutput } from '../protocol';
 import type { OutputTransport } from '../transport/outputTransport';
-
+import { host } from '../host/index';
 
 type StreamName = 'stdout' | 'stderr';
 
@@ -29,7 +29,7 @@ export class OutputRouter {
   private pendingSince = 0;
   private windowStart = 0;
   private flushesInWindow = 0;
-  private flushTimer: NodeJS.Immediate | null = null;
+  private flushTimer: unknown = null;
 
   constructor(private readonly transport: OutputTransport) {}
 
@@ -82,13 +82,13 @@ export class OutputRouter {
     const isFlood = this.flushesInWindow >= FLOOD_FLUSHES;
     const isOld = now - this.pendingSince >= FLUSH_AFTER_MS;
     if (!isFlood || isOld || this.pending.text.length >= FLUSH_AFTER_CHARS) this.flush();
-    else this.flushTimer ??= setImmediate(() => this.flush());
+    else this.flushTimer ??= host().timers.setImmediate(() => this.flush());
     return true;
   }
 
   flush(): void {
-    if (this.flushTimer) {
-      clearImmediate(this.flushTimer);
+    if (this.flushTimer !== null) {
+      host().timers.clearImmediate(this.flushTimer);
       this.flushTimer = null;
     }
     const pending = this.pending;

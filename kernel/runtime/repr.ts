@@ -1,6 +1,6 @@
 // How a value shows as a cell output: a MIME bundle with a readable text/plain, plus RNN Lab's own
 // JSON for tensors and modules (and anything built by the display helpers).
-import { inspect } from 'node:util';
+import { host } from '../host/index';
 import { Module, Tensor } from './engine';
 import { RnnLabMime, type MimeBundle } from '../protocol';
 import { moduleSummary, shapeText, tensorSummary } from './summaries';
@@ -40,5 +40,5 @@ function moduleText(m: Module): string {
 }
 
 export function plainText(value: unknown): string {
-  return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
+  return host().inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
 }

@@ -1,16 +1,14 @@
-// Resolves a cell's imports: 'rnn-lab' is the engine bundled into this process (the same module
-// object every cell and the inspector see, so instanceof holds), Node built-ins and packages come
-// from the notebook folder's node_modules (require first, import() for ESM-only packages).
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import * as path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+// Resolves a cell's imports: 'rnn-lab' is the engine bundled into this kernel (the same module
+// object every cell and the inspector see, so instanceof holds), 'timers' and 'timers/promises'
+// the cells' own tracked timers; the rest is the host's (Node: built-ins and the notebook folder's
+// node_modules; the browser says it cannot load them).
 import { editDistance } from '../engine/optim/suggest';
+import { host } from '../host/index';
 
 export const ENGINE_SPECIFIER = 'rnn-lab';
 
 export class ModuleResolver {
-  private cwd = process.cwd();
+  private cwd = host().process.cwd();
   /** `${cwd}\0${specifier}` → module. */
   private readonly loaded = new Map<string, unknown>();
 
@@ -28,7 +26,7 @@ export class ModuleResolver {
   }
 
   setCwd(cwd: string): void {
-    this.cwd = path.resolve(cwd);
+    this.cwd = host().paths.resolve(host().process.cwd(), cwd);
   }
 
   /** Loads every static import of a cell before it runs, so the cell itself can stay synchronous. */
@@ -59,64 +57,9 @@ export class ModuleResolver {
     if (specifier === ENGINE_SPECIFIER) return this.engine;
     const bare = specifier.replace(/^node:/, '');
     if (Object.prototype.hasOwnProperty.call(this.overrides, bare)) return this.overrides[bare];
-    const requireFromNotebook = createRequire(path.join(this.cwd, 'notebook.ipynb'));
-    try {
-      return requireFromNotebook(specifier);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
-    }
-    // ESM-only package: import() its ESM entry, found from the notebook folder.
-    const entry = resolveEsmEntry(specifier, this.cwd) ?? requireFromNotebook.resolve(specifier);
-    return importEsm(pathToFileURL(entry).href);
+    return host().modules.load(specifier, this.cwd);
   }
 }
-
-/** The file `import 'pkg'` or `import 'pkg/sub'` loads, for packages whose exports have no require. */
-function resolveEsmEntry(specifier: string, cwd: string): string | null {
-  const parts = specifier.split('/');
-  const nameLength = specifier.startsWith('@') ? 2 : 1;
-  const name = parts.slice(0, nameLength).join('/');
-  const subpath = ['.', ...parts.slice(nameLength)].join('/');
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    const packageDir = path.join(dir, 'node_modules', name);
-    if (existsSync(path.join(packageDir, 'package.json'))) {
-      const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as PackageManifest;
-      const target = exportTarget(manifest.exports, subpath) ?? (subpath === '.' ? manifest.module ?? manifest.main : null);
-      return target ? path.join(packageDir, target) : null;
-    }
-    if (path.dirname(dir) === dir) return null;
-  }
-}
-
-interface PackageManifest {
-  exports?: unknown;
-  module?: string;
-  main?: string;
-}
-
-function exportTarget(exports: unknown, subpath: string): string | null {
-  if (typeof exports === 'string') return subpath === '.' ? exports : null;
-  if (!exports || typeof exports !== 'object') return null;
-  const map = exports as Record<string, unknown>;
-  const isSubpathMap = Object.keys(map).some((key) => key.startsWith('.'));
-  const entry = isSubpathMap ? map[subpath] : subpath === '.' ? map : undefined;
-  return conditionTarget(entry);
-}
-
-function conditionTarget(entry: unknown): string | null {
-  if (typeof entry === 'string') return entry;
-  if (!entry || typeof entry !== 'object') return null;
-  const conditions = entry as Record<string, unknown>;
-  for (const condition of ['node', 'import', 'default']) {
-    const target = conditionTarget(conditions[condition]);
-    if (target) return target;
-  }
-  return null;
-}
-
-// A real dynamic import, kept out of esbuild's reach (it would turn import() into require()).
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 /** Value of `import x from 'm'`: ESM's default export, or the CommonJS module itself. */
 export function defaultOf(module: unknown): unknown {

@@ -1,6 +1,8 @@
 // What the display helpers (plotLoss, table, …) return: a value that is its own MIME bundle.
-import { inspect } from 'node:util';
 import type { MimeBundle } from '../protocol';
+
+/** Node's util.inspect.custom (a registered symbol: the browser host's inspect honours it too). */
+const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 
 /** A value that is its own MIME bundle: what the display helpers (plotLoss, table, …) return. */
 export class RichOutput {
@@ -14,7 +16,7 @@ export class RichOutput {
     return String(this.bundle['text/plain'] ?? '');
   }
 
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     return this.toString();
   }
 }

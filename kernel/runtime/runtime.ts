@@ -1,7 +1,5 @@
 // The notebook runtime: runs cells one at a time in the persistent scope and reports their outputs.
-import * as vm from 'node:vm';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { host } from '../host/index';
 import { ExecutionStartedNotification, type CellOutput, type ErrorInfo, type ExecuteParams, type ExecuteResult, type ExecutionStartedParams, type MimeBundle } from '../protocol';
 import type { JobSink } from '../train/jobSink';
 import { CellSyntaxError, compileCell, type CompiledCell } from './compile';
@@ -9,7 +7,6 @@ import { createCellApi, type CellApi } from './cellApi';
 import { ExecutionTracker, type CellExecution } from './cellExecution';
 import { cellTimers } from './cellTimers';
 import { CallbackChannel } from './callbackChannel';
-import { callbackTerminated } from './interrupt';
 import { engine } from './engine';
 import { ErrorMapper, syntaxErrorInfo } from './errors';
 import { KernelGlobals } from './kernelGlobals';
@@ -106,7 +103,7 @@ export class NotebookRuntime {
       dynamicImport: (specifier) => resolver.dynamicImport(specifier),
       defaultOf,
       member,
-      importMeta: () => ({ url: pathToFileURL(path.join(resolver.folder, 'notebook.ipynb')).href, dirname: resolver.folder }),
+      importMeta: () => ({ url: host().paths.toFileUrl(host().paths.join(resolver.folder, 'notebook.ipynb')), dirname: resolver.folder }),
       showStatementValue: (value) => {
         if (value instanceof RichOutput) displayValue(router, value);
       },
@@ -141,7 +138,7 @@ export class NotebookRuntime {
   interrupt(): boolean {
     const stuck = this.tracker.inCallback;
     this.tracker.inCallback = null;
-    if (stuck) callbackTerminated();
+    if (stuck) host().interrupt.callbackTerminated();
     if (stuck && !stuck.stopped && stuck !== this.running?.execution) {
       stuck.stop();
       const message = `A timer callback of ${stuck.label} was stopped; its other timers and awaits are cancelled.`;
@@ -237,13 +234,13 @@ export class NotebookRuntime {
     const startedParams: ExecutionStartedParams = { executionId: params.executionId };
     this.router.notify(ExecutionStartedNotification, startedParams);
     try {
-      compiled = compileCell(params.code, filename, this.scope);
+      compiled = compileCell(params.code, filename, this.scope, { loopChecks: host().interrupt.pollsInLoops });
       this.errors.register(filename, { label: params.cellLabel, sourceMap: compiled.sourceMap });
-      this.resolver.setCwd(params.cwd ?? process.cwd());
+      this.resolver.setCwd(params.cwd ?? host().process.cwd());
       await this.preloadImports(compiled, params);
       if (stopBeforeRun) return finish('interrupted', await this.interruptedError([]));
       this.scope.declare(compiled.declarations);
-      const cell = new vm.Script(compiled.script, { filename }).runInThisContext({ displayErrors: false }) as CellFunction;
+      const cell = host().evaluate(compiled.script, filename) as CellFunction;
       const interrupted = new Promise<unknown[]>((resolve) => {
         this.running = {
           execution,
@@ -289,7 +286,7 @@ export class NotebookRuntime {
       for (const job of stopped) job.stop();
       if (stopped.length > 0) {
         const ended = Promise.allSettled(stopped.map((j) => j.done));
-        await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, JOB_STOP_WAIT_MS).unref())]);
+        await Promise.race([ended, new Promise((resolve) => host().timers.unref(host().timers.setTimeout(() => resolve(undefined), JOB_STOP_WAIT_MS)))]);
         for (const job of stopped) {
           const s = job.summary();
           parts.push(
@@ -333,7 +330,7 @@ export class NotebookRuntime {
 
   /**
    * Runs the cell's synchronous start from the callback channel. An interrupt that terminates
-   * the cell's JavaScript (interrupt.ts) then unwinds the cell alone: not this function (it waits
+   * the cell's JavaScript (kernel/node/interrupt.ts) then unwinds the cell alone: not this function (it waits
    * on the returned promise), and no loop of Node's whose bookkeeping termination would skip.
    */
   private startCell(start: () => Promise<unknown>): Promise<unknown> {

@@ -10,7 +10,7 @@
 // fields stay native. verbatimModuleSyntax keeps every import a cell writes, used or not: a later
 // cell may use it (only `import type` goes).
 import type * as TS from 'typescript';
-import { uninterruptible } from './interrupt';
+import { host } from '../host/index';
 
 export interface Transpiled {
   code: string;
@@ -41,11 +41,11 @@ export function warmUpTranspiler(): void {
 }
 
 /**
- * Never cut short by an interrupt (interrupt.ts): a require() of the compiler terminated halfway
+ * Never cut short by an interrupt (kernel/node/interrupt.ts): a require() of the compiler terminated halfway
  * would leave it unusable, and compiling takes milliseconds once it is loaded.
  */
 export function transpileCell(code: string, filename: string): Transpiled | TranspileError {
-  return uninterruptible(() => transpileNow(code, filename));
+  return host().interrupt.uninterruptible(() => transpileNow(code, filename));
 }
 
 function transpileNow(code: string, filename: string): Transpiled | TranspileError {

@@ -2,12 +2,11 @@
 // safetensors file, written atomically. Metadata (all strings, as the format wants) records the
 // step, epoch and loss, and the optimizer's hyperparameters.
 
-import { readFileSync } from 'node:fs';
 import type { Module, StateDict } from '../engine/module';
 import type { Optimizer, OptimizerStateDict, OptimizerStateDictInput } from '../engine/optim/index';
 import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../engine/safetensors';
 import { Tensor } from '../engine/tensor';
-import { writeFileAtomic } from '../io/atomicWrite';
+import { host } from '../host/index';
 import type { CheckpointMeta } from './loop';
 
 const OPTIMIZER_PREFIX = '__optimizer__.';
@@ -30,7 +29,7 @@ export function writeCheckpoint(path: string, model: Module, optimizer: Optimize
     loss: String(meta.loss),
     optimizer: JSON.stringify({ className: optimizer.constructor.name, paramGroups: opt.paramGroups, scalars }),
   };
-  writeFileAtomic(path, saveSafetensors(tensors, metadata));
+  host().files.writeFileAtomic(path, saveSafetensors(tensors, metadata));
 }
 
 export interface Checkpoint {
@@ -46,9 +45,9 @@ export interface Checkpoint {
 
 /** Reads a checkpoint written by fit() (or any safetensors file of a model's weights). */
 export function loadCheckpoint(path: string): Checkpoint {
-  // A plain Uint8Array, not the Buffer readFileSync returns: Buffer#slice makes views, not copies,
-  // which loadSafetensors (engine) does not expect.
-  const bytes = new Uint8Array(readFileSync(path));
+  // A plain Uint8Array (the host's promise): Buffer#slice makes views, not copies, which
+  // loadSafetensors (engine) does not expect.
+  const bytes = host().files.readFile(path);
   const tensors = loadSafetensors(bytes);
   const { metadata } = readSafetensorsMetadata(bytes);
   const stateDict: StateDict = {};

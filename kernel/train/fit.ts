@@ -1,7 +1,8 @@
 // fit(): start training and return at once with a job handle. By default the loop runs in a
 // worker thread (or several, data-parallel) on the model's weights in shared memory; with
-// { worker: false } the same loop runs on this thread between event-loop turns. trainSteps()
-// runs it synchronously, to the end.
+// { worker: false }, or where the host starts no training workers (the browser, for now), the
+// same loop runs on this thread between event-loop turns.
+// trainSteps() runs it synchronously, to the end.
 
 import { getFlushDenormal } from '../engine/denormal';
 import { Module } from '../engine/module';
@@ -24,7 +25,7 @@ import { SharedWeights } from './worker/sharedWeights';
 import type { FitOptions, FitResult } from './types';
 import { deserializeError, type WorkerInit } from './worker/workerProtocol';
 import { acquireWorker, type PooledWorker } from './worker/workerPool';
-import { resolveWorkerScript } from './worker/workerScript';
+import { host } from '../host/index';
 
 interface Prepared<M extends Module> {
   config: LoopConfig;
@@ -67,7 +68,7 @@ function localParts<M extends Module>(model: M, p: Prepared<M>, events: MetricsS
 export function fit<M extends Module>(model: M, data: TrainingData, options: FitOptions<M> = {}): TrainingJob<M> {
   const p = prepare(model, data, options);
   rememberFit(model, data, options as FitOptions); // what "Export Training to PyTorch…" exports
-  const job = options.worker === false ? startOnThisThread(model, p) : startInWorkers(model, p);
+  const job = options.worker === false || !host().threads.trainingWorkers ? startOnThisThread(model, p) : startInWorkers(model, p);
   if (options.onEvent) job.onEvent(options.onEvent);
   const sink = (options as WithJobSink<FitOptions<M>>)[JOB_SINK];
   if (sink) attachToSink(job, sink, { display: options.display ?? true });
@@ -80,12 +81,22 @@ export function trainSteps<M extends Module>(model: M, data: TrainingData, optio
   if (p.config.world > 1) throw new Error('trainSteps: data-parallel training needs workers; use fit()');
   const events = new MetricsStream((e) => options.onEvent?.({ job: { id: 'sync', uid: 'sync', model: p.name, status: 'running', ...progressFields(e.progress) }, metrics: e.metrics }), p.config.maxEventsPerSecond);
   const loop = new TrainingLoop(p.config, localParts(model, p, events));
-  while (loop.finished === null) loop.runStep();
+  const interrupt = host().interrupt;
+  while (loop.finished === null) {
+    interrupt.check(); // the browser's interrupt flag, between two whole steps (nothing in Node)
+    loop.runStep();
+  }
   return loop.finished;
 }
 
 function startOnThisThread<M extends Module>(model: M, p: Prepared<M>): TrainingJob<M> {
-  if (p.config.world > 1) throw new Error('fit: data-parallel training (workers > 1) needs worker threads; drop { worker: false }');
+  if (p.config.world > 1) {
+    throw new Error(
+      host().threads.trainingWorkers
+        ? 'fit: data-parallel training (workers > 1) needs worker threads; drop { worker: false }'
+        : 'fit: data-parallel training (workers > 1) needs training workers, which this kernel cannot start (in the browser fit() trains on the kernel\'s thread); drop { workers }',
+    );
+  }
   const control = new JobControl();
   let job: TrainingJob<M> | null = null;
   const events = new MetricsStream((e) => job?.handleProgress(e), p.config.maxEventsPerSecond);
@@ -95,8 +106,8 @@ function startOnThisThread<M extends Module>(model: M, p: Prepared<M>): Training
   return job;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const nextTurn = (): Promise<void> => new Promise((resolve) => void host().timers.setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => void host().timers.setTimeout(resolve, ms));
 
 /** Steps in slices of ~20 ms, giving the event loop a turn in between (stop/pause apply between steps). */
 async function runOnThisThread(loop: TrainingLoop, control: JobControl, job: TrainingJob): Promise<void> {
@@ -126,7 +137,7 @@ async function runOnThisThread(loop: TrainingLoop, control: JobControl, job: Tra
 
 function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob<M> {
   const { config, options } = p;
-  const script = resolveWorkerScript(options.workerScript);
+  const script = host().threads.trainingWorkerScript(options.workerScript);
   const shared = SharedWeights.forModel(model);
   const slotOf = new Map<Tensor, number>(model.parameters().map((param, i) => [param, i]));
   const encoder = new GraphEncoder((t) => slotOf.get(t));
@@ -147,7 +158,7 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     graph,
     aliases: engineAliases(),
     weights: shared.handle,
-    control: control.buffer,
+    control: control.buffer as SharedArrayBuffer, // workers start only where threads share memory (fit)
     exchange,
     train: packData(p.train.source),
     validation: p.validation ? packData(p.validation.source) : null,
@@ -177,7 +188,7 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     failure = error;
     control.abort();
     // A worker that does not notice the abort (stuck in a long step) is ended after a grace period.
-    setTimeout(() => workers.forEach((w, rank) => ended.has(rank) || w.terminate()), 2000).unref();
+    host().timers.unref(host().timers.setTimeout(() => workers.forEach((w, rank) => ended.has(rank) || w.terminate()), 2000));
   };
   const end = (rank: number, reusable: boolean): void => {
     if (ended.has(rank)) return;

@@ -8,6 +8,8 @@
 // Training runs in a worker thread (data-parallel with { workers: N }) on the model's weights in
 // shared memory, or on this thread with { worker: false }; the same seed gives the same losses.
 
+import { host } from '../host/index';
+
 export { fit, trainSteps } from './fit';
 // Marked internal: what only the kernel uses (server.ts, runtime/); not in dist/types/rnn-lab.d.ts.
 export { TrainingJob, listJobs, getJob, onJobEvent, stopAllJobs, activeJobCount, /** @internal */ activeJobs, /** @internal */ activeJobWithDone, type JobHistory, type Disposable, type LogStream } from './job';
@@ -15,8 +17,8 @@ export { TrainingDivergedError } from './loop';
 export { loadCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 /** @internal */
 export { withConsistentWeights, SharedWeights } from './worker/sharedWeights';
-/** @internal */
-export { writeFileAtomic } from '../io/atomicWrite';
+/** @internal The host's atomic write (in Node kernel/io/atomicWrite.ts). */
+export const writeFileAtomic = (path: string, content: Uint8Array | string): void => host().files.writeFileAtomic(path, content);
 /** @internal */
 export { lossCurveBundle, showLiveLossCurve, jobStatusLine, type DisplaySink } from './display';
 /** @internal */

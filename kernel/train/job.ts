@@ -1,7 +1,7 @@
 // A running (or finished) training job as the kernel sees it: the handle fit() returns, the
 // history of what it streamed, and the registry the kernel server and inspector list.
 
-import { randomUUID } from 'node:crypto';
+import { host } from '../host/index';
 import type { Module } from '../engine/module';
 import type { JobEventParams, JobMetrics, JobStatus, JobSummary } from '../protocol';
 import type { JobControl } from './worker/jobControl';
@@ -36,7 +36,8 @@ let nextJobNumber = 1;
  * Tells this process's jobs from another's: job numbers start again at job-1 in a restarted kernel,
  * and outputs that name a job (its live curve's display id) outlive the process in the notebook.
  */
-const PROCESS_TAG = randomUUID().slice(0, 8);
+let processTag: string | null = null;
+const PROCESS_TAG = (): string => (processTag ??= host().randomUUID().slice(0, 8));
 const MAX_FINISHED_JOBS = 20;
 /** Running and paused jobs. */
 const jobs = new Map<string, TrainingJob>();
@@ -51,7 +52,7 @@ const jobListeners = new Set<(event: JobEventParams) => void>();
 export class TrainingJob<M extends Module = Module> {
   readonly id = `job-${nextJobNumber++}`;
   /** Unique across kernel processes (and restarts): what outputs that follow the job are keyed by. */
-  readonly uid = `${PROCESS_TAG}-${this.id}`;
+  readonly uid = `${PROCESS_TAG()}-${this.id}`;
   /** Resolves when training ends (done or stopped); rejects on an error, with the worker's stack. */
   readonly done: Promise<FitResult>;
   readonly history: JobHistory = { loss: [], valLoss: [], gradNorm: [], lr: [], valMetrics: [], gradNormPerStep: null, probe: null, probeGates: null };
@@ -167,7 +168,7 @@ export class TrainingJob<M extends Module = Module> {
   handleLog(stream: LogStream, text: string): void {
     if (this.logListeners.size === 0) {
       // Never the kernel's stdout: it carries the JSON-RPC stream.
-      process.stderr.write(text);
+      host().process.log(text);
       return;
     }
     for (const l of this.logListeners) l(stream, text);
@@ -202,7 +203,7 @@ export class TrainingJob<M extends Module = Module> {
       try {
         l(event);
       } catch (error) {
-        process.stderr.write(`rnn-lab: a job event listener failed: ${String(error)}\n`);
+        host().process.log(`rnn-lab: a job event listener failed: ${String(error)}\n`);
       }
     }
   }

@@ -3,7 +3,7 @@
 // option is checked before the first step (a misspelt name, a value out of range), because a bad
 // value found by the loop costs a training run, or worse, poisons the weights (lr: Infinity).
 
-import { availableParallelism } from 'node:os';
+import { host } from '../host/index';
 import { checkpointSegment, type CheckpointThroughTime } from '../engine/layers/recurrent';
 import type { Module } from '../engine/module';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from '../engine/optim/index';
@@ -328,7 +328,7 @@ export function resolveConfig<M extends Module>(
   options: FitOptions<M>,
   loader: DataLoader | undefined,
   hasValidation: boolean,
-  machine: MachineInfo = { cores: availableParallelism(), warn: (message) => console.warn(message) },
+  machine: MachineInfo = { cores: host().threads.cores, warn: (message) => console.warn(message) },
 ): LoopConfig {
   checkShapeOfOptions(options);
   checkOtherOptions(options);

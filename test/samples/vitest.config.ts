@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 10 * 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['test/setup/nodeHost.ts'],
     // One sample at a time: each one uses the CPU fully, and run times are then comparable.
     fileParallelism: false,
   },

@@ -6,7 +6,8 @@
 import wabt from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { bestCeiling, ceilingExpected, ceilingFlops, ceilingLine, ceilingModule, ceilingWat, CEILING_SHAPES, measureOneThread, measureThreads, type CeilingShape } from '../../bench/ceiling';
-import { enableRelaxedSimd, hasRelaxedSimd } from '../../kernel/engine/wasm/flags';
+import { hasRelaxedSimd } from '../../kernel/engine/wasm/flags';
+import { enableRelaxedSimd } from '../../kernel/node/relaxedSimd';
 
 // Relaxed SIMD as the bench has it (Node 20 needs the V8 flag; newer V8s ship it).
 enableRelaxedSimd();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from '../../extension/kernelProcess';
+import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from '../../extension/node/kernelProcess';
 
 const base = { kernelScript: '/ext/dist/kernel.js', nodePathSetting: '', env: { PATH: '/bin', NODE_OPTIONS: '--inspect=9229' } };
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { StreamMessageReader as JsonRpcReader } from 'vscode-jsonrpc/node';
 import { StreamMessageReader as LanguageServerReader } from 'vscode-languageserver/node';
-import { FramingError, guardFraming } from '../../kernel/transport/boundedReader';
+import { FramingError, guardFraming } from '../../kernel/node/boundedReader';
 
 const frame = (body: string): Buffer => {
   const bytes = Buffer.from(body, 'utf8');

@@ -259,6 +259,7 @@ describe('optimizer states that decay into the subnormals are 0 with the flush o
 describe('relaxed SIMD (in a process started with its flag)', () => {
   // The chains above, a GEMM with subnormal and normal results, and Adam's v, flush off then on.
   const probe = `
+import './kernel/node/install';
 import { GRU, LSTM, RNN, Adam, Parameter, tensor, zeros, gemm, kernelFlavour, setFlushDenormal } from './kernel/engine/index';
 function chain(kind, T) {
   const layer = kind === 'lstm' ? new LSTM(2, 5) : kind === 'gru' ? new GRU(2, 5) : new RNN(2, 5);

@@ -76,10 +76,12 @@ describe('in a process, as the kernel starts', () => {
   const script = join(dir, 'start.js');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  // What kernel/server.ts does first, then a training worker thread reports its kernels too.
+  // What kernel/server.ts does first (the Node host, relaxed SIMD), then a training worker thread reports its kernels too.
   const source = `
+    import './kernel/node/install';
     import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-    import { enableRelaxedSimd, RELAXED_SIMD_PROBE, relaxedSimdFlags } from './kernel/engine/wasm/flags';
+    import { RELAXED_SIMD_PROBE, relaxedSimdFlags } from './kernel/engine/wasm/flags';
+    import { enableRelaxedSimd } from './kernel/node/relaxedSimd';
     import { kernelFlavour } from './kernel/engine/wasm/instance';
     if (isMainThread) {
       const before = WebAssembly.validate(RELAXED_SIMD_PROBE);

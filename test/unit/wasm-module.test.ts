@@ -98,6 +98,7 @@ describe('arena', () => {
 /** A small deterministic workload over the public kernels; prints or posts its results. */
 const probeSource = `
 import { isMainThread, parentPort } from 'node:worker_threads';
+import './kernel/node/install';
 import { kernelFlavour } from './kernel/engine/wasm/instance';
 import { cellBackward, cellForward } from './kernel/engine/rnn/cell';
 import { gemm } from './kernel/engine/gemm';

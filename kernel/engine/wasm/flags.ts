@@ -5,10 +5,10 @@
 // flag set only where it is missing. It must run before the
 // engine first validates its wasm modules, and before any worker starts (V8 flags are the
 // process's, shared by its worker threads), so that every thread computes with the same kernels
-// (worker and kernel-thread training stay bit-identical).
+// (worker and kernel-thread training stay bit-identical). Setting a V8 flag is Node's business:
+// kernel/node/relaxedSimd.ts hands in v8.setFlagsFromString; a browser has the feature or not.
 
-import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { host } from '../../host/index';
 
 export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -34,7 +34,7 @@ export const RELAXED_SIMD_PROBE = new Uint8Array([
 
 export type Validate = (bytes: Uint8Array<ArrayBuffer>) => boolean;
 
-const validateWasm: Validate = (bytes) => typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes);
+export const validateWasm: Validate = (bytes) => typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes);
 
 /** Whether this runtime compiles relaxed SIMD now (with the flag set or without). */
 export function hasRelaxedSimd(validate: Validate = validateWasm): boolean {
@@ -48,10 +48,9 @@ let state: RelaxedSimdState | null = null;
 
 /**
  * Makes relaxed SIMD available if it can be: nothing to do where the V8 has it; elsewhere the
- * flag, then a second check (the flag applies to modules compiled after it is set). `validate`
- * and `setFlags` are for tests.
+ * flag (set by `setFlags`), then a second check (the flag applies to modules compiled after it is set).
  */
-export function enableRelaxedSimd(validate: Validate = validateWasm, setFlags: (flags: string) => void = setFlagsFromString): RelaxedSimdState {
+export function enableRelaxedSimd(validate: Validate, setFlags: (flags: string) => void): RelaxedSimdState {
   if (hasRelaxedSimd(validate)) return (state = 'native');
   setFlags(RELAXED_SIMD_FLAG);
   return (state = hasRelaxedSimd(validate) ? 'flag' : 'unavailable');
@@ -74,17 +73,22 @@ export function relaxedSimdFlags(): string[] {
  * unless RNN_LAB_THREADS says otherwise (cellThreads): for the small models of most cells, a
  * helper spinning beside them is not worth the core it takes.
  */
-export function kernelThreads(env: NodeJS.ProcessEnv = process.env): number {
-  return askedThreads(env) ?? (availableParallelism() >= 2 ? 2 : 1);
+export function kernelThreads(env: ThreadsEnv = hostEnv()): number {
+  return askedThreads(env) ?? (host().threads.cores >= 2 ? 2 : 1);
 }
 
 /** Kernel threads for the kernel process's own thread (cells): RNN_LAB_THREADS, else 1. */
-export function cellThreads(env: NodeJS.ProcessEnv = process.env): number {
+export function cellThreads(env: ThreadsEnv = hostEnv()): number {
   return askedThreads(env) ?? 1;
 }
 
+/** The environment variable these read. */
+export type ThreadsEnv = { RNN_LAB_THREADS?: string | undefined };
+
+const hostEnv = (): ThreadsEnv => ({ RNN_LAB_THREADS: host().process.env('RNN_LAB_THREADS') });
+
 /** RNN_LAB_THREADS when it is 1 or 2, else undefined. */
-function askedThreads(env: NodeJS.ProcessEnv): number | undefined {
+function askedThreads(env: ThreadsEnv): number | undefined {
   const asked = Number(env.RNN_LAB_THREADS);
   return asked === 1 || asked === 2 ? asked : undefined;
 }

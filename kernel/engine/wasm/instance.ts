@@ -8,6 +8,7 @@
 // the engine's plain TypeScript kernels run. RNN_LAB_KERNELS=js|simd|relaxed in
 // the environment, or useKernels(), forces a choice (tests compare the paths).
 
+import { host } from '../../host/index';
 import { onFlushThreshold } from '../denormal';
 import { RELAXED_WASM, SIMD_WASM } from './modules.generated';
 import { FLUSH_AT } from './wat/flush';
@@ -167,12 +168,6 @@ export interface WasmKernels {
 }
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
-  if (typeof Buffer !== 'undefined') {
-    const bytes = Buffer.from(base64, 'base64');
-    const out = new Uint8Array(bytes.length);
-    out.set(bytes);
-    return out;
-  }
   const bin = atob(base64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -185,7 +180,14 @@ function instantiate(flavour: 'simd' | 'relaxed'): WasmKernels | null {
   if (!WebAssembly.validate(bytes)) return null;
   const module = new WebAssembly.Module(bytes);
   // Shared, so that a helper thread can run half of a product on the same operands (team.ts).
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  // Browsers create shared memory even where it cannot be posted (a page that is not cross-origin
+  // isolated); one that refuses leaves the TypeScript kernels.
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  } catch {
+    return null;
+  }
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const k = instance.exports as unknown as KernelExports;
   // The kernels read setFlushDenormal's threshold from this memory (the helper thread's too).
@@ -194,11 +196,12 @@ function instantiate(flavour: 'simd' | 'relaxed'): WasmKernels | null {
 }
 
 function envChoice(): KernelChoice {
-  const v = typeof process !== 'undefined' ? process.env?.RNN_LAB_KERNELS : undefined;
+  const v = host().process.env('RNN_LAB_KERNELS');
   return v === 'js' || v === 'simd' || v === 'relaxed' ? v : 'auto';
 }
 
-let choice: KernelChoice = envChoice();
+/** null until first asked: read from the environment then (not at load, before a host is installed). */
+let choice: KernelChoice | null = null;
 const loaded: { simd?: WasmKernels | null; relaxed?: WasmKernels | null } = {};
 let current: WasmKernels | null | undefined;
 
@@ -210,6 +213,7 @@ function load(flavour: 'simd' | 'relaxed'): WasmKernels | null {
 /** This thread's kernels, or null when the plain TypeScript kernels are to run. */
 export function wasmKernels(): WasmKernels | null {
   if (current === undefined) {
+    choice ??= envChoice();
     if (choice === 'js') current = null;
     else if (choice === 'simd') current = load('simd');
     else if (choice === 'relaxed') current = load('relaxed');

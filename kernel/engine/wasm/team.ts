@@ -14,7 +14,7 @@
 //
 // Two threads at most: page 0 of the memory holds one scratch area per instance (gemm.ts).
 
-import { Worker } from 'node:worker_threads';
+import { host, type HostWorker } from '../../host/index';
 import { SCRATCH_BYTES } from './wat/gemm';
 import { type WasmKernels } from './instance';
 
@@ -40,10 +40,9 @@ export type TeamOp = (typeof TEAM_OPS)[number];
 const OP_NUMBER = new Map<TeamOp, number>(TEAM_OPS.map((op, i) => [op, i]));
 const STOP = 99;
 
-// The helper's code, evaluated as a CommonJS worker script (a string: the engine is bundled into
-// several files, and the worker must not depend on where it was bundled).
+// The helper's code, a classic script the host runs with `workerData` set (a string: the engine is
+// bundled into several files, and the worker must not depend on where it was bundled).
 const HELPER_SOURCE = `
-const { workerData } = require('node:worker_threads');
 const { module, memory, control, scratch, ops } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 k.set_scratch(scratch);
@@ -82,7 +81,7 @@ for (;;) {
 
 interface Team {
   kernels: WasmKernels;
-  worker: Worker;
+  worker: HostWorker;
   ctl: Int32Array;
   seq: number;
   /** Jobs and missed jobs (taken back or late) in the current window of WINDOW jobs. */
@@ -114,6 +113,8 @@ export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceS
 
 let threads = 1;
 let team: Team | null = null;
+/** The host cannot start a helper sharing memory (a browser page that is not cross-origin isolated). */
+let noHelper = false;
 
 /**
  * Sets how many threads the kernels of this thread use: 1 (default) or 2 (a helper thread takes
@@ -138,7 +139,7 @@ function stopTeam(): void {
   t.ctl[OP] = STOP;
   Atomics.store(t.ctl, SEQ, t.seq + 1);
   Atomics.notify(t.ctl, SEQ);
-  void t.worker.terminate();
+  t.worker.terminate();
 }
 
 /**
@@ -146,14 +147,20 @@ function stopTeam(): void {
  * alone). Started on first use: it takes some tens of milliseconds to come up.
  */
 export function teamFor(w: WasmKernels): Team | null {
-  if (threads < 2) return null;
+  if (threads < 2 || noHelper) return null;
   if (team && team.kernels === w) return Atomics.load(team.ctl, READY) === 1 && (team.pausedUntil === 0 || performance.now() > team.pausedUntil) ? team : null;
   stopTeam(); // kernels switched flavour: the helper must share the new instance's memory
+  const threadsHost = host().threads;
+  if (!threadsHost.sharedMemory) {
+    noHelper = true;
+    return null;
+  }
   const control = new SharedArrayBuffer(SLOTS * 4);
-  const worker = new Worker(HELPER_SOURCE, {
-    eval: true,
-    workerData: { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] },
-  });
+  const worker = threadsHost.startHelper(HELPER_SOURCE, { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] });
+  if (worker === null) {
+    noHelper = true;
+    return null;
+  }
   worker.unref();
   team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowMissed: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS };
   return null;

@@ -5,10 +5,8 @@
 // objective, the optimizer and schedule), then the files: an export that cannot be done writes
 // nothing.
 
-import { mkdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
 import { getFlushDenormal, type Module } from '../../engine/index';
-import { writeFileAtomic } from '../../io/atomicWrite';
+import { host } from '../../host/index';
 import { batchSource, isDataset, resolveData, type TensorData, type TrainingData } from '../../train/data';
 import { inputSteps } from '../../datasets/arrayDataset';
 import type { Dataset } from '../../datasets/types';
@@ -61,7 +59,7 @@ function readsTokens(structure: TorchModelStructure): boolean {
 function checkpointName(options: FitOptions): string | null {
   const path = options.checkpoint?.path;
   if (path === undefined) return null;
-  return basename(path).replace(/[{}]/g, (brace) => brace + brace).replace(/\{\{step\}\}/g, '{step}');
+  return host().paths.basename(path).replace(/[{}]/g, (brace) => brace + brace).replace(/\{\{step\}\}/g, '{step}');
 }
 
 /** Everything train.py is written from, found before any file is written. */
@@ -101,7 +99,8 @@ function plan(model: Module, data: TrainingData, options: FitOptions, exportOpti
  */
 export async function exportTorch<M extends Module>(model: M, data: TrainingData, options: FitOptions<M>, dir: string, exportOptions: ExportTorchOptions = {}): Promise<ExportTorchResult> {
   if (typeof dir !== 'string' || dir === '') throw new Error(`exportTorch: dir must be a folder path, got ${String(dir)}`);
-  const target = resolve(dir);
+  const { files: disk, paths, process } = host();
+  const target = paths.resolve(process.cwd(), dir);
   const fitOptions = options as FitOptions;
   const { contents, summary } = withConsistentWeights(model, () => {
     const p = plan(model, data, fitOptions, exportOptions);
@@ -115,17 +114,22 @@ export async function exportTorch<M extends Module>(model: M, data: TrainingData
     ]);
     return { contents: files, summary: describeTraining(p) };
   });
-  mkdirSync(target, { recursive: true });
+  disk.mkdir(target);
   const files: ExportTorchResult['files'] = [];
   for (const [name, content] of contents) {
-    const file = join(target, name);
+    const file = paths.join(target, name);
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     try {
-      writeFileAtomic(file, content);
+      disk.writeFileAtomic(file, bytes);
     } catch (error) {
       throw new Error(`exportTorch: cannot write ${file}: ${(error as Error).message}`);
     }
-    files.push({ name, bytes: statSync(file).size });
+    files.push({ name, bytes: bytes.length });
   }
+  // In the browser the writes land later: a failure is still this export's.
+  await disk.settled()?.catch((error: unknown) => {
+    throw new Error(`exportTorch: cannot write into ${target}: ${(error as Error).message}`);
+  });
   return { path: target, files, bytes: files.reduce((n, f) => n + f.bytes, 0), command: 'torchrun --standalone --nproc_per_node=2 train.py', summary };
 }
 

@@ -33,7 +33,8 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, TensorValues>, me
     offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
+  const jsonBytes = new TextEncoder().encode(json).length;
+  json += ' '.repeat((8 - ((jsonBytes + 8) % 8)) % 8);
   const head = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);

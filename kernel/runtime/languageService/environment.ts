@@ -2,10 +2,8 @@
 // kernel already loads to compile cells), the declaration files scripts/build-types.mjs writes to
 // dist/types/ (the ECMAScript library, 'rnn-lab', the cells' globals), and one document registry,
 // so that those large files are parsed once however many notebooks there are.
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { uninterruptible } from '../interrupt';
+import { host } from '../../host/index';
 
 export interface TypeEnvironment {
   ts: typeof TS;
@@ -30,20 +28,21 @@ export function typeEnvironment(): TypeEnvironment | null {
   // Never cut short by an interrupt: a require() of the compiler terminated halfway would leave it
   // unusable (see transpile.ts). It is the kernel's own copy, loaded already by the time cells run.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = uninterruptible(() => require('typescript') as typeof TS);
+  const ts = host().interrupt.uninterruptible(() => require('typescript') as typeof TS);
   const texts = new Map<string, string | undefined>();
+  const { files, paths } = host();
   environment = {
     ts,
     registry: ts.createDocumentRegistry(),
-    libFile: path.join(dir, 'lib.d.ts'),
-    apiFile: path.join(dir, 'rnn-lab.d.ts'),
-    globalsFile: path.join(dir, 'cell-globals.d.ts'),
+    libFile: paths.join(dir, 'lib.d.ts'),
+    apiFile: paths.join(dir, 'rnn-lab.d.ts'),
+    globalsFile: paths.join(dir, 'cell-globals.d.ts'),
     readFile(fileName) {
-      if (path.dirname(fileName) !== dir) return ts.sys.readFile(fileName);
+      if (paths.dirname(fileName) !== dir) return ts.sys.readFile(fileName);
       if (!texts.has(fileName)) {
         let text: string | undefined;
         try {
-          text = readFileSync(fileName, 'utf8');
+          text = new TextDecoder().decode(files.readFile(fileName));
         } catch {
           text = undefined;
         }
@@ -60,7 +59,10 @@ export function typeEnvironment(): TypeEnvironment | null {
  * checkout's dist/types/.
  */
 function typesDirectory(): string | null {
-  const candidates = [path.join(__dirname, 'types')];
-  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) candidates.push(path.join(dir, 'dist', 'types'));
-  return candidates.find((dir) => existsSync(path.join(dir, 'rnn-lab.d.ts')) && existsSync(path.join(dir, 'lib.d.ts'))) ?? null;
+  // A bundle started from a Blob URL (the browser) has no folder of its own.
+  if (typeof __dirname !== 'string') return null;
+  const { files, paths } = host();
+  const candidates = [paths.join(__dirname, 'types')];
+  for (let dir = __dirname; paths.dirname(dir) !== dir; dir = paths.dirname(dir)) candidates.push(paths.join(dir, 'dist', 'types'));
+  return candidates.find((dir) => files.stat(paths.join(dir, 'rnn-lab.d.ts')) !== null && files.stat(paths.join(dir, 'lib.d.ts')) !== null) ?? null;
 }

@@ -12,10 +12,8 @@
 // request or a running cell's output never waits behind a whole notebook. Every call into
 // TypeScript is uninterruptible (interrupt.ts): an interrupt that terminates JavaScript must not
 // land inside the compiler and leave it half-updated.
-import { fileURLToPath } from 'node:url';
-import * as path from 'node:path';
-import type { CompletionItem, Diagnostic, Position, SignatureHelp, SignatureHelpContext } from 'vscode-languageserver/node';
-import { uninterruptible } from '../interrupt';
+import type { CompletionItem, Diagnostic, Position, SignatureHelp, SignatureHelpContext } from 'vscode-languageserver';
+import { host } from '../../host/index';
 import { typeEnvironment } from './environment';
 import { NotebookTypes, type TypeHover } from './notebookTypes';
 
@@ -215,7 +213,7 @@ export class NotebookTypeChecking {
   private folderOf(notebookUri: string): string {
     if (notebookUri.startsWith('file:')) {
       try {
-        return path.dirname(fileURLToPath(notebookUri));
+        return host().paths.dirname(host().paths.fromFileUrl(notebookUri));
       } catch {
         // not a local file
       }
@@ -232,11 +230,11 @@ export class NotebookTypeChecking {
   private guard<T>(fn: () => T): T | undefined {
     if (this.failed) return undefined;
     try {
-      return uninterruptible(fn);
+      return host().interrupt.uninterruptible(fn);
     } catch (error) {
       this.failed = ++this.failures >= MAX_FAILURES;
       const what = this.failed ? 'is off' : 'starts over';
-      process.stderr.write(`rnn-lab kernel: type checking of cells ${what} after an error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      host().process.log(`rnn-lab kernel: type checking of cells ${what} after an error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       for (const state of this.notebooks.values()) {
         state.types?.dispose();
         state.types = null;

@@ -3,7 +3,7 @@
 // open-ended where they are large (process, Buffer, crypto), so that nothing that runs is flagged.
 // Node's built-in modules (`import { readFileSync } from 'node:fs'`) are `any` then
 // (builtinModuleDeclarations). With @types/node in the notebook's folder, those are used instead.
-import { builtinModules } from 'node:module';
+import { host } from '../../host/index';
 
 export const NODE_GLOBALS_FILE = 'node-globals.d.ts';
 export const BUILTIN_MODULES_FILE = 'node-builtin-modules.d.ts';
@@ -180,7 +180,7 @@ declare var global: typeof globalThis;
 /** `declare module 'fs';` for every built-in module, with and without `node:`: imports are `any`. */
 export function builtinModuleDeclarations(): string {
   const names = new Set<string>();
-  for (const name of builtinModules) {
+  for (const name of host().modules.builtinNames()) {
     if (name.startsWith('_')) continue;
     names.add(name.replace(/^node:/, ''));
   }

@@ -2,7 +2,7 @@
 // cellModules.ts), the ECMAScript library, 'rnn-lab' and the cells' globals, answering in the
 // cells' own coordinates and in LSP's shapes: diagnostics, completions (with their documentation on
 // resolve), signature help and hover.
-import * as path from 'node:path';
+import { host as kernelHost } from '../../host/index';
 import type * as TS from 'typescript';
 import {
   CompletionItemKind,
@@ -16,7 +16,7 @@ import {
   type Range,
   type SignatureHelp,
   type SignatureHelpContext,
-} from 'vscode-languageserver/node';
+} from 'vscode-languageserver';
 import { CELL_MODULE_PREFIX, cellDeclarations, cellPreludes, type CellDeclarations } from './cellModules';
 import type { TypeEnvironment } from './environment';
 import { BUILTIN_MODULES_FILE, NODE_GLOBALS, NODE_GLOBALS_FILE, builtinModuleDeclarations } from './nodeGlobals';
@@ -82,7 +82,7 @@ export class NotebookTypes {
     private readonly folder: string,
   ) {
     const ts = (this.ts = env.ts);
-    this.prefix = path.join(folder, `__rnnlab_notebook${++notebookCounter}_cell`);
+    this.prefix = kernelHost().paths.join(folder, `__rnnlab_notebook${++notebookCounter}_cell`);
     this.options = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -105,14 +105,14 @@ export class NotebookTypes {
       skipLibCheck: true,
       noEmit: true,
     };
-    const nodeTypes = ts.resolveTypeReferenceDirective('node', path.join(folder, '__notebook__.ts'), { ...this.options, types: undefined }, ts.sys)
+    const nodeTypes = ts.resolveTypeReferenceDirective('node', kernelHost().paths.join(folder, '__notebook__.ts'), { ...this.options, types: undefined }, ts.sys)
       .resolvedTypeReferenceDirective?.resolvedFileName;
-    const typesDir = path.dirname(env.libFile);
+    const typesDir = kernelHost().paths.dirname(env.libFile);
     const extra: string[] = [];
     if (nodeTypes) extra.push(nodeTypes);
     else {
-      const globals = path.join(typesDir, NODE_GLOBALS_FILE);
-      const builtins = path.join(typesDir, BUILTIN_MODULES_FILE);
+      const globals = kernelHost().paths.join(typesDir, NODE_GLOBALS_FILE);
+      const builtins = kernelHost().paths.join(typesDir, BUILTIN_MODULES_FILE);
       this.virtualFiles.set(globals, NODE_GLOBALS);
       this.virtualFiles.set(builtins, builtinModuleDeclarations());
       extra.push(globals, builtins);
@@ -339,7 +339,7 @@ export class NotebookTypes {
       return { resolvedModule: this.byFileName.has(fileName) ? { resolvedFileName: fileName, extension: ts.Extension.Ts } : undefined };
     }
     // Cells resolve what the kernel does: from the notebook's folder (its node_modules, relative paths).
-    const from = this.byFileName.has(containingFile) ? path.join(this.folder, '__notebook__.ts') : containingFile;
+    const from = this.byFileName.has(containingFile) ? kernelHost().paths.join(this.folder, '__notebook__.ts') : containingFile;
     return ts.resolveModuleName(specifier, from, this.options, ts.sys);
   }
 

@@ -1,6 +1,6 @@
 // LSP positions (line, UTF-16 character) ↔ offsets in a text. JavaScript strings count UTF-16 code
 // units too, so no conversion beyond lines.
-import type { Position } from 'vscode-languageserver/node';
+import type { Position } from 'vscode-languageserver';
 
 export function offsetAt(text: string, position: Position): number {
   let offset = 0;

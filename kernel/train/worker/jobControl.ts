@@ -18,10 +18,11 @@ export type StepDecision = 'continue' | 'stop' | 'abort';
 const decisions: StepDecision[] = ['continue', 'stop', 'abort'];
 
 export class JobControl {
-  readonly buffer: SharedArrayBuffer;
+  /** Shared with the job's workers; a plain buffer where threads share no memory (training on this thread). */
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
   private readonly words: Int32Array;
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(WORDS * 4)) {
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(WORDS * 4) : new ArrayBuffer(WORDS * 4)) {
     this.buffer = buffer;
     this.words = new Int32Array(buffer, 0, WORDS);
   }

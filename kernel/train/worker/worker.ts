@@ -1,10 +1,10 @@
-// Entry of a training worker thread (bundled as dist/worker.js). For each job it is sent, it
+// What a training worker thread does (its entry, kernel/node/trainingWorker.ts, bundled as
+// dist/worker.js, hands in the channel to the kernel). For each job it is sent, it
 // rebuilds the model from its description, trains it on a private copy of the weights and
 // publishes whole steps into the shared weights the kernel's model reads. Steered through shared
 // memory (stop, pause, barrier); reports progress, the result or the error with its stack by
 // message. Between jobs it waits in the kernel's worker pool (its JIT stays warm).
 
-import { parentPort } from 'node:worker_threads';
 import type { Module } from '../../engine/module';
 import type { Optimizer } from '../../engine/optim/index';
 import type { LRScheduler, ReduceLROnPlateau } from '../../engine/schedulers';
@@ -28,9 +28,13 @@ import { serializeError, type WorkerInit, type WorkerMessage, type WorkerRequest
 /** Publish at most this often while training (and always when pausing and at the end). */
 const PUBLISH_INTERVAL_MS = 50;
 
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
+/** The thread's channel to the kernel that started it. */
+export interface TrainingWorkerPort {
+  post(message: WorkerMessage): void;
+  onMessage(handler: (message: WorkerRequest) => void): void;
 }
+
+let post: (message: WorkerMessage) => void = () => undefined;
 
 function optionalFunction<T>(value: unknown, name: string): T | null {
   if (value === undefined || value === null) return null;
@@ -118,6 +122,10 @@ function runJob(init: WorkerInit): void {
   }
 }
 
-parentPort!.on('message', (message: WorkerRequest) => {
-  if (message.type === 'train') runJob(message.init);
-});
+/** Serves the jobs the kernel sends on `port`, one after another. */
+export function serveTrainingJobs(port: TrainingWorkerPort): void {
+  post = (message) => port.post(message);
+  port.onMessage((message) => {
+    if (message.type === 'train') runJob(message.init);
+  });
+}

@@ -3,7 +3,7 @@
 // engine). Idle workers do not keep the process alive, and leave after IDLE_MS. A worker whose job
 // failed is not reused.
 
-import { Worker } from 'node:worker_threads';
+import { host, type HostWorker } from '../../host/index';
 import type { LogStream } from '../job';
 import type { WorkerMessage, WorkerRequest } from './workerProtocol';
 
@@ -21,18 +21,17 @@ export interface WorkerJobHandlers {
 
 export class PooledWorker {
   private handlers: WorkerJobHandlers | null = null;
-  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private idleTimer: unknown = null;
   alive = true;
 
   constructor(
     readonly script: string,
-    readonly worker: Worker,
+    readonly worker: HostWorker,
   ) {
-    worker.stdout.on('data', (chunk: Buffer) => this.handlers?.log('stdout', chunk.toString()));
-    worker.stderr.on('data', (chunk: Buffer) => this.handlers?.log('stderr', chunk.toString()));
-    worker.on('message', (message: WorkerMessage) => this.handlers?.message(message));
-    worker.on('error', (error) => this.handlers?.message({ type: 'error', error: { name: error.name, message: error.message, stack: error.stack ?? error.message } }));
-    worker.on('exit', (code) => {
+    worker.onOutput((stream, text) => this.handlers?.log(stream, text));
+    worker.onMessage((message) => this.handlers?.message(message as WorkerMessage));
+    worker.onError((error) => this.handlers?.message({ type: 'error', error: { name: error.name, message: error.message, stack: error.stack ?? error.message } }));
+    worker.onExit((code) => {
       this.alive = false;
       pool.forget(this);
       this.handlers?.exit(code);
@@ -40,7 +39,7 @@ export class PooledWorker {
   }
 
   start(request: WorkerRequest, handlers: WorkerJobHandlers): void {
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    if (this.idleTimer !== null) host().timers.clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.handlers = handlers;
     this.worker.ref(); // a running job keeps the process alive
@@ -51,13 +50,13 @@ export class PooledWorker {
   finish(reusable: boolean): void {
     // Console output travels on another channel than messages and may arrive just after 'done':
     // the job keeps receiving it for a moment before the worker is handed to someone else.
-    setTimeout(() => this.release(reusable), LOG_LINGER_MS);
+    host().timers.setTimeout(() => this.release(reusable), LOG_LINGER_MS);
   }
 
   private release(reusable: boolean): void {
     this.handlers = null;
     if (!reusable || !this.alive || !pool.keepsWarm) {
-      void this.worker.terminate();
+      this.worker.terminate();
       return;
     }
     this.worker.unref();
@@ -65,13 +64,12 @@ export class PooledWorker {
   }
 
   terminate(): void {
-    void this.worker.terminate();
+    this.worker.terminate();
   }
 
   /** @internal */
   startIdleTimer(onIdle: () => void): void {
-    this.idleTimer = setTimeout(onIdle, IDLE_MS);
-    this.idleTimer.unref();
+    this.idleTimer = host().timers.unref(host().timers.setTimeout(onIdle, IDLE_MS));
   }
 }
 
@@ -87,8 +85,9 @@ class WorkerPool {
   acquire(script: string): PooledWorker {
     const i = this.idle.findIndex((w) => w.script === script && w.alive);
     if (i >= 0) return this.idle.splice(i, 1)[0]!;
-    // stdout/stderr piped: a worker must never write to the kernel's stdout (the JSON-RPC stream).
-    return new PooledWorker(script, new Worker(script, { stdout: true, stderr: true }));
+    const worker = host().threads.startTrainingWorker(script);
+    if (worker === null) throw new Error('fit: this host cannot start training workers; train on this thread with { worker: false }');
+    return new PooledWorker(script, worker);
   }
 
   park(w: PooledWorker): void {

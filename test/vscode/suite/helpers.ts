@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 // What the tests do with VS Code: find and activate the extension, open notebooks from the test
-// workspace, pick the RNN Lab kernel, run cells and wait for them, read outputs.
+// workspace, pick the RNN Lab kernel, run cells and wait for them, read outputs. Runs in the web
+// worker extension host too (the --web suite): what needs Node is in nodeHelpers.ts.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CONTROLLER_ID, EXTENSION_ID, TEST_API_METHODS, type TestApi } from './contract';
 
@@ -206,19 +206,6 @@ export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-/**
- * The sample notebooks of the test workspace, read synchronously (the extension host shares this
- * machine's file system) so that each sample can be its own test.
- */
-export function sampleNotebookPaths(): vscode.Uri[] {
-  const dir = workspaceUri('samples');
-  if (!existsSync(dir.fsPath)) return [];
-  return readdirSync(dir.fsPath)
-    .filter((n) => n.endsWith('.ipynb'))
-    .sort()
-    .map((n) => vscode.Uri.joinPath(dir, n));
-}
-
 /** The text/plain items of a cell's outputs. */
 export function plainOf(cell: vscode.NotebookCell): string[] {
   return itemsOfMime(cell, 'text/plain').map((i) => i.text);
@@ -254,15 +241,5 @@ export async function closeNotebook(notebook: vscode.NotebookDocument): Promise<
       .find((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === notebook.uri.toString());
     if (!tab) break;
     await vscode.window.tabGroups.close(tab);
-  }
-}
-
-/** Whether a process with this id exists (signal 0 tests without signalling). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

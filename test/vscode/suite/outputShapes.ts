@@ -1,6 +1,7 @@
 // Structural checks of RNN Lab's output MIME items against kernel/protocol.ts: the renderer can
 // only draw what is well formed, so each item is checked for the invariants a plot needs.
 import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { BarChartSpec, HeatmapSpec, LineChartSpec, ModuleSummary, TableSpec, TensorSummary } from '../../../kernel/protocol';
 import { RNN_LAB_MIMES } from './contract';
 
@@ -20,6 +21,30 @@ const finite = (xs: unknown[], what: string): void => {
 const valuesOrGaps = (xs: unknown[], what: string): void => {
   for (const x of xs) assert.ok(x === null || (typeof x === 'number' && Number.isFinite(x)), `${what}: ${String(x)} is neither a number nor null`);
 };
+
+const rnnLabMimes = new Set<string>(Object.values(RNN_LAB_MIMES));
+
+/**
+ * After a notebook ran: every code cell succeeded, and each RNN Lab item of its outputs is well
+ * formed with a text/plain beside it. Returns the items, checked.
+ */
+export function checkNotebookRan(notebook: vscode.NotebookDocument, name: string): RnnLabOutput[] {
+  const outputs: RnnLabOutput[] = [];
+  const decoder = new TextDecoder();
+  for (const cell of notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code)) {
+    const where = `${name} cell ${cell.index + 1}`;
+    const shown = () => JSON.stringify(cell.outputs.flatMap((o) => o.items.map((i) => ({ mime: i.mime, text: decoder.decode(i.data) })))).slice(0, 2000);
+    assert.equal(cell.executionSummary?.success, true, `${where} failed: ${shown()}`);
+    for (const output of cell.outputs) {
+      const mimes = output.items.map((i) => i.mime);
+      for (const item of output.items.filter((i) => rnnLabMimes.has(i.mime))) {
+        assert.ok(mimes.includes('text/plain'), `${where}: ${item.mime} output has no text/plain beside it`);
+        outputs.push(checkRnnLabItem(item.mime, decoder.decode(item.data), where));
+      }
+    }
+  }
+  return outputs;
+}
 
 /** Parses and checks one item; throws an assertion naming `where` and what is wrong. */
 export function checkRnnLabItem(mime: string, text: string, where: string): RnnLabOutput {

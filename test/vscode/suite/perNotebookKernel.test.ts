@@ -17,12 +17,12 @@ import {
   openScratchNotebook,
   outputItems,
   plainOf,
-  processAlive,
   runCells,
   selectRnnLabKernel,
   testApi,
   waitFor,
 } from './helpers';
+import { processAlive } from './nodeHelpers';
 
 const say = (line: string): void => console.log(`[rnn-lab-test]     ${line}`);
 

@@ -7,8 +7,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { RNN_LAB_MIMES, type TestApi } from './contract';
-import { closeAllEditors, extensionWithKernel, openNotebook, outputItems, runCells, sampleNotebookPaths, selectRnnLabKernel, testApi, waitFor, workspaceUri } from './helpers';
-import { checkRnnLabItem, type RnnLabOutput } from './outputShapes';
+import { closeAllEditors, extensionWithKernel, openNotebook, runCells, selectRnnLabKernel, testApi, waitFor, workspaceUri } from './helpers';
+import { sampleNotebookPaths } from './nodeHelpers';
+import { checkNotebookRan, type RnnLabOutput } from './outputShapes';
 
 export interface SampleRun {
   notebook: string;
@@ -35,7 +36,6 @@ export function sampleRunsOrFail(): SampleRun[] {
   return sampleRuns;
 }
 
-const rnnLabMimes = new Set<string>(Object.values(RNN_LAB_MIMES));
 
 /** For the record: what the notebook's kernel process holds after the sample ran (Linux: /proc). */
 function logKernelMemory(api: TestApi, notebook: vscode.NotebookDocument, name: string): void {
@@ -65,18 +65,7 @@ suite('samples: every sample notebook runs in VS Code', () => {
       const jobsBefore = (await api.jobsTreeItems()).length;
       await runCells(editor, undefined, 540_000);
       logKernelMemory(api, editor.notebook, name);
-      const outputs: RnnLabOutput[] = [];
-      for (const cell of editor.notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code)) {
-        const where = `${name} cell ${cell.index + 1}`;
-        assert.equal(cell.executionSummary?.success, true, `${where} failed: ${JSON.stringify(outputItems(cell)).slice(0, 2000)}`);
-        for (const output of cell.outputs) {
-          const mimes = output.items.map((i) => i.mime);
-          for (const item of output.items.filter((i) => rnnLabMimes.has(i.mime))) {
-            assert.ok(mimes.includes('text/plain'), `${where}: ${item.mime} output has no text/plain beside it`);
-            outputs.push(checkRnnLabItem(item.mime, new TextDecoder().decode(item.data), where));
-          }
-        }
-      }
+      const outputs = checkNotebookRan(editor.notebook, name);
       const callsFit = editor.notebook.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && /\bfit\(/.test(c.document.getText()));
       const { modelsTreeItems, dashboardVisible, dashboardMessagesPosted } = api;
       // Views refresh on kernel notifications; give a model-defining sample a moment to show.

@@ -1,4 +1,4 @@
-// One kernel process and the JSON-RPC connection to it (LSP framing over its stdio, through
+// One kernel process and the JSON-RPC connection to it (the Node side's KernelSession, kernelSessions.ts) (LSP framing over its stdio, through
 // vscode-languageclient): its start, requests that settle when the process exits, interrupt, and
 // stop, which ends the process and everything its cells started. A session lives once: a restart
 // is a new session (kernelClient.ts decides when).
@@ -7,22 +7,10 @@ import * as path from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as vscode from 'vscode';
 import { ErrorCodes, LanguageClient, ResponseError, type LanguageClientOptions } from 'vscode-languageclient/node';
-import { InterruptNotification, type InterruptParams } from '../kernel/protocol';
-import { KERNEL_CLIENT_ID, KERNEL_CLIENT_NAME } from './kernelLanguageClient';
+import { InterruptNotification, type InterruptParams } from '../../kernel/protocol';
+import { KERNEL_CLIENT_ID, KERNEL_CLIENT_NAME } from '../kernelLanguageClient';
+import { KernelNotRunningError, type KernelSession, type SessionEnd } from '../kernelSessions';
 import { killKernelTree, OutputTail, spawnKernel, type SpawnPlan } from './kernelProcess';
-
-/** Why a kernel session ended. */
-export type SessionEnd =
-  | { kind: 'died'; code: number | null; signal: string | null; stderrTail: string }
-  | { kind: 'restarted' }
-  | { kind: 'shutdown' };
-
-export class KernelNotRunningError extends Error {
-  constructor(readonly end: SessionEnd | undefined) {
-    super(end?.kind === 'died' ? 'The RNN Lab kernel is dead. Restart it to run cells.' : 'The RNN Lab kernel is not running.');
-    this.name = 'KernelNotRunningError';
-  }
-}
 
 /** What to run and where. */
 export interface SessionLaunch {
@@ -39,7 +27,7 @@ const EXIT_GRACE_MS = 1000;
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class KernelSession implements vscode.Disposable {
+export class ProcessKernelSession implements KernelSession {
   private readonly client: LanguageClient;
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly stderr = new OutputTail();

@@ -2,8 +2,12 @@
 // stderr (console.log in a cell, a library, the engine) becomes stream output of the cell it
 // belongs to; with no cell to go to, it goes to the real stderr (the client's log).
 import { Buffer } from 'node:buffer';
-import type { OutputRouter } from './output';
 import { uninterruptible } from './interrupt';
+
+/** Where captured text goes: false when no cell takes it (the text then goes to the real stderr). */
+export interface StdioSink {
+  write(name: 'stdout' | 'stderr', text: string): boolean;
+}
 
 type Write = (chunk: string | Uint8Array, encodingOrCallback?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => boolean;
 
@@ -13,7 +17,7 @@ export interface RawStdio {
   writeStderr(chunk: Uint8Array | string): boolean;
 }
 
-export function captureStdio(router: OutputRouter): RawStdio {
+export function captureStdio(router: StdioSink): RawStdio {
   const rawStdout = process.stdout.write.bind(process.stdout) as Write;
   const rawStderr = process.stderr.write.bind(process.stderr) as Write;
   const redirect = (name: 'stdout' | 'stderr'): Write =>

@@ -1,6 +1,6 @@
 // Where the training worker's code is. In the bundles, dist/worker.js sits beside the bundle that
 // runs fit() (dist/kernel.js, dist/cli.js, …). Run from source (tests, ts tools), the worker is
-// bundled once from worker.ts into a temporary file with esbuild.
+// bundled once from kernel/node/trainingWorker.ts into a temporary file with esbuild.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ export function resolveWorkerScript(explicit?: string): string {
   if (fromEnv) return fromEnv;
   const beside = join(__dirname, 'worker.js');
   if (existsSync(beside)) return beside;
-  const source = join(__dirname, 'worker.ts');
+  const source = join(__dirname, 'trainingWorker.ts');
   if (existsSync(source)) return buildFromSource(source);
   throw new Error(`Cannot find the training worker (${beside}); run \`npm run build\`, or train on this thread with fit(model, data, { worker: false })`);
 }
