@@ -206,9 +206,7 @@ describe('rnn-lab run --timeout and --allow-errors', () => {
       'for (;;) {}',
       "import { writeFileSync } from 'node:fs';\nwriteFileSync('spin.after', '')",
     ]);
-    const started = Date.now();
     const r = await rnnLab('run', nb, '--out', 'spin.out.ipynb', '--timeout', '2');
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[2\/3\] cell 2 TIMED OUT/);
     expect(r.stderr).toContain('spin.ipynb: cell 2: CellTimeoutError: cell 2 ran longer than 2 s (--timeout 2) and was interrupted');
@@ -401,10 +399,9 @@ describe('rnn-lab run and training still running after the last cell', () => {
 
   it('with --stop-training stops the job at its next step and still writes its final checkpoint', async () => {
     const nb = codeNotebook('fit-stop.ipynb', [setup, start(10_000_000, 'stop.safetensors'), last]);
-    const started = Date.now();
+    // A job of 10 million steps: without the stop the run outlasts the test's timeout.
     const r = await rnnLab('run', nb, '--out', 'fit-stop.out.ipynb', '--stop-training');
     expect(r.code, r.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(15_000);
     const notebook = readNotebook(path.join(work, 'fit-stop.out.ipynb'));
     const note = text(notebook.cells[1]!.outputs!.at(-1)!.text);
     expect(note).toMatch(/the runner stopped it \([\d.]+ s\): stopped at step \d+\/40000000/);
@@ -456,9 +453,8 @@ describe('rnn-lab run repairs input it cannot keep', () => {
 describe('a kernel and a runner that break the protocol', () => {
   it('the runner stops a kernel whose message header promises 100 GB, and reports it instead of hanging', async () => {
     const nb = codeNotebook('framing.ipynb', ["import { writeSync } from 'node:fs';\nwriteSync(1, 'Content-Length: 99999999999\\r\\n\\r\\n{');\nawait new Promise((r) => setTimeout(r, 60_000));", "console.log('never')"]);
-    const started = Date.now();
+    // The cell waits 60 s: a runner that waited for the rest of the message would outlast the test's timeout.
     const r = await rnnLab('run', nb, '--out', 'framing.out.ipynb');
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('framing.ipynb: cell 1: KernelDied: The kernel was stopped: JSON-RPC protocol error: Content-Length 99999999999 is more than the 268435456 bytes a message may have');
     expect(validate(readNotebook(path.join(work, 'framing.out.ipynb')))).toBe(true);
