@@ -6,8 +6,9 @@
 //   (training runs on while the next cell executes). Updates are coalesced per displayId, so the
 //   renderer sees at most a few redraws a second, and written through the cell's running execution.
 //   A finished cell is not run again for them: the renderer redraws its outputs from messages and
-//   the document follows when they settle, through a short-lived execution that keeps the cell's
-//   execution order and timing (DisplayRegistry).
+//   the document follows when their job ends (other displays: when they pause) or before a save,
+//   through a short-lived execution that keeps the cell's execution order and timing
+//   (DisplayRegistry).
 
 import * as vscode from 'vscode';
 import type { CellOutput, ErrorInfo, MimeBundle } from '../kernel/protocol';
@@ -82,8 +83,10 @@ export class CellOutputs {
    */
   async end(execution: vscode.NotebookCellExecution, run: { success: boolean; startTime: number; endTime: number }): Promise<void> {
     this.flushStream();
+    // Writes queued so far go through the execution; any from now on find the cell finished
+    // (a display update is drawn by the renderer then, not written into a cell VS Code would rerun).
+    this.live = undefined;
     await this.enqueueStep(async () => {
-      this.live = undefined;
       this.lastRun = { order: execution.executionOrder, ...run };
       execution.end(run.success, run.endTime);
     });
@@ -159,7 +162,8 @@ export class CellOutputs {
   }
 
   private enqueue(write: (execution: vscode.NotebookCellExecution) => Thenable<void>): Promise<void> {
-    return this.enqueueStep(() => this.withExecution(write));
+    const live = this.live;
+    return this.enqueueStep(() => this.withExecution(write, live));
   }
 
   private enqueueStep(step: () => Promise<void>): Promise<void> {
@@ -170,9 +174,9 @@ export class CellOutputs {
     return this.chain;
   }
 
-  private async withExecution(write: (execution: vscode.NotebookCellExecution) => Thenable<void>): Promise<void> {
-    if (this.live) {
-      await write(this.live);
+  private async withExecution(write: (execution: vscode.NotebookCellExecution) => Thenable<void>, live: vscode.NotebookCellExecution | undefined): Promise<void> {
+    if (live) {
+      await write(live);
       return;
     }
     if (this.cell.notebook.isClosed) return;
@@ -213,8 +217,13 @@ export class DisplayRegistry implements vscode.Disposable {
   private readonly unwritten = new Map<string, MimeBundle>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly jobEnds: vscode.Disposable | undefined;
 
-  constructor(private readonly renderer?: LiveRenderer) {}
+  constructor(private readonly renderer?: LiveRenderer) {
+    this.jobEnds = renderer?.onJobEnd(() => {
+      if (this.unwritten.size > 0) this.settleSoon();
+    });
+  }
 
   add(displayId: string, cell: CellOutputs, output: vscode.NotebookCellOutput): void {
     const list = this.displays.get(displayId) ?? [];
@@ -258,16 +267,20 @@ export class DisplayRegistry implements vscode.Disposable {
     this.pending.clear();
   }
 
-  /** Writes what the renderer drew into the finished cells' outputs (saved with the notebook). */
-  settle(): Promise<void> {
+  /**
+   * Writes what the renderer drew into the finished cells' outputs (saved with the notebook);
+   * with `finalOnly`, only displays whose job no longer trains.
+   */
+  settle(finalOnly = false): Promise<void> {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     const writes: Promise<void>[] = [];
     for (const [displayId, data] of this.unwritten) {
+      if (finalOnly && this.renderer?.training(data)) continue;
       for (const d of this.displays.get(displayId) ?? []) if (!d.cell.isLive) writes.push(write(d, data));
       this.renderer?.written(displayId);
+      this.unwritten.delete(displayId);
     }
-    this.unwritten.clear();
     return Promise.all(writes).then(() => undefined);
   }
 
@@ -280,6 +293,7 @@ export class DisplayRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.jobEnds?.dispose();
     if (this.timer) clearTimeout(this.timer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.displays.clear();
@@ -293,10 +307,10 @@ export class DisplayRegistry implements vscode.Disposable {
     this.renderer?.written(displayId);
   }
 
-  /** The document follows once the updates pause for SETTLE_MS. */
+  /** The document follows once the updates pause for SETTLE_MS and their job, if any, has ended. */
   private settleSoon(): void {
     if (this.settleTimer) clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => void this.settle(), SETTLE_MS);
+    this.settleTimer = setTimeout(() => void this.settle(true), SETTLE_MS);
   }
 }
 

@@ -79,12 +79,15 @@ export class RnnLabController implements vscode.Disposable {
         const route = this.routes.get(p.executionId);
         route?.outputs.handle(p.output, route.executionCount);
       }),
-      // Before the notebook is saved, the document gets what the renderer drew in finished cells.
+      // Before the notebook is saved, the document gets what the renderer drew in finished cells:
+      // all of it on a save the person asked for; on an auto-save (VS Code for the Web saves a
+      // second after each change by default) only the displays whose job has ended, since each
+      // write into a finished cell shows it running again and makes the next auto-save.
       vscode.workspace.onWillSaveNotebookDocument((e) => {
         const runs = this.runs.get(e.notebook);
         if (!runs) return;
         runs.registry.flush();
-        e.waitUntil(runs.registry.settle());
+        e.waitUntil(runs.registry.settle(e.reason !== vscode.TextDocumentSaveReason.Manual));
       }),
       kernels.onDidStartSession((kernel) => {
         const runs = this.runs.get(kernel.notebook);

@@ -20,6 +20,12 @@ export function rendererItem(data: MimeBundle): { mime: string; value: unknown }
   return mime === undefined ? undefined : { mime, value: data[mime] };
 }
 
+/** The uid of the training job a live loss curve follows, if the bundle is one. */
+function followedJob(data: MimeBundle): string | undefined {
+  const lines = data[RnnLabMime.lines] as { job?: { uid?: unknown } } | undefined;
+  return typeof lines?.job?.uid === 'string' ? lines.job.uid : undefined;
+}
+
 const stoppable = (jobs: readonly JobSummary[]): string[] => jobs.filter((j) => j.status === 'running' || j.status === 'paused').map((j) => j.uid);
 
 /** What one notebook's display registry uses. */
@@ -28,6 +34,13 @@ export interface LiveRenderer {
   post(displayId: string, data: MimeBundle): boolean;
   /** The document now holds the display's latest data (or the display is gone). */
   written(displayId: string): void;
+  /**
+   * Whether the display follows a training job that still trains: its document write waits for
+   * the job's end (or a save), since a pause in its updates (a busy kernel) is not its end.
+   */
+  training(data: MimeBundle): boolean;
+  /** Calls back when one of the notebook's jobs stops training. */
+  onJobEnd(listener: () => void): vscode.Disposable;
 }
 
 export class LiveOutputs implements vscode.Disposable {
@@ -69,6 +82,15 @@ export class LiveOutputs implements vscode.Disposable {
         return true;
       },
       written: (displayId) => void this.unwritten.get(notebook)?.delete(displayId),
+      training: (data) => {
+        const uid = followedJob(data);
+        const job = uid === undefined ? undefined : this.kernels.get(notebook)?.jobList.find((j) => j.uid === uid);
+        return job?.status === 'running';
+      },
+      onJobEnd: (listener) =>
+        this.kernels.onJob(({ kernel, event }) => {
+          if (kernel.notebook === notebook && event.job.status !== 'running') listener();
+        }),
     };
   }
 

@@ -154,11 +154,12 @@ export async function runCells(
 ): Promise<void> {
   const pending = new Set(cells.map((c) => c.index));
   let lastChange = Date.now();
+  let verdicts = 0;
   const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
     if (e.notebook !== editor.notebook) return;
     lastChange = Date.now();
     for (const change of e.cellChanges) {
-      if (change.executionSummary?.success !== undefined) pending.delete(change.cell.index);
+      if (change.executionSummary?.success !== undefined && pending.delete(change.cell.index)) verdicts++;
     }
   });
   try {
@@ -172,7 +173,10 @@ export async function runCells(
     void Promise.resolve(command).then(() => (commandReturned = true));
     await waitFor(
       `cells ${cells.map((c) => c.index + 1).join(', ')} to finish`,
-      () => pending.size === 0 || (commandReturned && Date.now() - lastChange > 1_000),
+      // Cells queued after one that failed are cancelled without a verdict (as in Jupyter): once one
+      // cell has its verdict, the command has returned and the notebook is quiet, the run is over.
+      // (The command can return before a kernel that starts has run anything.)
+      () => pending.size === 0 || (verdicts > 0 && commandReturned && Date.now() - lastChange > 1_000),
       timeoutMs,
     );
   } finally {
