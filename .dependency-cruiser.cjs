@@ -43,7 +43,7 @@ const rooms = {
   // The Node host and its entries (dist/engine.js, dist/worker.js): the only room with Node's modules besides the runner.
   'kernel/node': ['kernel/host', 'kernel/io', 'kernel/engine', 'kernel/train', 'kernel/api.ts'],
   // The kernel in a browser Web Worker: the same core, the browser host; never kernel/node or kernel/io.
-  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
+  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/train', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
   'kernel/browserProtocol.ts': [],
   'kernel/uuid.ts': [],
   'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
