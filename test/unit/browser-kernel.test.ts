@@ -273,6 +273,10 @@ function describeInBrowser(): void {
       const onThread = await execute(page, 'const t = await train({ worker: false });\nJSON.stringify(t.losses)');
       expect(inWorker.result.status, JSON.stringify(inWorker.result.error)).toBe('ok');
       expect(text(inWorker.outputs.at(-1))).toBe(text(onThread.outputs.at(-1)));
+      const checkpointed = await execute(page, "const c = await train({ checkpoint: { path: 'checkpoints/tiny.safetensors', everySteps: 4 } });\nc.checkpoints.length");
+      expect(checkpointed.result.status, JSON.stringify(checkpointed.result.error)).toBe('ok');
+      const file = await page.evaluate(() => (globalThis as unknown as { rnnLabHarness: { file(p: string): number[] | null } }).rnnLabHarness.file('/workspace/samples/checkpoints/tiny.safetensors'));
+      expect(file, 'the training worker’s checkpoint in the workspace').not.toBeNull();
       const parallel = await execute(page, 'const p = await train({ workers: 2 });\n[p.status, p.losses.every(Number.isFinite)]');
       expect(parallel.result.status, JSON.stringify(parallel.result.error)).toBe('ok');
       expect(text(parallel.outputs.at(-1))).toBe("[ 'done', true ]");
