@@ -58,6 +58,21 @@ const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|intero
 /** The extension's code both entries share (extension/node/ is the Node entry's own). */
 const EXTENSION_SHARED = '^extension/(?!node/|tsserver-plugin/)';
 
+/**
+ * Two rules for code that also runs in a browser: no Node built-in module, and of packages their
+ * browser-safe entries only ('vscode-languageserver', not 'vscode-languageserver/node'), never esbuild.
+ */
+const withoutNode = (name, from, why) => [
+  { name: `${name}-without-node`, comment: `${why}: no Node built-in module`, severity: 'error', from: { path: from }, to: { dependencyTypes: ['core'] } },
+  {
+    name: `${name}-without-node-packages`,
+    comment: `${why}: packages' browser-safe entries, not '/node', and never esbuild`,
+    severity: 'error',
+    from: { path: from },
+    to: { path: ['^node_modules/vscode-[a-z-]+/node\\.js$', '^node_modules/esbuild/'] },
+  },
+];
+
 const escape = (path) => path.replace(/[.]/g, '\\.');
 /** A file (it has an extension) is matched exactly, a folder with everything below it. */
 const pathOf = (room) => `^${escape(room)}${/\.[a-z]+$/.test(room) ? '$' : '/'}`;
@@ -74,20 +89,8 @@ module.exports = {
         pathNot: [pathOf(room), ...below.map(pathOf), '^node_modules/'],
       },
     })),
-    {
-      name: 'core-without-node',
-      comment: 'The core runs in a browser Web Worker too: it reaches Node only through kernel/host/ (the Node host is kernel/node/)',
-      severity: 'error',
-      from: { path: CORE },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'core-without-node-packages',
-      comment: "The core imports packages' browser-safe entries ('vscode-languageserver', not 'vscode-languageserver/node') and never esbuild",
-      severity: 'error',
-      from: { path: CORE },
-      to: { path: ['^node_modules/vscode-[a-z-]+/node\\.js$', '^node_modules/esbuild/'] },
-    },
+    // The core runs in a browser Web Worker too: it reaches Node only through kernel/host/ (the Node host is kernel/node/).
+    ...withoutNode('core', CORE, 'The kernel core runs in a browser Web Worker too'),
     {
       name: 'browser-bundle-without-node',
       comment: 'Nothing the browser kernel bundle reaches imports a Node module (the browser build would fail)',
@@ -95,20 +98,8 @@ module.exports = {
       from: { path: '^kernel/browser/' },
       to: { path: '^kernel/(node|io)/|^kernel/(server|cli)\\.ts$', reachable: true },
     },
-    {
-      name: 'extension-without-node',
-      comment: "The extension's shared code runs in the web worker extension host too: Node only in extension/node/ (the Node entry's launcher)",
-      severity: 'error',
-      from: { path: EXTENSION_SHARED },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'extension-without-node-packages',
-      comment: "The shared extension code imports vscode-languageclient's common entry, not '/node'",
-      severity: 'error',
-      from: { path: EXTENSION_SHARED, pathNot: '^extension/extension\\.ts$' },
-      to: { path: '^node_modules/vscode-[a-z-]+/node\\.js$' },
-    },
+    // Node only in extension/node/ (the Node entry's launcher).
+    ...withoutNode('extension', EXTENSION_SHARED, "The extension's shared code runs in the web worker extension host too"),
     {
       name: 'web-extension-without-node',
       comment: 'Nothing the web entry reaches is Node-only',
