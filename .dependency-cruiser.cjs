@@ -43,7 +43,7 @@ const rooms = {
   // The Node host and its entries (dist/engine.js, dist/worker.js): the only room with Node's modules besides the runner.
   'kernel/node': ['kernel/host', 'kernel/io', 'kernel/engine', 'kernel/train', 'kernel/api.ts'],
   // The kernel in a browser Web Worker: the same core, the browser host; never kernel/node or kernel/io.
-  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
+  'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/train', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
   'kernel/browserProtocol.ts': [],
   'kernel/uuid.ts': [],
   'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
@@ -57,6 +57,21 @@ const rooms = {
 const CORE = '^kernel/(engine|host|datasets|seq2seq|plots|transport|train|interop|runtime|browser)/|^kernel/(api|kernelService|protocol|browserProtocol|uuid|nbformat)\\.ts$';
 /** The extension's code both entries share (extension/node/ is the Node entry's own). */
 const EXTENSION_SHARED = '^extension/(?!node/|tsserver-plugin/)';
+
+/**
+ * Two rules for code that also runs in a browser: no Node built-in module, and of packages their
+ * browser-safe entries only ('vscode-languageserver', not 'vscode-languageserver/node'), never esbuild.
+ */
+const withoutNode = (name, from, why) => [
+  { name: `${name}-without-node`, comment: `${why}: no Node built-in module`, severity: 'error', from: { path: from }, to: { dependencyTypes: ['core'] } },
+  {
+    name: `${name}-without-node-packages`,
+    comment: `${why}: packages' browser-safe entries, not '/node', and never esbuild`,
+    severity: 'error',
+    from: { path: from },
+    to: { path: ['^node_modules/vscode-[a-z-]+/node\\.js$', '^node_modules/esbuild/'] },
+  },
+];
 
 const escape = (path) => path.replace(/[.]/g, '\\.');
 /** A file (it has an extension) is matched exactly, a folder with everything below it. */
@@ -74,20 +89,8 @@ module.exports = {
         pathNot: [pathOf(room), ...below.map(pathOf), '^node_modules/'],
       },
     })),
-    {
-      name: 'core-without-node',
-      comment: 'The core runs in a browser Web Worker too: it reaches Node only through kernel/host/ (the Node host is kernel/node/)',
-      severity: 'error',
-      from: { path: CORE },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'core-without-node-packages',
-      comment: "The core imports packages' browser-safe entries ('vscode-languageserver', not 'vscode-languageserver/node') and never esbuild",
-      severity: 'error',
-      from: { path: CORE },
-      to: { path: ['^node_modules/vscode-[a-z-]+/node\\.js$', '^node_modules/esbuild/'] },
-    },
+    // The core runs in a browser Web Worker too: it reaches Node only through kernel/host/ (the Node host is kernel/node/).
+    ...withoutNode('core', CORE, 'The kernel core runs in a browser Web Worker too'),
     {
       name: 'browser-bundle-without-node',
       comment: 'Nothing the browser kernel bundle reaches imports a Node module (the browser build would fail)',
@@ -95,20 +98,8 @@ module.exports = {
       from: { path: '^kernel/browser/' },
       to: { path: '^kernel/(node|io)/|^kernel/(server|cli)\\.ts$', reachable: true },
     },
-    {
-      name: 'extension-without-node',
-      comment: "The extension's shared code runs in the web worker extension host too: Node only in extension/node/ (the Node entry's launcher)",
-      severity: 'error',
-      from: { path: EXTENSION_SHARED },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'extension-without-node-packages',
-      comment: "The shared extension code imports vscode-languageclient's common entry, not '/node'",
-      severity: 'error',
-      from: { path: EXTENSION_SHARED, pathNot: '^extension/extension\\.ts$' },
-      to: { path: '^node_modules/vscode-[a-z-]+/node\\.js$' },
-    },
+    // Node only in extension/node/ (the Node entry's launcher).
+    ...withoutNode('extension', EXTENSION_SHARED, "The extension's shared code runs in the web worker extension host too"),
     {
       name: 'web-extension-without-node',
       comment: 'Nothing the web entry reaches is Node-only',

@@ -17,6 +17,26 @@ export interface BrowserKernelInit {
   interrupt?: SharedArrayBuffer;
   /** Environment variables the kernel reads (RNN_LAB_KERNELS, RNN_LAB_THREADS), for tests. */
   env?: Record<string, string>;
+  /**
+   * A Blob URL of dist/web/worker.js: where the page is cross-origin isolated the kernel starts its
+   * training workers from it (BrowserTrainingWorkerInit). Absent: fit() trains on the kernel's thread.
+   */
+  trainingWorkerUrl?: string;
+}
+
+/** The first message a kernel posts to a training worker it started (kernel/browser/trainingWorker.ts). */
+export interface BrowserTrainingWorkerInit {
+  type: 'rnnLab/trainingWorker';
+  /** The kernel's folder: a checkpoint's relative path starts there. */
+  cwd: string;
+  /** A file port of its own (checkpoints), opened by the kernel for it ({ op: 'open' }). */
+  files: MessagePort;
+  env?: Record<string, string>;
+}
+
+/** What a training worker prints, posted beside its job messages (the job shows it in its cell). */
+export interface BrowserWorkerOutput {
+  rnnLabOutput: { stream: 'stdout' | 'stderr'; text: string };
 }
 
 /** A file request of the kernel. Paths are absolute paths of the notebook's URI space. */
@@ -24,7 +44,9 @@ export type BrowserFileRequest =
   | { id: number; op: 'read'; path: string; sync?: BrowserSyncSlot }
   | { id: number; op: 'stat'; path: string; sync?: BrowserSyncSlot }
   | { id: number; op: 'write'; path: string; bytes: Uint8Array }
-  | { id: number; op: 'mkdir'; path: string };
+  | { id: number; op: 'mkdir'; path: string }
+  /** Another port served the same way, for a training worker of the kernel (answered with `port`). */
+  | { id: number; op: 'open' };
 
 /**
  * How a request is answered to a kernel blocked in Atomics.wait (it cannot receive messages then):
@@ -38,5 +60,5 @@ export interface BrowserSyncSlot {
 }
 
 export type BrowserFileResponse =
-  | { id: number; ok: true; bytes?: Uint8Array; stat?: { isFile: boolean; isDirectory: boolean; size: number } | null }
+  | { id: number; ok: true; bytes?: Uint8Array; stat?: { isFile: boolean; isDirectory: boolean; size: number } | null; port?: MessagePort }
   | { id: number; ok: false; error: string };

@@ -50,6 +50,7 @@ const entries = [
   // The entry for VS Code for the Web (package.json "browser"): the web worker extension host loads it as CommonJS.
   ['extension/web/extension.ts', 'dist/web/extension.js', { ...webWorker, format: 'cjs', minify: false, external: ['vscode'], sourcemap: true }],
   ['kernel/browser/kernelWorker.ts', 'dist/web/kernel.js', webWorker],
+  ['kernel/browser/trainingWorker.ts', 'dist/web/worker.js', webWorker],
   ['webview/renderer.ts', 'dist/renderer.js', browser],
   ['webview/dashboard.ts', 'dist/dashboard.js', { ...browser, format: 'iife' }],
   ['webview/inspector.ts', 'dist/inspector.js', { ...browser, format: 'iife' }],

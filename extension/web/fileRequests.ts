@@ -46,6 +46,11 @@ async function answer(request: BrowserFileRequest, fs: KernelFileSystem, port: M
       case 'mkdir':
         await fs.mkdir(request.path);
         return reply(port, { id: request.id, ok: true });
+      case 'open': {
+        const channel = new MessageChannel();
+        serveFileRequests(channel.port2, fs);
+        return reply(port, { id: request.id, ok: true, port: channel.port1 }, [channel.port1]);
+      }
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

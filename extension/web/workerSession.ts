@@ -20,8 +20,8 @@ import { serveFileRequests, type KernelFileSystem } from './fileRequests';
 
 /** What a worker session needs to start. */
 export interface WorkerLaunch {
-  /** The Blob URL of dist/web/kernel.js (read once per activation). */
-  bundleUrl(): Promise<string>;
+  /** Blob URLs of dist/web/kernel.js and of the training worker, dist/web/worker.js (read once per activation). */
+  bundleUrls(): Promise<{ kernel: string; trainingWorker: string }>;
   /** The notebook's folder as the kernel names it. */
   cwd: string;
   files: KernelFileSystem;
@@ -90,8 +90,8 @@ export class WorkerKernelSession implements KernelSession {
 
   async start(): Promise<void> {
     try {
-      const url = await this.launch.bundleUrl();
-      const worker = new Worker(url, { name: `RNN Lab kernel ${this.label}` });
+      const urls = await this.launch.bundleUrls();
+      const worker = new Worker(urls.kernel, { name: `RNN Lab kernel ${this.label}` });
       this.worker = worker;
       worker.addEventListener('error', (event) => this.log.appendLine(`[rnn-lab] kernel ${this.label}: ${event.message}`));
       const files = new MessageChannel();
@@ -99,7 +99,7 @@ export class WorkerKernelSession implements KernelSession {
       const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
       const interrupt = isolated ? new SharedArrayBuffer(4) : undefined;
       this.flag = interrupt ? new Int32Array(interrupt) : null;
-      const init: BrowserKernelInit = { type: 'rnnLab/init', cwd: this.launch.cwd, files: files.port1, ...(interrupt ? { interrupt } : {}) };
+      const init: BrowserKernelInit = { type: 'rnnLab/init', cwd: this.launch.cwd, files: files.port1, trainingWorkerUrl: urls.trainingWorker, ...(interrupt ? { interrupt } : {}) };
       worker.postMessage(init, [files.port1]);
       this.log.appendLine(`[rnn-lab] kernel ${this.label}: a Web Worker in ${this.launch.cwd} (${isolated ? 'cross-origin isolated' : 'not cross-origin isolated: a synchronous loop can be stopped only by ending the kernel'})`);
       const client = new LanguageClient(KERNEL_CLIENT_ID, KERNEL_CLIENT_NAME, this.clientOptions, worker);

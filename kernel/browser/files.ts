@@ -16,7 +16,12 @@ const WRITTEN_CACHE_BYTES = 256 * 1024 * 1024;
 type Distributive<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Request = Distributive<BrowserFileRequest>;
 
-export function browserFiles(port: MessagePort, paths: HostPaths, cwd: () => string, sharedMemory: boolean): HostFiles {
+/** The host's files, and another port to the same file system for a training worker. */
+export interface BrowserFiles extends HostFiles {
+  openPort(): Promise<MessagePort>;
+}
+
+export function browserFiles(port: MessagePort, paths: HostPaths, cwd: () => string, sharedMemory: boolean): BrowserFiles {
   let nextId = 1;
   const waiting = new Map<number, { resolve: (r: BrowserFileResponse & { ok: true }) => void; reject: (e: Error) => void }>();
   const writes = new Set<Promise<unknown>>();
@@ -124,6 +129,11 @@ export function browserFiles(port: MessagePort, paths: HostPaths, cwd: () => str
       const answer = sendSync({ op: 'stat', path: target }, 1024);
       if (answer.state === 2) throw failed(answer.data, answer.length);
       return JSON.parse(new TextDecoder().decode(answer.data.slice(0, answer.length))) as HostFileStat | null;
+    },
+    async openPort() {
+      const answer = await send({ op: 'open' });
+      if (!answer.port) throw new Error('the extension opened no file port');
+      return answer.port;
     },
     settled() {
       if (writes.size === 0 && firstFailure === null) return null;

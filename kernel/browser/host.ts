@@ -22,15 +22,21 @@ export function canShareMemory(): boolean {
 /** Indirect eval: the script runs in the worker's global scope, as vm.Script.runInThisContext in Node. */
 const globalEval = eval;
 
-export function browserHost(init: BrowserKernelInit, interrupt: BrowserInterrupt, log: (text: string) => void): KernelHost {
+/** What a host is made of: the kernel's init, or a training worker's (no interrupt flag, no bundle). */
+type HostInit = Pick<BrowserKernelInit, 'cwd' | 'files' | 'env' | 'trainingWorkerUrl'>;
+
+export function browserHost(init: HostInit, interrupt: BrowserInterrupt, log: (text: string) => void): KernelHost {
   const sharedMemory = canShareMemory();
   const env = init.env ?? {};
   const cwd = init.cwd;
+  // Synchronous reads need the extension's side isolated too: it passed a shared flag, or this is a training worker of such a kernel.
+  const files = browserFiles(init.files, browserPaths, () => cwd, sharedMemory);
+  const training = init.trainingWorkerUrl ? { url: init.trainingWorkerUrl, cwd, env, openFilesPort: () => files.openPort() } : null;
   return {
     kind: 'browser',
-    files: browserFiles(init.files, browserPaths, () => cwd, sharedMemory && init.interrupt !== undefined),
+    files,
     paths: browserPaths,
-    threads: browserThreads(sharedMemory),
+    threads: browserThreads(sharedMemory, training),
     process: {
       env: (name) => env[name],
       cwd: () => cwd,

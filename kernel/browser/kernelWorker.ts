@@ -3,13 +3,15 @@
 // first; then the same JSON-RPC as the kernel process speaks over stdio runs over the worker's
 // messages (vscode-jsonrpc's BrowserMessageReader/Writer), served by the same kernelService.ts.
 // Cells compile with the same TypeScript transpile (bundled here), run in the worker's global
-// scope, and their console goes to their own output.
+// scope, and their console goes to their own output. Where the page is cross-origin isolated,
+// fit() trains in training workers (trainingWorker.ts, dist/web/worker.js; threads.ts).
 import { BrowserMessageReader, BrowserMessageWriter, createConnection } from 'vscode-languageserver/browser';
 import type { BrowserKernelInit } from '../browserProtocol';
 import { installHost } from '../host/index';
 import { cellThreads } from '../engine/wasm/flags';
 import { setNumThreads } from '../engine/wasm/team';
 import { serveKernel } from '../kernelService';
+import { keepWorkersWarm } from '../train/index';
 import { protectKernelGlobals } from '../runtime/kernelGlobals';
 import { warmUpTranspiler } from '../runtime/transpile';
 import { captureConsole } from './console';
@@ -28,6 +30,7 @@ function start(init: BrowserKernelInit): void {
   installHost(browserHost(init, interrupt, (text) => log(text)));
   protectKernelGlobals(); // what the kernel and its transport call can never be replaced by a cell
   setNumThreads(cellThreads());
+  keepWorkersWarm(); // the next fit() reuses a training worker with a warm JIT
 
   const connection = createConnection(new BrowserMessageReader(scope), new BrowserMessageWriter(scope));
   log = (text) => connection.console.info(text.trimEnd());

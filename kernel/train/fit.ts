@@ -1,7 +1,7 @@
 // fit(): start training and return at once with a job handle. By default the loop runs in a
 // worker thread (or several, data-parallel) on the model's weights in shared memory; with
-// { worker: false }, or where the host starts no training workers (the browser, for now), the
-// same loop runs on this thread between event-loop turns.
+// { worker: false }, or where the host starts no training workers (a browser page that is not
+// cross-origin isolated), the same loop runs on this thread between event-loop turns.
 // trainSteps() runs it synchronously, to the end.
 
 import { getFlushDenormal } from '../engine/denormal';
@@ -94,7 +94,7 @@ function startOnThisThread<M extends Module>(model: M, p: Prepared<M>): Training
     throw new Error(
       host().threads.trainingWorkers
         ? 'fit: data-parallel training (workers > 1) needs worker threads; drop { worker: false }'
-        : 'fit: data-parallel training (workers > 1) needs training workers, which this kernel cannot start (in the browser fit() trains on the kernel\'s thread); drop { workers }',
+        : 'fit: data-parallel training (workers > 1) needs training workers sharing memory, which this browser page does not allow (it is not cross-origin isolated); drop { workers }',
     );
   }
   const control = new JobControl();

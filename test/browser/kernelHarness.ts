@@ -50,15 +50,15 @@ class HarnessKernel {
   readonly interruptFlag: Int32Array | null;
   private executions = 0;
 
-  constructor(bundle: string, env: Record<string, string>) {
-    const url = URL.createObjectURL(new Blob([bundle], { type: 'text/javascript' }));
-    this.worker = new Worker(url, { name: 'rnn-lab kernel' });
+  constructor(bundle: string, trainingWorker: string, env: Record<string, string>) {
+    const blobUrl = (text: string) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+    this.worker = new Worker(blobUrl(bundle), { name: 'rnn-lab kernel' });
     const files = new MessageChannel();
     serveFileRequests(files.port2, this.fs);
     const isolated = self.crossOriginIsolated === true;
     const interrupt = isolated ? new SharedArrayBuffer(4) : undefined;
     this.interruptFlag = interrupt ? new Int32Array(interrupt) : null;
-    const init: BrowserKernelInit = { type: 'rnnLab/init', cwd: '/workspace/samples', files: files.port1, env, ...(interrupt ? { interrupt } : {}) };
+    const init: BrowserKernelInit = { type: 'rnnLab/init', cwd: '/workspace/samples', files: files.port1, env, trainingWorkerUrl: blobUrl(trainingWorker), ...(interrupt ? { interrupt } : {}) };
     this.worker.postMessage(init, [files.port1]);
     this.worker.onmessage = (event: MessageEvent<RpcMessage>) => this.receive(event.data);
     this.worker.onerror = (event) => this.log.push(`worker error: ${event.message}`);
@@ -128,9 +128,10 @@ const harness = {
   /** Starts a kernel; startMs is from `new Worker` to the answer to initialize (the bundle's fetch not counted). */
   async start(env: Record<string, string> = {}): Promise<{ crossOriginIsolated: boolean; startMs: number }> {
     const bundle = await (await fetch('/kernel.js')).text();
+    const trainingWorker = await (await fetch('/worker.js')).text();
     kernel?.terminate();
     const started = performance.now();
-    kernel = new HarnessKernel(bundle, env);
+    kernel = new HarnessKernel(bundle, trainingWorker, env);
     await kernel.initialize();
     return { crossOriginIsolated: self.crossOriginIsolated === true, startMs: performance.now() - started };
   },

@@ -63,6 +63,7 @@ function describeInBrowser(): void {
   let browser: Browser;
   let harnessScript: string;
   const bundle = readFileSync(bundlePath);
+  const trainingWorker = readFileSync(path.join(root, 'dist/web/worker.js'));
 
   /**
    * A page with the harness, served by the test itself (nothing listens). The plain one at
@@ -76,6 +77,7 @@ function describeInBrowser(): void {
     await page.route(`${origin}/**`, (route) => {
       const url = new URL(route.request().url());
       if (url.pathname === '/kernel.js') return route.fulfill({ body: bundle, contentType: 'text/javascript', headers });
+      if (url.pathname === '/worker.js') return route.fulfill({ body: trainingWorker, contentType: 'text/javascript', headers });
       if (url.pathname === '/harness.js') return route.fulfill({ body: harnessScript, contentType: 'text/javascript', headers });
       return route.fulfill({ body: '<!doctype html><script src="/harness.js"></script>', contentType: 'text/html', headers });
     });
@@ -255,6 +257,30 @@ function describeInBrowser(): void {
       expect(text(after.outputs.at(-1))).toBe('true');
       console.log(`interrupt of while (true) (cross-origin isolated): ${run.stopMs.toFixed(0)} ms`);
     });
+
+    it('trains fit() in a training worker (dist/web/worker.js): the same losses as on the kernel’s thread; data-parallel workers work', async () => {
+      const setup = [
+        "import { fit, GRU, Linear, Module, Tensor, manualSeed, select, Generator } from 'rnn-lab';",
+        'class Tiny extends Module { rnn = new GRU(2, 8, { batchFirst: true }); head = new Linear(8, 1); forward(x: Tensor) { return this.head.forward(select(this.rnn.forward(x).h, 0, 0)); } }',
+        'const g = new Generator(3);',
+        'const xs = new Tensor(Float32Array.from({ length: 64 * 10 * 2 }, () => g.random()), [64, 10, 2]);',
+        'const ys = new Tensor(Float32Array.from({ length: 64 }, () => g.random()), [64, 1]);',
+        "const train = (options: object) => { manualSeed(7); const m = new Tiny(); return fit(m, { x: xs, y: ys }, { epochs: 2, batchSize: 16, lr: 0.01, loss: 'mse', seed: 1, display: false, ...options }).done; };",
+      ].join('\n');
+      expect((await execute(page, setup)).result.status).toBe('ok');
+      const inWorker = await execute(page, 'const w = await train({});\nJSON.stringify(w.losses)');
+      const onThread = await execute(page, 'const t = await train({ worker: false });\nJSON.stringify(t.losses)');
+      expect(inWorker.result.status, JSON.stringify(inWorker.result.error)).toBe('ok');
+      expect(text(inWorker.outputs.at(-1))).toBe(text(onThread.outputs.at(-1)));
+      const checkpointed = await execute(page, "const c = await train({ checkpoint: { path: 'checkpoints/tiny.safetensors', everySteps: 4 } });\nc.checkpoints.length");
+      expect(checkpointed.result.status, JSON.stringify(checkpointed.result.error)).toBe('ok');
+      const file = await page.evaluate(() => (globalThis as unknown as { rnnLabHarness: { file(p: string): number[] | null } }).rnnLabHarness.file('/workspace/samples/checkpoints/tiny.safetensors'));
+      expect(file, 'the training worker’s checkpoint in the workspace').not.toBeNull();
+      const parallel = await execute(page, 'const p = await train({ workers: 2 });\n[p.status, p.losses.every(Number.isFinite)]');
+      expect(parallel.result.status, JSON.stringify(parallel.result.error)).toBe('ok');
+      expect(text(parallel.outputs.at(-1))).toBe("[ 'done', true ]");
+      console.log(`fit() in a training worker: ${inWorker.result.durationMs.toFixed(0)} ms; on the kernel's thread ${onThread.result.durationMs.toFixed(0)} ms; two data-parallel workers ${parallel.result.durationMs.toFixed(0)} ms`);
+    }, 120_000);
 
     it('interrupts a loop inside a function an earlier cell defined, and trainSteps between steps', async () => {
       await execute(page, 'function spin(): number { let n = 0; for (;;) n++; }');

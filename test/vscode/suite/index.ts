@@ -4,14 +4,12 @@
 // The test files are bundled into this one file and imported after Mocha has put its TDD
 // globals (suite, test, ...) in place, so no file loading happens at run time.
 //
-// Nothing here may pass by not running: a suite file that fails to load is a failure, `.only`
-// always fails, and with CI set (the drivers pass their environment through to the extension host)
-// a skipped test fails too. The results file tells the driver how many tests were registered, so
-// that it can compare with what the suite files declare (test/vscode/lib/results.mjs).
-import Mocha from 'mocha';
+// runSuite.ts does the rest (nothing passes by not running); with CI set (the drivers pass their
+// environment through to the extension host) a skipped test fails too. The results file tells the
+// driver how many tests were registered, so that it can compare with what the suite files declare
+// (test/vscode/lib/results.mjs).
 import { writeFileSync } from 'node:fs';
-import files from './files.json';
-import { LineReporter, reporterResults, type SuiteResults } from './reporter';
+import { runSuite } from './runSuite';
 
 /** One loader per suite file; files.json says which of them a mode runs. */
 const loaders: Record<string, () => Promise<unknown>> = {
@@ -29,49 +27,16 @@ const loaders: Record<string, () => Promise<unknown>> = {
   'trust.test': () => import('./trust.test'),
 };
 
-const say = (line: string): void => console.log(`[rnn-lab-test] ${line}`);
-
 export async function run(): Promise<void> {
-  const mode = (process.env.RNN_LAB_TEST_MODE ?? 'default') as keyof typeof files;
-  const ci = Boolean(process.env.CI);
-  const mocha = new Mocha({
-    ui: 'tdd',
-    timeout: 120_000,
-    color: false,
-    reporter: LineReporter,
+  const file = process.env.RNN_LAB_TEST_RESULTS;
+  await runSuite({
+    mode: process.env.RNN_LAB_TEST_MODE ?? 'default',
     grep: process.env.RNN_LAB_TEST_GREP,
-    forbidOnly: true,
-    // In CI a skipped test is a failed one ("Pending test forbidden"); nothing skips by design.
-    forbidPending: ci,
+    ci: Boolean(process.env.CI),
+    timeoutMs: 120_000,
+    loaders,
+    writeResults: (results) => {
+      if (file) writeFileSync(file, JSON.stringify(results, null, 2));
+    },
   });
-  mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'rnn-lab-suite', mocha);
-
-  const loadErrors: SuiteResults['loadErrors'] = [];
-  const wanted = Array.isArray(files[mode]) ? (files[mode] as string[]) : undefined;
-  if (!wanted) loadErrors.push({ file: `mode ${String(mode)}`, error: `files.json has no mode ${String(mode)}` });
-  for (const file of wanted ?? []) {
-    const load = loaders[file];
-    try {
-      if (!load) throw new Error(`index.ts has no loader for ${file} (listed in files.json)`);
-      await load();
-    } catch (err) {
-      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      loadErrors.push({ file, error });
-      say(`✖ suite file ${file} failed to load\n${error.replace(/^/gm, '      ')}`);
-    }
-  }
-  const registered = mocha.suite.total();
-  say(`mode ${String(mode)}: ${wanted?.length ?? 0} suite files, ${registered} tests registered${ci ? ' (CI: a skipped test fails)' : ''}`);
-
-  let failures = 0;
-  try {
-    failures = await new Promise<number>((resolve) => mocha.run(resolve));
-  } finally {
-    const results: SuiteResults = { ...reporterResults(), mode: String(mode), ci, registered, files: wanted ?? [], loadErrors };
-    const file = process.env.RNN_LAB_TEST_RESULTS;
-    if (file) writeFileSync(file, JSON.stringify(results, null, 2));
-  }
-  if (loadErrors.length > 0) throw new Error(`${loadErrors.length} suite file(s) failed to load: ${loadErrors.map((e) => e.file).join(', ')}`);
-  if (registered === 0) throw new Error('no test was registered');
-  if (failures > 0) throw new Error(`${failures} test(s) failed`);
 }
