@@ -108,7 +108,9 @@ async function exportable(kernel: KernelClient | undefined, model: string, forma
     throw error;
   }
   if (check.exportable) return true;
-  void explain('error', check.title, check.inCell ? `${check.reason}\n\n${check.inCell}` : check.reason);
+  // The reason follows "…: " in error messages; here it starts a paragraph of its own.
+  const reason = check.reason.charAt(0).toUpperCase() + check.reason.slice(1);
+  void explain('error', check.title, check.inCell ? `${reason}\n\n${check.inCell}` : reason);
   return false;
 }
 

@@ -7,21 +7,31 @@
 //             and a heatmap cell's hover
 //   04        the training dashboard after the sample's training jobs
 //   05-06     fixtures/live-training.ipynb training: the notebook with its live loss output and
-//             the dashboard beside it; the dashboard alone while the job runs, and scrolled down
-//   07        the dashboard after its Stop button stopped the job
+//             the dashboard beside it (the cell that started the job has ended: no spinner, no
+//             "Stop Execution", checked), the loss curve's own Stop button; the dashboard alone
+//             while the job runs, and scrolled down
+//   07        the job stopped with its output's Stop button: the curve and the dashboard say so
 //   08        the RNN Lab sidebar: the model expanded to its layers and parameters
 //   09        a parameter's heatmap and histogram (clicked in the sidebar; it opens in the
-//             dashboard's group), then the same group maximized
+//             dashboard's group), then the same group maximized with the LSTM's weight_ih (its
+//             gate blocks i, f, g, o marked; two columns, whole-number ticks)
 //   10-11     two notebooks side by side, each with its own kernel: the status bar names the
 //             kernel of the notebook in view and the sidebar lists that kernel's models, first
-//             with live-training in view, then with fixtures/hello-rnn-lab.ipynb
+//             with live-training in view, then with fixtures/hello-rnn-lab.ipynb (no models:
+//             the Models view's welcome text)
+//   12        fixtures/stop-and-export.ipynb: a loop stopped with Interrupt Kernel ("Interrupted"
+//             once)
+//   13        Export Model to ONNX on a model the exporter does not know: the dialog says why
+//             and what a cell can do, before any file is asked for
 //
 // Closing a notebook's tab ends its kernel (one kernel per notebook), so the panels are shown
 // alone by maximizing their editor group, not by closing the notebook beside them.
-//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme dark|light] [--out <dir>] [--timeout <seconds>]
+//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme both|dark|light] [--out <dir>] [--timeout <seconds>]
 //
-// Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb; default theme
-// dark. Output: <dir>/*.png, default .ci/artifacts/screenshots (emptied first). Until the extension is built, it gets as far as
+// Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb. Default theme
+// both: the whole sequence runs in Default Dark Modern (<name>-dark.png), then again in Default
+// Light Modern (<name>-light.png), each with a code-server of its own. Output: <dir>/*.png, default
+// .ci/artifacts/screenshots (emptied first). Until the extension is built, it gets as far as
 // opening the notebook in the workbench.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -32,19 +42,23 @@ import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
 const { values: opts } = parseArgs({
   options: {
     notebook: { type: 'string' },
-    theme: { type: 'string', default: 'dark' },
+    theme: { type: 'string', default: 'both' },
     out: { type: 'string' },
     timeout: { type: 'string', default: '600' },
   },
 });
 const outDir = opts.out ? resolve(opts.out) : join(repoRoot, '.ci/artifacts/screenshots');
 const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
-if (!THEMES[opts.theme]) throw new Error(`--theme must be one of ${Object.keys(THEMES).join(', ')}`);
+if (!THEMES[opts.theme] && opts.theme !== 'both') throw new Error(`--theme must be both, ${Object.keys(THEMES).join(' or ')}`);
+/** The runs: with both, the whole sequence once in each theme (set when code-server starts). */
+const runThemes = opts.theme === 'both' ? ['dark', 'light'] : [opts.theme];
 /** The fixture whose long training job is watched on the dashboard, stopped, then inspected. */
 const LIVE_NOTEBOOK = 'fixtures/live-training.ipynb';
 const LIVE_MODEL = 'adder';
 /** A second notebook, opened beside the live one: its own kernel, no models. */
 const HELLO_NOTEBOOK = 'fixtures/hello-rnn-lab.ipynb';
+/** A loop to interrupt and a model the ONNX exporter does not know. */
+const STOP_NOTEBOOK = 'fixtures/stop-and-export.ipynb';
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const extensionBuilt = existsSync(join(repoRoot, 'dist/extension.js'));
 const started = Date.now();
@@ -71,8 +85,11 @@ function installExtension(extensionsDir) {
   symlinkSync(repoRoot, folder, 'dir');
 }
 
+/** The theme of the run in progress; with --theme both, screenshot names end in it. */
+let runTheme = 'dark';
+
 async function shoot(page, name) {
-  const file = join(outDir, `${name}.png`);
+  const file = join(outDir, `${name}${opts.theme === 'both' ? `-${runTheme}` : ''}.png`);
   await page.screenshot({ path: file });
   say(`saved ${file}`);
   return file;
@@ -127,7 +144,8 @@ async function waitForExecution(page, timeoutMs) {
   await sleep(1_000);
   while (Date.now() < deadline) {
     const quiet = await page.evaluate(() => {
-      const busyCells = document.querySelectorAll('.codicon-notebook-state-executing, .codicon-notebook-state-pending').length;
+      const shown = (e) => e.checkVisibility({ visibilityProperty: true, opacityProperty: true });
+      const busyCells = [...document.querySelectorAll('.codicon-notebook-state-executing, .codicon-notebook-state-pending')].filter(shown).length;
       const labels = [...document.querySelectorAll('.notebook-toolbar-container .action-label')].map((e) => e.textContent ?? '');
       const stoppable = labels.some((l) => /Stop Execution|Interrupt/.test(l));
       const status = document.querySelector('.part.statusbar')?.textContent ?? '';
@@ -144,6 +162,34 @@ async function waitForExecution(page, timeoutMs) {
   throw new Error(`the notebook did not finish running within ${timeoutMs / 1000}s`);
 }
 
+/** What VS Code shows as running now: cells with a spinner or pending, and the notebook toolbar's Stop. */
+async function runningIndicators(page) {
+  return page.evaluate(() => {
+    // Only what is drawn: the notebook list keeps hidden row templates with these icons.
+    const shown = (e) => e.checkVisibility({ visibilityProperty: true, opacityProperty: true });
+    const icons = [...document.querySelectorAll('.codicon-notebook-state-executing, .codicon-notebook-state-pending')].filter(shown);
+    const where = (e) => {
+      const r = e.getBoundingClientRect();
+      const row = e.closest('.monaco-list-row');
+      return `${e.className} at (${Math.round(r.x)}, ${Math.round(r.y)}) in ${row?.getAttribute('aria-label') ?? '?'}: ${(row?.textContent ?? '').slice(0, 60)}`;
+    };
+    return {
+      executingCells: icons.length,
+      where: icons.map(where),
+      stopInToolbar: [...document.querySelectorAll('.notebook-toolbar-container .action-label')].filter(shown).some((e) => /Stop Execution|Interrupt/.test(e.textContent ?? '')),
+    };
+  });
+}
+
+/** Fails unless VS Code shows nothing running, checked for 4 s (a short execution flashes). */
+async function expectNothingRunning(page, when) {
+  for (let i = 0; i < 16; i++) {
+    const shown = await runningIndicators(page);
+    if (shown.executingCells || shown.stopInToolbar) throw new Error(`VS Code shows a cell running ${when}: ${JSON.stringify(shown)}`);
+    await sleep(250);
+  }
+}
+
 /** Waits until RNN Lab's status bar item says the kernel trains (a fit() job outlives its cell). */
 async function waitForTraining(page, timeoutMs) {
   await page.locator('.part.statusbar', { hasText: /RNN Lab: .* · training/ }).waitFor({ timeout: timeoutMs });
@@ -156,6 +202,16 @@ async function kernelStatusText(page) {
 
 /** Shows the active editor group alone (the others stay open behind it), or all groups again. */
 const MAXIMIZE_GROUP = 'View: Toggle Maximize Editor Group';
+
+/** Un-maximizes the editor groups until the tab `title` (in another group) shows again. */
+async function showAllGroups(page, title) {
+  const tab = page.locator('.tabs-container .tab', { hasText: title }).first();
+  for (let attempt = 1; !(await tab.isVisible()); attempt++) {
+    if (attempt > 3) throw new Error(`the tab ${title} does not show again after un-maximizing the editor group`);
+    await runCommand(page, MAXIMIZE_GROUP);
+    await sleep(1_000);
+  }
+}
 
 /** Closes an editor tab by its close button (the commands act on whatever has the focus). */
 async function closeTab(page, title) {
@@ -172,8 +228,15 @@ async function failedCells(page) {
 
 /** Scrolls the notebook by `dy` pixels with the mouse over its left margin (not over an editor). */
 async function scrollNotebook(page, dy) {
-  const box = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
-  if (!box) throw new Error('no notebook list to scroll');
+  // The notebook shown: the notebooks of other tabs stay in the page, moved out of view.
+  const view = page.viewportSize() ?? { width: 1600, height: 1000 };
+  const lists = page.locator('.notebook-editor .monaco-list');
+  let box = null;
+  for (let i = 0; i < (await lists.count()) && !box; i++) {
+    const b = await lists.nth(i).boundingBox();
+    if (b && b.width > 0 && b.height > 0 && b.x >= 0 && b.y >= 0 && b.x + b.width <= view.width + 1 && b.y < view.height) box = b;
+  }
+  if (!box) throw new Error('no notebook list in view to scroll');
   await page.mouse.move(box.x + 12, box.y + box.height / 2);
   // One big wheel event moves the notebook only a little: VS Code takes it for a single notch.
   for (let moved = 0; moved < dy; moved += 100) {
@@ -298,17 +361,24 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   // Only the screenshots of an earlier run go (the folder may be one the caller named).
   for (const name of readdirSync(outDir)) if (name.endsWith('.png')) rmSync(join(outDir, name));
+  for (const theme of runThemes) {
+    runTheme = theme;
+    await run(theme);
+  }
+}
+
+async function run(theme) {
   const notebook = opts.notebook ?? defaultNotebook();
   if (!extensionBuilt) say('dist/extension.js is missing: the extension is not installed, only the notebook is opened');
 
   const server = await startCodeServer({
     prepareExtensions: extensionBuilt ? installExtension : undefined,
-    settings: { 'workbench.colorTheme': THEMES[opts.theme] },
+    settings: { 'workbench.colorTheme': THEMES[theme] },
   });
   let browser;
   let page;
   try {
-    say(`code-server pid ${server.pid} on ${server.base}, theme ${THEMES[opts.theme]}`);
+    say(`code-server pid ${server.pid} on ${server.base}, theme ${THEMES[theme]}`);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${server.base}/?folder=${encodeURIComponent(server.workspace)}`);
@@ -368,10 +438,17 @@ async function main() {
     await runCommand(page, 'Notebook: Run All');
     await waitForTraining(page, 120_000);
     await sleep(6_000); // some thousand steps, gradient and probe snapshots
+    await scrollNotebook(page, 1_200); // the cell that started the job, and its live curve
     await waitForPlots(page, 10_000);
+    // The cell that started the job (without awaiting it) has ended: VS Code shows nothing running.
+    say(`while the job trains: ${JSON.stringify(await runningIndicators(page))}`);
+    await expectNothingRunning(page, 'while the job a finished cell started trains');
     await shoot(page, '05-live-training-notebook');
     say(`status bar while training: ${await kernelStatusText(page)}`);
     await runCommand(page, dashboardTitle);
+    // Its group active (the dashboard opened beside the notebook without the focus), then alone.
+    await page.locator('.tabs-container .tab', { hasText: 'RNN Lab: Training' }).first().click();
+    await page.mouse.move(150, 700); // no tab tooltip in the pictures
     await runCommand(page, MAXIMIZE_GROUP);
     const live = await frameWith(page, '#stop:not([hidden])');
     say(`dashboard while training: ${await waitForFramePlots(live, 4)} plot(s)`);
@@ -383,11 +460,19 @@ async function main() {
       await shoot(page, '06-dashboard-training-scrolled');
       await live.evaluate(() => window.scrollTo(0, 0));
     }
-    await live.locator('#stop').click();
+    await showAllGroups(page, basename(LIVE_NOTEBOOK));
+    // The job stopped with its own Stop, on the live curve in the cell's output.
+    const output = await frameWith(page, '.rnn-lab-stop:not([hidden])');
+    const curveTitle = () => output.evaluate(() => document.querySelector('.js-plotly-plot .gtitle')?.textContent ?? '');
+    say(`live curve before Stop: ${await curveTitle()}`);
+    // A DOM click: the output's webview lies under the notebook list, which Playwright sees as covering it.
+    await output.locator('.rnn-lab-stop').dispatchEvent('click');
     await live.locator('#status', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
-    await sleep(1_500);
-    await shoot(page, '07-dashboard-stopped');
-    await runCommand(page, MAXIMIZE_GROUP);
+    await output.locator('.rnn-lab-stop').waitFor({ state: 'hidden', timeout: 30_000 });
+    await sleep(3_000); // the curve's last update, then the document's copy of it
+    say(`live curve after Stop: ${await curveTitle()}; the dashboard says ${await live.locator('#status').textContent()}`);
+    say(`after the stop: ${JSON.stringify(await runningIndicators(page))}`);
+    await shoot(page, '07-output-stopped');
 
     // --- the sidebar inspector: the model, its layers and parameters
     const container = manifest.contributes?.viewsContainers?.activitybar?.find((c) => c.id === 'rnnLab');
@@ -398,19 +483,23 @@ async function main() {
     await expandRow(modelsRow(page, 'head', 2));
     await shoot(page, '08-inspector-expanded');
 
-    // --- one parameter as a heatmap and a histogram (it opens beside; then alone)
+    // --- one parameter as a heatmap and a histogram (it opens beside; then alone): the LSTM's
+    // weights, with their gate blocks marked; weight_ih is (96, 2), two columns
     await modelsRow(page, 'weight_hh_l0', 3).click();
     const parameter = await frameWith(page, '#heatmap-plot');
     say(`parameter view: ${await waitForFramePlots(parameter, 2)} plot(s)`);
     await shoot(page, '09-parameter-beside');
-    await page.locator('.tab', { hasText: `${LIVE_MODEL}.lstm.weight_hh_l0` }).first().click();
+    await modelsRow(page, 'weight_ih_l0', 3).click();
+    await sleep(1_500);
+    await page.locator('.tab', { hasText: `${LIVE_MODEL}.lstm.weight_ih_l0` }).first().click();
     await runCommand(page, MAXIMIZE_GROUP);
     await sleep(1_500);
+    say(`weight_ih_l0 heatmap axes: ${await parameter.evaluate(() => [...document.querySelectorAll('#heatmap-plot .xtick text, #heatmap-plot .ytick text')].map((t) => t.textContent).join(' '))}`);
     await shoot(page, '09-parameter-heatmap');
     await runCommand(page, MAXIMIZE_GROUP);
 
     // --- two notebooks side by side, a kernel each: the views follow the one in view
-    await closeTab(page, `${LIVE_MODEL}.lstm.weight_hh_l0`);
+    await closeTab(page, `${LIVE_MODEL}.lstm.weight_ih_l0`);
     await closeTab(page, 'RNN Lab: Training');
     await runCommand(page, 'View: New Editor Group to the Right');
     await openNotebook(page, HELLO_NOTEBOOK);
@@ -418,15 +507,45 @@ async function main() {
     await runCommand(page, 'Notebook: Run All');
     await waitForExecution(page, 120_000);
     say(`status bar with ${HELLO_NOTEBOOK} in view: ${await kernelStatusText(page)}`);
-    await page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 12, y: 60 } });
+    await page.locator('.tabs-container .tab', { hasText: basename(LIVE_NOTEBOOK) }).first().click();
+    await page.mouse.move(150, 700);
     await sleep(2_000);
     await expandRow(modelsRow(page, LIVE_MODEL, 1));
     say(`status bar with ${LIVE_NOTEBOOK} in view: ${await kernelStatusText(page)}`);
     await shoot(page, '10-two-notebooks-live-training-in-view');
-    await page.locator('.notebook-editor .monaco-list').nth(1).click({ position: { x: 12, y: 60 } });
+    await page.locator('.tabs-container .tab', { hasText: basename(HELLO_NOTEBOOK) }).first().click();
+    await page.mouse.move(150, 700);
     await sleep(2_000);
     say(`status bar with ${HELLO_NOTEBOOK} in view again: ${await kernelStatusText(page)}`);
     await shoot(page, '11-two-notebooks-hello-in-view');
+
+    // --- a loop stopped with Interrupt Kernel: "Interrupted" once
+    await openNotebook(page, STOP_NOTEBOOK);
+    await selectKernel(page);
+    await runCommand(page, 'Notebook: Run All');
+    await page.locator('.part.statusbar', { hasText: /RNN Lab: .* · busy/ }).waitFor({ timeout: 120_000 });
+    await sleep(3_000);
+    await runCommand(page, commandTitle('rnnLab.interruptKernel'));
+    await waitForExecution(page, 60_000);
+    say(`the stopped loop says: ${(await renderedOutputText(page)).match(/Interrupted[^|]*/)?.[0] ?? '(no Interrupted)'}`);
+    await shoot(page, '12-loop-interrupted');
+
+    // --- Export Model to ONNX on a model the exporter does not know: explained before any file dialog
+    const plain = modelsRow(page, 'plain', 1);
+    await plain.waitFor({ state: 'visible', timeout: 20_000 });
+    await plain.click({ button: 'right' });
+    // VS Code's context menu ignores a click right after it opened (the right click's own mouseup):
+    // the item is hovered, then chosen with Enter.
+    const exportItem = page.locator('.monaco-menu .action-label', { hasText: 'Export Model to ONNX' }).first();
+    await exportItem.waitFor({ state: 'visible', timeout: 10_000 });
+    await sleep(500);
+    await exportItem.hover();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    say(`export dialog: ${(await dialog.textContent())?.replace(/\s+/g, ' ').slice(0, 400)}`);
+    await shoot(page, '13-onnx-export-explained');
+    await page.keyboard.press('Escape');
   } catch (err) {
     if (page) await shoot(page, 'failure').catch(() => {});
     throw err;
@@ -436,10 +555,11 @@ async function main() {
   }
 }
 
+const timeoutSeconds = (Number(opts.timeout) + 120) * runThemes.length;
 const timer = setTimeout(() => {
-  console.error(`screenshots: timed out after ${Number(opts.timeout) + 120}s`);
+  console.error(`screenshots: timed out after ${timeoutSeconds}s`);
   process.exit(1);
-}, (Number(opts.timeout) + 120) * 1000);
+}, timeoutSeconds * 1000);
 main().then(
   () => {
     clearTimeout(timer);

@@ -96,7 +96,7 @@ suite('export: models to ONNX and safetensors', () => {
     const error = api.recentMessages().filter((m) => m.severity === 'error').pop();
     assert.ok(error, 'no error message was shown');
     assert.equal(error.text, 'plain (Linear) cannot be exported to ONNX');
-    assert.match(error.detail ?? '', /^cannot recognise Linear \(children: none\)\. The exporter supports /);
+    assert.match(error.detail ?? '', /^Cannot recognise Linear \(children: none\)\. The exporter supports /);
     assert.match(error.detail ?? '', /\n\nIn a cell: Pass \{ spec: \{ kind, embedding, recurrent, head, headOn \} \} to exportOnnx\(plain, …\)/);
     const file = path.join(dir, 'plain.onnx');
     assert.equal(await vscode.commands.executeCommand<ExportResult | undefined>(COMMANDS.exportOnnx, 'plain', file), undefined);
