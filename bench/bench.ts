@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
+// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
 // `npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32,8] [--steps N]`: issue 18's reproduction only (bench/subnormals.ts)
 // `npm run bench -- --scaling [--cells lstm,gru] [--seqs …] [--hiddens …] [--batch 16] [--rounds N]`: how cost grows (bench/scaling.ts)
 // `npm run bench -- --help`: these lines.
@@ -17,8 +17,10 @@
 // then runs the peers in the same run — TensorFlow.js wasm (and cpu with --tfjs-cpu: it takes
 // about five minutes, nearly all of it before its first step) and, where Debian's python3-torch is
 // installed, PyTorch (bench/torch_peer.py: ../shared/bench/torch_bench.py plus the bench's own
-// workloads) with 1 and 2 threads, and with 1 thread under torch.set_flush_denormal(True) — so
-// that ratios, not absolute times, are what one reads.
+// workloads) with 1 and 2 threads, and with 1 thread under torch.set_flush_denormal(True), and
+// RNN Lab itself in headless Chromium (bench/browser/: the same steps in a Web Worker, as the
+// kernel of VS Code for the Web runs them; skipped with --no-browser) — so that ratios, not
+// absolute times, are what one reads.
 // Timings are medians of ms per step. --json prints one line per peer, ours included:
 // { peer, rounds, results: { workload: { ms_per_step, gflops, range_ms: [min, max], … } } }.
 //
@@ -44,6 +46,7 @@ import { keepWorkersWarm } from '../kernel/train/index';
 import { kernelThreads, relaxedSimdFlags } from '../kernel/engine/wasm/flags';
 import { enableRelaxedSimd } from '../kernel/node/relaxedSimd';
 import { makeGenerationStep, makeStep, timePaired, timeSteps } from './callingThread';
+import { runInChromium } from './browser/chromium';
 import { bestCeiling, ceilingLine, measureCeiling, type Ceiling } from './ceiling';
 import { timeFit, workerKernelFlavours, type FitStepTime } from './fitTiming';
 import { goalColumns, goalReport, TFJS_WASM, TFJS_WASM_LEAD, TORCH_ONE_THREAD, type RunColumns } from './goals';
@@ -334,6 +337,7 @@ const withWorkers = !process.argv.includes('--no-workers') && Object.values(work
 const withPeers = !process.argv.includes('--no-peers');
 // --no-flush: everything (fit()'s workers too) with subnormals kept, to measure what flushing costs.
 const flushing = !process.argv.includes('--no-flush');
+const withBrowser = !process.argv.includes('--no-browser');
 setFlushDenormal(flushing);
 
 /** Per batch-1 inference workload, the best kernel rates any round measured (the floor they give is the lowest). */
@@ -465,6 +469,14 @@ async function runRound(peerName: string, options: { peers: boolean; flushPairs:
   const others: OtherRound[] = options.others.map((binary) => ({ binary, columns: runOtherNode(binary), tfjs: null }));
   const peers = options.peers ? runPeers(steps) : [];
   if (options.peers) for (const o of others) o.tfjs = runTfjsOn(o.binary);
+  if (options.peers && withBrowser) {
+    const column = await runInChromium(repoRoot, `${peerName}-chromium`, workloads, steps, flushing);
+    if (typeof column === 'string') process.stderr.write(`RNN Lab in Chromium skipped: ${column}\n`);
+    else {
+      note(`RNN Lab in Chromium: ${column.about}`);
+      peers.push(column.result);
+    }
+  }
   // Flush off and on turn about (with --no-flush the whole run is unflushed: no pairs).
   const flushPairs: PeerResult[] = [];
   if (options.flushPairs && flushing && Object.values(workloads).some((w) => w.subnormals)) {
@@ -702,14 +714,15 @@ async function runScaling(): Promise<void> {
 
 /** The usage lines at the top of this file. */
 const USAGE = [
-  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
+  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
   '  --json         one JSON line per column (ours, the peers, the flush pairs, other runtimes) instead of the tables',
   '  --rounds N     every column N times in turn; the median round and the min–max range',
   '  --steps N      timed steps per column (default 20)',
   '  --only a,b     these workloads only (lstm-lm, gru-reg, rnn-adding, lstm-infer, lstm-long)',
   '  --node SPEC    RNN Lab\'s columns (and TF.js wasm) also on another Node, in a child process each round: a path, or a',
   '                 version installed by `npm ci --prefix bench/node` (e.g. --node 24); repeatable',
-  '  --no-peers     without TensorFlow.js and PyTorch',
+  '  --no-peers     without TensorFlow.js, PyTorch and RNN Lab in Chromium',
+  '  --no-browser   without RNN Lab in headless Chromium (bench/browser/: the engine in a Web Worker, as in VS Code for the Web)',
   '  --no-workers   without fit()',
   '  --no-relaxed   plain SIMD128 kernels instead of relaxed SIMD',
   '  --no-flush     setFlushDenormal(false) for the whole run (what the flush to zero costs)',

@@ -45,7 +45,7 @@ const entries = [
   ['kernel/server.ts', 'dist/kernel.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/cli.ts', 'dist/cli.js', { ...node, external: ['esbuild', 'typescript'] }],
   ['kernel/node/trainingWorker.ts', 'dist/worker.js', node],
-  ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*'] }],
+  ['bench/bench.ts', 'dist/bench.js', { ...node, external: ['esbuild', '@tensorflow/*', 'playwright-core'] }],
   ['extension/extension.ts', 'dist/extension.js', { ...node, external: ['esbuild', 'vscode'] }],
   // The entry for VS Code for the Web (package.json "browser"): the web worker extension host loads it as CommonJS.
   ['extension/web/extension.ts', 'dist/web/extension.js', { ...webWorker, format: 'cjs', minify: false, external: ['vscode'], sourcemap: true }],
