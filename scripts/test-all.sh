@@ -4,7 +4,7 @@
 # check (npm test), the extension-host suite inside a real VS Code 1.100 served by code-server
 # and driven by headless Chromium (trusted folder, Restricted Mode, and VS Code for the Web: the
 # web worker extension host, plain and cross-origin isolated), and screenshots of the extension in
-# use (.ci/artifacts/screenshots/).
+# use (.ci/artifacts/screenshots/, both themes; .ci/artifacts/screenshots-web/, the web worker host).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -49,6 +49,13 @@ step "screenshots (npm run screenshots)"
 # here is reported but does not fail CI.
 if ! npm run --silent screenshots 2>&1 | tee "$artifacts/screenshots.out"; then
   echo "screenshots: FAILED (see $artifacts/screenshots.out and $artifacts/screenshots/failure.png)"
+fi
+
+step "screenshots in VS Code for the Web (screenshots.mjs --web)"
+# A sample run by the kernel in a Web Worker, and "Developer: Show Running Extensions" listing RNN
+# Lab as "web worker" (checked; the suite above asserts the same through the API).
+if ! node test/vscode/screenshots.mjs --web --theme dark --out "$artifacts/screenshots-web" 2>&1 | tee "$artifacts/screenshots-web.out"; then
+  echo "screenshots --web: FAILED (see $artifacts/screenshots-web.out and $artifacts/screenshots-web/failure.png)"
 fi
 
 step "summary"

@@ -26,7 +26,11 @@
 //
 // Closing a notebook's tab ends its kernel (one kernel per notebook), so the panels are shown
 // alone by maximizing their editor group, not by closing the notebook beside them.
-//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme both|dark|light] [--out <dir>] [--timeout <seconds>]
+// With --web, RNN Lab runs in code-server's web worker extension host instead (the setting
+// remote.extensionKind, as run-web.mjs --web), its kernel in a Web Worker, and a shorter sequence
+// is captured (web-*.png): samples/vanishing-gradients.ipynb opened, run and its outputs, then
+// "Developer: Show Running Extensions", which must list RNN Lab as running in the web worker.
+//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme both|dark|light] [--web] [--out <dir>] [--timeout <seconds>]
 //
 // Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb. Default theme
 // both: the whole sequence runs in Default Dark Modern (<name>-dark.png), then again in Default
@@ -45,6 +49,7 @@ const { values: opts } = parseArgs({
     theme: { type: 'string', default: 'both' },
     out: { type: 'string' },
     timeout: { type: 'string', default: '600' },
+    web: { type: 'boolean', default: false },
   },
 });
 const outDir = opts.out ? resolve(opts.out) : join(repoRoot, '.ci/artifacts/screenshots');
@@ -357,6 +362,42 @@ async function expandRow(row) {
   await sleep(800);
 }
 
+/** --web: a sample run by the kernel in a Web Worker, and where VS Code says the extension runs. */
+async function runInWebWorker(page) {
+  const sample = opts.notebook ?? 'samples/vanishing-gradients.ipynb';
+  await openNotebook(page, sample);
+  await selectKernel(page);
+  await runCommand(page, 'Notebook: Run All');
+  await waitForExecution(page, Number(opts.timeout) * 1000);
+  const failed = await failedCells(page);
+  say(`ran ${sample} in the web worker extension host; ${failed} failed cell(s) in view`);
+  if (failed) throw new Error(`${failed} cell(s) of ${sample} failed in the web worker extension host`);
+  await runCommand(page, 'View: Close Editors in Other Groups');
+  await sleep(1_000);
+  await waitForPlots(page);
+  await shoot(page, 'web-01-notebook-run');
+  await runCommand(page, 'Notebook: Collapse All Cell Inputs');
+  await scrollNotebook(page, 700);
+  say(`${await plotCount(page)} plot(s) drawn in the visible outputs`);
+  await shoot(page, 'web-02-notebook-outputs');
+
+  await runCommand(page, 'Developer: Show Running Extensions');
+  const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: manifest.displayName ?? manifest.name }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await sleep(1_500);
+  const text = (await row.textContent())?.replace(/\s+/g, ' ') ?? '';
+  say(`Running Extensions, RNN Lab's row: ${text.slice(0, 300)}`);
+  await shoot(page, 'web-03-running-extensions');
+  // The editor groups extensions by host; RNN Lab's row sits under "Web Worker" (not "Remote").
+  const host = await row.evaluate((r) => {
+    const rows = [...r.parentElement.children].sort((a, b) => a.getBoundingClientRect().y - b.getBoundingClientRect().y);
+    const above = rows.filter((x) => x.getBoundingClientRect().y <= r.getBoundingClientRect().y);
+    return above.map((x) => x.textContent ?? '').reverse().find((t) => /web worker|remote|local/i.test(t) && t.length < 80) ?? '';
+  });
+  say(`its extension host: ${host || '(no host heading found)'}`);
+  if (!/web worker/i.test(`${text} ${host}`)) throw new Error(`Show Running Extensions does not list RNN Lab as running in the web worker: ${text} / ${host}`);
+}
+
 async function main() {
   mkdirSync(outDir, { recursive: true });
   // Only the screenshots of an earlier run go (the folder may be one the caller named).
@@ -373,7 +414,7 @@ async function run(theme) {
 
   const server = await startCodeServer({
     prepareExtensions: extensionBuilt ? installExtension : undefined,
-    settings: { 'workbench.colorTheme': THEMES[theme] },
+    settings: { 'workbench.colorTheme': THEMES[theme], ...(opts.web ? { 'remote.extensionKind': { [`${manifest.publisher}.${manifest.name}`]: ['web'] } } : {}) },
   });
   let browser;
   let page;
@@ -385,6 +426,11 @@ async function run(theme) {
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
     await sleep(3_000); // let the extension host start and the welcome notifications settle
 
+    if (opts.web) {
+      if (!extensionBuilt) throw new Error('--web needs the built extension (npm run build)');
+      await runInWebWorker(page);
+      return;
+    }
     await openNotebook(page, notebook);
     await shoot(page, '01-notebook-opened');
     if (!extensionBuilt) return;
