@@ -51,11 +51,14 @@ if ! npm run --silent screenshots 2>&1 | tee "$artifacts/screenshots.out"; then
   echo "screenshots: FAILED (see $artifacts/screenshots.out and $artifacts/screenshots/failure.png)"
 fi
 
-step "screenshots in VS Code for the Web (screenshots.mjs --web)"
+step "screenshots in VS Code for the Web, plain and cross-origin isolated (screenshots.mjs --web [--isolated])"
 # A sample run by the kernel in a Web Worker, and "Developer: Show Running Extensions" listing RNN
 # Lab as "web worker" (checked; the suite above asserts the same through the API).
 if ! node test/vscode/screenshots.mjs --web --theme dark --out "$artifacts/screenshots-web" 2>&1 | tee "$artifacts/screenshots-web.out"; then
   echo "screenshots --web: FAILED (see $artifacts/screenshots-web.out and $artifacts/screenshots-web/failure.png)"
+fi
+if ! node test/vscode/screenshots.mjs --web --isolated --theme dark --out "$artifacts/screenshots-web-isolated" 2>&1 | tee "$artifacts/screenshots-web-isolated.out"; then
+  echo "screenshots --web --isolated: FAILED (see $artifacts/screenshots-web-isolated.out and $artifacts/screenshots-web-isolated/failure.png)"
 fi
 
 step "summary"

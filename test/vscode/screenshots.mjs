@@ -30,7 +30,9 @@
 // remote.extensionKind, as run-web.mjs --web), its kernel in a Web Worker, and a shorter sequence
 // is captured (web-*.png): samples/vanishing-gradients.ipynb opened, run and its outputs, then
 // "Developer: Show Running Extensions", which must list RNN Lab as running in the web worker.
-//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme both|dark|light] [--web] [--out <dir>] [--timeout <seconds>]
+// --isolated (with --web): the workbench behind the cross-origin isolating proxy
+// (lib/isolatingProxy.mjs), so fit() trains in Web Workers of its own (web-isolated-*.png).
+//   node test/vscode/screenshots.mjs [--notebook samples/x.ipynb] [--theme both|dark|light] [--web [--isolated]] [--out <dir>] [--timeout <seconds>]
 //
 // Default notebook: the first of samples/*.ipynb, else fixtures/hello-rnn-lab.ipynb. Default theme
 // both: the whole sequence runs in Default Dark Modern (<name>-dark.png), then again in Default
@@ -42,6 +44,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './lib/browser.mjs';
 import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
+import { startIsolatingProxy } from './lib/isolatingProxy.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -50,6 +53,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     timeout: { type: 'string', default: '600' },
     web: { type: 'boolean', default: false },
+    isolated: { type: 'boolean', default: false },
   },
 });
 const outDir = opts.out ? resolve(opts.out) : join(repoRoot, '.ci/artifacts/screenshots');
@@ -94,7 +98,8 @@ function installExtension(extensionsDir) {
 let runTheme = 'dark';
 
 async function shoot(page, name) {
-  const file = join(outDir, `${name}${opts.theme === 'both' ? `-${runTheme}` : ''}.png`);
+  const shown = opts.isolated ? name.replace(/^web-/, 'web-isolated-') : name;
+  const file = join(outDir, `${shown}${opts.theme === 'both' ? `-${runTheme}` : ''}.png`);
   await page.screenshot({ path: file });
   say(`saved ${file}`);
   return file;
@@ -418,15 +423,21 @@ async function run(theme) {
   });
   let browser;
   let page;
+  let proxy;
   try {
     say(`code-server pid ${server.pid} on ${server.base}, theme ${THEMES[theme]}`);
+    if (opts.isolated) {
+      proxy = await startIsolatingProxy(server.base);
+      say(`cross-origin isolating proxy on ${proxy.base}`);
+    }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`${server.base}/?folder=${encodeURIComponent(server.workspace)}`);
+    await page.goto(`${proxy?.base ?? server.base}/?folder=${encodeURIComponent(server.workspace)}`);
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
     await sleep(3_000); // let the extension host start and the welcome notifications settle
 
     if (opts.web) {
+      if (opts.isolated) say(`the page is ${(await page.evaluate(() => globalThis.crossOriginIsolated)) ? '' : 'NOT '}cross-origin isolated`);
       if (!extensionBuilt) throw new Error('--web needs the built extension (npm run build)');
       await runInWebWorker(page);
       return;
@@ -597,6 +608,7 @@ async function run(theme) {
     throw err;
   } finally {
     await browser?.close().catch(() => {});
+    await proxy?.close().catch(() => {});
     await server.stop();
   }
 }
