@@ -83,6 +83,9 @@ export class CellOutputs {
    */
   async end(execution: vscode.NotebookCellExecution, run: { success: boolean; startTime: number; endTime: number }): Promise<void> {
     this.flushStream();
+    // Updates still coalescing (a display updated just before the cell's end) go through this
+    // execution too: once it ended, a write would need a short execution VS Code shows.
+    this.registry.flush();
     // Writes queued so far go through the execution; any from now on find the cell finished
     // (a display update is drawn by the renderer then, not written into a cell VS Code would rerun).
     this.live = undefined;

@@ -89,6 +89,9 @@ export class RnnLabController implements vscode.Disposable {
         runs.registry.flush();
         e.waitUntil(runs.registry.settle(e.reason !== vscode.TextDocumentSaveReason.Manual));
       }),
+      // The kernel's session ended (restart, death): what it last sent goes into the document now,
+      // and none of its displays changes any more.
+      kernels.onDidEndSession(({ kernel }) => void this.runs.get(kernel.notebook)?.registry.endSession()),
       kernels.onDidStartSession((kernel) => {
         const runs = this.runs.get(kernel.notebook);
         if (runs) runs.executionOrder = 0;

@@ -126,6 +126,8 @@ suite('a job that outlives its cell', () => {
     }
     await waitFor('the new kernel', () => kernel()?.pid !== pid && kernel()?.state === 'idle', 60_000);
     // What the old kernel last sent goes into the document (the renderer drew it already); from then on nothing may change it.
+    const stepsInDocument = () => (JSON.parse(itemsOfMime(old, RNN_LAB_MIMES.lines)[0]?.text ?? '{}') as { series?: { x: number[] }[] }).series?.[0]?.x.length ?? 0;
+    await waitFor("the old kernel's last curve in the document", () => stepsInDocument() > 0, 30_000);
     const before = await settledOutputs(old);
     const drawsBefore = api.liveOutputDraws()[displayId] ?? 0;
 
