@@ -27,6 +27,8 @@ interface PendingWrite {
 
 /** Temporary files this thread created and has not renamed yet. */
 const pending = new Map<string, PendingWrite>();
+/** The folder this thread has open to fsync it, while it does (a termination can land before its close). */
+let openFolder: PendingWrite | null = null;
 let sweepScheduled = false;
 
 /** `<target>.tmp-<pid>-<thread>`: pid and thread, so two workers or two kernels never share one. */
@@ -96,6 +98,8 @@ function closeIfStillOurs(fd: number, path: string): void {
 export function removeAbandonedTempFiles(): void {
   for (const write of pending.values()) discard(write);
   pending.clear();
+  if (openFolder?.fd != null) closeIfStillOurs(openFolder.fd, openFolder.path);
+  openFolder = null;
 }
 
 /** After an interrupt the event loop turns again: the abandoned file goes then, not at the next save. */
@@ -195,11 +199,16 @@ function syncDirectory(dir: string): void {
   } catch {
     return; // Windows cannot open directories
   }
+  // Remembered until closed: a TerminateExecution after the fsync runs no finally, and the
+  // next event-loop turn (or save) closes what is left open (removeAbandonedTempFiles).
+  openFolder = { path: dir, fd };
+  scheduleSweep();
   try {
     fsyncSync(fd);
   } catch {
     // some file systems refuse fsync on directories
   } finally {
     closeSync(fd);
+    openFolder = null;
   }
 }
