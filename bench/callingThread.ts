@@ -90,16 +90,16 @@ export function timePaired(a: () => void, b: () => void, steps: number): [StepTi
   ];
 }
 
-/** Median over `steps` timed steps after two untimed ones (JIT, buffers). */
-export function timeSteps(step: () => void, steps: number): StepTiming {
+/** Median over `steps` timed steps after two untimed ones (JIT, buffers), with the peak of `rss` (the process's RSS; a browser has none). */
+export function timeSteps(step: () => void, steps: number, rss: () => number = () => process.memoryUsage().rss): StepTiming {
   for (let i = 0; i < 2; i++) step();
   const times: number[] = [];
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = rss();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
     step();
     times.push(performance.now() - t0);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, rss());
   }
   return { ms: median(times), peakRss };
 }

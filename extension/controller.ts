@@ -94,9 +94,10 @@ export class RnnLabController implements vscode.Disposable {
       kernels.onDidEndSession(({ kernel }) => void this.runs.get(kernel.notebook)?.registry.endSession()),
       kernels.onDidStartSession((kernel) => {
         const runs = this.runs.get(kernel.notebook);
+        // The old session's displays were ended with it (onDidEndSession: every session ends,
+        // by a stop or a death, before another starts), so a new kernel's display ids change no
+        // old cell's output.
         if (runs) runs.executionOrder = 0;
-        // An old cell's output never changes because a new kernel ran, whatever display ids it uses.
-        void runs?.registry.endSession();
         // The old process is gone: nothing more comes for its executions.
         for (const [id, route] of this.routes) if (route.kernel === kernel) this.routes.delete(id);
       }),

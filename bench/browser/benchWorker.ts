@@ -8,21 +8,9 @@ import { getFlushDenormal, kernelFlavour, setFlushDenormal } from '../../kernel/
 import { installHost } from '../../kernel/host/index';
 import { browserHost } from '../../kernel/browser/host';
 import { browserInterrupt } from '../../kernel/browser/interrupt';
-import { makeStep, median } from '../callingThread';
+import { makeStep, timeSteps } from '../callingThread';
 
 const scope = self as unknown as Worker;
-
-/** Median ms of `steps` timed steps after two untimed ones (JIT, buffers), as timeSteps in Node. */
-function timeSteps(step: () => void, steps: number): number {
-  for (let i = 0; i < 2; i++) step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 function run(request: BrowserBenchRequest): BrowserBenchResponse {
   // No files in a bench: a port nobody answers.
@@ -31,7 +19,7 @@ function run(request: BrowserBenchRequest): BrowserBenchResponse {
   const msPerStep: Record<string, number> = {};
   for (const [name, w] of Object.entries(request.workloads)) {
     try {
-      msPerStep[name] = timeSteps(makeStep(w, { instrument: false }), request.steps);
+      msPerStep[name] = timeSteps(makeStep(w, { instrument: false }), request.steps, () => 0).ms; // no RSS in a browser
     } catch (error) {
       throw new Error(`workload ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

@@ -5,7 +5,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm as engineGemm, gemmReference, gemmStrided as blasGemm, gemmTiled as gemmJs } from '../../kernel/engine/gemm';
-import { wasmGemm } from '../../kernel/engine/wasm/gemm';
+import { gemmPacked, packMatrixB, STREAM_MAX_ROWS, wasmGemm } from '../../kernel/engine/wasm/gemm';
 import { kernelFlavour, useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
 import { seededValues } from './recurrent-helpers';
 
@@ -74,6 +74,49 @@ describe('wasm gemm matches float64 products', () => {
         expect(w.arena.used).toBe(0);
       });
     }
+  }
+});
+
+describe("a recurrent weight's per-step products stream it (gemm_rows_stream)", () => {
+  // (M,N,K): edges of row and column panels, K past one reduction block, the most rows streamed.
+  const shapes: [number, number, number][] = [
+    [16, 64, 600],
+    [7, 13, 300],
+    [1, 70, 33],
+    [STREAM_MAX_ROWS, 24, 520],
+    [STREAM_MAX_ROWS + 1, 24, 520],
+  ];
+  for (const flavour of flavours) {
+    it(`${flavour}: matches float64 products, and sums in its own order only up to ${STREAM_MAX_ROWS} rows`, () => {
+      const w = (useKernels(flavour), wasmKernels()!);
+      for (const [M, N, K] of shapes) {
+        const [lda, ldc] = [K + 3, N + 5];
+        const A = seededValues(lda * M, 1);
+        const B = seededValues(K * N, 2);
+        const C0 = seededValues(ldc * M, 3);
+        for (const beta of [0, 1] as const) {
+          const mark = w.arena.mark();
+          const run = (stepwise: boolean): Float32Array => {
+            const b = packMatrixB(w, w.arena.put(B), N, false, K, N, false);
+            const c = w.arena.put(C0);
+            gemmPacked(w, false, M, K, w.arena.put(A), lda, { ...b, stepwise }, c, ldc, beta);
+            return w.arena.view(c, ldc * M).slice();
+          };
+          const [streamed, blocked] = [run(true), run(false)];
+          w.arena.release(mark);
+          const want = product(false, false, M, N, K, A, 0, lda, B, 0, N, C0, 0, ldc, beta);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) expect(Math.abs(streamed[i * ldc + j]! - want[i * N + j]!), `${M}x${N}x${K} beta ${beta} at ${i},${j}`).toBeLessThan(1e-5 * (1 + K));
+            for (let j = N; j < ldc; j++) expect(streamed[i * ldc + j]).toBe(C0[i * ldc + j]);
+          }
+          // Past one reduction block the streamed sums (one chain over K) round otherwise than
+          // the blocked ones somewhere; beyond STREAM_MAX_ROWS rows the blocked order runs.
+          const same = streamed.every((v, i) => v === blocked[i]);
+          expect(same, `${M}x${N}x${K}: same bits as the blocked order`).toBe(M > STREAM_MAX_ROWS || K <= 256);
+        }
+      }
+      expect(w.arena.used).toBe(0);
+    });
   }
 });
 

@@ -104,14 +104,16 @@ describe('two kernel threads give the one-thread results bit for bit', () => {
   }
 
   it.each([
-    ['LSTM', 1],
-    ['LSTM', 16],
-    ['GRU', 8],
-  ] as const)('%s forward and backward at batch %i', (kind, N) => {
+    ['LSTM', 1, 96],
+    ['LSTM', 16, 96],
+    ['GRU', 8, 96],
+    ['LSTM', 16, 288], // per-step products split between the threads, streaming W_hh over K > 256
+    ['GRU', 16, 320],
+  ] as const)('%s forward and backward at batch %i, H = %i', (kind, N, H) => {
     const grads = (threads: 1 | 2): Float32Array[] =>
       run(threads, () => {
         manualSeed(7);
-        const layer = kind === 'LSTM' ? new LSTM(24, 96, { numLayers: 2 }) : new GRU(24, 96);
+        const layer = kind === 'LSTM' ? new LSTM(24, H, { numLayers: 2 }) : new GRU(24, H);
         const x = tensor(seededValues(20 * N * 24, 4), [20, N, 24]);
         const { output } = layer.forward(x);
         output.sum().backward();

@@ -2,7 +2,7 @@
 // linear, the WebAssembly kernels of wasm/linear.ts with plain references beside them.
 
 import { gemm, wasmFor } from '../gemm';
-import { formatShape, fromOp, Tensor } from '../tensor';
+import { formatShape, fromOp, handOver, Tensor } from '../tensor';
 import { wasmLinearBackward, wasmLinearForward, type LinearGrads } from '../wasm/linear';
 import { squeeze, unsqueeze } from './shape';
 
@@ -82,7 +82,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
       // g is (M,O)
       const want = { gx: x.requiresGrad, gw: weight.requiresGrad, gb: bias?.requiresGrad === true };
       const { gx, gw, gb } = w ? wasmLinearBackward(w, g, M, O, x.data, I, weight.data, want) : linearBackwardReference(g, M, O, x.data, I, weight.data, want);
-      return bias ? [gx, gw, gb] : [gx, gw];
+      return bias ? [gx, handOver(gw), handOver(gb)] : [gx, handOver(gw)];
     },
   }));
 }

@@ -5,7 +5,7 @@
 // that their backward runs before the op's): they hand their gradients to the op's backward
 // directly, and give y a zero gradient only when nothing else may (finalState).
 
-import { backwardPassNumber, fromOp, isGradEnabled, Tensor, zeroOutsideOf } from '../tensor';
+import { backwardPassNumber, fromOp, handOver, isGradEnabled, Tensor, zeroOutsideOf } from '../tensor';
 import { scatterAddRows } from '../tableRows';
 import { cellBackward, cellForward, cellForwardCopied, type CellSpec, type CellTape } from './cell';
 import { checkpointedBackward, checkpointedForward } from './checkpointed';
@@ -133,9 +133,10 @@ export function recurrentDirection(run: DirectionRun): DirectionResult & { trace
       if (trace && stepNorms) trace.gradNorm = Array.from(stepNorms);
       // With a table for x: the kernels' dTable, or (TypeScript backward) dx summed per table row.
       const dInput = rows ? (grads.dTable ?? (grads.dx ? scatterAddRows(grads.dx, rows.index, rows.paddingIdx, rows.table.shape[0]!, I) : null)) : grads.dx;
-      const res: (Float32Array | null)[] = [dInput, grads.dWih, grads.dWhh];
-      if (weights.bIh) res.push(grads.dbIh);
-      if (weights.bHh) res.push(grads.dbHh);
+      // The weight gradients are this backward's own arrays: a parameter's .grad may keep them.
+      const res: (Float32Array | null)[] = [dInput, handOver(grads.dWih), handOver(grads.dWhh)];
+      if (weights.bIh) res.push(handOver(grads.dbIh));
+      if (weights.bHh) res.push(handOver(grads.dbHh));
       res.push(grads.dh0);
       if (lstm && c0) res.push(grads.dc0);
       return res;

@@ -132,7 +132,7 @@ export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell
     }
     // The sums over time, into options.sums (a segment of a checkpointed sequence) or fresh zeros.
     const sums = options.sums ?? zeroTimeSums(p, G, true);
-    addTimeSums(w, p, G, steps.dGi, steps.dGh, steps.recurrentInputs, b.x, sums);
+    addTimeSums(w, p, G, steps.dGi, steps.dGh, steps.recurrentInputs, b.x, sums, !options.sums);
     const dx = options.needDx && !p.rows ? inputGrad(w, p, steps.dGi, G) : null;
     const dTable = p.rows && !options.sums ? finishTableSums(w, p, G, sums, options.needDx) : null;
     const dh0 = arena.view(carry, N * H).slice();

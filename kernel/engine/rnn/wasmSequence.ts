@@ -111,12 +111,13 @@ function planRows(p: SequenceProblem): number {
 
 /** Rows [rowFrom, rowFrom + rowCount) of w_hh as the operand of the forward's per-step h·w_hhᵀ (multiplyByWeight). */
 export function recurrentOperand(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number, rowFrom: number, rowCount: number): WeightOperand {
-  return weightOperand(w, wHh + rowFrom * p.H * F, rowCount, p.H, planRows(p), p.N);
+  const op = weightOperand(w, wHh + rowFrom * p.H * F, rowCount, p.H, planRows(p), p.N);
+  return op.kind === 'packed' ? { kind: 'packed', b: { ...op.b, stepwise: true } } : op;
 }
 
 /** w_hh packed as B for the backward's per-step dG·w_hh: op(B)[g, h'] = w_hh[g, h'] (GEMV panels at batch 1). */
 export function packRecurrent(w: WasmKernels, p: SequenceProblem<Float32Array>, wHh: number): PackedB {
-  return packMatrixB(w, wHh, p.H, false, p.wHh.length / p.H, p.H, p.N === 1);
+  return { ...packMatrixB(w, wHh, p.H, false, p.wHh.length / p.H, p.H, p.N === 1), stepwise: true };
 }
 
 /**

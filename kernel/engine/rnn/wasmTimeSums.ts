@@ -20,17 +20,21 @@ export type WasmRecurrentInput = [from: number, n: number, src: number];
  * dGi and dGh are the (T,N,G·H) gate gradients as the input and the hidden side see them (the
  * same buffer but in the GRU's resetAfter form); `x` is x's byte address (unused with p.rows).
  */
-export function addTimeSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, dGi: number, dGh: number, recurrent: readonly WasmRecurrentInput[], x: number, sums: TimeSums<Float32Array>): void {
+export function addTimeSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: number, dGi: number, dGh: number, recurrent: readonly WasmRecurrentInput[], x: number, sums: TimeSums<Float32Array>, zero = false): void {
   const { N, H, I } = p;
   const arena = w.arena;
   const mark = arena.mark();
   try {
-    const dWhh = arena.put(sums.dWhh);
-    const table = sums.tableSums ? arena.put(sums.tableSums) : 0;
-    const dWih = table ? 0 : arena.put(sums.dWih);
-    const dbIh = sums.dbIh ? arena.put(sums.dbIh) : 0;
+    // `zero`: the sums are fresh zeros, and are not read. A fresh array's pages are mapped at the
+    // first touch, each a page fault (~11 µs on the project's VMs, 48 ms for an H = 1024 LSTM's
+    // dW_hh); a read here and the write below would take them twice.
+    const load = (a: Float32Array): number => (zero ? arena.zeros(a.length) : arena.put(a));
+    const dWhh = load(sums.dWhh);
+    const table = sums.tableSums ? load(sums.tableSums) : 0;
+    const dWih = table ? 0 : load(sums.dWih);
+    const dbIh = sums.dbIh ? load(sums.dbIh) : 0;
     // One gate gradient for both sides (LSTM, RNN, GRU's Cho form): db_hh is db_ih, copied below.
-    const dbHh = sums.dbHh && (dGh !== dGi || !sums.dbIh) ? arena.put(sums.dbHh) : 0;
+    const dbHh = sums.dbHh && (dGh !== dGi || !sums.dbIh) ? load(sums.dbHh) : 0;
     for (const [t0, t1] of timeBlocks(p.T, N, p.reverse)) {
       const [r0, rows] = [t0 * N, (t1 - t0) * N];
       for (const [from, n, src] of recurrent) addWeightGrad(w, rows, dGh + r0 * GH * F, GH, from, n, src + r0 * H * F, H, dWhh + from * H * F);

@@ -22,7 +22,16 @@ export interface PackedB {
   bps: number;
   /** Packed for the batch-1 GEMV (wider panels). */
   gemv: boolean;
+  /**
+   * A recurrent weight multiplied once per step by a few rows (the batch): products of up to
+   * STREAM_MAX_ROWS rows stream it (gemm_rows_stream, wat/gemm.ts). Every product with it then
+   * sums in the same order, whichever sequence, segment or thread runs it.
+   */
+  stepwise?: boolean;
 }
+
+/** Rows of A up to which a stepwise weight's products stream B (measured: 1.05–1.3× at 4–64 rows). */
+export const STREAM_MAX_ROWS = 32;
 
 /**
  * Packs op(B) (K,N) from wasm memory: op(B)[k,j] at `src` + k·ks + j·js bytes. `forGemv` packs
@@ -71,7 +80,7 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
     return runSplit(team!, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta));
   }
   const MR = w.tileRows;
-  const op = transA ? 'gemm_panels' : 'gemm_rows';
+  const op = transA ? 'gemm_panels' : b.stepwise && M <= STREAM_MAX_ROWS ? 'gemm_rows_stream' : 'gemm_rows';
   // op(A) panels of MR rows: transposed A (K,M) needs no packing, row-major A is walked by rows.
   const [aps, aks, ars] = transA ? [MR * F, lda * F, F] : [MR * lda * F, F, lda * F];
   const run = (aAt: number, m: number, bFrom: number, n: number, cAt: number): void => k[op](aAt, aps, aks, ars, bFrom, b.bps, m, n, K, cAt, ldc * F, beta);

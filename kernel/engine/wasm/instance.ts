@@ -21,6 +21,7 @@ export interface KernelExports {
   tile_rows: WebAssembly.Global;
   gemm_panels(a: number, aps: number, aks: number, ars: number, b: number, bps: number, M: number, N: number, K: number, c: number, ldc: number, beta: number): void;
   gemm_rows(a: number, aps: number, aks: number, ars: number, b: number, bps: number, M: number, N: number, K: number, c: number, ldc: number, beta: number): void;
+  gemm_rows_stream(a: number, aps: number, aks: number, ars: number, b: number, bps: number, M: number, N: number, K: number, c: number, ldc: number, beta: number): void;
   gemv(a: number, aks: number, b: number, bps: number, N: number, K: number, c: number, beta: number): void;
   /** y (N) = (beta ? y : 0) + W (N,K)·x with W row-major, rows ldw bytes apart, read in place (wat/gemvRows.ts). */
   gemv_rows(x: number, w: number, ldw: number, N: number, K: number, y: number, beta: number): void;

@@ -35,7 +35,7 @@ const ARGS = OP + 1; // up to 12 i32 arguments
 const SLOTS = 5 * LINE;
 
 /** Kernel exports a job may name, by op number. */
-export const TEAM_OPS = ['gemm_rows', 'gemm_panels', 'gemv', 'pack_b', 'lstm_b1_seq', 'gru_b1_seq', 'rnn_tanh_b1_seq', 'rnn_relu_b1_seq'] as const;
+export const TEAM_OPS = ['gemm_rows', 'gemm_rows_stream', 'gemm_panels', 'gemv', 'pack_b', 'lstm_b1_seq', 'gru_b1_seq', 'rnn_tanh_b1_seq', 'rnn_relu_b1_seq'] as const;
 export type TeamOp = (typeof TEAM_OPS)[number];
 const OP_NUMBER = new Map<TeamOp, number>(TEAM_OPS.map((op, i) => [op, i]));
 const STOP = 99;

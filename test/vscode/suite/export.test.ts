@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, type ExportResult } from './contract';
-import { closeAllEditors, extensionWithKernel, openScratchNotebook, outputItems, requireCommand, runCells, selectRnnLabKernel, testApi, waitFor } from './helpers';
+import { closeAllEditors, extensionWithKernel, openScratchNotebook, outputItems, requireCommand, runCells, selectRnnLabKernel, testApi, waitFor, REGRESSOR_LINES } from './helpers';
 
 /** ModelProto's first field is ir_version (field 1, varint): the byte 0x08. */
 const ONNX_FIRST_BYTE = 0x08;
@@ -125,16 +125,9 @@ suite('export: training to PyTorch', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'rnn-lab-export-torch-'));
     const editor = await openScratchNotebook('export-torch', [
       [
-        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
-        'class Regressor extends Module {',
-        '  gru = new GRU(1, 4, { batchFirst: true });',
-        '  head = new Linear(4, 1);',
-        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
-        '}',
+        ...REGRESSOR_LINES,
         'const regressor = new Regressor();',
         'const untrained = new Regressor();',
-        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
-        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
         "await fit(regressor, { x, y }, { epochs: 2, batchSize: 4, optimizer: 'sgd', lr: 0.05, clipGradNorm: 1, display: false }).done;",
       ].join('\n'),
     ]);

@@ -6,6 +6,22 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CONTROLLER_ID, EXTENSION_ID, TEST_API_METHODS, type TestApi } from './contract';
 
+
+/**
+ * A cell's lines declaring a small GRU regressor (class Regressor: GRU(1,4) and Linear(4,1) on
+ * the last step) and its data x (8,5,1), y (8,1): the suites that need a model to train use it.
+ */
+export const REGRESSOR_LINES: readonly string[] = [
+  "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
+  'class Regressor extends Module {',
+  '  gru = new GRU(1, 4, { batchFirst: true });',
+  '  head = new Linear(4, 1);',
+  '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
+  '}',
+  'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
+  'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
+];
+
 /** Polls `probe` every 100 ms until it returns something other than undefined/false. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS, DASHBOARD_VIEW_TYPE, PARAMETER_VIEW_TYPE, RNN_LAB_MIMES } from './contract';
-import { closeAllEditors, extensionWithKernel, openScratchNotebook, outputItems, runCells, selectRnnLabKernel, testApi, waitFor } from './helpers';
+import { closeAllEditors, extensionWithKernel, openScratchNotebook, outputItems, runCells, selectRnnLabKernel, testApi, waitFor, REGRESSOR_LINES } from './helpers';
 import type { ModuleSummary } from '../../../kernel/protocol';
 import { sampleRunsOrFail } from './samples.test';
 
@@ -56,15 +56,8 @@ suite('inspector: the parameter view', () => {
     const api = await testApi('parameterView', 'modelsTreeItems');
     const editor = await openScratchNotebook('parameter-view', [
       [
-        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
-        'class Regressor extends Module {',
-        '  gru = new GRU(1, 4, { batchFirst: true });',
-        '  head = new Linear(4, 1);',
-        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
-        '}',
+        ...REGRESSOR_LINES,
         'const net = new Regressor();',
-        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
-        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
       ].join('\n'),
       'net.gru.weight_hh_l0.data.fill(0);',
       "await fit(net, { x, y }, { epochs: 5, batchSize: 4, optimizer: 'sgd', lr: 0.1, display: false }).done;",

@@ -16,6 +16,7 @@ import {
   extensionWithKernel,
   testApi,
   waitFor,
+  REGRESSOR_LINES,
 } from './helpers';
 
 const ERROR = 'application/vnd.code.notebook.error';
@@ -96,16 +97,7 @@ suite('kernel control: interrupt and restart', () => {
   test('stopping a loop that awaits training jobs says "Interrupted" once, naming the job it stopped', async function () {
     await extensionWithKernel();
     const editor = await openScratchNotebook('interrupt-training-loop', [
-      [
-        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
-        'class Regressor extends Module {',
-        '  gru = new GRU(1, 4, { batchFirst: true });',
-        '  head = new Linear(4, 1);',
-        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
-        '}',
-        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
-        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
-      ].join('\n'),
+      REGRESSOR_LINES.join('\n'),
       "for (const lr of [0.01, 0.001]) {\n  const job = fit(new Regressor(), { x, y }, { epochs: 1_000_000, batchSize: 4, optimizer: 'sgd', lr });\n  await job.done;\n}",
     ]);
     await selectRnnLabKernel(editor);
@@ -166,15 +158,8 @@ suite('kernel control: the restart question counts running training jobs', () =>
     const api = await testApi('kernels', 'jobsTreeItems', 'restartQuestions', 'answerRestartQuestions', 'recentMessages');
     const editor = await openScratchNotebook('restart-training', [
       [
-        "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
-        'class Regressor extends Module {',
-        '  gru = new GRU(1, 4, { batchFirst: true });',
-        '  head = new Linear(4, 1);',
-        '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
-        '}',
+        ...REGRESSOR_LINES,
         'const regressor = new Regressor();',
-        'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
-        'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
         "const job = fit(regressor, { x, y }, { epochs: 1_000_000, batchSize: 4, optimizer: 'sgd', lr: 0.01, display: false });",
       ].join('\n'),
     ]);

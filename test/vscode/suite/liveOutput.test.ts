@@ -7,19 +7,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS, RNN_LAB_MIMES, type TestApi } from './contract';
-import { closeAllEditors, extensionWithKernel, itemsOfMime, openScratchNotebook, outputItems, plainOf, runCells, selectRnnLabKernel, testApi, waitFor } from './helpers';
+import { closeAllEditors, extensionWithKernel, itemsOfMime, openScratchNotebook, outputItems, plainOf, runCells, selectRnnLabKernel, REGRESSOR_LINES, testApi, waitFor } from './helpers';
 
 /** A small GRU regressor and its data (cells below train it). */
-const DEFINE = [
-  "import { fit, GRU, Linear, Module, select, Tensor } from 'rnn-lab';",
-  'class Regressor extends Module {',
-  '  gru = new GRU(1, 4, { batchFirst: true });',
-  '  head = new Linear(4, 1);',
-  '  forward(x: Tensor): Tensor { return this.head.forward(select(this.gru.forward(x).h, 0, -1)); }',
-  '}',
-  'const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i / 2)), [8, 5, 1]);',
-  'const y = new Tensor(Float32Array.from({ length: 8 }, (_, i) => Math.sin((5 * i + 5) / 2)), [8, 1]);',
-].join('\n');
+const DEFINE = REGRESSOR_LINES.join('\n');
 // Holds the kernel's thread for 3 s, longer than the pause after which other displays settle.
 const BUSY_KERNEL = 'const until = Date.now() + 3000;\nwhile (Date.now() < until) {}';
 const LONG_FIT = "const job = fit(new Regressor(), { x, y }, { epochs: 1_000_000, batchSize: 4, optimizer: 'sgd', lr: 0.01 });";
