@@ -390,7 +390,7 @@ export function handOver<G extends Float32Array | null>(gradient: G): G {
 function accumulate(t: Tensor, g: Float32Array): void {
   if (t.grad === null) {
     // Only a leaf may keep the array: a node that retains its gradient passes g on to its inputs.
-    const own = t.gradFn === null && handedOver.delete(g) && g.length === t.size;
+    const own = t.gradFn === null && handedOver.delete(g);
     t.grad = new Tensor(own ? g : new Float32Array(g), t.shape, false);
   } else {
     const acc = t.grad.data;

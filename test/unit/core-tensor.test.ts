@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { add, mul, sum, tanh } from '../../kernel/engine/ops';
-import { arange, full, isGradEnabled, noGrad, ones, Parameter, Tensor, tensor, zeros } from '../../kernel/engine/tensor';
+import { arange, fromOp, full, handOver, isGradEnabled, noGrad, ones, Parameter, Tensor, tensor, zeros } from '../../kernel/engine/tensor';
 
 describe('creation', () => {
   it('tensor() from nested arrays, flat data with a shape, a Float32Array (not copied), a number', () => {
@@ -106,6 +106,39 @@ describe('autograd', () => {
     expect(d.requiresGrad).toBe(false);
     expect(() => y.requiresGrad_(false)).toThrow('requiresGrad_(false) is only allowed on leaf tensors; use detach()');
     expect(x.clone().data).not.toBe(x.data);
+  });
+  it('a leaf keeps a gradient its op handed over as it is; other gradients, and non-leaves, get copies', () => {
+    const x = tensor([1, 2], undefined, { requiresGrad: true });
+    const w = tensor([3, 4], undefined, { requiresGrad: true });
+    const h = mul(x, 1).retainGrad();
+    const made: Float32Array[] = [];
+    // An op over (h, w) that hands over its gradient for h and w but keeps one of them.
+    const kept = new Float32Array([5, 6]);
+    const op = (): Tensor =>
+      fromOp(new Float32Array([0]), [1], [h, w], () => ({
+        name: 'TestBackward',
+        inputs: [h, w],
+        backward: (g) => {
+          made.push(new Float32Array([g[0]!, 2 * g[0]!]));
+          return [handOver(made[made.length - 1]!), kept];
+        },
+      }));
+    op().backward(undefined, { retainGraph: true });
+    expect(h.grad!.data).not.toBe(made[0]); // h retains its gradient and passes it on to x
+    expect([...h.grad!.data]).toEqual([1, 2]);
+    expect([...x.grad!.data]).toEqual([1, 2]);
+    expect(w.grad!.data).not.toBe(kept); // not handed over: copied
+    expect([...w.grad!.data]).toEqual([5, 6]);
+    // A leaf whose gradient is unset takes the handed-over array itself, then adds into it.
+    const v = tensor([0, 0], undefined, { requiresGrad: true });
+    const fresh: Float32Array[] = [];
+    const opV = (): Tensor => fromOp(new Float32Array([0]), [1], [v], () => ({ name: 'TestBackward', inputs: [v], backward: () => [handOver(fresh[fresh.push(new Float32Array([7, 8])) - 1]!)] }));
+    opV().backward();
+    expect(v.grad!.data).toBe(fresh[0]);
+    opV().backward();
+    expect(v.grad!.data).toBe(fresh[0]);
+    expect([...v.grad!.data]).toEqual([14, 16]);
+    expect([...fresh[1]!]).toEqual([7, 8]);
   });
   it('back-propagates through a 20000-op chain without overflowing the stack', () => {
     const x = tensor([0.1], undefined, { requiresGrad: true });
