@@ -257,6 +257,27 @@ describe('saved buffers and retainGraph (as PyTorch)', () => {
     });
   });
 
+  it('a backward that frees the tape writes the gate gradients over its gates: the same gradients bit for bit as one that keeps it', () => {
+    const grads = (kind: 'lstm' | 'gru', retainGraph: boolean, instrument: boolean): Float32Array[] => {
+      useKernels('auto');
+      manualSeed(5);
+      const layer = kind === 'lstm' ? new LSTM(5, 12, { numLayers: 2, bidirectional: true }) : new GRU(5, 12, { numLayers: 2 });
+      layer.instrument = instrument;
+      const x = new Tensor(seededValues(9 * 4 * 5, 8), [9, 4, 5]);
+      const { output } = layer.forward(x, { lengths: [9, 4, 7, 1] });
+      const gatesBefore = instrument ? Object.values(layer.trace!.directions).map((d) => new Float32Array(Object.values(d.gates)[0]!.data)) : [];
+      output.mul(new Tensor(seededValues(output.size, 9), output.shape)).sum().backward({ retainGraph });
+      // The trace copied the gates out at forward time: what it shows is not the gradients.
+      if (instrument) Object.values(layer.trace!.directions).forEach((d, i) => expect(Object.values(d.gates)[0]!.data).toEqual(gatesBefore[i]));
+      return layer.parameters().map((p) => p.grad!.data);
+    };
+    for (const kind of ['lstm', 'gru'] as const) {
+      const kept = grads(kind, true, false);
+      grads(kind, false, false).forEach((g, i) => expect(g, `${kind} tensor ${i}`).toEqual(kept[i]));
+      grads(kind, false, true).forEach((g, i) => expect(g, `${kind} instrumented, tensor ${i}`).toEqual(kept[i]));
+    }
+  });
+
   it('a tape whose buffers were dropped from wasm memory (budget) was copied out first', () => {
     const { lstm: l1, loss: loss1 } = forwardLoss();
     loss1.backward();

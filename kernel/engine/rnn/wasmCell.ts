@@ -43,8 +43,13 @@ export interface WasmCell<Tape extends object> {
   tapeArrays(p: SequenceProblem, b: ResidentBuffers): Record<string, [at: number, n: number]>;
   /** Backward without resident buffers: the tape's arrays copied back in, as allocTape laid them out. */
   uploadTape(w: WasmKernels, p: SequenceProblem<Float32Array>, tape: Tape): TapeBuffers;
-  /** Backward: the gradient buffers and the weights; returns step t's kernels and where the gate gradients go. */
-  backwardSteps(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers, grads: SequenceOutputGrads<Float32Array>): BackwardSteps;
+  /**
+   * Backward: the gradient buffers and the weights; returns step t's kernels and where the gate
+   * gradients go. `consumable`: the tape's gate activations are not read after this backward, and
+   * a cell whose step kernel reads a step's gates before it writes their gradients may write them
+   * in place (a (T,N,G·H) buffer less at the peak of a long sequence's memory).
+   */
+  backwardSteps(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers, grads: SequenceOutputGrads<Float32Array>, consumable: boolean): BackwardSteps;
 }
 
 export interface BackwardSteps {
@@ -123,7 +128,8 @@ export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell
     const dy = putOutputGrad(w, p, grads);
     let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
     let next = arena.alloc(N * H);
-    const steps = cell.backwardSteps(w, p, b, grads);
+    // An uploaded tape is this backward's copy; a resident one is freed after it unless retained.
+    const steps = cell.backwardSteps(w, p, b, grads, !res || options.retainTape === false);
     for (let s = T - 1; s >= 0; s--) {
       const t = stepTime(p, s);
       const ss = steps.step(t, carry, outputGradAt(w, p, dy, t), next);

@@ -63,13 +63,15 @@ export function gruWasm(resetAfter: boolean): WasmCell<GruTape<Float32Array>> {
       return { gates: w.arena.put(tape.gates), hidden: w.arena.put(tape.hidden), hs: uploadStates(w, p, p.h0, tape.hs) };
     },
 
-    backwardSteps(w, p, { len, gates, hs, hidden }) {
+    backwardSteps(w, p, { len, gates, hs, hidden }, _grads, consumable) {
       // dGi (T,N,3H): pre-activation gradients seen from the input side; dGh from the hidden side
-      // (they differ in the n block of PyTorch's form only; the Cho form has one buffer)
+      // (they differ in the n block of PyTorch's form only; the Cho form has one buffer). gru_bwd
+      // loads a unit's r, z, n before it stores: dGi may take the gates' place (not in the Cho
+      // form, whose second kernel reads the gates after the first wrote dG).
       const { T, N, H } = p;
       const G = 3 * H;
       const arena = w.arena;
-      const dGi = arena.alloc(T * N * G);
+      const dGi = consumable && resetAfter ? gates : arena.alloc(T * N * G);
       const dGh = resetAfter ? arena.alloc(T * N * G) : dGi;
       const wHh = packRecurrent(w, p, arena.put(p.wHh)); // op(B)[g, h'] = w_hh[g, h'], K = 3H
       const prev = prevStatesMatrix(p, hs);

@@ -43,13 +43,14 @@ export const lstmWasm: WasmCell<LstmTape<Float32Array>> = {
     return { gates: w.arena.put(tape.gates), hs: uploadStates(w, p, p.h0, tape.hs), cs: uploadStates(w, p, p.c0, tape.cs) };
   },
 
-  backwardSteps(w, p, { len, gates, hs, cs }, grads) {
-    // dG (T,N,4H): the pre-activation gradient per step; dc (N,H): ∂L/∂c, updated in place
+  backwardSteps(w, p, { len, gates, hs, cs }, grads, consumable) {
+    // dG (T,N,4H): the pre-activation gradient per step; dc (N,H): ∂L/∂c, updated in place.
+    // lstm_bwd loads a unit's four gates before it stores their gradients: dG may take the gates' place.
     const { T, N, H } = p;
     const G = 4 * H;
     const arena = w.arena;
     const dc = grads.dcN ? arena.put(grads.dcN) : arena.zeros(N * H);
-    const dG = arena.alloc(T * N * G);
+    const dG = consumable ? gates : arena.alloc(T * N * G);
     const wHh = packRecurrent(w, p, arena.put(p.wHh));
     const step = (t: number, carry: number, dy: number, next: number): number => {
       const dGt = dG + t * N * G * F;
