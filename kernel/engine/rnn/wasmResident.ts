@@ -50,10 +50,12 @@ function stackOf(w: WasmKernels): Entry[] {
 
 /**
  * Called by a forward before it allocates: drops every resident buffer when adding `bytes` would
- * exceed the budget. Returns whether the forward may keep its buffers resident.
+ * exceed the budget. Returns whether the forward may keep its buffers resident: always, however
+ * large (a tape beyond the budget alone is dropped by the next forward). The forward allocates
+ * them in wasm memory either way, and a copy out of it would hold the tape twice until the
+ * backward (a long sequence's tape in JavaScript arrays, and wasm memory that never shrinks).
  */
 export function makeRoom(w: WasmKernels, bytes: number): boolean {
-  if (bytes > BUDGET / 2) return false;
   const stack = stackOf(w);
   const held = stack.reduce((s, e) => s + (e.end - e.start), 0);
   if (held + bytes > BUDGET || stack.length >= MAX_ENTRIES) dropAll(w);
