@@ -236,10 +236,10 @@ describe('resident forward buffers', () => {
     dropAll(w);
     const used = w.arena.used;
     const big = { T: 2200, N: 16, I: 32, H: 256, reverse: false, lengths: null, initial: false, bias: true }; // tape ≈ 150 MB
-    const { p, grads, g } = run({ kind: 'gru' }, big, 'auto', 5);
+    const { p, grads, g } = run({ kind: 'gru', resetAfter: true }, big, 'auto', 5);
     expect(w.arena.used).toBe(used); // forward + backward: freed
     const out = { y: new Float32Array(big.T * big.N * big.H), hN: new Float32Array(big.N * big.H), cN: null };
-    const tape = cellForward({ kind: 'gru' }, p, out);
+    const tape = cellForward({ kind: 'gru', resetAfter: true }, p, out);
     expect(residentBytes(w)).toBeGreaterThan(128 * 2 ** 20);
     const again = cellBackward(p, tape, grads, { needDx: true, stepNorms: null, retainTape: false });
     for (const [k, v] of Object.entries(gradArrays(g))) expect(gradArrays(again)[k], k).toEqual(v);
