@@ -10,7 +10,7 @@ import { LSTM, GRU } from '../../kernel/engine/layers/recurrent';
 import { manualSeed } from '../../kernel/engine/rng';
 import { tensor } from '../../kernel/engine/tensor';
 import { useKernels } from '../../kernel/engine/wasm/instance';
-import { getNumThreads, setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
+import { getNumThreads, planSplit, setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
 import { wasmKernels } from '../../kernel/engine/wasm/instance';
 import { seededValues } from './recurrent-helpers';
 
@@ -102,6 +102,35 @@ describe('two kernel threads give the one-thread results bit for bit', () => {
       }
     });
   }
+
+  it('a product whose column panels are shared out by the threads\' measured speeds gives the one-thread result each time', () => {
+    const [M, N, K] = [16, 1024, 512];
+    const A = seededValues(M * K, 5);
+    const B = seededValues(K * N, 6);
+    const one = run(1, () => {
+      const C = new Float32Array(M * N);
+      gemm(false, false, M, N, K, A, 0, B, 0, C, 0, 0);
+      return C;
+    });
+    setNumThreads(2);
+    const team = teamFor(wasmKernels()!)!;
+    const key = 'a test product';
+    for (let i = 0; i < 40; i++) {
+      const two = run(2, () => {
+        const C = new Float32Array(M * N);
+        gemm(false, false, M, N, K, A, 0, B, 0, C, 0, 0);
+        return C;
+      });
+      expect(two, `split ${i}`).toEqual(one);
+    }
+    // Each side keeps at least one panel, whatever a product's learned share.
+    for (const panels of [2, 3, 128]) {
+      const plan = planSplit(team, key, panels);
+      expect(plan.mine).toBeGreaterThanOrEqual(1);
+      expect(plan.mine).toBeLessThanOrEqual(panels - 1);
+    }
+    expect(teamStats.helperMs).toBeGreaterThan(0);
+  });
 
   it.each([
     ['LSTM', 1, 96],

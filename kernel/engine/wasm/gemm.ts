@@ -5,7 +5,7 @@
 
 import { GEMV_NR, NR } from './wat/gemm';
 import { F, type Arena, type KernelExports, type WasmKernels } from './instance';
-import { runSplit, teamFor } from './team';
+import { planSplit, runSplit, teamFor } from './team';
 
 /**
  * Multiply-adds below which a product runs on one thread: the helper is not always scheduled at
@@ -73,11 +73,13 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
   if (b.gemv) {
     if (M !== 1) throw new Error('gemmPacked: a GEMV packing serves batch 1 only');
     const aks = transA ? lda * F : F;
-    // Two threads: the first half of the column panels here, the rest on the helper.
-    const split = team ? (Math.ceil(b.N / b.nr) >> 1) * b.nr : 0;
-    if (split === 0) return k.gemv(a, aks, bAt, b.bps, b.N, K, c, beta);
-    const rest = [a, aks, bAt + (split / b.nr) * b.bps, b.bps, b.N - split, K, c + split * F, beta];
-    return runSplit(team!, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta));
+    // Two threads: the first column panels here (about half: planSplit), the rest on the helper.
+    const panels = Math.ceil(b.N / b.nr);
+    if (!team || panels < 2) return k.gemv(a, aks, bAt, b.bps, b.N, K, c, beta);
+    const plan = planSplit(team, `gemv ${b.N}×${K}`, panels);
+    const split = plan.mine * b.nr;
+    const rest = [a, aks, bAt + plan.mine * b.bps, b.bps, b.N - split, K, c + split * F, beta];
+    return runSplit(team, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta), plan);
   }
   const MR = w.tileRows;
   const op = transA ? 'gemm_panels' : b.stepwise && M <= STREAM_MAX_ROWS ? 'gemm_rows_stream' : 'gemm_rows';
@@ -88,9 +90,10 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
   // Two threads: split the column panels of B, or the row panels of A when B has one panel.
   const panels = Math.ceil(b.N / b.nr);
   if (panels >= 2) {
-    const split = (panels >> 1) * b.nr;
-    const rest = [a, aps, aks, ars, bAt + (split / b.nr) * b.bps, b.bps, M, b.N - split, K, c + split * F, ldc * F, beta];
-    return runSplit(team, op, rest, () => run(a, M, bAt, split, c));
+    const plan = planSplit(team, `${op} ${M}×${b.N}×${K}`, panels);
+    const split = plan.mine * b.nr;
+    const rest = [a, aps, aks, ars, bAt + plan.mine * b.bps, b.bps, M, b.N - split, K, c + split * F, ldc * F, beta];
+    return runSplit(team, op, rest, () => run(a, M, bAt, split, c), plan);
   }
   const rowSplit = (Math.ceil(M / MR) >> 1) * MR;
   if (rowSplit === 0) return run(a, M, bAt, b.N, c);

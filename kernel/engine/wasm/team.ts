@@ -30,6 +30,7 @@ const CLAIM = 2 * LINE; // the last job number claimed, by the helper or (taken 
 const FAILED = 3 * LINE; // 1 when the last job threw in the helper
 const SLEEPING = FAILED + 1; // 1 while the helper waits in Atomics.wait
 const READY = FAILED + 2; // 1 once the helper has its instance (until then the caller works alone)
+const ELAPSED = FAILED + 3; // µs the helper spent on its last job
 const OP = 4 * LINE;
 const ARGS = OP + 1; // up to 12 i32 arguments
 const SLOTS = 5 * LINE;
@@ -69,12 +70,14 @@ for (;;) {
   // scheduled in time): whoever claims the job runs it.
   if (Atomics.compareExchange(ctl, ${CLAIM}, seen - 1, seen) !== seen - 1) continue;
   const a = ctl;
+  const t0 = performance.now();
   try {
     fns[op](a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}], a[${ARGS + 8}], a[${ARGS + 9}], a[${ARGS + 10}], a[${ARGS + 11}]);
     Atomics.store(ctl, ${FAILED}, 0);
   } catch (e) {
     Atomics.store(ctl, ${FAILED}, 1);
   }
+  ctl[${ELAPSED}] = Math.round(1000 * (performance.now() - t0));
   Atomics.store(ctl, ${DONE}, seen);
 }
 `;
@@ -91,6 +94,49 @@ interface Team {
   pausedUntil: number;
   /** Length of the next pause: doubles while windows keep failing, back to PAUSE_MIN_MS after a good one. */
   pauseMs: number;
+  /** The caller's share of a product's column panels, by product (see callerShare). */
+  shares: Map<string, number>;
+}
+
+/**
+ * How a split product's column panels are shared out: `key` names the product (its kernel and
+ * shape), `panels` is how many there are. The two threads are not equally fast on the same
+ * shape (measured on these VMs: the helper took 23 % longer than the caller on its half at
+ * H = 512, 21 % less at H = 1024, from cache and placement), and a step waits for the slower
+ * half. Each product's share moves toward the balance the last split's two times show. Which
+ * thread computes a column does not change its value: the results stay those of one thread.
+ */
+export interface SplitPlan {
+  key: string;
+  /** Panels the caller takes (the helper the rest): at least 1 of each. */
+  mine: number;
+  panels: number;
+}
+
+/** At most this many products keep a share (a step has a handful of distinct ones). */
+const MAX_SHARES = 256;
+const SHARE_MIN = 0.2;
+const SHARE_MAX = 0.8;
+/** How far one split moves the share toward the balance it measured. */
+const SHARE_STEP = 0.25;
+/** Halves shorter than this (ms) say little about the threads' speeds. */
+const SHARE_MIN_MS = 0.02;
+
+/** The caller's panels of a product of `panels` column panels (half until its splits have been timed). */
+export function planSplit(t: Team, key: string, panels: number): SplitPlan {
+  const share = t.shares.get(key) ?? 0.5;
+  return { key, panels, mine: Math.min(panels - 1, Math.max(1, Math.round(panels * share))) };
+}
+
+function learnShare(t: Team, plan: SplitPlan, callerMs: number, helperMs: number): void {
+  if (callerMs < SHARE_MIN_MS || helperMs < SHARE_MIN_MS) return;
+  const s = plan.mine / plan.panels;
+  const callerRate = s / callerMs;
+  const helperRate = (1 - s) / helperMs;
+  const balanced = callerRate / (callerRate + helperRate);
+  const old = t.shares.get(plan.key) ?? 0.5;
+  if (!t.shares.has(plan.key) && t.shares.size >= MAX_SHARES) t.shares.clear();
+  t.shares.set(plan.key, Math.min(SHARE_MAX, Math.max(SHARE_MIN, old + SHARE_STEP * (balanced - old))));
 }
 
 /**
@@ -109,7 +155,7 @@ const PAUSE_MAX_MS = 500;
  * batch-1 sequences run on both threads (rnn/splitSequence.ts), their steps and how many of the
  * helper's parts the caller ran because the helper had not claimed them in time.
  */
-export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0 };
+export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
 
 let threads = 1;
 let team: Team | null = null;
@@ -162,15 +208,16 @@ export function teamFor(w: WasmKernels): Team | null {
     return null;
   }
   worker.unref();
-  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowMissed: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS };
+  team = { kernels: w, worker, ctl: new Int32Array(control), seq: 0, windowJobs: 0, windowMissed: 0, pausedUntil: 0, pauseMs: PAUSE_MIN_MS, shares: new Map() };
   return null;
 }
 
 /**
  * Runs `op(args)` on the helper while `mine()` runs here; returns when both are done. Throws if
- * the helper's part failed (a trap: an out-of-bounds operand).
+ * the helper's part failed (a trap: an out-of-bounds operand). `plan`: the split of column panels
+ * the two parts are (planSplit), which learns from both parts' times.
  */
-export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () => void): void {
+export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () => void, plan?: SplitPlan): void {
   const ctl = t.ctl;
   ctl[OP] = OP_NUMBER.get(op)!;
   for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
@@ -191,9 +238,15 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   }
   const mineDone = performance.now();
   spinUntil(ctl, DONE, seq); // the helper started its half about when we started ours
+  const waited = performance.now() - mineDone;
+  const helperMs = ctl[ELAPSED]! / 1000;
+  teamStats.callerMs += mineDone - started;
+  teamStats.helperMs += helperMs;
+  teamStats.waitMs += waited;
+  if (plan) learnShare(t, plan, mineDone - started, helperMs);
   // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
   // time slice. Such a wait counts against the helper like a take-back.
-  const late = performance.now() - mineDone > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
+  const late = waited > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
   if (late) teamStats.late++;
   if (!asleep) noteJob(t, late);
   if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${op}: the kernel helper thread's half failed (operands out of bounds)`);
