@@ -16,7 +16,8 @@ import { timeBlocks } from './timeBlocks';
 export type WasmRecurrentInput = [from: number, n: number, src: number];
 
 /**
- * Adds the sums over time of one backward into `sums` (JS arrays, copied into the arena and back).
+ * Adds the sums over time of one backward into `sums` (JS arrays, copied into the arena and back;
+ * with `zero`, known to be zeros, only copied back).
  * dGi and dGh are the (T,N,G·H) gate gradients as the input and the hidden side see them (the
  * same buffer but in the GRU's resetAfter form); `x` is x's byte address (unused with p.rows).
  */

@@ -94,7 +94,7 @@ interface Team {
   pausedUntil: number;
   /** Length of the next pause: doubles while windows keep failing, back to PAUSE_MIN_MS after a good one. */
   pauseMs: number;
-  /** The caller's share of a product's column panels, by product (see callerShare). */
+  /** The caller's share of a product's column panels, by product (see planSplit). */
   shares: Map<string, number>;
 }
 
@@ -151,9 +151,11 @@ const PAUSE_MIN_MS = 10;
 const PAUSE_MAX_MS = 500;
 
 /**
- * Counters for the benchmark: products split, jobs taken back or waited for late, pauses; and for
- * batch-1 sequences run on both threads (rnn/splitSequence.ts), their steps and how many of the
- * helper's parts the caller ran because the helper had not claimed them in time.
+ * Counters for the benchmark: products split, jobs taken back or waited for late, pauses; the
+ * milliseconds the caller and the helper spent on their parts of the split jobs both ran, and
+ * the caller's wait for the helper after its own part; and for batch-1 sequences run on both
+ * threads (rnn/splitSequence.ts), their steps and how many of the helper's parts the caller ran
+ * because the helper had not claimed them in time.
  */
 export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
 
@@ -243,10 +245,11 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   teamStats.callerMs += mineDone - started;
   teamStats.helperMs += helperMs;
   teamStats.waitMs += waited;
-  if (plan) learnShare(t, plan, mineDone - started, helperMs);
   // A helper preempted in the middle of its half keeps the caller waiting for the rest of an OS
-  // time slice. Such a wait counts against the helper like a take-back.
+  // time slice. Such a wait counts against the helper like a take-back, and says nothing about
+  // how fast it computes.
   const late = waited > LATE_FACTOR * (mineDone - started) + LATE_MIN_MS;
+  if (plan && !late) learnShare(t, plan, mineDone - started, helperMs);
   if (late) teamStats.late++;
   if (!asleep) noteJob(t, late);
   if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${op}: the kernel helper thread's half failed (operands out of bounds)`);
