@@ -17,6 +17,7 @@
 //   kernel/engine/        tensors, autograd, layers, the wasm kernels: pure
 //   kernel/host/          what the core asks of the place it runs in (types and the installed host)
 //   kernel/protocol.ts, kernel/nbformat.ts   types shared by both sides of the process boundary
+//   kernel/processEnv.ts   the environment the kernel process is started with (extension, runner)
 //   kernel/browserProtocol.ts   what the extension's browser entry posts to the kernel worker (types)
 //
 // The core (everything from kernel/kernelService.ts down, and kernel/browser/) runs in Node and in a
@@ -46,11 +47,12 @@ const rooms = {
   'kernel/browser': ['kernel/host', 'kernel/kernelService.ts', 'kernel/runtime', 'kernel/train', 'kernel/engine', 'kernel/browserProtocol.ts', 'kernel/uuid.ts'],
   'kernel/browserProtocol.ts': [],
   'kernel/uuid.ts': [],
-  'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts'],
+  'kernel/runner': ['kernel/transport', 'kernel/plots', 'kernel/io', 'kernel/node', 'kernel/protocol.ts', 'kernel/nbformat.ts', 'kernel/processEnv.ts'],
   'kernel/protocol.ts': [],
+  'kernel/processEnv.ts': [],
   'kernel/nbformat.ts': ['kernel/protocol.ts'],
   'webview': ['kernel/protocol.ts', 'kernel/plots'],
-  'extension': ['kernel/protocol.ts', 'kernel/browserProtocol.ts', 'kernel/uuid.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
+  'extension': ['kernel/protocol.ts', 'kernel/processEnv.ts', 'kernel/browserProtocol.ts', 'kernel/uuid.ts', 'kernel/nbformat.ts', 'kernel/plots', 'webview/messages.ts', 'webview/format.ts', 'webview/jobHistory.ts'],
 };
 
 /** The rooms that run in Node and in a browser Web Worker alike. */

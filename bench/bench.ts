@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]`
+// `npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu] [--system-malloc]`
 // `npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32,8] [--steps N]`: issue 18's reproduction only (bench/subnormals.ts)
 // `npm run bench -- --scaling [--cells lstm,gru] [--seqs …] [--hiddens …] [--batch 16] [--rounds N]`: how cost grows (bench/scaling.ts)
 // `npm run bench -- --help`: these lines.
@@ -34,9 +34,14 @@
 // shares of the best ceiling the run measured, on the cores each column used. --node SPEC (a path,
 // or a version found in bench/node/node_modules: bench/nodeRuntime.ts) runs RNN Lab's columns
 // and TF.js wasm a second time on that Node in a child process, each round, and prints both.
+//
+// On Linux the bench first re-runs itself with the environment the kernel process is started with
+// (kernel/processEnv.ts: glibc malloc keeps a step's big arrays for the next step instead of
+// faulting in fresh pages), and the peers it starts inherit it; --system-malloc runs without.
 
 import '../kernel/node/install';
 import { spawnSync } from 'node:child_process';
+import { hasKernelMalloc, KERNEL_MALLOC_ENV, withKernelMalloc } from '../kernel/processEnv';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -716,7 +721,7 @@ async function runScaling(): Promise<void> {
 
 /** The usage lines at the top of this file. */
 const USAGE = [
-  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu]',
+  'npm run bench [-- --json] [--rounds N] [--steps N] [--only name,name] [--node PATH|VERSION] [--no-peers] [--no-browser] [--no-workers] [--no-relaxed] [--no-flush] [--tfjs-cpu] [--system-malloc]',
   '  --json         one JSON line per column (ours, the peers, the flush pairs, other runtimes) instead of the tables',
   '  --rounds N     every column N times in turn; the median round and the min–max range',
   '  --steps N      timed steps per column (default 20)',
@@ -729,6 +734,8 @@ const USAGE = [
   '  --no-relaxed   plain SIMD128 kernels instead of relaxed SIMD',
   '  --no-flush     setFlushDenormal(false) for the whole run (what the flush to zero costs)',
   '  --tfjs-cpu     TensorFlow.js cpu too (about five minutes)',
+  '  --system-malloc  without the kernel process\'s glibc malloc settings (kernel/processEnv.ts), which the bench otherwise',
+  '                 re-runs itself with (Linux), so that it measures the engine as a notebook runs it; the peers inherit them',
   'npm run bench -- --subnormals [--seqs 100,200,400] [--batches 32] [--steps N]',
   "  issue 18's reproduction: an LSTM's forward, backward and Adam per T, flush off and on, with the subnormals counted",
   'npm run bench -- --scaling [--cells lstm,gru] [--seqs 50,200,1000,4000] [--hiddens 64,256,512,1024] [--batch 16] [--input 32] [--rounds N] [--no-workers] [--no-peers] [--node SPEC]',
@@ -736,8 +743,22 @@ const USAGE = [
   '  with --node, RNN Lab runs on that Node)',
 ];
 
+/**
+ * The bench again in a child process with glibc malloc's tuning, as the extension and the runner
+ * start the kernel process (kernel/processEnv.ts); the peers it starts inherit it too. Returns
+ * the child's exit code.
+ */
+function rerunWithKernelMalloc(): number {
+  const env = withKernelMalloc({ ...process.env }, process.platform);
+  note(`re-running with the kernel process's malloc settings (${Object.keys(KERNEL_MALLOC_ENV).map((k) => `${k}=${env[k]}`).join(' ')}; --system-malloc: without them)`);
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) return void console.log(USAGE.join('\n'));
+  if (!process.argv.includes('--system-malloc') && !hasKernelMalloc(process.env, process.platform)) return void (process.exitCode = rerunWithKernelMalloc());
   if (process.argv.includes('--subnormals')) return reproduceSubnormals();
   if (process.argv.includes('--scaling-child')) return scalingChildMain();
   if (process.argv.includes('--scaling')) return runScaling();

@@ -2,6 +2,7 @@
 // pure function (unit-tested); spawnKernel only carries it out.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { withKernelMalloc } from '../../kernel/processEnv';
 
 export interface SpawnPlan {
   command: string;
@@ -19,6 +20,8 @@ export interface SpawnInputs {
   /** The `rnnLab.kernel.nodePath` setting; empty means "the runtime VS Code runs on". */
   nodePathSetting: string;
   env: NodeJS.ProcessEnv;
+  /** process.platform: on Linux the kernel gets glibc malloc's tuning (kernel/processEnv.ts). */
+  platform: NodeJS.Platform;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface SpawnInputs {
  * process.execPath already is `node`. Either way the kernel needs no Node install of its own.
  */
 export function kernelSpawnPlan(inputs: SpawnInputs): SpawnPlan {
-  const env: NodeJS.ProcessEnv = { ...inputs.env };
+  const env: NodeJS.ProcessEnv = withKernelMalloc({ ...inputs.env }, inputs.platform);
   // The extension host may run under a debugger; the kernel must not try to open the same port.
   delete env.NODE_OPTIONS;
   delete env.VSCODE_INSPECTOR_OPTIONS;

@@ -18,6 +18,7 @@ export function nodeLauncher(extensionUri: vscode.Uri, log: vscode.OutputChannel
         kernelScript: vscode.Uri.joinPath(extensionUri, 'dist', 'kernel.js').fsPath,
         nodePathSetting: vscode.workspace.getConfiguration(Settings.section).get<string>(Settings.nodePath, ''),
         env: process.env,
+        platform: process.platform,
       });
       return new ProcessKernelSession(label, { plan, cwd: notebookFolder(notebook) ?? os.homedir() }, clientOptions, log);
     },

@@ -3,6 +3,7 @@
 // when the process dies. A kernel that breaks the framing is stopped, and this process never
 // leaves its kernel behind: exiting kills it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withKernelMalloc } from '../processEnv';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { guardFraming, type FramingError } from '../node/boundedReader';
 import {
@@ -73,6 +74,7 @@ export class KernelProcess {
   constructor(options: KernelProcessOptions) {
     this.child = spawn(process.execPath, [...(options.execArgv ?? []), options.kernelPath, '--stdio'], {
       cwd: options.cwd,
+      env: withKernelMalloc({ ...process.env }, process.platform), // as the extension starts it
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     // process.exit() here (a second Ctrl-C, a test's end) must not leave a kernel spinning.

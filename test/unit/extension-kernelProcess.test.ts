@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { kernelSpawnPlan, killKernelTree, OutputTail, spawnKernel } from '../../extension/node/kernelProcess';
+import { hasKernelMalloc, KERNEL_MALLOC_ENV } from '../../kernel/processEnv';
 
-const base = { kernelScript: '/ext/dist/kernel.js', nodePathSetting: '', env: { PATH: '/bin', NODE_OPTIONS: '--inspect=9229' } };
+const base = { kernelScript: '/ext/dist/kernel.js', nodePathSetting: '', env: { PATH: '/bin', NODE_OPTIONS: '--inspect=9229' }, platform: 'linux' as const };
 
 describe('how the kernel process is spawned', () => {
   it('desktop VS Code: its Electron executable runs as Node', () => {
@@ -24,6 +25,18 @@ describe('how the kernel process is spawned', () => {
     const plan = kernelSpawnPlan({ ...base, nodePathSetting: ' /usr/local/bin/node ', execPath: '/opt/code/code', versions: { electron: '32' }, env: { ELECTRON_RUN_AS_NODE: '1' } });
     expect(plan.command).toBe('/usr/local/bin/node');
     expect(plan.env.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it("on Linux, glibc's malloc keeps a training step's big arrays for the next step; a value the user set wins", () => {
+    const plan = kernelSpawnPlan({ ...base, execPath: '/usr/bin/node', versions: { node: '20.20.2' }, env: { PATH: '/bin', MALLOC_TRIM_THRESHOLD_: '0' } });
+    expect(plan.env.MALLOC_MMAP_THRESHOLD_).toBe(KERNEL_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_);
+    expect(plan.env.MALLOC_TRIM_THRESHOLD_).toBe('0');
+    expect(hasKernelMalloc(plan.env, 'linux')).toBe(true);
+    expect(hasKernelMalloc({ PATH: '/bin' }, 'linux')).toBe(false);
+    for (const platform of ['darwin', 'win32'] as const) {
+      const elsewhere = kernelSpawnPlan({ ...base, platform, execPath: '/usr/bin/node', versions: { node: '20.20.2' } });
+      expect(Object.keys(elsewhere.env).filter((name) => name.startsWith('MALLOC_'))).toEqual([]);
+    }
   });
 
   it('keeps only the tail of the stderr output', () => {
