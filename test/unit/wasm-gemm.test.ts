@@ -35,6 +35,8 @@ const shapes: [number, number, number][] = [
   [17, 64, 40], // transposed A packed into panels (N ≥ 64) with a partial last panel
   [32, 24, 128],
   [5, 9, 0],
+  [9, 16, 83], // a one-row tile whose K leaves 2 after its runs of three
+  [1, 5, 2],
 ];
 
 describe('wasm gemm matches float64 products', () => {
