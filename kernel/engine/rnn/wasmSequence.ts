@@ -11,6 +11,8 @@
 
 import { packMatrixB, type PackedB } from '../wasm/gemm';
 import { F, type WasmKernels } from '../wasm/instance';
+import { smallInputKernels } from '../wasm/smallInput';
+import { SMALL_INPUT_MAX } from '../wasm/wat/smallInput';
 import { multiplyByWeight, weightOperand, type WeightOperand } from '../wasm/weightOperand';
 import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
 
@@ -97,11 +99,28 @@ export function projectInputWasm(w: WasmKernels, p: SequenceProblem<Float32Array
   const arena = w.arena;
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
-  const wIh = wIhAt ?? arena.put(p.wIh);
-  multiplyByWeight(w, weightOperand(w, wIh, GH, p.I, planRows(p), planRows(p)), rows, x, p.I, gates, GH, 0);
-  if (bias) w.k.add_rows(gates, rows, GH * F, arena.put(bias), GH);
+  projectRows(w, p, rows, x, GH, bias, wIhAt ?? arena.put(p.wIh), gates);
   arena.release(mark);
   return gates;
+}
+
+/**
+ * out (rows, GH) = x (rows, I)·w_ihᵀ + bias, all in the arena (w_ih at `wIh`): with few input
+ * features in one pass (input_proj_I, wat/smallInput.ts: the same values as the GEMM and
+ * add_rows), else the GEMM, w_ih packed or read in place as chosen for planRows(p), then the bias.
+ */
+function projectRows(w: WasmKernels, p: SequenceProblem<Float32Array>, rows: number, x: number, GH: number, bias: Float32Array | null, wIh: number, out: number): void {
+  const arena = w.arena;
+  const { I } = p;
+  if (I <= SMALL_INPUT_MAX) {
+    // w_ih (GH, I) transposed to (I, GH): each feature's weights one contiguous row
+    const wT = arena.alloc(I * GH);
+    const f32 = arena.f32();
+    for (let g = 0; g < GH; g++) for (let i = 0; i < I; i++) f32[(wT >> 2) + i * GH + g] = f32[(wIh >> 2) + g * I + i]!;
+    return smallInputKernels(w, I).proj(out, rows, x, wT, bias ? arena.put(bias) : 0, GH);
+  }
+  multiplyByWeight(w, weightOperand(w, wIh, GH, I, planRows(p), planRows(p)), rows, x, I, out, GH, 0);
+  if (bias) w.k.add_rows(out, rows, GH * F, arena.put(bias), GH);
 }
 
 /** Rows of x the operands are chosen for: the whole sequence's when p is a segment of it (SequenceProblem.planRows). */
@@ -145,9 +164,8 @@ function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: 
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
   const projected = arena.alloc(V * GH);
-  // w_ih packed or read in place as projectInputWasm would decide for x's rows, so the values agree.
-  multiplyByWeight(w, weightOperand(w, wIhAt ?? arena.put(p.wIh), GH, p.I, planRows(p), planRows(p)), V, arena.put(table), p.I, projected, GH, 0);
-  if (bias) w.k.add_rows(projected, V, GH * F, arena.put(bias), GH);
+  // Projected as projectInputWasm projects x's rows, so the values agree.
+  projectRows(w, p, V, arena.put(table), GH, bias, wIhAt ?? arena.put(p.wIh), projected);
   const f32 = arena.f32();
   const [to, from] = [gates >> 2, projected >> 2];
   for (let r = 0; r < rows; r++) f32.copyWithin(to + r * GH, from + index[r]! * GH, from + (index[r]! + 1) * GH);

@@ -9,6 +9,9 @@
 
 import { gemmPacked, packMatrixB } from '../wasm/gemm';
 import { F, type WasmKernels } from '../wasm/instance';
+import { smallInputKernels } from '../wasm/smallInput';
+import { KC } from '../wasm/wat/gemm';
+import { SMALL_INPUT_MAX } from '../wasm/wat/smallInput';
 import { type SequenceProblem, type TimeSums } from './sequence';
 import { timeBlocks } from './timeBlocks';
 
@@ -40,9 +43,14 @@ export function addTimeSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH
       const [r0, rows] = [t0 * N, (t1 - t0) * N];
       for (const [from, n, src] of recurrent) addWeightGrad(w, rows, dGh + r0 * GH * F, GH, from, n, src + r0 * H * F, H, dWhh + from * H * F);
       if (dbHh) w.k.col_sums(dbHh, dGh + r0 * GH * F, rows, GH * F, GH);
-      if (table) addPerTableRow(w, p, table, dGi, GH, r0, rows);
-      else addWeightGrad(w, rows, dGi + r0 * GH * F, GH, 0, GH, x + r0 * I * F, I, dWih);
-      if (dbIh) w.k.col_sums(dbIh, dGi + r0 * GH * F, rows, GH * F, GH);
+      if (!table && I <= SMALL_INPUT_MAX) {
+        // Few input features: dW_ih and db_ih in one pass, dW_ih in runs of the GEMM's KC rows (the GEMM's sums)
+        smallInputKernels(w, I).sums(dWih, dbIh, dGi + r0 * GH * F, rows, GH * F, GH, x + r0 * I * F, KC);
+      } else {
+        if (table) addPerTableRow(w, p, table, dGi, GH, r0, rows);
+        else addWeightGrad(w, rows, dGi + r0 * GH * F, GH, 0, GH, x + r0 * I * F, I, dWih);
+        if (dbIh) w.k.col_sums(dbIh, dGi + r0 * GH * F, rows, GH * F, GH);
+      }
     }
     sums.dWhh.set(arena.view(dWhh, sums.dWhh.length));
     if (table) sums.tableSums!.set(arena.view(table, sums.tableSums!.length));

@@ -29,6 +29,14 @@ export interface KernelExports {
   pack_a(src: number, rs: number, ks: number, M: number, K: number, mr: number, dst: number): void;
   add_rows(out: number, rows: number, ld: number, v: number, n: number): void;
   col_sums(out: number, m: number, rows: number, ld: number, n: number): void;
+  /** out (rows,n) = x (rows,I)·wT (I,n) + bias (0: none), for I = 1…3 (wat/smallInput.ts). */
+  input_proj_1(out: number, rows: number, x: number, wT: number, bias: number, n: number): void;
+  input_proj_2(out: number, rows: number, x: number, wT: number, bias: number, n: number): void;
+  input_proj_3(out: number, rows: number, x: number, wT: number, bias: number, n: number): void;
+  /** dW (n,I) += Σ mᵀ·x in runs of kc rows, db (n; 0: none) += Σ m, for I = 1…3 (wat/smallInput.ts). */
+  input_sums_1(dW: number, db: number, m: number, rows: number, ld: number, n: number, x: number, kc: number): void;
+  input_sums_2(dW: number, db: number, m: number, rows: number, ld: number, n: number, x: number, kc: number): void;
+  input_sums_3(dW: number, db: number, m: number, rows: number, ld: number, n: number, x: number, kc: number): void;
   softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
   copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, rowBytes: number): void;
   set_scratch(base: number): void;

@@ -29,6 +29,8 @@ export interface GemmConfig {
 }
 
 export const NR = 8;
+/** The reduction block of the GEMMs (GemmConfig.KC in both flavours: wat/module.ts). */
+export const KC = 256;
 export const GEMV_NR = 24;
 
 /** Byte offset of the scratch tile used for partial edge tiles (first page is reserved). */
