@@ -22,6 +22,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bounded } from './lib/bounded.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
 import { startIsolatingProxy } from './lib/isolatingProxy.mjs';
@@ -82,13 +83,13 @@ try {
   exitCode = 1;
 } finally {
   clearTimeout(overallTimer);
-  await browser?.close().catch(() => {});
-  await proxy?.close().catch(() => {});
+  await bounded('run-web: closing the browser', () => browser?.close());
+  await bounded('run-web: closing the isolating proxy', () => proxy?.close());
   // The web suite wrote its results into the workspace, which stop() removes.
   if (server && opts.web && existsSync(join(server.workspace, WEB_RESULTS))) copyFileSync(join(server.workspace, WEB_RESULTS), resultsFile);
   if (server) {
     log(`--- code-server output ---\n${server.log()}`);
-    await server.stop();
+    await bounded('run-web: stopping code-server', () => server.stop(), 30);
   }
   writeFileSync(logFile, logLines.join('\n') + '\n');
   const verdict = judgeRun(resultsFile, { mode, grep: opts.grep });

@@ -42,6 +42,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bounded } from './lib/bounded.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { repoRoot, startCodeServer } from './lib/codeServer.mjs';
 import { startIsolatingProxy } from './lib/isolatingProxy.mjs';
@@ -607,9 +608,9 @@ async function run(theme) {
     if (page) await shoot(page, 'failure').catch(() => {});
     throw err;
   } finally {
-    await browser?.close().catch(() => {});
-    await proxy?.close().catch(() => {});
-    await server.stop();
+    await bounded('screenshots: closing the browser', () => browser?.close());
+    await bounded('screenshots: closing the isolating proxy', () => proxy?.close());
+    await bounded('screenshots: stopping code-server', () => server.stop(), 30);
   }
 }
 

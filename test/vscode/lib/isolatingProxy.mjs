@@ -27,6 +27,13 @@ export async function startIsolatingProxy(target) {
   });
   const server = createServer((req, res) => proxy.web(req, res));
   server.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head));
+  // Every socket, upgraded ones (WebSockets) too: close() ends them all, or server.close() would
+  // wait for them (closeAllConnections() leaves upgraded sockets alone).
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const port = await freePort();
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
@@ -34,8 +41,8 @@ export async function startIsolatingProxy(target) {
     base: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => {
       proxy.close();
-      server.closeAllConnections?.();
       server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
     }),
   };
 }
