@@ -16,6 +16,7 @@
 
 import { laneFlush } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
+import { columns } from './util';
 
 /** Input features up to which a recurrent layer's input side runs these kernels. */
 export const SMALL_INPUT_MAX = 3;
@@ -36,26 +37,24 @@ function inputProjection(relaxed: boolean, I: number): Func {
   const xs = (L: Lane, i: number): string => `x${i}_${L.width}`;
   for (const L of lanes) for (let i = 0; i < I; i++) f.local(xs(L, i), L.type);
   for (const L of lanes) f.local(`acc_${L.width}`, L.type);
-  // Columns of one row: f32x4 while 4 remain, then one at a time; `withBias` adds the bias.
-  const columns = (withBias: boolean): string[] =>
-    lanes.flatMap((L, li) => {
+  // Columns of one row (util.ts's loop: f32x4 while 4 remain, then one at a time); `withBias` adds the bias.
+  const columnLoop = (withBias: boolean): string[] =>
+    columns(withBias ? 'cb' : 'cn', relaxed, get('n'), (L) => {
       const acc = `acc_${L.width}`;
+      const fl = flush[L.width === 4 ? 0 : 1]!;
       const at = (base: string): string => add(base, get('jo'));
-      const body = [
+      return [
         set(acc, zero(L)),
         ...Array.from({ length: I }, (_, i) => set(acc, L.madd(get(xs(L, i)), L.load(add(get('wT'), add(mul(get('nb'), i32(i)), get('jo')))), get(acc)))),
-        set(acc, flush[li]!.value(get(acc))),
-        ...(withBias ? [set(acc, flush[li]!.value(L.add(get(acc), L.load(at(get('bias'))))))] : []),
+        set(acc, fl.value(get(acc))),
+        ...(withBias ? [set(acc, fl.value(L.add(get(acc), L.load(at(get('bias'))))))] : []),
         L.store(at(get('o')), get(acc)),
       ];
-      const end = L.width === 4 ? `(i32.sub ${get('nb')} ${i32(12)})` : get('nb');
-      const from = L.width === 4 ? i32(0) : get('jo');
-      return forLoop(`c${L.width}${withBias ? 'b' : ''}`, 'jo', from, end, i32(4 * L.width), body);
     });
   const row = (withBias: boolean): string[] => [
     ...lanes.flatMap((L) => Array.from({ length: I }, (_, i) => set(xs(L, i), splat(L, add(get('x'), mul(get('r'), i32(4 * I))), 4 * i)))),
     set('o', add(get('out'), mul(get('r'), get('nb')))),
-    ...columns(withBias),
+    ...columnLoop(withBias),
   ];
   f.emit(
     ...flush.map((fl) => fl.init),

@@ -4,8 +4,8 @@
 import { flushingLane, laneFlush } from './flush';
 import { add, forLoop, Func, get, i32, inc, mul, scalarLane, set, vectorLane, type Lane } from './text';
 
-/** Runs `body(L, jo)` over columns [0, n) of one row: f32x4 while 4 remain, then the scalar tail. */
-function columns(label: string, relaxed: boolean, n: string, body: (L: Lane) => string[], lanes: [Lane, Lane] = [vectorLane(relaxed), scalarLane(relaxed)]): string[] {
+/** Runs `body(L, jo)` over columns [0, n) of one row (local `jo`: the byte offset): f32x4 while 4 remain, then the scalar tail. */
+export function columns(label: string, relaxed: boolean, n: string, body: (L: Lane) => string[], lanes: [Lane, Lane] = [vectorLane(relaxed), scalarLane(relaxed)]): string[] {
   const [V, S] = lanes;
   return [
     set('jo', i32(0)),
