@@ -14,7 +14,8 @@
 import { F, type WasmKernels } from '../wasm/instance';
 import { checkProblem, stepTime, zeroTimeSums, type BackwardOptions, type SequenceInputGrads, type SequenceOutputGrads, type SequenceOutputs, type SequenceProblem } from './sequence';
 import { forwardBatch1Split, splitsBatch1, type SplitCell } from './splitSequence';
-import { batchMajorOutput, outputGradAt, putOutputGrad, stateAt, stepOut, writeOutputs } from './wasmSequence';
+import { runStepsByRows } from './rowSplit';
+import { batchMajorOutput, outputGradAt, putOutputGrad, stateAt, stepOut, writeOutputs, type BatchRows } from './wasmSequence';
 import { addTimeSums, finishTableSums, inputGrad, type WasmRecurrentInput } from './wasmTimeSums';
 import { copiedTape, keepResident, makeRoom, releaseResident, residentBuffers, residentTape, type ResidentBuffers } from './wasmResident';
 
@@ -37,8 +38,12 @@ export interface WasmCell<Tape extends object> {
   tapeFloats(p: SequenceProblem): number;
   /** Forward, after the lengths and x: allocates the buffers the backward needs (the gates, the states, …). */
   allocTape(w: WasmKernels, p: SequenceProblem<Float32Array>, x: number): TapeBuffers;
-  /** Forward: the weights and temporaries above the tape; returns step t's kernels. */
-  forwardStep(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers): (t: number) => void;
+  /**
+   * Forward: the weights and temporaries above the tape; returns step t's kernels on `rows` of the
+   * batch (all of them, or a thread's part: rowSplit.ts). The kernels are reached through w.k
+   * when called, as a trace records them (wasm/replay.ts).
+   */
+  forwardStep(w: WasmKernels, p: SequenceProblem<Float32Array>, b: ResidentBuffers): (t: number, rows: BatchRows) => void;
   /** The tape's arrays: byte address and length of each. */
   tapeArrays(p: SequenceProblem, b: ResidentBuffers): Record<string, [at: number, n: number]>;
   /** Backward without resident buffers: the tape's arrays copied back in, as allocTape laid them out. */
@@ -54,11 +59,11 @@ export interface WasmCell<Tape extends object> {
 
 export interface BackwardSteps {
   /**
-   * Step t: from `carry` (∂L/∂h_t from later steps) and `dy` (step t's output gradient), writes
-   * the step's gate gradients and ∂L/∂h_{t−1} into `next` (N,H); returns Σ (∂L/∂h_t)² over the
-   * rows active at t.
+   * Step t on `rows` of the batch: from `carry` (∂L/∂h_t from later steps) and `dy` (step t's
+   * output gradient), (N,H) each, writes the step's gate gradients and ∂L/∂h_{t−1} into `next`
+   * (N,H); returns Σ (∂L/∂h_t)² over the rows active at t.
    */
-  step(t: number, carry: number, dy: number, next: number): number;
+  step(t: number, carry: number, dy: number, next: number, rows: BatchRows): number;
   /** (T,N,G·H) gate gradients as the input side sees them (w_ih, b_ih, x). */
   dGi: number;
   /** The same as the hidden side sees them (w_hh, b_hh): dGi but in the GRU's resetAfter form. */
@@ -90,11 +95,11 @@ export function wasmForward<Tape extends object>(w: WasmKernels, cell: WasmCell<
     const end = arena.mark();
     const step = cell.forwardStep(w, p, b);
     const yb = batchMajorOutput(w, p, out.batchFirst);
-    for (let s = 0; s < T; s++) {
+    runStepsByRows(w, p, cell.gates, T, (s, rows) => {
       const t = stepTime(p, s);
-      step(t);
-      stepOut(w, p, b.hs, yb, t);
-    }
+      step(t, rows);
+      stepOut(w, p, b.hs, yb, t, rows);
+    });
     writeOutputs(w, p, b.hs, out.y, out.hN, b.cs, out.cN, out.batchFirst, yb);
     if (out.capture) captureState(w, p, b, out.capture);
     if (!keepTape) return null;
@@ -126,16 +131,16 @@ export function wasmBackward<Tape extends object>(w: WasmKernels, cell: WasmCell
   try {
     const b = res ?? { len: arena.putInt32(p.lengths), x: p.rows ? 0 : arena.put(p.x), ...NONE, ...cell.uploadTape(w, p, tape) };
     const dy = putOutputGrad(w, p, grads);
-    let carry = grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H);
-    let next = arena.alloc(N * H);
+    // ∂L/∂h in two (N,H) buffers, the carry and the next step's, taking turns
+    const carries = [grads.dhN ? arena.put(grads.dhN) : arena.zeros(N * H), arena.alloc(N * H)] as const;
     // An uploaded tape is this backward's copy; a resident one is freed after it unless retained.
     const steps = cell.backwardSteps(w, p, b, grads, !res || options.retainTape === false);
-    for (let s = T - 1; s >= 0; s--) {
-      const t = stepTime(p, s);
-      const ss = steps.step(t, carry, outputGradAt(w, p, dy, t), next);
-      if (options.stepNorms) options.stepNorms[t] = Math.sqrt(ss);
-      [carry, next] = [next, carry];
-    }
+    const norms = runStepsByRows(w, p, cell.gates, T, (i, rows) => {
+      const t = stepTime(p, T - 1 - i);
+      return steps.step(t, carries[i & 1], outputGradAt(w, p, dy, t, rows), carries[(i + 1) & 1], rows);
+    });
+    if (options.stepNorms) for (let i = 0; i < T; i++) options.stepNorms[stepTime(p, T - 1 - i)] = Math.sqrt(norms[i]!);
+    const carry = carries[T & 1];
     // The sums over time, into options.sums (a segment of a checkpointed sequence) or fresh zeros.
     const sums = options.sums ?? zeroTimeSums(p, G, true);
     addTimeSums(w, p, G, steps.dGi, steps.dGh, steps.recurrentInputs, b.x, sums, !options.sums);

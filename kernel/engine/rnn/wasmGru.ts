@@ -8,7 +8,7 @@ import { F } from '../wasm/instance';
 import { multiplyByWeight } from '../wasm/weightOperand';
 import { type GruTape } from './gru';
 import { type WasmCell } from './wasmCell';
-import { foldedBias, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, stateAt, statesAt, uploadStates } from './wasmSequence';
+import { foldedBias, lengthsAt, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, rowAt, stateAt, statesAt, uploadStates, type BatchRows } from './wasmSequence';
 
 export function gruWasm(resetAfter: boolean): WasmCell<GruTape<Float32Array>> {
   return {
@@ -35,22 +35,24 @@ export function gruWasm(resetAfter: boolean): WasmCell<GruTape<Float32Array>> {
         const wAll = recurrentOperand(w, p, wHh, 0, G);
         const hh = arena.alloc(N * G);
         const bhn = p.bHh ? arena.put(p.bHh.subarray(2 * H)) : arena.zeros(H);
-        return (t) => {
-          const hPrev = prevStateAt(p, hs, t);
-          multiplyByWeight(w, wAll, N, hPrev, H, hh, G, 0);
-          w.k.gru_fwd(gates + t * N * G * F, hh, bhn, hPrev, stateAt(p, hs, t), hidden + t * N * H * F, N, H, len, t);
+        return (t, rows) => {
+          const hPrev = rowAt(prevStateAt(p, hs, t), rows, H);
+          const hhRows = rowAt(hh, rows, G);
+          multiplyByWeight(w, wAll, rows.count, hPrev, H, hhRows, G, 0, N);
+          w.k.gru_fwd(rowAt(gates + t * N * G * F, rows, G), hhRows, bhn, hPrev, rowAt(stateAt(p, hs, t), rows, H), rowAt(hidden + t * N * H * F, rows, H), rows.count, H, lengthsAt(len, rows), t);
         };
       }
       const wRz = recurrentOperand(w, p, wHh, 0, 2 * H);
       const wN = recurrentOperand(w, p, wHh, 2 * H, H);
-      return (t) => {
-        const gt = gates + t * N * G * F;
-        const ht = hidden + t * N * H * F;
-        const hPrev = prevStateAt(p, hs, t);
-        multiplyByWeight(w, wRz, N, hPrev, H, gt, G, 1);
-        w.k.gru_cho_rz(gt, hPrev, ht, N, H, len, t);
-        multiplyByWeight(w, wN, N, ht, H, gt + 2 * H * F, G, 1);
-        w.k.gru_cho_h(gt, hPrev, stateAt(p, hs, t), N, H, len, t);
+      return (t, rows) => {
+        const gt = rowAt(gates + t * N * G * F, rows, G);
+        const ht = rowAt(hidden + t * N * H * F, rows, H);
+        const hPrev = rowAt(prevStateAt(p, hs, t), rows, H);
+        const n = rows.count;
+        multiplyByWeight(w, wRz, n, hPrev, H, gt, G, 1, N);
+        w.k.gru_cho_rz(gt, hPrev, ht, n, H, lengthsAt(len, rows), t);
+        multiplyByWeight(w, wN, n, ht, H, gt + 2 * H * F, G, 1, N);
+        w.k.gru_cho_h(gt, hPrev, rowAt(stateAt(p, hs, t), rows, H), n, H, lengthsAt(len, rows), t);
       };
     },
 
@@ -76,23 +78,26 @@ export function gruWasm(resetAfter: boolean): WasmCell<GruTape<Float32Array>> {
       const wHh = packRecurrent(w, p, arena.put(p.wHh)); // op(B)[g, h'] = w_hh[g, h'], K = 3H
       const prev = prevStatesMatrix(p, hs);
       if (resetAfter) {
-        const step = (t: number, carry: number, dy: number, next: number): number => {
-          const ss = w.k.gru_bwd(gates + t * N * G * F, hidden + t * N * H * F, prevStateAt(p, hs, t), carry, dy, dGi + t * N * G * F, dGh + t * N * G * F, next, N, H, len, t);
-          gemmPacked(w, false, N, G, dGh + t * N * G * F, G, wHh, next, H, 1);
+        const step = (t: number, carry: number, dy: number, next: number, rows: BatchRows): number => {
+          const dGht = rowAt(dGh + t * N * G * F, rows, G);
+          const nextRows = rowAt(next, rows, H);
+          const ss = w.k.gru_bwd(rowAt(gates + t * N * G * F, rows, G), rowAt(hidden + t * N * H * F, rows, H), rowAt(prevStateAt(p, hs, t), rows, H), rowAt(carry, rows, H), rowAt(dy, rows, H), rowAt(dGi + t * N * G * F, rows, G), dGht, nextRows, rows.count, H, lengthsAt(len, rows), t);
+          gemmPacked(w, false, rows.count, G, dGht, G, wHh, nextRows, H, 1, 0, N);
           return ss;
         };
         return { step, dGi, dGh, recurrentInputs: [[0, G, prev]] };
       }
       const dRh = arena.alloc(N * H);
-      const step = (t: number, carry: number, dy: number, next: number): number => {
-        const gt = gates + t * N * G * F;
-        const hPrev = prevStateAt(p, hs, t);
-        const dGt = dGi + t * N * G * F;
-        const ss = w.k.gru_cho_bwd1(gt, hPrev, carry, dy, dGt, next, N, H, len, t);
+      const step = (t: number, carry: number, dy: number, next: number, rows: BatchRows): number => {
+        const gt = rowAt(gates + t * N * G * F, rows, G);
+        const hPrev = rowAt(prevStateAt(p, hs, t), rows, H);
+        const dGt = rowAt(dGi + t * N * G * F, rows, G);
+        const [n, nextRows, dRhRows, lens] = [rows.count, rowAt(next, rows, H), rowAt(dRh, rows, H), lengthsAt(len, rows)];
+        const ss = w.k.gru_cho_bwd1(gt, hPrev, rowAt(carry, rows, H), rowAt(dy, rows, H), dGt, nextRows, n, H, lens, t);
         // ∂L/∂(r ⊙ h) = dn_pre·w_hn, then the r gradient and its share of ∂L/∂h_{t−1}
-        gemmPacked(w, false, N, H, dGt + 2 * H * F, G, wHh, dRh, H, 0, 2 * H);
-        w.k.gru_cho_bwd2(gt, hPrev, dRh, dGt, next, N, H, len, t);
-        gemmPacked(w, false, N, 2 * H, dGt, G, wHh, next, H, 1, 0);
+        gemmPacked(w, false, n, H, dGt + 2 * H * F, G, wHh, dRhRows, H, 0, 2 * H, N);
+        w.k.gru_cho_bwd2(gt, hPrev, dRhRows, dGt, nextRows, n, H, lens, t);
+        gemmPacked(w, false, n, 2 * H, dGt, G, wHh, nextRows, H, 1, 0, N);
         return ss;
       };
       // The n block's rows of dW_hh multiply r ⊙ h_{t−1} (hidden), not h_{t−1}.

@@ -8,7 +8,7 @@ import { F } from '../wasm/instance';
 import { multiplyByWeight } from '../wasm/weightOperand';
 import { type LstmTape } from './lstm';
 import { type WasmCell } from './wasmCell';
-import { foldedBias, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, stateAt, statesAt, uploadStates } from './wasmSequence';
+import { foldedBias, lengthsAt, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, rowAt, stateAt, statesAt, uploadStates, type BatchRows } from './wasmSequence';
 
 export const lstmWasm: WasmCell<LstmTape<Float32Array>> = {
   gates: 4,
@@ -26,11 +26,11 @@ export const lstmWasm: WasmCell<LstmTape<Float32Array>> = {
     const { N, H } = p;
     const G = 4 * H;
     const wHh = recurrentOperand(w, p, w.arena.put(p.wHh), 0, G);
-    return (t) => {
-      const gt = gates + t * N * G * F;
-      const hPrev = prevStateAt(p, hs, t);
-      multiplyByWeight(w, wHh, N, hPrev, H, gt, G, 1);
-      w.k.lstm_fwd(gt, prevStateAt(p, cs, t), hPrev, stateAt(p, cs, t), stateAt(p, hs, t), N, H, len, t);
+    return (t, rows) => {
+      const gt = rowAt(gates + t * N * G * F, rows, G);
+      const hPrev = rowAt(prevStateAt(p, hs, t), rows, H);
+      multiplyByWeight(w, wHh, rows.count, hPrev, H, gt, G, 1, N);
+      w.k.lstm_fwd(gt, rowAt(prevStateAt(p, cs, t), rows, H), hPrev, rowAt(stateAt(p, cs, t), rows, H), rowAt(stateAt(p, hs, t), rows, H), rows.count, H, lengthsAt(len, rows), t);
     };
   },
 
@@ -52,11 +52,12 @@ export const lstmWasm: WasmCell<LstmTape<Float32Array>> = {
     const dc = grads.dcN ? arena.put(grads.dcN) : arena.zeros(N * H);
     const dG = consumable ? gates : arena.alloc(T * N * G);
     const wHh = packRecurrent(w, p, arena.put(p.wHh));
-    const step = (t: number, carry: number, dy: number, next: number): number => {
-      const dGt = dG + t * N * G * F;
-      const ss = w.k.lstm_bwd(gates + t * N * G * F, stateAt(p, cs, t), prevStateAt(p, cs, t), carry, dy, dGt, dc, next, N, H, len, t);
+    const step = (t: number, carry: number, dy: number, next: number, rows: BatchRows): number => {
+      const dGt = rowAt(dG + t * N * G * F, rows, G);
+      const nextRows = rowAt(next, rows, H);
+      const ss = w.k.lstm_bwd(rowAt(gates + t * N * G * F, rows, G), rowAt(stateAt(p, cs, t), rows, H), rowAt(prevStateAt(p, cs, t), rows, H), rowAt(carry, rows, H), rowAt(dy, rows, H), dGt, rowAt(dc, rows, H), nextRows, rows.count, H, lengthsAt(len, rows), t);
       // ∂L/∂h_{t−1} = dG_t·w_hh on active rows (the kernel zeroed them), the carry on the others
-      gemmPacked(w, false, N, G, dGt, G, wHh, next, H, 1);
+      gemmPacked(w, false, rows.count, G, dGt, G, wHh, nextRows, H, 1, 0, N);
       return ss;
     };
     return { step, dGi: dG, dGh: dG, recurrentInputs: [[0, G, prevStatesMatrix(p, hs)]], dc };

@@ -63,10 +63,34 @@ export function batchMajorOutput(w: WasmKernels, p: SequenceProblem, batchFirst:
   return batchFirst && p.N > 1 ? w.arena.alloc(p.T * p.N * p.H) : 0;
 }
 
-/** Copies the state after step t into step t of a batch-major output `yb` (none when 0). */
-export function stepOut(w: WasmKernels, p: SequenceProblem, hs: number, yb: number, t: number): void {
-  const { T, N, H } = p;
-  if (yb) w.k.copy_rows(stateAt(p, hs, t), H * F, yb + t * H * F, T * H * F, N, H * F);
+/**
+ * Rows [from, from + count) of the batch: a step's kernels on part of it, the other rows on
+ * another thread (rowSplit.ts). Every row of a recurrent step is computed on its own.
+ */
+export interface BatchRows {
+  from: number;
+  count: number;
+}
+
+/** All N rows. */
+export function allRows(p: SequenceProblem): BatchRows {
+  return { from: 0, count: p.N };
+}
+
+/** Byte address of the first of `rows` in a (N, width) block at `base`. */
+export function rowAt(base: number, rows: BatchRows, width: number): number {
+  return base + rows.from * width * F;
+}
+
+/** Byte address of the first of `rows`' lengths (int32 per row) at `len`. */
+export function lengthsAt(len: number, rows: BatchRows): number {
+  return len + rows.from * 4;
+}
+
+/** Copies `rows` of the state after step t into step t of a batch-major output `yb` (none when 0). */
+export function stepOut(w: WasmKernels, p: SequenceProblem, hs: number, yb: number, t: number, rows: BatchRows = allRows(p)): void {
+  const { T, H } = p;
+  if (yb) w.k.copy_rows(rowAt(stateAt(p, hs, t), rows, H), H * F, yb + (rows.from * T + t) * H * F, T * H * F, rows.count, H * F);
 }
 
 /**
@@ -211,11 +235,14 @@ export function putOutputGrad(w: WasmKernels, p: SequenceProblem<Float32Array>, 
   return { at: arena.put(grads.dy), batchMajor: batchFirst, step: batchFirst ? arena.alloc(N * H) : 0, ...whole };
 }
 
-/** Byte address of step t's output gradient rows (N,H), row stride H. */
-export function outputGradAt(w: WasmKernels, p: SequenceProblem, dy: OutputGrad, t: number): number {
+/**
+ * Byte address of step t's output gradient rows (N,H), row stride H. Batch-major, `rows` of it
+ * are copied into place first (the rows a step on part of the batch reads).
+ */
+export function outputGradAt(w: WasmKernels, p: SequenceProblem, dy: OutputGrad, t: number, rows: BatchRows = allRows(p)): number {
   const { T, N, H } = p;
   if (t < dy.from || t >= dy.to) return dy.zero;
   if (!dy.batchMajor) return dy.at + (t - dy.from) * N * H * F;
-  w.k.copy_rows(dy.at + t * H * F, T * H * F, dy.step, H * F, N, H * F);
+  w.k.copy_rows(dy.at + (rows.from * T + t) * H * F, T * H * F, rowAt(dy.step, rows, H), H * F, rows.count, H * F);
   return dy.step;
 }

@@ -7,7 +7,7 @@ import { F } from '../wasm/instance';
 import { multiplyByWeight } from '../wasm/weightOperand';
 import { type Nonlinearity, type VanillaTape } from './vanilla';
 import { type WasmCell } from './wasmCell';
-import { foldedBias, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, stateAt, statesAt, uploadStates } from './wasmSequence';
+import { foldedBias, lengthsAt, packRecurrent, prevStateAt, prevStatesMatrix, projectInputWasm, recurrentOperand, rowAt, stateAt, statesAt, uploadStates, type BatchRows } from './wasmSequence';
 
 export function vanillaWasm(nonlinearity: Nonlinearity): WasmCell<VanillaTape<Float32Array>> {
   const relu = nonlinearity === 'relu';
@@ -26,12 +26,12 @@ export function vanillaWasm(nonlinearity: Nonlinearity): WasmCell<VanillaTape<Fl
       const { N, H } = p;
       const pre = projectInputWasm(w, p, x, H, foldedBias(p));
       const wHh = recurrentOperand(w, p, w.arena.put(p.wHh), 0, H);
-      const act = relu ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd;
-      return (t) => {
-        const pt = pre + t * N * H * F;
-        const hPrev = prevStateAt(p, hs, t);
-        multiplyByWeight(w, wHh, N, hPrev, H, pt, H, 1);
-        act(pt, hPrev, stateAt(p, hs, t), N, H, len, t);
+      // The kernels are looked up on each call: a trace of these steps records what w.k is then (wasm/replay.ts).
+      return (t, rows) => {
+        const pt = rowAt(pre + t * N * H * F, rows, H);
+        const hPrev = rowAt(prevStateAt(p, hs, t), rows, H);
+        multiplyByWeight(w, wHh, rows.count, hPrev, H, pt, H, 1, N);
+        (relu ? w.k.rnn_relu_fwd : w.k.rnn_tanh_fwd)(pt, hPrev, rowAt(stateAt(p, hs, t), rows, H), rows.count, H, lengthsAt(len, rows), t);
       };
     },
 
@@ -45,11 +45,11 @@ export function vanillaWasm(nonlinearity: Nonlinearity): WasmCell<VanillaTape<Fl
       const arena = w.arena;
       const dG = arena.alloc(T * N * H);
       const wHh = packRecurrent(w, p, arena.put(p.wHh));
-      const grad = relu ? w.k.rnn_relu_bwd : w.k.rnn_tanh_bwd;
-      const step = (t: number, carry: number, dy: number, next: number): number => {
-        const dGt = dG + t * N * H * F;
-        const ss = grad(stateAt(p, hs, t), carry, dy, dGt, next, N, H, len, t);
-        gemmPacked(w, false, N, H, dGt, H, wHh, next, H, 1);
+      const step = (t: number, carry: number, dy: number, next: number, rows: BatchRows): number => {
+        const dGt = rowAt(dG + t * N * H * F, rows, H);
+        const nextRows = rowAt(next, rows, H);
+        const ss = (relu ? w.k.rnn_relu_bwd : w.k.rnn_tanh_bwd)(rowAt(stateAt(p, hs, t), rows, H), rowAt(carry, rows, H), rowAt(dy, rows, H), dGt, nextRows, rows.count, H, lengthsAt(len, rows), t);
+        gemmPacked(w, false, rows.count, H, dGt, H, wHh, nextRows, H, 1, 0, N);
         return ss;
       };
       return { step, dGi: dG, dGh: dG, recurrentInputs: [[0, H, prevStatesMatrix(p, hs)]] };

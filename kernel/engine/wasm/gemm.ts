@@ -59,9 +59,11 @@ export function packMatrixB(w: WasmKernels, src: number, ld: number, trans: bool
 /**
  * C (M,N) at `c` (row stride ldc floats) = beta·C + op(A)·B[k0:k0+K, :], all in wasm memory.
  * op(A)[i,k] is at a + (transA ? k·lda + i : i·lda + k) floats. `kFrom` selects a K-slice of the
- * packed B (rows kFrom … kFrom+K−1 of op(B)).
+ * packed B (rows kFrom … kFrom+K−1 of op(B)). `planM`: the rows the way of running the product is
+ * chosen for, when these M rows are part of a batch of planM whose other rows another thread
+ * multiplies (rnn/rowSplit.ts): the same way for both parts gives the values of one product.
  */
-export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number, a: number, lda: number, b: PackedB, c: number, ldc: number, beta: 0 | 1, kFrom = 0): void {
+export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number, a: number, lda: number, b: PackedB, c: number, ldc: number, beta: 0 | 1, kFrom = 0, planM = M): void {
   if (M === 0 || b.N === 0) return;
   const k: KernelExports = w.k;
   if (K === 0) {
@@ -82,7 +84,7 @@ export function gemmPacked(w: WasmKernels, transA: boolean, M: number, K: number
     return runSplit(team, 'gemv', rest, () => k.gemv(a, aks, bAt, b.bps, split, K, c, beta), plan);
   }
   const MR = w.tileRows;
-  const op = transA ? 'gemm_panels' : b.stepwise && M <= STREAM_MAX_ROWS ? 'gemm_rows_stream' : 'gemm_rows';
+  const op = transA ? 'gemm_panels' : b.stepwise && planM <= STREAM_MAX_ROWS ? 'gemm_rows_stream' : 'gemm_rows';
   // op(A) panels of MR rows: transposed A (K,M) needs no packing, row-major A is walked by rows.
   const [aps, aks, ars] = transA ? [MR * F, lda * F, F] : [MR * lda * F, F, lda * F];
   const run = (aAt: number, m: number, bFrom: number, n: number, cAt: number): void => k[op](aAt, aps, aks, ars, bFrom, b.bps, m, n, K, cAt, ldc * F, beta);

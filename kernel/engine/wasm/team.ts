@@ -12,6 +12,10 @@
 // the other (the helper sleeps, or the OS has not scheduled it on a busy machine), the caller
 // runs that half too, so a descheduled helper never stalls the caller for a time slice.
 //
+// Besides single products, the helper replays a trace of kernel calls (wasm/replay.ts): a whole
+// recurrent sequence on its rows of the batch while the caller runs the other rows
+// (rnn/rowSplit.ts), with no meeting per step.
+//
 // Two threads at most: page 0 of the memory holds one scratch area per instance (gemm.ts).
 
 import { host, type HostWorker } from '../../host/index';
@@ -40,15 +44,36 @@ export const TEAM_OPS = ['gemm_rows', 'gemm_rows_stream', 'gemm_panels', 'gemv',
 export type TeamOp = (typeof TEAM_OPS)[number];
 const OP_NUMBER = new Map<TeamOp, number>(TEAM_OPS.map((op, i) => [op, i]));
 const STOP = 99;
+/** Job: replay the trace of kernel calls at ARGS[0] (wasm/replay.ts's layout). */
+const REPLAY = 98;
 
 // The helper's code, a classic script the host runs with `workerData` set (a string: the engine is
 // bundled into several files, and the worker must not depend on where it was bundled).
 const HELPER_SOURCE = `
-const { module, memory, control, scratch, ops } = workerData;
+const { module, memory, control, scratch, ops, traced } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 k.set_scratch(scratch);
 const fns = ops.map((name) => k[name]);
+const traceFns = traced.map((name) => k[name]);
 const ctl = new Int32Array(control);
+// A trace (wasm/replay.ts): [calls, results at], then per call [function, argument count,
+// result slot or -1, arguments…]; a call's unused argument places read the next words, which a
+// wasm function ignores past its parameters.
+function replay(at) {
+  const v = new Int32Array(memory.buffer);
+  const f64 = new Float64Array(memory.buffer);
+  let i = at >> 2;
+  const calls = v[i];
+  const results = v[i + 1] >> 3;
+  i += 2;
+  for (let c = 0; c < calls; c++) {
+    const n = v[i + 1];
+    const slot = v[i + 2];
+    const r = traceFns[v[i]](v[i + 3], v[i + 4], v[i + 5], v[i + 6], v[i + 7], v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12], v[i + 13], v[i + 14]);
+    if (slot >= 0) f64[results + slot] = r;
+    i += 3 + n;
+  }
+}
 const IDLE_MS = 3;
 let seen = 0;
 Atomics.store(ctl, ${READY}, 1);
@@ -72,7 +97,8 @@ for (;;) {
   const a = ctl;
   const t0 = performance.now();
   try {
-    fns[op](a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}], a[${ARGS + 8}], a[${ARGS + 9}], a[${ARGS + 10}], a[${ARGS + 11}]);
+    if (op === ${REPLAY}) replay(a[${ARGS}]);
+    else fns[op](a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}], a[${ARGS + 8}], a[${ARGS + 9}], a[${ARGS + 10}], a[${ARGS + 11}]);
     Atomics.store(ctl, ${FAILED}, 0);
   } catch (e) {
     Atomics.store(ctl, ${FAILED}, 1);
@@ -153,11 +179,12 @@ const PAUSE_MAX_MS = 500;
 /**
  * Counters for the benchmark: products split, jobs taken back or waited for late, pauses; the
  * milliseconds the caller and the helper spent on their parts of the split jobs both ran, and
- * the caller's wait for the helper after its own part; and for batch-1 sequences run on both
+ * the caller's wait for the helper after its own part; for batch-1 sequences run on both
  * threads (rnn/splitSequence.ts), their steps and how many of the helper's parts the caller ran
- * because the helper had not claimed them in time.
+ * because the helper had not claimed them in time; sequences run by rows on both threads
+ * (rnn/rowSplit.ts).
  */
-export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
+export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, rowSplits: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
 
 let threads = 1;
 let team: Team | null = null;
@@ -195,7 +222,7 @@ function stopTeam(): void {
  * alone). Started on first use: it takes some tens of milliseconds to come up.
  */
 export function teamFor(w: WasmKernels): Team | null {
-  if (threads < 2 || noHelper) return null;
+  if (threads < 2 || noHelper || alone > 0) return null;
   if (team && team.kernels === w) return Atomics.load(team.ctl, READY) === 1 && (team.pausedUntil === 0 || performance.now() > team.pausedUntil) ? team : null;
   stopTeam(); // kernels switched flavour: the helper must share the new instance's memory
   const threadsHost = host().threads;
@@ -204,7 +231,7 @@ export function teamFor(w: WasmKernels): Team | null {
     return null;
   }
   const control = new SharedArrayBuffer(SLOTS * 4);
-  const worker = threadsHost.startHelper(HELPER_SOURCE, { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS] });
+  const worker = threadsHost.startHelper(HELPER_SOURCE, { module: w.module, memory: w.memory, control, scratch: SCRATCH_BYTES, ops: [...TEAM_OPS], traced: tracedKernelNames(w) });
   if (worker === null) {
     noHelper = true;
     return null;
@@ -214,14 +241,51 @@ export function teamFor(w: WasmKernels): Team | null {
   return null;
 }
 
+/** Nesting depth of runAlone: while above 0 the kernels of this thread work without the helper. */
+let alone = 0;
+
+/**
+ * Runs `fn` with the kernels of this thread on this thread only: for the caller's part of a job
+ * whose other part the helper runs (its products must not be split with a helper that is busy),
+ * and while a trace of kernel calls is recorded (wasm/replay.ts).
+ */
+export function runAlone<T>(fn: () => T): T {
+  alone++;
+  try {
+    return fn();
+  } finally {
+    alone--;
+  }
+}
+
+/** The kernel functions a trace may call, by index (the helper gets the same list). */
+export function tracedKernelNames(w: WasmKernels): string[] {
+  return Object.keys(w.k)
+    .filter((name) => typeof (w.k as unknown as Record<string, unknown>)[name] === 'function')
+    .sort();
+}
+
 /**
  * Runs `op(args)` on the helper while `mine()` runs here; returns when both are done. Throws if
  * the helper's part failed (a trap: an out-of-bounds operand). `plan`: the split of column panels
  * the two parts are (planSplit), which learns from both parts' times.
  */
 export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () => void, plan?: SplitPlan): void {
+  runJob(t, OP_NUMBER.get(op)!, op, args, mine, () => (t.kernels.k[op] as (...a: number[]) => void)(...args), plan);
+}
+
+/**
+ * Replays the trace at byte address `trace` (wasm/replay.ts) on the helper while `mine()` runs
+ * here; `takeBack` replays it here instead when the helper has not started it by the time
+ * `mine()` is done. As runSplit otherwise.
+ */
+export function runReplay(t: Team, trace: number, mine: () => void, takeBack: () => void, plan?: SplitPlan): void {
+  runJob(t, REPLAY, 'a replayed sequence', [trace], mine, takeBack, plan);
+}
+
+function runJob(t: Team, op: number, name: string, args: readonly number[], mine: () => void, takeBack: () => void, plan?: SplitPlan): void {
   const ctl = t.ctl;
-  ctl[OP] = OP_NUMBER.get(op)!;
+  ctl[OP] = op;
   for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
   const seq = ++t.seq;
   Atomics.store(ctl, SEQ, seq);
@@ -229,13 +293,20 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   const asleep = Atomics.load(ctl, SLEEPING) === 1;
   if (asleep) Atomics.notify(ctl, SEQ);
   const started = performance.now();
-  mine();
+  try {
+    mine();
+  } catch (e) {
+    // The helper's part may be reading operands the caller frees as the error unwinds: the job
+    // is withdrawn, or waited for when the helper has started it, before the error goes on.
+    if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) !== seq - 1) spinUntil(ctl, DONE, seq);
+    throw e;
+  }
   teamStats.split++;
   if (Atomics.compareExchange(ctl, CLAIM, seq - 1, seq) === seq - 1) {
     teamStats.takenBack++;
     if (!asleep) noteJob(t, true);
     // The helper has not started (asleep, or not scheduled on a busy machine): do it here.
-    (t.kernels.k[op] as (...a: number[]) => void)(...args);
+    takeBack();
     return;
   }
   const mineDone = performance.now();
@@ -252,7 +323,7 @@ export function runSplit(t: Team, op: TeamOp, args: readonly number[], mine: () 
   if (plan && !late) learnShare(t, plan, mineDone - started, helperMs);
   if (late) teamStats.late++;
   if (!asleep) noteJob(t, late);
-  if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${op}: the kernel helper thread's half failed (operands out of bounds)`);
+  if (Atomics.load(ctl, FAILED) === 1) throw new Error(`${name}: the kernel helper thread's half failed (operands out of bounds)`);
 }
 
 /** A wait for the helper longer than LATE_FACTOR × the caller's own half, plus LATE_MIN_MS, is late. */

@@ -26,8 +26,8 @@ export function weightOperand(w: WasmKernels, at: number, N: number, K: number, 
   return { kind: 'packed', b: packMatrixB(w, at, K, true, K, N, rowsPerProduct === 1) }; // op(B)[k, n] = W[n, k]
 }
 
-/** C (M,N) = beta·C + x (M,K)·Wᵀ, all in wasm memory; x's rows ldx floats apart, C's ldc. */
-export function multiplyByWeight(w: WasmKernels, W: WeightOperand, M: number, x: number, ldx: number, c: number, ldc: number, beta: 0 | 1): void {
-  if (W.kind === 'packed') return gemmPacked(w, false, M, W.b.K, x, ldx, W.b, c, ldc, beta);
+/** C (M,N) = beta·C + x (M,K)·Wᵀ, all in wasm memory; x's rows ldx floats apart, C's ldc. `planM`: as gemmPacked's. */
+export function multiplyByWeight(w: WasmKernels, W: WeightOperand, M: number, x: number, ldx: number, c: number, ldc: number, beta: 0 | 1, planM = M): void {
+  if (W.kind === 'packed') return gemmPacked(w, false, M, W.b.K, x, ldx, W.b, c, ldc, beta, 0, planM);
   for (let i = 0; i < M; i++) w.k.gemv_rows(x + i * ldx * F, W.at, W.K * F, W.N, W.K, c + i * ldc * F, beta);
 }
