@@ -11,8 +11,8 @@
 // the two parts' sums instead of summing the rows in one run: the same sum in another order.
 
 import { type WasmKernels } from '../wasm/instance';
-import { putTrace, recordKernelCalls, replayHere, traceResults, UntraceableError } from '../wasm/replay';
-import { planSplit, runAlone, runReplay, teamFor, teamStats } from '../wasm/team';
+import { putTrace, recordKernelCalls, replayHere, traceResults, UntraceableError, type KernelTrace } from '../wasm/replay';
+import { planSplit, runAlone, runReplay, teamFor, teamStats, type SplitPlan, type Team } from '../wasm/team';
 import { type SequenceProblem } from './sequence';
 import { allRows, type BatchRows } from './wasmSequence';
 
@@ -42,39 +42,30 @@ const ROW_SPLIT_MAX_WEIGHT_BYTES = 2 << 20;
  */
 export function runStepsByRows(w: WasmKernels, p: SequenceProblem, gates: number, steps: number, step: (i: number, rows: BatchRows) => number | void): Float64Array {
   const sums = new Float64Array(steps).fill(NaN);
+  const run = (rows: BatchRows): void => {
+    for (let i = 0; i < steps; i++) sums[i] = numberOr(step(i, rows));
+  };
   const cut = rowCut(w, p, gates, steps);
   if (!cut) {
-    const all = allRows(p);
-    for (let i = 0; i < steps; i++) sums[i] = numberOr(step(i, all));
+    run(allRows(p));
     return sums;
   }
-  const { team, plan, mine, theirs } = cut;
   const arena = w.arena;
   const mark = arena.mark();
   try {
-    let trace;
+    let trace: KernelTrace;
     try {
-      trace = recordKernelCalls(w, steps, (i) => step(i, theirs));
+      trace = recordKernelCalls(w, steps, (i) => step(i, cut.theirs));
     } catch (e) {
       if (!(e instanceof UntraceableError)) throw e;
-      const all = allRows(p);
-      for (let i = 0; i < steps; i++) sums[i] = numberOr(step(i, all));
+      run(allRows(p));
       return sums;
     }
     const { at, results } = putTrace(w, trace);
-    new Float64Array(w.memory.buffer, results, steps).fill(NaN);
-    runReplay(
-      team,
-      at,
-      () => runAlone(() => {
-        for (let i = 0; i < steps; i++) sums[i] = numberOr(step(i, mine));
-      }),
-      () => replayHere(w, trace, results),
-      plan,
-    );
+    runReplay(cut.team, at, () => runAlone(() => run(cut.mine)), () => replayHere(w, trace, results), cut.plan);
     teamStats.rowSplits++;
-    const theirSums = traceResults(w, trace, results);
-    for (let i = 0; i < steps; i++) sums[i] = sums[i]! + theirSums[i]!;
+    const theirs = traceResults(w, trace, results);
+    for (let i = 0; i < steps; i++) sums[i] = sums[i]! + theirs[i]!;
     return sums;
   } finally {
     arena.release(mark);
@@ -85,13 +76,21 @@ function numberOr(x: number | void): number {
   return typeof x === 'number' ? x : NaN;
 }
 
+interface RowCut {
+  team: Team;
+  plan: SplitPlan;
+  /** The caller's rows, then the helper's. */
+  mine: BatchRows;
+  theirs: BatchRows;
+}
+
 /**
  * Where to cut the batch, or null to run it on one thread (its products split by columns as
  * gemmPacked splits them): two threads set and the helper up, at least ROW_SPLIT_MIN_ROWS rows,
- * enough work and a w_hh of at most ROW_SPLIT_MAX_WEIGHT_BYTES. The caller's share of the row groups (of
- * the GEMM's tile rows each) is learned as a product's column panels are (planSplit).
+ * enough work and a w_hh of at most ROW_SPLIT_MAX_WEIGHT_BYTES. The caller's share of the row
+ * groups (of the GEMM's tile rows each) is learned as a product's column panels are (planSplit).
  */
-function rowCut(w: WasmKernels, p: SequenceProblem, gates: number, steps: number): { team: NonNullable<ReturnType<typeof teamFor>>; plan: ReturnType<typeof planSplit>; mine: BatchRows; theirs: BatchRows } | null {
+function rowCut(w: WasmKernels, p: SequenceProblem, gates: number, steps: number): RowCut | null {
   const { N, H } = p;
   if (N < ROW_SPLIT_MIN_ROWS || steps * N * gates * H * H < ROW_SPLIT_MIN_WORK || gates * H * H * 4 > ROW_SPLIT_MAX_WEIGHT_BYTES) return null;
   const team = teamFor(w);

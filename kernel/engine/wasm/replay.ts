@@ -93,6 +93,7 @@ export function putTrace(w: WasmKernels, trace: KernelTrace): { at: number; resu
     for (const a of c.args) v[i++] = a;
   }
   v.fill(0, i, i + MAX_ARGS);
+  traceResults(w, trace, results).fill(NaN); // a slot no call fills
   return { at, results };
 }
 

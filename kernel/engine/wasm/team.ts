@@ -108,7 +108,8 @@ for (;;) {
 }
 `;
 
-interface Team {
+/** The helper thread and what the caller keeps about it. */
+export interface Team {
   kernels: WasmKernels;
   worker: HostWorker;
   ctl: Int32Array;
