@@ -11,8 +11,9 @@ import { manualSeed } from '../../kernel/engine/rng';
 import { tensor } from '../../kernel/engine/tensor';
 import { recordKernelCalls, putTrace, replayHere, traceResults, UntraceableError } from '../../kernel/engine/wasm/replay';
 import { useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
-import { runReplay, setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
+import { runReplay, setNumThreads, teamStats } from '../../kernel/engine/wasm/team';
 import { seededValues } from './recurrent-helpers';
+import { twoKernelThreads } from './team-helpers';
 
 afterAll(() => {
   setNumThreads(1);
@@ -99,10 +100,7 @@ function pass(threads: 1 | 2, c: Case): { data: Float32Array[]; norms: number[][
 describe('a recurrent sequence by rows on two threads gives the one-thread results bit for bit', () => {
   beforeAll(async () => {
     useKernels('auto');
-    setNumThreads(2);
-    const w = wasmKernels()!;
-    for (let i = 0; i < 500 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(teamFor(w)).not.toBeNull();
+    await twoKernelThreads();
   });
 
   const cases: Case[] = [
@@ -133,11 +131,8 @@ describe('a recurrent sequence by rows on two threads gives the one-thread resul
   });
 
   it('replays a trace on the helper; an error in the caller\'s part goes on once the helper is off the job, and the team works after it', async () => {
-    setNumThreads(2);
+    const team = await twoKernelThreads();
     const w = wasmKernels()!;
-    for (let i = 0; i < 100 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10)); // a pause for a busy machine ends
-    const team = teamFor(w)!;
-    expect(team).not.toBeNull();
     const mark = w.arena.mark();
     try {
       const src = w.arena.put(Float32Array.from({ length: 64 }, (_, i) => i - 20));

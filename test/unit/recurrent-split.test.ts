@@ -10,9 +10,10 @@ import { GRU, LSTM, RNN, type RNNBase } from '../../kernel/engine/layers/recurre
 import { manualSeed } from '../../kernel/engine/rng';
 import { noGrad, tensor, type Tensor } from '../../kernel/engine/tensor';
 import { putRowsByPart, unitSplit } from '../../kernel/engine/rnn/splitSequence';
-import { useKernels, wasmKernels } from '../../kernel/engine/wasm/instance';
-import { setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
+import { useKernels } from '../../kernel/engine/wasm/instance';
+import { setNumThreads, teamStats } from '../../kernel/engine/wasm/team';
 import { seededValues } from './recurrent-helpers';
+import { twoKernelThreads } from './team-helpers';
 
 afterAll(() => {
   setNumThreads(1);
@@ -56,10 +57,7 @@ function run(threads: 1 | 2, f: () => Tensor[]): { data: Float32Array[]; split: 
 describe('batch-1 inference on two threads gives the one-thread results bit for bit', () => {
   beforeAll(async () => {
     useKernels('auto');
-    setNumThreads(2);
-    const w = wasmKernels()!;
-    for (let i = 0; i < 500 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(teamFor(w)).not.toBeNull();
+    await twoKernelThreads();
   });
 
   // Hidden sizes above the split threshold (G·H² ≥ 2^17 multiply-adds per step), one not a multiple of 16.

@@ -13,19 +13,13 @@ import { useKernels } from '../../kernel/engine/wasm/instance';
 import { getNumThreads, planSplit, setNumThreads, teamFor, teamStats } from '../../kernel/engine/wasm/team';
 import { wasmKernels } from '../../kernel/engine/wasm/instance';
 import { seededValues } from './recurrent-helpers';
+import { twoKernelThreads } from './team-helpers';
 
 afterAll(() => {
   setNumThreads(1);
   useKernels('auto');
 });
 
-/** Starts the helper and waits until it is up (it takes tens of milliseconds). */
-async function twoThreads(): Promise<void> {
-  setNumThreads(2);
-  const w = wasmKernels()!;
-  for (let i = 0; i < 500 && !teamFor(w); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(teamFor(w)).not.toBeNull();
-}
 
 /** Runs f on 1 or 2 threads (with 2, products are split unless the other core is busy). */
 function run<T>(threads: 1 | 2, f: () => T): T {
@@ -49,7 +43,7 @@ describe('setNumThreads', () => {
 describe('two kernel threads give the one-thread results bit for bit', () => {
   beforeAll(async () => {
     useKernels('auto');
-    await twoThreads();
+    await twoKernelThreads();
   });
 
   it('splits large products (retrying while the helper pauses for a busy machine)', async () => {
