@@ -2,8 +2,8 @@
 // runs the first rows' steps, the helper replays a trace of the others' kernel calls
 // (wasm/replay.ts). Outputs and gradients must equal the one-thread ones bit for bit — every cell,
 // lengths, both directions, h0/c0, batchFirst, a select of the last step, batches not a multiple
-// of the tile rows and above the streaming limit — and the per-step gradient norms agree to
-// rounding. Small batches and large weights keep the per-product split.
+// of the tile rows and above the streaming limit, checkpointing through time — and the per-step
+// gradient norms agree to rounding. Small batches and large weights keep the per-product split.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type RNNBase } from '../../kernel/engine/layers/recurrent';
@@ -59,7 +59,7 @@ describe('a trace of kernel calls', () => {
 
 type Kind = 'LSTM' | 'GRU' | 'GRU-cho' | 'RNN-tanh' | 'RNN-relu';
 
-function layerOf(kind: Kind, I: number, H: number, options: { bidirectional?: boolean; batchFirst?: boolean } = {}): RNNBase {
+function layerOf(kind: Kind, I: number, H: number, options: { bidirectional?: boolean; batchFirst?: boolean; checkpoint?: { segment: number } } = {}): RNNBase {
   if (kind === 'LSTM') return new LSTM(I, H, options);
   if (kind === 'GRU' || kind === 'GRU-cho') return new GRU(I, H, { ...options, resetAfter: kind === 'GRU' });
   return new RNN(I, H, { ...options, nonlinearity: kind === 'RNN-relu' ? 'relu' : 'tanh' });
@@ -74,6 +74,8 @@ interface Case {
   batchFirst?: boolean;
   lengths?: boolean;
   lastStep?: boolean;
+  /** Checkpointing through time in segments of this many steps. */
+  segment?: number;
 }
 
 /** Output, every gradient (parameters, x, h0) and the per-step gradient norms of one training pass. */
@@ -83,7 +85,7 @@ function pass(threads: 1 | 2, c: Case): { data: Float32Array[]; norms: number[][
   manualSeed(7);
   const I = 6;
   const D = c.bidirectional ? 2 : 1;
-  const layer = layerOf(c.kind, I, c.H, { bidirectional: c.bidirectional, batchFirst: c.batchFirst });
+  const layer = layerOf(c.kind, I, c.H, { bidirectional: c.bidirectional, batchFirst: c.batchFirst, ...(c.segment ? { checkpoint: { segment: c.segment } } : {}) });
   layer.instrument = true;
   const x = tensor(seededValues(c.T * c.N * I, 3), c.batchFirst ? [c.N, c.T, I] : [c.T, c.N, I]).requiresGrad_();
   const h0 = tensor(seededValues(D * c.N * c.H, 4), [D, c.N, c.H]).requiresGrad_();
@@ -112,6 +114,9 @@ describe('a recurrent sequence by rows on two threads gives the one-thread resul
     { kind: 'RNN-relu', T: 45, N: 10, H: 128, bidirectional: true, lastStep: true },
     // 64 rows: the whole batch's products do not stream (K = 4H > the GEMM's reduction block)
     { kind: 'LSTM', T: 12, N: 64, H: 72, batchFirst: true, lengths: true },
+    // checkpointing through time: each segment's forward, recomputed tape and backward by rows
+    { kind: 'GRU', T: 60, N: 16, H: 96, lengths: true, segment: 20 },
+    { kind: 'LSTM', T: 50, N: 12, H: 96, bidirectional: true, segment: 20 },
   ];
   it.each(cases)('%o', (c) => {
     // The helper may be paused for a moment on a busy machine: then the pass runs on one thread.
