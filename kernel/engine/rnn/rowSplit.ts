@@ -16,11 +16,11 @@ import { planSplit, runAlone, runReplay, teamFor, teamStats, type SplitPlan, typ
 import { type SequenceProblem } from './sequence';
 import { allRows, type BatchRows } from './wasmSequence';
 
-/** Batches below this many rows run on one thread (each part's products would be too thin). */
+/** Batches below this many rows are not cut (each part's products would be too thin). */
 export const ROW_SPLIT_MIN_ROWS = 8;
 /**
- * Multiply-adds of a sequence's recurrent products (T·N·G·H²) below which the sequence runs on
- * one thread, its products split by columns as before: recording costs about a microsecond per
+ * Multiply-adds of a sequence's recurrent products (T·N·G·H²) below which it is not cut either
+ * (its large products are still split by columns): recording costs about a microsecond per
  * kernel call.
  */
 const ROW_SPLIT_MIN_WORK = 1 << 22;
