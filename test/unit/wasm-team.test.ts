@@ -20,7 +20,6 @@ afterAll(() => {
   useKernels('auto');
 });
 
-
 /** Runs f on 1 or 2 threads (with 2, products are split unless the other core is busy). */
 function run<T>(threads: 1 | 2, f: () => T): T {
   setNumThreads(threads);

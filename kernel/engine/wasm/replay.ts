@@ -99,10 +99,12 @@ export function putTrace(w: WasmKernels, trace: KernelTrace): { at: number; resu
 
 /** Replays the trace on this thread, its results into `results` (float64 per slot), as the helper would. */
 export function replayHere(w: WasmKernels, trace: KernelTrace, results: number): void {
-  const fns = tracedKernelNames(w).map((name) => (w.k as unknown as Record<string, (...a: number[]) => number>)[name]!);
+  const k = w.k as unknown as Record<string, (...a: number[]) => number>;
+  const names = tracedKernelNames(w);
+  const out = traceResults(w, trace, results); // kernels do not grow the memory: the view stays valid
   for (const c of trace.calls) {
-    const r = fns[c.fn]!(...c.args);
-    if (c.slot >= 0) new Float64Array(w.memory.buffer, results, trace.slots)[c.slot] = r;
+    const r = k[names[c.fn]!]!(...c.args);
+    if (c.slot >= 0) out[c.slot] = r;
   }
 }
 

@@ -259,11 +259,17 @@ export function runAlone<T>(fn: () => T): T {
   }
 }
 
-/** The kernel functions a trace may call, by index (the helper gets the same list). */
+const tracedNames = new WeakMap<object, string[]>();
+
+/** The kernel functions a trace may call, by index (the helper gets the same list); one list per instance. */
 export function tracedKernelNames(w: WasmKernels): string[] {
-  return Object.keys(w.k)
-    .filter((name) => typeof (w.k as unknown as Record<string, unknown>)[name] === 'function')
-    .sort();
+  let names = tracedNames.get(w.k);
+  if (!names) {
+    const k = w.k as unknown as Record<string, unknown>;
+    names = Object.keys(k).filter((name) => typeof k[name] === 'function').sort();
+    tracedNames.set(w.k, names);
+  }
+  return names;
 }
 
 /**
