@@ -159,10 +159,14 @@ function runWithTwoKernelThreads(workloads: Record<string, Workload>, steps: num
       const share = (n: number): string => `${((n / split) * 100).toFixed(1)} %`;
       const steps1 = teamStats.sequenceSteps - before.sequenceSteps;
       const byRows = teamStats.rowSplits - before.rowSplits;
-      const sequences = (steps1 ? `; in batch-1 sequences the caller ran ${((100 * (teamStats.sequenceStepsTaken - before.sequenceStepsTaken)) / steps1).toFixed(1)} % of the helper's steps` : '') + (byRows ? `; ${byRows} of them sequences by rows of the batch` : '');
+      const inTwo = teamStats.twoParts - before.twoParts;
+      const sequences =
+        (steps1 ? `; in batch-1 sequences the caller ran ${((100 * (teamStats.sequenceStepsTaken - before.sequenceStepsTaken)) / steps1).toFixed(1)} % of the helper's steps` : '') +
+        (byRows ? `; ${byRows} of them sequences by rows of the batch` : '') +
+        (inTwo ? `, ${inTwo} sums over time or input projections in two parts` : '');
       const callerMs = teamStats.callerMs - before.callerMs;
       const waited = callerMs > 0 ? `; the caller waited for the helper ${((100 * (teamStats.waitMs - before.waitMs)) / callerMs).toFixed(1)} % of its own time on them` : '';
-      const late = split ? ` (${split} products or sequences split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)}${waited}${sequences})` : '';
+      const late = split ? ` (${split} products, sequences or sums split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)}${waited}${sequences})` : '';
       note(`rnn-lab ${name}: ${ms.toFixed(1)} ms/step with 2 kernel threads${late}`);
     }
   } finally {

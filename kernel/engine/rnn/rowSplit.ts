@@ -11,8 +11,8 @@
 // the two parts' sums instead of summing the rows in one run: the same sum in another order.
 
 import { type WasmKernels } from '../wasm/instance';
-import { putTrace, recordKernelCalls, replayHere, traceResults, UntraceableError, type KernelTrace } from '../wasm/replay';
-import { planSplit, runAlone, runReplay, teamFor, teamStats, type SplitPlan, type Team } from '../wasm/team';
+import { planSplit, teamFor, teamStats, type SplitPlan, type Team } from '../wasm/team';
+import { replayBeside } from '../wasm/twoParts';
 import { type SequenceProblem } from './sequence';
 import { allRows, type BatchRows } from './wasmSequence';
 
@@ -50,26 +50,14 @@ export function runStepsByRows(w: WasmKernels, p: SequenceProblem, gates: number
     run(allRows(p));
     return sums;
   }
-  const arena = w.arena;
-  const mark = arena.mark();
-  try {
-    let trace: KernelTrace;
-    try {
-      trace = recordKernelCalls(w, steps, (i) => step(i, cut.theirs));
-    } catch (e) {
-      if (!(e instanceof UntraceableError)) throw e;
-      run(allRows(p));
-      return sums;
-    }
-    const { at, results } = putTrace(w, trace);
-    runReplay(cut.team, at, () => runAlone(() => run(cut.mine)), () => replayHere(w, trace, results), cut.plan);
-    teamStats.rowSplits++;
-    const theirs = traceResults(w, trace, results);
-    for (let i = 0; i < steps; i++) sums[i] = sums[i]! + theirs[i]!;
+  const theirs = replayBeside(w, cut.team, cut.plan, steps, (i) => step(i, cut.theirs), () => run(cut.mine));
+  if (theirs === null) {
+    run(allRows(p));
     return sums;
-  } finally {
-    arena.release(mark);
   }
+  teamStats.rowSplits++;
+  for (let i = 0; i < steps; i++) sums[i] = sums[i]! + theirs[i]!;
+  return sums;
 }
 
 function numberOr(x: number | void): number {

@@ -12,6 +12,7 @@
 import { packMatrixB, type PackedB } from '../wasm/gemm';
 import { F, type WasmKernels } from '../wasm/instance';
 import { smallInputKernels } from '../wasm/smallInput';
+import { runInTwoParts } from '../wasm/twoParts';
 import { SMALL_INPUT_MAX } from '../wasm/wat/smallInput';
 import { multiplyByWeight, weightOperand, type WeightOperand } from '../wasm/weightOperand';
 import { type SequenceOutputGrads, type SequenceProblem } from './sequence';
@@ -141,11 +142,25 @@ function projectRows(w: WasmKernels, p: SequenceProblem<Float32Array>, rows: num
     const wT = arena.alloc(I * GH);
     const f32 = arena.f32();
     for (let g = 0; g < GH; g++) for (let i = 0; i < I; i++) f32[(wT >> 2) + i * GH + g] = f32[(wIh >> 2) + g * I + i]!;
-    return smallInputKernels(w, I).proj(out, rows, x, wT, bias ? arena.put(bias) : 0, GH);
+    const b = bias ? arena.put(bias) : 0;
+    // Rows write apart: the first ones here and the rest on the helper when it is up.
+    const unit = rows * GH >= PROJECTION_SPLIT_MIN ? PROJECTION_ROWS : Math.max(1, rows);
+    runInTwoParts(w, `input projection ${GH}×${I}`, Math.ceil(rows / unit), (from, count) => {
+      const [r0, r1] = [from * unit, Math.min(rows, (from + count) * unit)];
+      smallInputKernels(w, I).proj(out + r0 * GH * F, r1 - r0, x + r0 * I * F, wT, b, GH);
+    });
+    return;
   }
   multiplyByWeight(w, weightOperand(w, wIh, GH, I, planRows(p), planRows(p)), rows, x, I, out, GH, 0);
   if (bias) w.k.add_rows(out, rows, GH * F, arena.put(bias), GH);
 }
+
+/**
+ * A small-input projection on two threads: in units of this many rows, and only with this many
+ * outputs or more (it is a pass over memory, a few µs per thousand outputs).
+ */
+const PROJECTION_ROWS = 64;
+const PROJECTION_SPLIT_MIN = 1 << 17;
 
 /** Rows of x the operands are chosen for: the whole sequence's when p is a segment of it (SequenceProblem.planRows). */
 function planRows(p: SequenceProblem): number {

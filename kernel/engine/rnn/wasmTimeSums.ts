@@ -7,10 +7,11 @@
 // gradients per table row first, S (V,G·H); dW_ih = Sᵀ·table and dTable = S·w_ih follow once all
 // steps are in (finishTableSums): after the last segment of a checkpointed sequence.
 
-import { gemmPacked, packMatrixB } from '../wasm/gemm';
+import { gemmPacked, packMatrixB, SPLIT_MIN_WORK } from '../wasm/gemm';
 import { F, type WasmKernels } from '../wasm/instance';
 import { smallInputKernels } from '../wasm/smallInput';
-import { KC } from '../wasm/wat/gemm';
+import { runInTwoParts } from '../wasm/twoParts';
+import { KC, NR } from '../wasm/wat/gemm';
 import { SMALL_INPUT_MAX } from '../wasm/wat/smallInput';
 import { type SequenceProblem, type TimeSums } from './sequence';
 import { timeBlocks } from './timeBlocks';
@@ -39,19 +40,33 @@ export function addTimeSums(w: WasmKernels, p: SequenceProblem<Float32Array>, GH
     const dbIh = sums.dbIh ? load(sums.dbIh) : 0;
     // One gate gradient for both sides (LSTM, RNN, GRU's Cho form): db_hh is db_ih, copied below.
     const dbHh = sums.dbHh && (dGh !== dGi || !sums.dbIh) ? load(sums.dbHh) : 0;
-    for (const [t0, t1] of timeBlocks(p.T, N, p.reverse)) {
-      const [r0, rows] = [t0 * N, (t1 - t0) * N];
-      for (const [from, n, src] of recurrent) addWeightGrad(w, rows, dGh + r0 * GH * F, GH, from, n, src + r0 * H * F, H, dWhh + from * H * F);
-      if (dbHh) w.k.col_sums(dbHh, dGh + r0 * GH * F, rows, GH * F, GH);
-      if (!table && I <= SMALL_INPUT_MAX) {
-        // Few input features: dW_ih and db_ih in one pass, dW_ih in runs of the GEMM's KC rows (the GEMM's sums)
-        smallInputKernels(w, I).sums(dWih, dbIh, dGi + r0 * GH * F, rows, GH * F, GH, x + r0 * I * F, KC);
-      } else {
-        if (table) addPerTableRow(w, p, table, dGi, GH, r0, rows);
-        else addWeightGrad(w, rows, dGi + r0 * GH * F, GH, 0, GH, x + r0 * I * F, I, dWih);
-        if (dbIh) w.k.col_sums(dbIh, dGi + r0 * GH * F, rows, GH * F, GH);
+    const blocks = timeBlocks(p.T, N, p.reverse);
+    // The columns of every sum, in NR-column panels of dW_hh's: the caller's first panels and
+    // the rest on the helper (one meeting for all the blocks), or all here. The other sums are
+    // cut at the same share of their columns; the table's sums per row stay with the caller.
+    const panels = p.T * N * GH * H >= SPLIT_MIN_WORK ? Math.ceil(H / NR) : 1;
+    runInTwoParts(w, `time sums ${GH}×${H}×${I}`, panels, (from, count) => {
+      const cols = (n: number, align: number): [number, number] => columnsOf(n, align, from, count, panels);
+      const [h0, h1] = cols(H, NR);
+      const [g0, g1] = cols(GH, 8);
+      const [i0, i1] = cols(I, NR);
+      for (const [t0, t1] of blocks) {
+        const [r0, rows] = [t0 * N, (t1 - t0) * N];
+        const dGhAt = dGh + r0 * GH * F;
+        const dGiAt = dGi + r0 * GH * F;
+        if (h1 > h0) for (const [row, n, src] of recurrent) addWeightGrad(w, rows, dGhAt, GH, row, n, src + r0 * H * F + h0 * F, H, h1 - h0, dWhh + (row * H + h0) * F);
+        if (dbHh && g1 > g0) w.k.col_sums(dbHh + g0 * F, dGhAt + g0 * F, rows, GH * F, g1 - g0);
+        if (!table && I <= SMALL_INPUT_MAX) {
+          // Few input features: dW_ih and db_ih in one pass, dW_ih in runs of the GEMM's KC rows (the GEMM's sums)
+          if (g1 > g0) smallInputKernels(w, I).sums(dWih + g0 * I * F, dbIh && dbIh + g0 * F, dGiAt + g0 * F, rows, GH * F, g1 - g0, x + r0 * I * F, KC);
+          continue;
+        }
+        if (table) {
+          if (from === 0) addPerTableRow(w, p, table, dGi, GH, r0, rows);
+        } else if (i1 > i0) addWeightGrad(w, rows, dGiAt, GH, 0, GH, x + r0 * I * F + i0 * F, I, i1 - i0, dWih + i0 * F);
+        if (dbIh && g1 > g0) w.k.col_sums(dbIh + g0 * F, dGiAt + g0 * F, rows, GH * F, g1 - g0);
       }
-    }
+    });
     sums.dWhh.set(arena.view(dWhh, sums.dWhh.length));
     if (table) sums.tableSums!.set(arena.view(table, sums.tableSums!.length));
     else sums.dWih.set(arena.view(dWih, sums.dWih.length));
@@ -80,7 +95,7 @@ export function finishTableSums(w: WasmKernels, p: SequenceProblem<Float32Array>
   try {
     const S = arena.put(sums.tableSums!);
     const dWih = arena.zeros(GH * p.I);
-    addWeightGrad(w, V, S, GH, 0, GH, arena.put(table), p.I, dWih);
+    addWeightGrad(w, V, S, GH, 0, GH, arena.put(table), p.I, p.I, dWih);
     sums.dWih.set(arena.view(dWih, GH * p.I));
     if (!needDx) return null;
     const dTable = inputGrad(w, p, S, GH, V);
@@ -92,15 +107,25 @@ export function finishTableSums(w: WasmKernels, p: SequenceProblem<Float32Array>
 }
 
 /**
- * dW (M,K) at `into` += Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows, ldG) and src (rows, K)
- * row-aligned, all in the arena (dW's rows K floats apart).
+ * dW (M,K) at `into` (rows ld floats apart) += Σ_rows dG[:, gOff:gOff+M]ᵀ · src, with dG (rows,
+ * ldG) and src (rows, K) (rows ld floats apart) row-aligned, all in the arena.
  */
-function addWeightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, K: number, into: number): void {
+function addWeightGrad(w: WasmKernels, rows: number, dG: number, ldG: number, gOff: number, M: number, src: number, ld: number, K: number, into: number): void {
   const arena = w.arena;
   const mark = arena.mark();
-  const b = packMatrixB(w, src, K, false, rows, K, false);
-  gemmPacked(w, true, M, rows, dG + gOff * F, ldG, b, into, K, 1);
+  const b = packMatrixB(w, src, ld, false, rows, K, false);
+  gemmPacked(w, true, M, rows, dG + gOff * F, ldG, b, into, ld, 1);
   arena.release(mark);
+}
+
+/**
+ * Columns [a, b) of n that units [from, from + count) of `units` stand for: cut at the same share,
+ * on multiples of `align` (so that every column keeps its place in the kernels' vectors and
+ * panels); the first part starts at 0 and the last ends at n, so the parts tile [0, n).
+ */
+function columnsOf(n: number, align: number, from: number, count: number, units: number): [number, number] {
+  const at = (u: number): number => (u <= 0 ? 0 : u >= units ? n : Math.min(n, Math.round((n * u) / units / align) * align));
+  return [at(from), at(from + count)];
 }
 
 /** dx (rows, I) = dG (rows, GH) · w_ih (GH, I), as a JS array (rows: T·N, or V for a table). */

@@ -11,7 +11,7 @@ import { planSplit, runSplit, teamFor } from './team';
  * Multiply-adds below which a product runs on one thread: the helper is not always scheduled at
  * once, and a smaller half is done before it would be.
  */
-const SPLIT_MIN_WORK = 1 << 20;
+export const SPLIT_MIN_WORK = 1 << 20;
 
 /** A packed op(B) (K,N) in the arena: panels of `nr` columns, `bps` bytes apart. */
 export interface PackedB {

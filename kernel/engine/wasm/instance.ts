@@ -96,6 +96,8 @@ const ALIGN = 64;
  */
 export class Arena {
   private top = PAGE; // page 0: the kernels' scratch tiles
+  /** The highest top since takePeak last ran. */
+  private high = PAGE;
   private f32View: Float32Array;
   private i32View: Int32Array;
 
@@ -112,6 +114,17 @@ export class Arena {
     this.top = mark;
   }
 
+  /**
+   * The highest the arena reached since the last call (or since it started): a recorded trace's
+   * calls use memory its code allocated and released again (wasm/twoParts.ts keeps it reserved
+   * while the helper replays them).
+   */
+  takePeak(): number {
+    const peak = this.high;
+    this.high = this.top;
+    return peak;
+  }
+
   /** Bytes in use by the arena (for tests and diagnostics). */
   get used(): number {
     return this.top - PAGE;
@@ -121,6 +134,7 @@ export class Arena {
   alloc(n: number): number {
     const at = this.top;
     this.top = at + Math.ceil((n * F + ALIGN) / ALIGN) * ALIGN;
+    if (this.top > this.high) this.high = this.top;
     const have = this.memory.buffer.byteLength;
     if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
     return at;

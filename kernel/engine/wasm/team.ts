@@ -183,9 +183,9 @@ const PAUSE_MAX_MS = 500;
  * the caller's wait for the helper after its own part; for batch-1 sequences run on both
  * threads (rnn/splitSequence.ts), their steps and how many of the helper's parts the caller ran
  * because the helper had not claimed them in time; sequences run by rows on both threads
- * (rnn/rowSplit.ts).
+ * (rnn/rowSplit.ts); other stretches of kernel calls cut in two (wasm/twoParts.ts).
  */
-export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, rowSplits: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
+export const teamStats = { split: 0, takenBack: 0, late: 0, pauses: 0, sequenceSteps: 0, sequenceStepsTaken: 0, rowSplits: 0, twoParts: 0, callerMs: 0, helperMs: 0, waitMs: 0 };
 
 let threads = 1;
 let team: Team | null = null;
