@@ -1,9 +1,10 @@
 // Stretches of kernel calls cut in two on two kernel threads with one meeting (wasm/twoParts.ts):
 // the caller runs its part while the helper replays the other's recorded calls. The sums over time
-// of a recurrent backward (dW_hh, dW_ih, the biases: by columns) and a small-input projection (by
-// rows) go this way; their results must be the one-thread ones bit for bit, for every input path
-// (few features, the GEMM, rows of an embedding table), and memory the helper's part allocated
-// and released while it was recorded must not be handed to the caller's part meanwhile.
+// of a recurrent backward (dW_hh, dW_ih, the biases: by columns) and the input side's passes over
+// rows (a small-input projection, the input bias, an embedding's table rows gathered) go this
+// way; their results must be the one-thread ones bit for bit, for every input path (few features,
+// the GEMM, rows of an embedding table), and memory the helper's part allocated and released
+// while it was recorded must not be handed to the caller's part meanwhile.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Embedding } from '../../kernel/engine/layers/embedding';
@@ -85,6 +86,25 @@ describe('a stretch of kernel calls in two parts', () => {
       }
     } finally {
       w.arena.release(mark);
+    }
+  });
+
+  it('gathers table rows by an index (gather_rows), rows of a multiple of 16 bytes or not', () => {
+    const w = wasmKernels()!;
+    for (const width of [3, 8, 13]) {
+      const mark = w.arena.mark();
+      try {
+        const [V, rows] = [7, 40];
+        const table = seededValues(V * width, width);
+        const index = Int32Array.from({ length: rows }, (_, r) => (r * 5 + (r >> 2)) % V);
+        const dst = w.arena.zeros(rows * width + 1);
+        w.k.gather_rows(dst, w.arena.put(table), w.arena.putInt32(index), rows, width * F);
+        const want = new Float32Array(rows * width + 1);
+        index.forEach((v, r) => want.set(table.subarray(v * width, (v + 1) * width), r * width));
+        expect(w.arena.view(dst, rows * width + 1)).toEqual(want); // and nothing past the last row
+      } finally {
+        w.arena.release(mark);
+      }
     }
   });
 

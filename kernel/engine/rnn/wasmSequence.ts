@@ -143,24 +143,28 @@ function projectRows(w: WasmKernels, p: SequenceProblem<Float32Array>, rows: num
     const f32 = arena.f32();
     for (let g = 0; g < GH; g++) for (let i = 0; i < I; i++) f32[(wT >> 2) + i * GH + g] = f32[(wIh >> 2) + g * I + i]!;
     const b = bias ? arena.put(bias) : 0;
-    // Rows write apart: the first ones here and the rest on the helper when it is up.
-    const unit = rows * GH >= PROJECTION_SPLIT_MIN ? PROJECTION_ROWS : Math.max(1, rows);
-    runInTwoParts(w, `input projection ${GH}×${I}`, Math.ceil(rows / unit), (from, count) => {
-      const [r0, r1] = [from * unit, Math.min(rows, (from + count) * unit)];
-      smallInputKernels(w, I).proj(out + r0 * GH * F, r1 - r0, x + r0 * I * F, wT, b, GH);
-    });
+    rowsInTwoParts(w, `input projection ${GH}×${I}`, rows, GH, (r0, r1) => smallInputKernels(w, I).proj(out + r0 * GH * F, r1 - r0, x + r0 * I * F, wT, b, GH));
     return;
   }
   multiplyByWeight(w, weightOperand(w, wIh, GH, I, planRows(p), planRows(p)), rows, x, I, out, GH, 0);
-  if (bias) w.k.add_rows(out, rows, GH * F, arena.put(bias), GH);
+  if (!bias) return;
+  const b = arena.put(bias);
+  rowsInTwoParts(w, `bias ${GH}`, rows, GH, (r0, r1) => w.k.add_rows(out + r0 * GH * F, r1 - r0, GH * F, b, GH));
 }
 
 /**
- * A small-input projection on two threads: in units of this many rows, and only with this many
- * outputs or more (it is a pass over memory, a few µs per thousand outputs).
+ * A pass that writes rows of its own (a small-input projection, the gather of table rows) on two
+ * threads: in units of this many rows, and only with this many values or more (a pass over
+ * memory takes a few µs per thousand values).
  */
 const PROJECTION_ROWS = 64;
 const PROJECTION_SPLIT_MIN = 1 << 17;
+
+/** run(r0, r1) over rows [0, rows) of `width` values each, which write apart: the first rows here and the rest on the helper when it is up. */
+function rowsInTwoParts(w: WasmKernels, key: string, rows: number, width: number, run: (r0: number, r1: number) => void): void {
+  const unit = rows * width >= PROJECTION_SPLIT_MIN ? PROJECTION_ROWS : Math.max(1, rows);
+  runInTwoParts(w, key, Math.ceil(rows / unit), (from, count) => run(from * unit, Math.min(rows, (from + count) * unit)));
+}
 
 /** Rows of x the operands are chosen for: the whole sequence's when p is a segment of it (SequenceProblem.planRows). */
 function planRows(p: SequenceProblem): number {
@@ -205,9 +209,8 @@ function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: 
   const projected = arena.alloc(V * GH);
   // Projected as projectInputWasm projects x's rows, so the values agree.
   projectRows(w, p, V, arena.put(table), GH, bias, wIhAt ?? arena.put(p.wIh), projected);
-  const f32 = arena.f32();
-  const [to, from] = [gates >> 2, projected >> 2];
-  for (let r = 0; r < rows; r++) f32.copyWithin(to + r * GH, from + index[r]! * GH, from + (index[r]! + 1) * GH);
+  const at = arena.putInt32(index);
+  rowsInTwoParts(w, `table rows ${GH}`, rows, GH, (r0, r1) => w.k.gather_rows(gates + r0 * GH * F, projected, at + r0 * 4, r1 - r0, GH * F));
   arena.release(mark);
   return gates;
 }

@@ -39,6 +39,7 @@ export interface KernelExports {
   input_sums_3(dW: number, db: number, m: number, rows: number, ld: number, n: number, x: number, kc: number): void;
   softmax_rows(x: number, rows: number, n: number, out: number, stats: number): void;
   copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, rowBytes: number): void;
+  gather_rows(dst: number, src: number, index: number, rows: number, rowBytes: number): void;
   set_scratch(base: number): void;
   lstm_fwd(gates: number, cPrev: number, hPrev: number, cOut: number, hOut: number, N: number, H: number, len: number, t: number): void;
   lstm_bwd(gates: number, c: number, cPrev: number, carry: number, dy: number, dG: number, dc: number, next: number, N: number, H: number, len: number, t: number): number;

@@ -77,6 +77,28 @@ function copyRows(): Func {
   return f;
 }
 
+/**
+ * `rows` rows of `rb` bytes gathered by an int32 index: dst row r = src row index[r] (src's rows rb
+ * bytes apart, dst's rows back to back): an embedding's projected table rows in the order of the
+ * tokens (rnn/wasmSequence.ts), one call instead of one copy per row from JavaScript.
+ */
+function gatherRows(): Func {
+  const f = new Func('gather_rows', true);
+  for (const p of ['dst', 'src', 'index', 'rows', 'rb']) f.param(p);
+  f.local('r', 'i32');
+  f.local('o', 'i32');
+  f.local('s', 'i32');
+  const vectors = forLoop('gv', 'o', i32(0), get('rb'), i32(16), [`(v128.store align=4 ${add(get('dst'), get('o'))} (v128.load align=4 ${add(get('s'), get('o'))}))`]);
+  f.emit(
+    ...forLoop('gr', 'r', i32(0), get('rows'), i32(1), [
+      set('s', add(get('src'), mul(`(i32.load align=4 ${add(get('index'), mul(get('r'), i32(4)))})`, get('rb')))),
+      `(if (i32.and ${get('rb')} ${i32(15)}) (then (memory.copy ${get('dst')} ${get('s')} ${get('rb')})) (else ${vectors.join(' ')}))`,
+      inc('dst', get('rb')),
+    ]),
+  );
+  return f;
+}
+
 export function utilFunctions(relaxed: boolean): Func[] {
-  return [addRows(relaxed), columnSums(relaxed), copyRows()];
+  return [addRows(relaxed), columnSums(relaxed), copyRows(), gatherRows()];
 }
