@@ -59,8 +59,14 @@ async function fitStepTimes(w: Workload, workers: number, steps: number): Promis
 export async function timeFit(w: Workload, workerCounts: readonly number[], steps: number, warmSteps = WORKER_WARMUP_STEPS): Promise<FitStepTime[]> {
   // A fresh worker's JavaScript takes ~100 steps to be fully compiled (each worker is an isolate
   // of its own): one untimed run on all the workers first, as a kernel session's later fit()
-  // calls find them.
-  if (warmSteps > 0) await fitStepTimes(w, Math.max(...workerCounts), warmSteps);
+  // calls find them. Then one with each smaller count: a worker training alone runs its kernels
+  // on two threads, and its helper thread starts with that first job and is slow for its first
+  // ~40 steps (measured, gru-reg: 13.5 ms per step against 8.9 after), which a 20-step run of a
+  // worker the pool had only used data-parallel would otherwise time.
+  if (warmSteps > 0) {
+    const counts = [...new Set(workerCounts)].sort((a, b) => b - a);
+    for (const workers of counts) await fitStepTimes(w, workers, warmSteps);
+  }
   const runs: FitStepTime[][] = workerCounts.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, workers] of workerCounts.entries()) runs[i]!.push(await fitStepTimes(w, workers, steps));

@@ -197,7 +197,7 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     if (--pending === 0) finalize();
   };
   for (let rank = 0; rank < config.world; rank++) {
-    const worker = acquireWorker(script);
+    const worker = acquireWorker(script, config.world === 1);
     workers.push(worker);
     worker.start(
       { type: 'train', init: { ...base, config: { ...config, rank } } },

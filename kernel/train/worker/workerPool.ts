@@ -23,6 +23,8 @@ export class PooledWorker {
   private handlers: WorkerJobHandlers | null = null;
   private idleTimer: unknown = null;
   alive = true;
+  /** It trained alone before: its kernels run on two threads, and their helper thread is up and warm. */
+  trainedAlone = false;
 
   constructor(
     readonly script: string,
@@ -82,12 +84,25 @@ class WorkerPool {
    */
   keepsWarm = false;
 
-  acquire(script: string): PooledWorker {
-    const i = this.idle.findIndex((w) => w.script === script && w.alive);
-    if (i >= 0) return this.idle.splice(i, 1)[0]!;
-    const worker = host().threads.startTrainingWorker(script);
-    if (worker === null) throw new Error('fit: this host cannot start training workers; train on this thread with { worker: false }');
-    return new PooledWorker(script, worker);
+  /**
+   * An idle worker for `script`, or a new one. A job that trains `alone` (one worker) prefers one
+   * that trained alone before: a worker training alone runs its kernels on two threads, and the
+   * helper thread it starts for that is slow for its first ~40 steps (gru-reg: 13.5 ms per step
+   * against 8.9 after), which a worker used only data-parallel so far has not been through.
+   */
+  acquire(script: string, alone: boolean): PooledWorker {
+    const usable = (w: PooledWorker): boolean => w.script === script && w.alive;
+    let i = alone ? this.idle.findIndex((w) => usable(w) && w.trainedAlone) : -1;
+    if (i < 0) i = this.idle.findIndex(usable);
+    let worker: PooledWorker;
+    if (i >= 0) worker = this.idle.splice(i, 1)[0]!;
+    else {
+      const started = host().threads.startTrainingWorker(script);
+      if (started === null) throw new Error('fit: this host cannot start training workers; train on this thread with { worker: false }');
+      worker = new PooledWorker(script, started);
+    }
+    worker.trainedAlone ||= alone;
+    return worker;
   }
 
   park(w: PooledWorker): void {
@@ -112,8 +127,9 @@ class WorkerPool {
 
 const pool = new WorkerPool();
 
-export function acquireWorker(script: string): PooledWorker {
-  return pool.acquire(script);
+/** A training worker for `script` (see WorkerPool.acquire); `alone`: the job has one worker. */
+export function acquireWorker(script: string, alone: boolean): PooledWorker {
+  return pool.acquire(script, alone);
 }
 
 export function drainWorkerPool(): void {
