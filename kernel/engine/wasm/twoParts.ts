@@ -1,9 +1,10 @@
 // A stretch of kernel calls cut in two and run on two kernel threads with one meeting: the caller
 // runs its part while the helper replays a recorded trace of the other part's calls (replay.ts),
 // instead of meeting once per product. rnn/rowSplit.ts cuts a recurrent sequence by rows of the
-// batch this way, rnn/wasmTimeSums.ts the sums over time by columns, rnn/wasmSequence.ts a
-// small-input projection by rows. Each part writes its own outputs and every value is computed
-// as one thread computes it, so the results do not depend on where the cut falls.
+// batch this way, rnn/wasmTimeSums.ts the sums over time by columns, rnn/wasmSequence.ts the
+// input side's passes over rows (a small-input projection, the input bias, an embedding's table
+// rows). Each part writes its own outputs and every value is computed as one thread computes it,
+// so the results do not depend on where the cut falls.
 
 import { F, type WasmKernels } from './instance';
 import { putTrace, recordKernelCalls, replayHere, traceResults, UntraceableError, type KernelTrace } from './replay';
