@@ -1,6 +1,6 @@
 // The training workers' pool: a job training alone (one worker, its kernels on two threads)
 // prefers a parked worker that trained alone before, whose kernel helper thread is up and warm;
-// a data-parallel job takes the longest-parked one. Workers here are stand-ins for threads: the
+// a data-parallel job prefers one that did not, and otherwise takes the longest-parked one. Workers here are stand-ins for threads: the
 // pool's choice is what is tested, fit() with real workers is tested elsewhere.
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ async function park(...workers: PooledWorker[]): Promise<void> {
 afterEach(() => keepWorkersWarm(false));
 
 describe('the training workers\' pool', () => {
-  it('gives a job training alone the worker that trained alone before, and a data-parallel job the longest-parked one', async () => {
+  it('gives a job training alone the worker that trained alone before, and a data-parallel job another one first', async () => {
     keepWorkersWarm(true);
     const [a, b] = [new PooledWorker(SCRIPT, standIn()), new PooledWorker(SCRIPT, standIn())];
     a.trainedAlone = true;
@@ -42,6 +42,9 @@ describe('the training workers\' pool', () => {
     expect(acquireWorker(SCRIPT, true)).toBe(a);
     expect(acquireWorker(SCRIPT, false)).toBe(b);
     expect(b.trainedAlone).toBe(false);
+    await park(a, b);
+    expect(acquireWorker(SCRIPT, false)).toBe(b); // a is left for the next job alone
+    expect(acquireWorker(SCRIPT, false)).toBe(a); // and taken when no other will do
   });
 
   it('marks a worker that takes a job alone, so that the next job alone finds it', async () => {

@@ -143,13 +143,13 @@ function projectRows(w: WasmKernels, p: SequenceProblem<Float32Array>, rows: num
     const f32 = arena.f32();
     for (let g = 0; g < GH; g++) for (let i = 0; i < I; i++) f32[(wT >> 2) + i * GH + g] = f32[(wIh >> 2) + g * I + i]!;
     const b = bias ? arena.put(bias) : 0;
-    rowsInTwoParts(w, `input projection ${GH}×${I}`, rows, GH, (r0, r1) => smallInputKernels(w, I).proj(out + r0 * GH * F, r1 - r0, x + r0 * I * F, wT, b, GH));
+    rowsInTwoParts(w, `input projection ${GH}×${I}`, rows, GH, (r0, r1) => void smallInputKernels(w, I).proj(out + r0 * GH * F, r1 - r0, x + r0 * I * F, wT, b, GH));
     return;
   }
   multiplyByWeight(w, weightOperand(w, wIh, GH, I, planRows(p), planRows(p)), rows, x, I, out, GH, 0);
   if (!bias) return;
   const b = arena.put(bias);
-  rowsInTwoParts(w, `bias ${GH}`, rows, GH, (r0, r1) => w.k.add_rows(out + r0 * GH * F, r1 - r0, GH * F, b, GH));
+  rowsInTwoParts(w, `bias ${GH}`, rows, GH, (r0, r1) => void w.k.add_rows(out + r0 * GH * F, r1 - r0, GH * F, b, GH));
 }
 
 /**
@@ -206,12 +206,15 @@ function projectTableRows(w: WasmKernels, p: SequenceProblem<Float32Array>, GH: 
   const arena = w.arena;
   const gates = arena.alloc(rows * GH);
   const mark = arena.mark();
-  const projected = arena.alloc(V * GH);
-  // Projected as projectInputWasm projects x's rows, so the values agree.
-  projectRows(w, p, V, arena.put(table), GH, bias, wIhAt ?? arena.put(p.wIh), projected);
-  const at = arena.putInt32(index);
-  rowsInTwoParts(w, `table rows ${GH}`, rows, GH, (r0, r1) => w.k.gather_rows(gates + r0 * GH * F, projected, at + r0 * 4, r1 - r0, GH * F));
-  arena.release(mark);
+  try {
+    const projected = arena.alloc(V * GH);
+    // Projected as projectInputWasm projects x's rows, so the values agree.
+    projectRows(w, p, V, arena.put(table), GH, bias, wIhAt ?? arena.put(p.wIh), projected);
+    const at = arena.putInt32(index);
+    rowsInTwoParts(w, `table rows ${GH}`, rows, GH, (r0, r1) => void w.k.gather_rows(gates + r0 * GH * F, projected, at + r0 * 4, r1 - r0, GH * F));
+  } finally {
+    arena.release(mark);
+  }
   return gates;
 }
 

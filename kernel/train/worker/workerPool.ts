@@ -88,11 +88,12 @@ class WorkerPool {
    * An idle worker for `script`, or a new one. A job that trains `alone` (one worker) prefers one
    * that trained alone before: a worker training alone runs its kernels on two threads, and the
    * helper thread it starts for that is slow for its first ~40 steps (gru-reg: 13.5 ms per step
-   * against 8.9 after), which a worker used only data-parallel so far has not been through.
+   * against 8.9 after), which a worker used only data-parallel so far has not been through. A
+   * data-parallel job leaves such a worker for the next job alone when another one will do.
    */
   acquire(script: string, alone: boolean): PooledWorker {
     const usable = (w: PooledWorker): boolean => w.script === script && w.alive;
-    let i = alone ? this.idle.findIndex((w) => usable(w) && w.trainedAlone) : -1;
+    let i = this.idle.findIndex((w) => usable(w) && w.trainedAlone === alone);
     if (i < 0) i = this.idle.findIndex(usable);
     let worker: PooledWorker;
     if (i >= 0) worker = this.idle.splice(i, 1)[0]!;
