@@ -163,7 +163,7 @@ function runWithTwoKernelThreads(workloads: Record<string, Workload>, steps: num
       const sequences =
         (steps1 ? `; in batch-1 sequences the caller ran ${((100 * (teamStats.sequenceStepsTaken - before.sequenceStepsTaken)) / steps1).toFixed(1)} % of the helper's steps` : '') +
         (byRows ? `; ${byRows} of them sequences by rows of the batch` : '') +
-        (inTwo ? `, ${inTwo} sums over time or input projections in two parts` : '');
+        (inTwo ? `, ${inTwo} sums over time or passes over rows (input projection, bias, table rows) in two parts` : '');
       const callerMs = teamStats.callerMs - before.callerMs;
       const waited = callerMs > 0 ? `; the caller waited for the helper ${((100 * (teamStats.waitMs - before.waitMs)) / callerMs).toFixed(1)} % of its own time on them` : '';
       const late = split ? ` (${split} products, sequences or sums split; the helper missed ${share(teamStats.takenBack - before.takenBack)} of them, taken back, and was late for ${share(teamStats.late - before.late)}${waited}${sequences})` : '';
