@@ -87,6 +87,9 @@ async function main(argv: string[]): Promise<number> {
       const where = f.line ? `cell ${f.cell}, line ${f.line}` : `cell ${f.cell}`;
       process.stderr.write(`${notebookPath}: ${where}: ${f.error.name}: ${f.error.message}\n`);
     }
+    for (const u of summary.unwritten) process.stderr.write(`${u.option} ${u.file}: could not be written: ${u.problem}\n`);
+    // The promise that both files are written was broken: as for a file found unwritable before the run.
+    if (summary.unwritten.length > 0) return 2;
     if (summary.stoppedBy !== undefined) return signalStatus(summary.stoppedBy);
     return summary.failures.length === 0 ? 0 : 1;
   } catch (error) {

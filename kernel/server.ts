@@ -15,6 +15,7 @@ import { captureStdio } from './node/stdio';
 import { ImmediateMessageWriter } from './node/rpcWriter';
 import { startInterruptWatcher } from './node/interrupt';
 import { exitWhenOrphaned } from './node/orphanWatch';
+import { guardHostObjects } from './node/hostGuards';
 import { enableRelaxedSimd } from './node/relaxedSimd';
 
 protectKernelGlobals(); // what the kernel and its transport call can never be replaced by a cell
@@ -34,7 +35,15 @@ const input = guardFraming(process.stdin, {
 const connection = createConnection(new StreamMessageReader(input), new ImmediateMessageWriter((chunk) => sendRaw(chunk)));
 
 const runtime = serveKernel(connection, (rt) => startInterruptWatcher(() => rt.interrupt(), () => rt.isRunning));
-sendRaw = captureStdio(runtime.router).writeStdout;
+const stdio = captureStdio(runtime.router);
+sendRaw = stdio.writeStdout;
+/** A cell broke what the kernel's own messages need: nothing more is sent, the client hears of it from stderr and the exit. */
+let broken = false;
+runtime.onBroken = (message) => {
+  broken = true;
+  stdio.writeStderr(`rnn-lab kernel: ${message}\n`);
+  process.exit(70);
+};
 
 connection.onInitialize(() => ({
   capabilities: {
@@ -56,10 +65,12 @@ registerLanguageFeatures(connection, runtime);
 process.on('uncaughtException', (error) => runtime.reportAsyncError(error));
 process.on('unhandledRejection', (reason) => runtime.reportAsyncError(reason));
 // process.exit() in a cell: what the cell printed before still reaches the client.
-process.on('exit', () => runtime.router.flush());
+process.on('exit', () => broken || runtime.router.flush());
 // The client went away: nothing is left to serve (and if a cell holds the main thread, the
 // orphan watch ends the process all the same).
 process.stdin.on('end', () => process.exit(0));
 exitWhenOrphaned();
 
 connection.listen();
+// Last: what is kept is the kernel as it is now set up (its stdout capture, its listeners).
+guardHostObjects(runtime);

@@ -36,33 +36,38 @@ const HEARTBEAT = 3;
 const CALLBACK = 4;
 
 const flags = new Int32Array(new SharedArrayBuffer(20));
+// Taken before any cell runs: a cell that replaces Atomics.add must not stop every write of the
+// kernel (they run inside uninterruptible) or its interrupts (the member is put back after the cell).
+const { add, sub, store, exchange, notify } = Atomics;
+/** The word the watcher waits on inside its breakOnSigint call; a notify makes it start a new call. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Runs a cell's leftover callback (a timer of a finished cell) so that an interrupt can end it
  * too: `setTimeout(() => { for (;;) {} })` must not take the kernel for good.
  */
 export function interruptibleCallback<T>(fn: () => T): T {
-  const outer = Atomics.exchange(flags, CALLBACK, 1);
+  const outer = exchange(flags, CALLBACK, 1);
   try {
     return fn();
   } finally {
-    Atomics.store(flags, CALLBACK, outer);
+    store(flags, CALLBACK, outer);
   }
 }
 
 /** Runs fn where a terminating interrupt must not land (it waits until fn returns). */
 export function uninterruptible<T>(fn: () => T): T {
-  Atomics.add(flags, CRITICAL, 1);
+  add(flags, CRITICAL, 1);
   try {
     return fn();
   } finally {
-    Atomics.sub(flags, CRITICAL, 1);
+    sub(flags, CRITICAL, 1);
   }
 }
 
 /** After an interrupt terminated a callback (its finally did not run): none runs any more. */
 export function callbackTerminated(): void {
-  Atomics.store(flags, CALLBACK, 0);
+  store(flags, CALLBACK, 0);
 }
 
 const workerSource = `
@@ -71,7 +76,7 @@ const vm = require('node:vm');
 const inspector = require('node:inspector');
 const flags = new Int32Array(workerData.flags);
 const sleep = (ms) => Atomics.wait(flags, ${ACK}, 0, ms);
-globalThis.sleeper = new Int32Array(new SharedArrayBuffer(4));
+globalThis.sleeper = new Int32Array(workerData.sleeper);
 const waitForSignal = new vm.Script('Atomics.wait(sleeper, 0, 0)');
 const running = () => Atomics.load(flags, ${RUNNING}) === 1 || Atomics.load(flags, ${CALLBACK}) === 1;
 function stuck() {
@@ -106,6 +111,15 @@ for (;;) {
 }
 `;
 
+/**
+ * Makes the watcher start a new breakOnSigint call, whose watchdog takes SIGINT again. For after
+ * the kernel's SIGINT listener was added back (a cell removed it): libuv then installed its own
+ * handler over the watchdog's, and a signal would wait for a main thread that may be spinning.
+ */
+export function rearmInterruptWatcher(): void {
+  notify(sleeper, 0);
+}
+
 export interface InterruptWatcher {
   /** Marks a cell as running while fn's promise is pending (only then is code terminated). */
   whileRunning<T>(fn: () => Promise<T>): Promise<T>;
@@ -119,27 +133,27 @@ export interface InterruptWatcher {
  */
 export function startInterruptWatcher(interrupt: () => boolean, isRunning: () => boolean): InterruptWatcher {
   const take = () => {
-    Atomics.store(flags, ACK, 1);
-    Atomics.notify(flags, ACK);
+    store(flags, ACK, 1);
+    notify(flags, ACK);
     interrupt();
   };
   const worker = new Worker(workerSource, {
     eval: true,
-    workerData: { flags: flags.buffer, ackTimeoutMs: ACK_TIMEOUT_MS, stuckAfterMs: STUCK_AFTER_MS, orphanStuckAfterMs: ORPHAN_STUCK_AFTER_MS, heartbeatMs: HEARTBEAT_MS },
+    workerData: { flags: flags.buffer, sleeper: sleeper.buffer, ackTimeoutMs: ACK_TIMEOUT_MS, stuckAfterMs: STUCK_AFTER_MS, orphanStuckAfterMs: ORPHAN_STUCK_AFTER_MS, heartbeatMs: HEARTBEAT_MS },
   });
   worker.on('message', take);
   worker.on('error', (error) => process.stderr.write(`interrupt watcher failed: ${String(error)}\n`));
   worker.unref();
-  setInterval(() => Atomics.add(flags, HEARTBEAT, 1), HEARTBEAT_MS).unref();
+  setInterval(() => add(flags, HEARTBEAT, 1), HEARTBEAT_MS).unref();
   // Between two waits of the worker, the signal reaches the main thread's listener instead.
   process.on('SIGINT', take);
   return {
     async whileRunning(fn) {
-      Atomics.store(flags, RUNNING, 1);
+      store(flags, RUNNING, 1);
       try {
         return await fn();
       } finally {
-        Atomics.store(flags, RUNNING, isRunning() ? 1 : 0);
+        store(flags, RUNNING, isRunning() ? 1 : 0);
       }
     },
     requestInterrupt: take,

@@ -9,7 +9,9 @@ export type CellOutcome =
   /** result null: the kernel did not stop the cell within the grace period and was killed. */
   | { kind: 'timed-out'; result: ExecuteResult | null }
   | { kind: 'aborted'; reason: string }
-  | { kind: 'died'; error: KernelDiedError };
+  | { kind: 'died'; error: KernelDiedError }
+  /** The kernel answered the request with an error instead of a result (it could not run or report the cell). */
+  | { kind: 'rejected'; message: string };
 
 export interface CellLimits {
   /** No limit when undefined. */
@@ -29,7 +31,7 @@ export async function executeCell(
     (result) => ({ kind: 'finished', result }),
     (error: unknown) => {
       if (error instanceof KernelDiedError) return { kind: 'died', error };
-      throw error;
+      return { kind: 'rejected', message: describeRejection(error) };
     },
   );
   // The execution first: when both are settled, what the cell did wins.
@@ -44,6 +46,15 @@ export async function executeCell(
     return { kind: 'timed-out', result: null };
   }
   return second.kind === 'finished' ? { kind: 'timed-out', result: second.result } : second;
+}
+
+/** The message of a rejection, whatever was thrown (reading it must not throw in turn). */
+export function describeRejection(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
 }
 
 /** The first of `promises` to settle, or 'elapsed' after `ms`. */

@@ -8,6 +8,7 @@ import {
   isJsonMime,
   isMultiline,
   isRecord,
+  NotebookFormatError,
   readNotebook,
   sourceText,
   toNbformatBundle,
@@ -26,7 +27,49 @@ export type { MultilineString, Notebook, NotebookCell, NotebookOutput } from '..
  * each repair is told to `repaired` in words that name the cell.
  */
 export function parseNotebook(text: string, file: string, repaired: (what: string) => void = () => undefined): Notebook {
-  return repairNotebook(readNotebook(text, file), repaired);
+  // Jupyter (Python's json with utf-8-sig) and VS Code read a file that starts with a UTF-8 BOM.
+  const notebook = readNotebook(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
+  const deep = nestedTooDeep(notebook);
+  if (deep !== null) throw new NotebookFormatError(file, `${deep} is nested more than ${MAX_NESTING} levels deep (Jupyter cannot read it either)`);
+  return repairNotebook(notebook, repaired);
+}
+
+/**
+ * The deepest nesting of arrays and objects a notebook may have. Jupyter's reader (Python's json)
+ * stops near 1000 levels (the recursion limit); far deeper, JSON.stringify overflows the stack,
+ * which would lose the executed notebook after the whole run.
+ */
+export const MAX_NESTING = 1000;
+
+/**
+ * Where `notebook` nests arrays and objects more than `limit` levels deep ('the notebook metadata',
+ * 'cell 3 "outputs"'), or null. Iterative: the value may be far too deep for recursion.
+ */
+export function nestedTooDeep(notebook: Notebook, limit = MAX_NESTING): string | null {
+  for (const [key, value] of Object.entries(notebook)) {
+    if (key === 'cells' && Array.isArray(value)) {
+      for (const [i, cell] of (value as unknown[]).entries()) {
+        if (!isRecord(cell)) continue;
+        for (const [field, part] of Object.entries(cell)) if (depthExceeds(part, limit - 3)) return `cell ${i + 1} "${field}"`;
+      }
+    } else if (depthExceeds(value, limit - 1)) {
+      return key === 'metadata' ? 'the notebook metadata' : `"${key}"`;
+    }
+  }
+  return null;
+}
+
+/** Whether arrays and objects nest more than `limit` levels deep in `value` (a plain JSON value). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    const children: readonly unknown[] = Array.isArray(item) ? item : Object.values(item);
+    for (const child of children) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Fixes what nbformat 4.5's schema would reject in the notebook to write (see parseNotebook). */

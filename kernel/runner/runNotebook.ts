@@ -2,15 +2,17 @@
 // and an HTML report, at the edges as nbconvert and papermill do: a cell past the timeout is
 // interrupted, a failure stops the run unless errors are allowed, a signal ends the run with the
 // notebook written, training left running is waited for (or stopped), outputs are bounded.
-// Nothing is written unless the input parsed as a notebook and every output file can be written.
+// Nothing is written unless the input parsed as a notebook and every output file can be written;
+// once the first cell is sent, both files are written however the run ends (a crash of the runner
+// itself included: what was collected is written before the error goes on).
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomicWrite';
 import * as path from 'node:path';
-import { KernelDiedError, KernelProcess } from './kernelProcess';
-import { errorOutput, finishNotebook, OutputCollector, parseNotebook, sourceText, type Notebook, type NotebookCell, type NotebookOutput } from './notebook';
+import { KernelDiedError, KernelProcess, type KernelProcessOptions } from './kernelProcess';
+import { errorOutput, finishNotebook, nestedTooDeep, OutputCollector, parseNotebook, sourceText, type Notebook, type NotebookCell, type NotebookOutput } from './notebook';
 import { renderReport } from './htmlReport';
 import { checkWritable } from './outputFiles';
-import { executeCell, raceWithDelay, type CellOutcome } from './cellExecution';
+import { describeRejection, executeCell, raceWithDelay, type CellOutcome } from './cellExecution';
 import { TrainingJobs, type JobsAtEnd } from './trainingJobs';
 import { boundOutputs, scaledLimits, type BoundedOutputTransport } from '../transport/outputLimits';
 import type { ErrorInfo } from '../protocol';
@@ -33,6 +35,8 @@ export interface RunOptions {
   /** Aborting ends the run (reason: what to call it, e.g. 'SIGTERM'): the running cell is marked interrupted, the files written. */
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Starts the kernel (default: a KernelProcess); a seam for tests that need a kernel misbehaving in ways a real one does not. */
+  createKernel?: (options: KernelProcessOptions) => KernelProcess;
 }
 
 export interface CellFailure {
@@ -49,7 +53,16 @@ export interface RunSummary {
   kernelDied: boolean;
   /** The reason the run was aborted with (a signal name), when it was. */
   stoppedBy?: string;
+  /** Files asked for that could not be written after the run (the other one still was). */
+  unwritten: UnwrittenFile[];
   durationMs: number;
+}
+
+export interface UnwrittenFile {
+  /** '--out' or '--html'. */
+  option: string;
+  file: string;
+  problem: string;
 }
 
 /** Looser than the kernel's own limits: a kernel that keeps them has its notes shown, not the runner's. */
@@ -66,25 +79,62 @@ export async function runNotebook(options: RunOptions): Promise<RunSummary> {
   const notebook = parseNotebook(readFileSync(file, 'utf8'), file, (what) => options.log(`${file}: ${what}`));
   checkWritable({ '--out': options.outPath, '--html': options.htmlPath });
   const run = new NotebookRun(notebook, options);
-  try {
-    await run.runCells();
-    await run.settleJobs();
-  } finally {
-    await run.stopKernel();
-  }
+  const crash = await runToEnd(run);
   const summary = run.summary;
   summary.durationMs = performance.now() - started;
   const executed = finishNotebook(notebook, run.cells);
-  if (options.outPath) {
-    writeFileAtomic(options.outPath, `${JSON.stringify(executed, null, 1)}\n`);
-    options.log(`wrote ${options.outPath}`);
-  }
-  if (options.htmlPath) {
-    const report = renderReport(executed, { title: path.basename(file), summary: summaryLine(summary, run.codeCells), plotlySource: await options.plotlySource() });
-    writeFileAtomic(options.htmlPath, report);
-    options.log(`wrote ${options.htmlPath}`);
-  }
+  const crashNote = crash ? `the runner failed: ${describeRejection(crash.error)}` : undefined;
+  summary.unwritten = await writeOutputs(executed, summaryLine(summary, run.codeCells, crashNote), options);
+  if (crash) throw crash.error;
   return summary;
+}
+
+/** Runs the cells and settles the jobs, then stops the kernel; returns what was thrown, if anything. */
+async function runToEnd(run: NotebookRun): Promise<{ error: unknown } | null> {
+  let crash: { error: unknown } | null = null;
+  try {
+    await run.runCells();
+    await run.settleJobs();
+  } catch (error) {
+    crash = { error };
+  }
+  try {
+    await run.stopKernel();
+  } catch (error) {
+    crash ??= { error };
+  }
+  return crash;
+}
+
+/**
+ * Writes the executed notebook and the report, each on its own: a file that cannot be written
+ * (a notebook that cannot be serialized, a full disk) is returned and logged, the other is still written.
+ */
+async function writeOutputs(executed: Notebook, summaryText: string, options: RunOptions): Promise<UnwrittenFile[]> {
+  const unwritten: UnwrittenFile[] = [];
+  const write = async (option: string, file: string | undefined, content: () => string | Promise<string>): Promise<void> => {
+    if (file === undefined) return;
+    try {
+      writeFileAtomic(file, await content());
+      options.log(`wrote ${file}`);
+    } catch (error) {
+      const problem = writeProblem(executed, error);
+      unwritten.push({ option, file, problem });
+      options.log(`could not write ${option} ${file}: ${problem}`);
+    }
+  };
+  await write('--out', options.outPath, () => `${JSON.stringify(executed, null, 1)}\n`);
+  const title = path.basename(options.notebookPath);
+  await write('--html', options.htmlPath, async () => renderReport(executed, { title, summary: summaryText, plotlySource: await options.plotlySource() }));
+  return unwritten;
+}
+
+/** Why writing failed, in words: a value nested too deep to serialize names where it is. */
+function writeProblem(executed: Notebook, error: unknown): string {
+  const message = describeRejection(error);
+  if (!(error instanceof RangeError)) return message;
+  const deep = nestedTooDeep(executed);
+  return deep === null ? message : `${deep} is nested too deep to serialize (${message})`;
 }
 
 /** Where a cell's outputs go. */
@@ -93,11 +143,13 @@ interface CellTarget {
   cell: number;
   outputs: NotebookOutput[];
   count: number;
+  /** The first error output the kernel sent for the cell (its own failure, or one it reported beside an 'ok'). */
+  reportedError?: ErrorInfo;
 }
 
 /** One run: the kernel, the cells with their collected outputs, and what happened. */
 class NotebookRun {
-  readonly summary: RunSummary = { executed: 0, failures: [], kernelDied: false, durationMs: 0 };
+  readonly summary: RunSummary = { executed: 0, failures: [], kernelDied: false, unwritten: [], durationMs: 0 };
   readonly cells: NotebookCell[];
   readonly codeCells: number;
   private readonly kernel: KernelProcess;
@@ -120,7 +172,8 @@ class NotebookRun {
     this.codeCells = this.cells.filter((c) => c.cell_type === 'code').length;
     this.cwd = path.dirname(path.resolve(options.notebookPath));
     this.aborted = abortReason(options.signal);
-    this.kernel = new KernelProcess({ kernelPath: options.kernelPath, cwd: this.cwd, keepOutputs: false });
+    const kernelOptions: KernelProcessOptions = { kernelPath: options.kernelPath, cwd: this.cwd, keepOutputs: false };
+    this.kernel = options.createKernel ? options.createKernel(kernelOptions) : new KernelProcess(kernelOptions);
     // Bounded here too, so a kernel that does not bound its outputs cannot exhaust this process.
     const collect = { sendOutput: this.collect.bind(this), sendNotification: () => undefined };
     this.outputs = boundOutputs(collect, RUNNER_OUTPUT_LIMITS);
@@ -165,6 +218,12 @@ class NotebookRun {
       return false;
     }
     this.summary.executed++;
+    if (outcome.kind === 'rejected') {
+      // The kernel is still there (it answered): the cell fails, the run goes on as after any failure.
+      const info = errorInfo('KernelRequestFailed', `the kernel could not run or report ${label}: ${outcome.message}`);
+      target.outputs.push(errorOutput(info));
+      fail(info, 'FAILED');
+    }
     const stoppedBy = this.interruptedBy(outcome);
     if (stoppedBy !== null) {
       // Ctrl-C reaches the kernel too (the whole process group gets it), or the runner stops it
@@ -191,9 +250,13 @@ class NotebookRun {
       }
     } else if (outcome.kind === 'finished') {
       const seconds = `${(outcome.result.durationMs / 1000).toFixed(2)} s`;
-      if (outcome.result.status === 'ok') this.options.log(`${prefix} ok (${seconds})`);
-      else fail(outcome.result.error ?? errorInfo('Error', outcome.result.status), `FAILED (${seconds})`);
+      if (outcome.result.status !== 'ok') fail(outcome.result.error ?? errorInfo('Error', outcome.result.status), `FAILED (${seconds})`);
+      // 'ok' with an error shown in the cell (an output the kernel could not send, a timer's throw): not a success.
+      else if (target.reportedError) fail(target.reportedError, `FAILED (${seconds}; the cell ended but the kernel reported an error in it)`);
+      else this.options.log(`${prefix} ok (${seconds})`);
     }
+    // Decided now: an error output for this cell arriving later (a timer of it) does not stop the run.
+    const failed = outcome.kind !== 'finished' || outcome.result.status !== 'ok' || target.reportedError !== undefined;
     if (this.options.signal?.aborted) {
       this.summary.stoppedBy = String(this.options.signal.reason);
       return false;
@@ -206,7 +269,6 @@ class NotebookRun {
       fail(errorInfo('KernelDied', `after the cell ended: ${died.message}`), 'KERNEL DIED');
       return false;
     }
-    const failed = outcome.kind !== 'finished' || outcome.result.status !== 'ok';
     return !failed || this.options.allowErrors === true;
   }
 
@@ -259,7 +321,9 @@ class NotebookRun {
 
   private collect({ executionId, output }: Parameters<BoundedOutputTransport['sendOutput']>[0]): void {
     const target = this.targets.get(executionId);
-    if (target) this.collector.add(target.outputs, output, target.count);
+    if (!target) return;
+    if (output.type === 'error') target.reportedError ??= output.error;
+    this.collector.add(target.outputs, output, target.count);
   }
 
   /** The runner's own words in a cell (not subject to the output limits). */
@@ -295,10 +359,11 @@ function abortReason(signal: AbortSignal | undefined): Promise<string> {
   });
 }
 
-function summaryLine(summary: RunSummary, codeCells: number): string {
+function summaryLine(summary: RunSummary, codeCells: number, crashNote?: string): string {
   const failed = summary.failures.length;
   let text = `${codeCells} code cells, ${summary.executed} run${failed ? `, ${failed} failed` : ''}`;
-  if (summary.stoppedBy) text += ` (stopped by ${summary.stoppedBy})`;
+  if (crashNote) text += ` (${crashNote})`;
+  else if (summary.stoppedBy) text += ` (stopped by ${summary.stoppedBy})`;
   else if (summary.kernelDied) text += ' (the kernel died)';
   return `${text}, ${(summary.durationMs / 1000).toFixed(1)} s`;
 }

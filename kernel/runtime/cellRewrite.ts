@@ -301,7 +301,7 @@ function declarationOf(node: AstNode): AstNode {
 
 /**
  * Jupyter shows the last expression, but not an assignment (a statement in Python). The
- * `return (` goes before the whole statement: `({ a: 1 })` keeps its own parentheses.
+ * `return { … value: (` goes before the whole statement: `({ a: 1 })` keeps its own parentheses.
  */
 function returnLastExpression(body: AstNode[], out: MagicString): boolean {
   const last = body.at(-1);
@@ -313,8 +313,10 @@ function returnLastExpression(body: AstNode[], out: MagicString): boolean {
   // For `export default expr`, the declaration node starts at expr, after the removed keyword.
   const start = last.type === 'ExportDefaultDeclaration' ? expression.start : node.start;
   const end = statementEndWithoutSemicolon(node, out);
-  out.appendRight(start, 'return (');
-  out.appendLeft(end, ')');
+  // Boxed, in an object without a prototype: an async function returning a thenable would adopt
+  // it (the runtime awaits real promises only, and Object.prototype.then must not reach the box).
+  out.appendRight(start, 'return { __proto__: null, value: (');
+  out.appendLeft(end, ') }');
   return true;
 }
 

@@ -3,15 +3,11 @@
 import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
-import { withStaticPlot } from '../plots/svg';
 import { host } from '../host/index';
 
-/**
- * The bundle a display shows. Plot bundles that come without a static SVG (an object of the
- * person's own with a toMimeBundle() that returns one of our plot specs) get one here.
- */
+/** The bundle a display shows (checked, and with a static SVG of a plot: repr.ts). */
 function displayBundle(value: unknown): MimeBundle {
-  return withStaticPlot(toMimeBundle(value));
+  return toMimeBundle(value);
 }
 
 export interface DisplayOptions {

@@ -27,18 +27,31 @@ export class ErrorMapper {
     this.cells.clear();
   }
 
-  /** `currentFilename` picks the frame whose line is reported as ErrorInfo.line. */
+  /**
+   * `currentFilename` picks the frame whose line is reported as ErrorInfo.line. Never throws,
+   * whatever was thrown: a Proxy whose traps throw, an Error whose `message` or `name` getter
+   * throws, a `stack` that is not a string (a cell set Error.prepareStackTrace, or assigned it).
+   */
   toErrorInfo(thrown: unknown, currentFilename: string | null): ErrorInfo {
-    if (!(thrown instanceof Error)) {
+    try {
+      return this.describe(thrown, currentFilename);
+    } catch (failure) {
+      return { name: 'Error', message: `Uncaught ${safeString(thrown)} (its description failed: ${safeString(failure)})`, stack: '' };
+    }
+  }
+
+  private describe(thrown: unknown, currentFilename: string | null): ErrorInfo {
+    if (!isErrorLike(thrown)) {
       const message = typeof thrown === 'string' ? thrown : safeString(thrown);
       return { name: 'Error', message: `Uncaught ${message}`, stack: '' };
     }
-    const name = thrown.name || 'Error';
-    const message = withCellNames(thrown.message);
+    const name = textOf(readField(thrown, 'name')) || 'Error';
+    const message = withCellNames(messageOf(thrown));
+    const stack = readField(thrown, 'stack');
     let line: number | undefined;
     let column: number | undefined;
     const frames: string[] = [];
-    for (const frame of frameLines(thrown.stack ?? '')) {
+    for (const frame of frameLines(typeof stack === 'string' ? stack : '')) {
       const match = CELL_FRAME.exec(frame);
       if (match) {
         const cell = this.cells.get(match[1]!);
@@ -108,8 +121,44 @@ function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return typeof value; // a revoked Proxy, a Proxy whose every trap throws
+    }
   }
+}
+
+/** `instanceof Error` that a Proxy's getPrototypeOf trap cannot turn into an exception. */
+function isErrorLike(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/** A field of a thrown error, or undefined when reading it throws (a getter, a Proxy trap). */
+function readField(error: Error, key: 'name' | 'message' | 'stack'): unknown {
+  try {
+    return error[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error's message as text, or what went wrong reading it (a getter that throws). */
+function messageOf(error: Error): string {
+  try {
+    return textOf(error.message);
+  } catch (failure) {
+    return `(its message could not be read: ${safeString(failure)})`;
+  }
+}
+
+/** A name or message as text: a string as it is, anything else through safeString ('' for undefined). */
+function textOf(value: unknown): string {
+  return value === undefined ? '' : typeof value === 'string' ? value : safeString(value);
 }
 
 // The kernel runs as one bundle (dist/kernel.js); its frames are mapped to the sources through the

@@ -54,10 +54,11 @@ export function protectKernelGlobals(global: Record<string, unknown> = globalThi
 
 /**
  * Built-in objects whose members the kernel's own code calls (`Array.prototype.push`, `JSON.parse`,
- * `Promise.prototype.then`, …). A cell that replaces or deletes one breaks the kernel in the same
- * realm; after the cell they are put back and the cell is told. Members a cell adds to
- * `Object.prototype` or `Array.prototype` (prototype pollution: they show up in every `for…in`)
- * are removed too; additions elsewhere stay (a polyfill, say).
+ * `Promise.prototype.then`, `Function.prototype.call`, …). A cell that replaces or deletes one
+ * breaks the kernel in the same realm; after the cell they are put back and the cell is told.
+ * Members a cell adds to `Object.prototype` or `Array.prototype` (prototype pollution: they show
+ * up in every `for…in`) are removed too, as are those it adds to `Error` (`prepareStackTrace`
+ * changes every stack the kernel reads); additions elsewhere stay (a polyfill, say).
  */
 function builtinObjects(): [string, object][] {
   const typedArray = Object.getPrototypeOf(Float32Array.prototype) as object;
@@ -67,19 +68,36 @@ function builtinObjects(): [string, object][] {
     ['Symbol.prototype', Symbol.prototype], ['Promise.prototype', Promise.prototype], ['Map.prototype', Map.prototype],
     ['Set.prototype', Set.prototype], ['Error.prototype', Error.prototype], ['RegExp.prototype', RegExp.prototype],
     ['Date.prototype', Date.prototype], ['TypedArray.prototype', typedArray], ['Uint8Array.prototype', Uint8Array.prototype],
+    ['Int32Array.prototype', Int32Array.prototype], ['Float32Array.prototype', Float32Array.prototype],
     ['Object', Object], ['Array', Array], ['Promise', Promise], ['JSON', JSON], ['Math', Math], ['Reflect', Reflect],
+    ['Error', Error], ['Atomics', Atomics], ['WebAssembly', WebAssembly], ['Function', Function], ['String', String], ['Number', Number],
   ];
 }
-const POLLUTION_GUARDED = new Set(['Object.prototype', 'Array.prototype']);
+const POLLUTION_GUARDED = ['Object.prototype', 'Array.prototype', 'Error'];
 
 // Taken before any cell runs: restoring must not call what a cell may have replaced.
 const { defineProperty, getOwnPropertyDescriptor, is } = Object;
 const ownKeys = Reflect.ownKeys;
-const setHas = Set.prototype.has;
 
 function hasKey(keys: readonly PropertyKey[], key: PropertyKey): boolean {
   for (let i = 0; i < keys.length; i++) if (keys[i] === key) return true;
   return false;
+}
+
+/** Members of one object, as they were: `descriptors[i]` undefined where keys[i] was not an own member. */
+interface WatchedMembers {
+  label: string;
+  target: object;
+  keys: PropertyKey[];
+  descriptors: (PropertyDescriptor | undefined)[];
+  /** Own members added since are removed. */
+  guardAdditions: boolean;
+}
+
+/** What keepListener needs of an event emitter (Node's `process`). */
+export interface ListenerOwner {
+  listeners(event: string): unknown[];
+  on(event: string, listener: (...args: unknown[]) => unknown): unknown;
 }
 
 interface Original {
@@ -90,7 +108,12 @@ interface Original {
 
 export class KernelGlobals {
   private readonly original = new Map<string, Original>();
-  private readonly members: { label: string; target: object; keys: PropertyKey[]; descriptors: PropertyDescriptor[] }[] = [];
+  private readonly members: WatchedMembers[] = [];
+  /** Members a cell changed and made non-configurable: they cannot be put back (see takeUnrecoverable). */
+  private unrecoverable: string[] = [];
+  private fatal: string[] = [];
+  private readonly reportedUnrecoverable: string[] = [];
+  private readonly listeners: { label: string; emitter: ListenerOwner; event: string; listener: (...args: unknown[]) => unknown; added?: () => void }[] = [];
 
   /** Remembers every global the kernel has now (construct once the kernel is set up). */
   constructor(private readonly global: Record<string, unknown> = globalThis as unknown as Record<string, unknown>) {
@@ -99,15 +122,29 @@ export class KernelGlobals {
       const watched = !('value' in descriptor) && WATCHED_ACCESSORS.includes(name);
       this.original.set(name, watched ? { descriptor, value: global[name] } : { descriptor });
     }
-    for (const [label, target] of builtinObjects()) {
-      const keys = Reflect.ownKeys(target);
-      this.members.push({ label, target, keys, descriptors: keys.map((key) => Object.getOwnPropertyDescriptor(target, key)!) });
-    }
+    for (const [label, target] of builtinObjects()) this.watchMembers(label, target, null, POLLUTION_GUARDED.includes(label));
+  }
+
+  /**
+   * Also puts back these members of a host object the kernel calls (`process.nextTick`,
+   * `process.stdout.write`, `performance.now`, …) as they are now: `keys` null for all its own
+   * members. A key that is not an own member now (an inherited method) is removed when a cell
+   * makes it one. For members set up after the constructor ran (the kernel's own stdout capture).
+   */
+  watchMembers(label: string, target: object, keys: readonly PropertyKey[] | null, guardAdditions = false): void {
+    const watched = keys ? [...keys] : Reflect.ownKeys(target);
+    this.members.push({ label, target, keys: watched, descriptors: watched.map((key) => Object.getOwnPropertyDescriptor(target, key)), guardAdditions });
+  }
+
+  /** Adds back `listener` for `event` when a cell removed it (`process.removeAllListeners()`); then calls `added`. */
+  keepListener(label: string, emitter: ListenerOwner, event: string, listener: (...args: unknown[]) => unknown, added?: () => void): void {
+    this.listeners.push({ label, emitter, event, listener, ...(added ? { added } : {}) });
   }
 
   /** Puts back every global (and built-in member) that was replaced or deleted; returns their names. */
   restore(): string[] {
     const restored: string[] = this.restoreMembers();
+    this.restoreListeners(restored);
     for (const [name, original] of this.original) {
       const now = Object.getOwnPropertyDescriptor(this.global, name);
       if (now && this.isSame(name, original, now)) continue;
@@ -131,13 +168,29 @@ export class KernelGlobals {
     const restored: string[] = [];
     const members = this.members;
     for (let m = 0; m < members.length; m++) {
-      const { label, target, keys, descriptors } = members[m]!;
+      const { label, target, keys, descriptors, guardAdditions } = members[m]!;
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k]!;
-        const original = descriptors[k]!;
+        const original = descriptors[k];
         const now = getOwnPropertyDescriptor(target, key);
+        if (original === undefined) {
+          // inherited before: an own member the cell added shadows the kernel's
+          if (now === undefined) continue;
+          if (!now.configurable) {
+            this.noteUnrecoverable(`${label}.${String(key)}`, true);
+            continue;
+          }
+          delete (target as Record<PropertyKey, unknown>)[key];
+          restored[restored.length] = `${label}.${String(key)}`;
+          continue;
+        }
         const same = now !== undefined && ('value' in original ? 'value' in now && is(original.value, now.value) : original.get === now.get && original.set === now.set);
-        if (same || now?.configurable === false) continue;
+        if (same) continue;
+        if (now?.configurable === false) {
+          // a member the kernel calls, replaced for good (an inherited one shadowed is as bad)
+          this.noteUnrecoverable(`${label}.${String(key)}`, true);
+          continue;
+        }
         try {
           defineProperty(target, key, original);
           restored[restored.length] = `${label}.${String(key)}`;
@@ -145,16 +198,63 @@ export class KernelGlobals {
           // frozen meanwhile: stays as it is
         }
       }
-      if (!setHas.call(POLLUTION_GUARDED, label)) continue;
+      if (!guardAdditions) continue;
       const present = ownKeys(target);
       for (let p = 0; p < present.length; p++) {
         const key = present[p]!;
-        if (hasKey(keys, key) || !getOwnPropertyDescriptor(target, key)?.configurable) continue;
+        if (hasKey(keys, key)) continue;
+        if (!getOwnPropertyDescriptor(target, key)?.configurable) {
+          // A helper method added with defineProperty (not configurable by default) stays, as
+          // additions elsewhere do; a `then` makes every object a thenable, a `toJSON` changes
+          // every message the kernel sends.
+          if (key === 'then' || key === 'toJSON') this.noteUnrecoverable(`${label}.${String(key)}`, true);
+          continue;
+        }
         delete (target as Record<PropertyKey, unknown>)[key];
         restored[restored.length] = `${label}.${String(key)}`;
       }
     }
     return restored;
+  }
+
+  /** Without Set or array methods: called while the built-ins are being repaired. */
+  private noteUnrecoverable(name: string, fatal = false): void {
+    const reported = this.reportedUnrecoverable;
+    if (hasKey(reported, name)) return;
+    reported[reported.length] = name;
+    this.unrecoverable[this.unrecoverable.length] = name;
+    if (fatal) this.fatal[this.fatal.length] = name;
+  }
+
+  /**
+   * Of the members changed beyond repair, those the kernel cannot work without: its promises,
+   * its messages or the methods it calls. The kernel cannot go on; the first call after the cell
+   * that did it names them, later calls return [] again.
+   */
+  takeFatal(): string[] {
+    const names = this.fatal;
+    this.fatal = [];
+    return names;
+  }
+
+  /** Members changed beyond repair since the last call (the kernel may misbehave until it restarts). */
+  takeUnrecoverable(): string[] {
+    const names = this.unrecoverable;
+    this.unrecoverable = [];
+    return names;
+  }
+
+  private restoreListeners(restored: string[]): void {
+    for (const { label, emitter, event, listener, added } of this.listeners) {
+      try {
+        if (emitter.listeners(event).includes(listener)) continue;
+        emitter.on(event, listener);
+        added?.();
+        restored.push(`${label} listener for ${event}`);
+      } catch {
+        // an emitter the cell broke beyond repair (a non-configurable member): stays as it is
+      }
+    }
   }
 
   private isSame(name: string, original: Original, now: PropertyDescriptor): boolean {

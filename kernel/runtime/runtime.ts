@@ -9,7 +9,7 @@ import { cellTimers } from './cellTimers';
 import { CallbackChannel } from './callbackChannel';
 import { engine } from './engine';
 import { ErrorMapper, syntaxErrorInfo } from './errors';
-import { KernelGlobals } from './kernelGlobals';
+import { KernelGlobals, type ListenerOwner } from './kernelGlobals';
 import { OutputRouter } from './output';
 import type { OutputTransport } from '../transport/outputTransport';
 import { DisplayHandle, displayValue, type DisplayOptions } from './display';
@@ -178,7 +178,22 @@ export class NotebookRuntime {
   /** Puts back the kernel globals a cell replaced or deleted; they are reported when it ends. */
   private protectGlobals(): void {
     for (const name of this.kernelGlobals.restore()) this.replacedGlobals.add(name);
+    const fatal = this.kernelGlobals.takeFatal();
+    if (fatal.length > 0 && this.onBroken) {
+      const label = this.tracker.current?.label ?? 'A cell';
+      this.onBroken(
+        `${label} made ${fatal.map((n) => `'${n}'`).join(', ')} non-configurable with a value of its own. The kernel calls ` +
+          `${fatal.length > 1 ? 'them' : 'it'} for its own messages and cannot put ${fatal.length > 1 ? 'them' : 'it'} back, so it stops here ` +
+          `instead of hanging or sending garbage; restart the kernel (every variable is lost).`,
+      );
+    }
   }
+
+  /**
+   * Called when a cell broke the kernel's built-ins beyond repair (KernelGlobals.takeFatal): the
+   * host ends the kernel with this message (an answer would never reach the client).
+   */
+  onBroken: ((message: string) => void) | null = null;
 
   /**
    * Where a training job started now shows itself: the running cell (or the cell whose timer or
@@ -197,7 +212,23 @@ export class NotebookRuntime {
 
   /** An error thrown outside any cell's own flow (a timer, an unhandled rejection). */
   reportAsyncError(error: unknown): void {
-    this.router.emit({ type: 'error', error: this.errors.toErrorInfo(error, null) });
+    // Called from process-wide handlers: an exception here would end the kernel.
+    try {
+      this.protectGlobals();
+      this.router.emit({ type: 'error', error: this.errors.toErrorInfo(error, null) });
+    } catch {
+      // the transport itself failed: nothing left to tell the client with
+    }
+  }
+
+  /** Members of host objects the kernel calls, put back after a cell that changed them (KernelGlobals.watchMembers). */
+  watchMembers(label: string, target: object, keys: readonly PropertyKey[] | null, guardAdditions = false): void {
+    this.kernelGlobals.watchMembers(label, target, keys, guardAdditions);
+  }
+
+  /** A listener of the kernel's that a cell may remove (process.removeAllListeners), added back after it. */
+  keepListener(label: string, emitter: ListenerOwner, event: string, listener: (...args: unknown[]) => unknown, added?: () => void): void {
+    this.kernelGlobals.keepListener(label, emitter, event, listener, added);
   }
 
   private async executeNow(params: ExecuteParams): Promise<ExecuteResult> {
@@ -241,32 +272,44 @@ export class NotebookRuntime {
       if (stopBeforeRun) return finish('interrupted', await this.interruptedError([]));
       this.scope.declare(compiled.declarations);
       const cell = host().evaluate(compiled.script, filename) as CellFunction;
-      const interrupted = new Promise<unknown[]>((resolve) => {
+      const interrupted = new Promise<{ list: unknown[] }>((resolve) => {
         this.running = {
           execution,
           interrupt: () => {
             const awaited = [...execution.awaited];
             execution.stop();
-            resolve(awaited);
+            resolve(bare({ list: awaited }));
           },
         };
       });
       const scope = this.scope.object;
+      const hasResult = compiled.hasResult;
+      // The cell's value comes boxed (cellRewrite.ts): a thenable the cell did not await is shown,
+      // not awaited; a Promise is awaited, as Jupyter's JavaScript kernels do. Its bundle is made
+      // in the cell's own continuation, where an interrupt can end a custom inspect or toMimeBundle
+      // that never returns (the kernel's stack is not under it), with the built-ins put back first.
       const run = this.startCell(() => {
         this.tracker.enter(execution);
-        return cell(scope, this.api);
+        return cell(scope, this.api).then(async (box) => {
+          let value = hasResult ? (box as { value: unknown } | undefined)?.value : undefined;
+          if (isNativePromise(value)) value = await value;
+          this.protectGlobals();
+          return bare({ bundle: value === undefined || value instanceof DisplayHandle ? undefined : toMimeBundle(value) });
+        });
       });
-      const outcome = await Promise.race([run.then((value) => ({ value })), interrupted.then((awaited) => ({ awaited }))]);
+      // The cell ends, or the interrupt comes first. What the race settles with has no prototype:
+      // a cell that set Object.prototype.then would make a plain object a thenable the race awaits.
+      const outcome = await Promise.race([run.then((value) => bare({ value })), interrupted.then(({ list }) => bare({ awaited: list }))]);
       // Before the kernel's own code runs again: the cell may have broken a built-in it calls.
       this.protectGlobals();
       if ('awaited' in outcome) return finish('interrupted', await this.interruptedError(outcome.awaited));
-      const { value } = outcome;
-      if (compiled.hasResult && value !== undefined && !(value instanceof DisplayHandle)) result = toMimeBundle(value);
+      result = (outcome.value as { bundle: MimeBundle | undefined }).bundle;
       return finish('ok');
     } catch (error) {
       this.protectGlobals();
-      if (error instanceof ImportFailure) return finish('error', error.info);
-      if (error instanceof CellSyntaxError) return finish('error', syntaxErrorInfo(error, params.cellLabel));
+      // `instanceof` runs a thrown Proxy's getPrototypeOf trap, which may throw too
+      if (isInstance(error, ImportFailure)) return finish('error', error.info);
+      if (isInstance(error, CellSyntaxError)) return finish('error', syntaxErrorInfo(error, params.cellLabel));
       return finish('error', this.errors.toErrorInfo(error, compiled ? filename : null));
     } finally {
       this.running = null;
@@ -310,7 +353,8 @@ export class NotebookRuntime {
     this.protectGlobals();
     const restored = [...this.replacedGlobals];
     this.replacedGlobals.clear();
-    if (restored.length === 0) return;
+    const stuck = this.kernelGlobals.takeUnrecoverable();
+    if (restored.length === 0 && stuck.length === 0) return;
     const globals = restored.filter((n) => !n.includes('.'));
     const members = restored.filter((n) => n.includes('.'));
     const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
@@ -323,6 +367,9 @@ export class NotebookRuntime {
     }
     if (members.length > 0) {
       lines.push(`${cellLabel} changed built-in ${list(members.slice(0, 10))}${members.length > 10 ? ` and ${members.length - 10} more` : ''}, which the kernel relies on; the kernel put ${members.length > 1 ? 'them' : 'it'} back.`);
+    }
+    if (stuck.length > 0) {
+      lines.push(`${cellLabel} made built-in ${list(stuck.slice(0, 10))}${stuck.length > 10 ? ` and ${stuck.length - 10} more` : ''} non-configurable with a value of its own, which the kernel relies on and cannot put back: restart the kernel if it misbehaves.`);
     }
     this.router.write('stderr', `${lines.join('\n')}\n`);
     this.router.flush();
@@ -370,6 +417,29 @@ export class NotebookRuntime {
 }
 
 /** The 1-based line of the cell that imports `name` from `specifier` (0 if not found). */
+// Taken before any cell runs: a cell may replace them.
+const setPrototypeOf = Object.setPrototypeOf;
+const NativePromise = Promise;
+
+/** `value` without a prototype: no `then` a cell put on Object.prototype or Array.prototype reaches it. */
+function bare<T extends object>(value: T): T {
+  return setPrototypeOf(value, null) as T;
+}
+
+/** `value instanceof type`, false where a Proxy's getPrototypeOf trap throws. */
+function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** A promise of this realm (not merely a thenable). */
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  return isInstance(value, NativePromise);
+}
+
 /**
  * What an interrupt leaves in a cell. The name says "Interrupted"; the message says what stopped
  * without saying it again (VS Code shows "Interrupted: <message>").

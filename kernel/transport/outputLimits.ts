@@ -18,6 +18,12 @@ export interface OutputLimits {
   errorChars: number;
   /** Longest error message, and longest stack, kept. */
   errorTextChars: number;
+  /**
+   * Outputs one execution adds to its cell: displays, and stream text that starts a new output
+   * (after another output, or switching between stdout and stderr). Not counted: updates of a
+   * display, the cell's result and its errors (they have a budget of their own), and this note.
+   */
+  outputs: number;
 }
 
 const MB = 1024 * 1024;
@@ -27,6 +33,10 @@ const MB = 1024 * 1024;
  * lines and offers the rest in an editor; Jupyter's rate limit cuts much earlier). A 32 MB bundle is
  * a ~1.5 M-cell heatmap, past what plotly draws usably; 64 MB of displays per cell keeps a
  * notebook openable. Errors (a timer throwing in a loop) get 4 MB, each message or stack 64 KB.
+ * 2,000 outputs: VS Code builds DOM (and runs a renderer) for every output, and a cell of tens of
+ * thousands freezes the notebook; Jupyter's server drops iopub messages past 1,000 a second
+ * (averaged over 3 s), so a cell there rarely shows more than a few thousand either. A loop that
+ * shows progress should update one display (`h.update(…)`), which adds no output.
  */
 export const DEFAULT_OUTPUT_LIMITS: Readonly<OutputLimits> = Object.freeze({
   streamChars: 8 * MB,
@@ -34,6 +44,7 @@ export const DEFAULT_OUTPUT_LIMITS: Readonly<OutputLimits> = Object.freeze({
   richChars: 64 * MB,
   errorChars: 4 * MB,
   errorTextChars: 64 * 1024,
+  outputs: 2000,
 });
 
 /** Every limit of `limits` times `factor`. */
@@ -45,6 +56,7 @@ export function scaledLimits(factor: number, limits: Readonly<OutputLimits> = DE
     richChars: scale(limits.richChars),
     errorChars: scale(limits.errorChars),
     errorTextChars: scale(limits.errorTextChars),
+    outputs: scale(limits.outputs),
   };
 }
 
@@ -69,6 +81,13 @@ interface ExecutionBudget {
   droppedOutputs: number;
   droppedRichChars: number;
   droppedErrors: number;
+  /** Outputs added to the cell (see OutputLimits.outputs). */
+  outputsKept: number;
+  /** The stream the cell's last output is, which more text of it extends; null after any other output. */
+  lastStream: 'stdout' | 'stderr' | null;
+  /** Displays, and characters of stream text, dropped because the cell had its number of outputs. */
+  droppedDisplays: number;
+  droppedByCount: { stdout: number; stderr: number };
   noteShown: boolean;
 }
 
@@ -96,6 +115,9 @@ class OutputBounds implements BoundedOutputTransport {
       case 'update':
         return this.forward(executionId, { ...output, data: this.fitBundle(output.data) });
       case 'display':
+        // Counted before anything else is done with it: a display loop past the limit costs little.
+        if (budget.outputsKept >= this.limits.outputs) return this.dropDisplay(executionId, budget);
+        return this.rich(executionId, budget, { ...output, data: this.fitBundle(output.data) });
       case 'result':
         return this.rich(executionId, budget, { ...output, data: this.fitBundle(output.data) });
       case 'error':
@@ -121,6 +143,10 @@ class OutputBounds implements BoundedOutputTransport {
   }
 
   private stream(executionId: string, budget: ExecutionBudget, output: Extract<CellOutput, { type: 'stream' }>): void {
+    if (budget.lastStream !== output.name && budget.outputsKept >= this.limits.outputs) {
+      budget.droppedByCount[output.name] += output.text.length;
+      return this.noteChanged(executionId, budget);
+    }
     const room = this.limits.streamChars - budget.streamKept;
     if (output.text.length <= room) {
       budget.streamKept += output.text.length;
@@ -153,6 +179,11 @@ class OutputBounds implements BoundedOutputTransport {
     }
     budget.richKept += size;
     this.forward(executionId, output);
+  }
+
+  private dropDisplay(executionId: string, budget: ExecutionBudget): void {
+    budget.droppedDisplays++;
+    this.noteChanged(executionId, budget);
   }
 
   /** The bundle, or a note in its place when its JSON is larger than one output may be. */
@@ -198,22 +229,61 @@ class OutputBounds implements BoundedOutputTransport {
           `a cell keeps ${formatSize(this.limits.richChars)} of displays and results)`,
       );
     }
+    if (budget.droppedDisplays > 0) {
+      lines.push(`… ${budget.droppedDisplays.toLocaleString('en-US')} more ${budget.droppedDisplays === 1 ? 'display' : 'displays'} not shown (${this.keepsOutputs()})`);
+    }
+    for (const name of ['stdout', 'stderr'] as const) {
+      const chars = budget.droppedByCount[name];
+      if (chars > 0) lines.push(`… ${chars.toLocaleString('en-US')} more characters of ${name} not shown (${this.keepsOutputs()})`);
+    }
     if (budget.droppedErrors > 0) {
       lines.push(`… ${budget.droppedErrors.toLocaleString('en-US')} more ${budget.droppedErrors === 1 ? 'error' : 'errors'} not shown (a cell keeps ${formatSize(this.limits.errorChars)} of errors)`);
     }
     return { 'text/plain': lines.join('\n') };
   }
 
+  private keepsOutputs(): string {
+    return `a cell keeps its first ${this.limits.outputs.toLocaleString('en-US')} outputs; updating a display adds none`;
+  }
+
   /** Sends an output, after any note update waiting to go out (so notes keep their place in time). */
   private forward(executionId: string, output: CellOutput): void {
     if (this.pendingNotes.size > 0) this.flush();
+    this.countOutput(executionId, output);
     this.transport.sendOutput({ executionId, output });
+  }
+
+  /** Counts an output the cell gets by `output`, as VS Code and the runner lay them out (stream text extends a stream output of its name). */
+  private countOutput(executionId: string, output: CellOutput): void {
+    const budget = this.budgets.get(executionId);
+    if (!budget || output.type === 'update') return;
+    if (output.type === 'stream') {
+      if (budget.lastStream !== output.name) budget.outputsKept++;
+      budget.lastStream = output.name;
+      return;
+    }
+    budget.lastStream = null;
+    // The cell's result and errors have budgets of their own; the note is not the cell's.
+    if (output.type === 'display' && output.displayId !== truncationNoteId(executionId)) budget.outputsKept++;
   }
 
   private budgetOf(executionId: string): ExecutionBudget {
     let budget = this.budgets.get(executionId);
     if (budget) return budget;
-    budget = { streamKept: 0, droppedChars: { stdout: 0, stderr: 0 }, richKept: 0, errorsKept: 0, droppedOutputs: 0, droppedRichChars: 0, droppedErrors: 0, noteShown: false };
+    budget = {
+      streamKept: 0,
+      droppedChars: { stdout: 0, stderr: 0 },
+      richKept: 0,
+      errorsKept: 0,
+      droppedOutputs: 0,
+      droppedRichChars: 0,
+      droppedErrors: 0,
+      outputsKept: 0,
+      lastStream: null,
+      droppedDisplays: 0,
+      droppedByCount: { stdout: 0, stderr: 0 },
+      noteShown: false,
+    };
     this.budgets.set(executionId, budget);
     if (this.budgets.size > MAX_TRACKED_EXECUTIONS) {
       const oldest = this.budgets.keys().next().value as string;

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { boundOutputs, estimateJsonChars, truncationNoteId, type OutputLimits } from '../../kernel/transport/outputLimits';
 import type { CellOutput, OutputParams } from '../../kernel/protocol';
 
-const small: OutputLimits = { streamChars: 100, bundleChars: 1000, richChars: 3000, errorChars: 500, errorTextChars: 50 };
+const small: OutputLimits = { streamChars: 100, bundleChars: 1000, richChars: 3000, errorChars: 500, errorTextChars: 50, outputs: 10 };
 
 function recorder(limits: Partial<OutputLimits> = small) {
   const sent: (OutputParams | { method: string })[] = [];

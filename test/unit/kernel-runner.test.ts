@@ -4,13 +4,13 @@
 // files that cannot be written, huge outputs, training still running after the last cell, input
 // it must repair, a kernel that breaks the protocol. Runs the built CLI (npm run build first).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
+import { runRnnLab, type CliResult } from './cli-helpers';
 
 const root = path.resolve(__dirname, '../..');
 const fixtures = path.join(root, 'test/fixtures/notebooks');
@@ -18,20 +18,8 @@ const bin = path.join(root, 'bin/rnn-lab.js');
 let validate: ValidateFunction;
 let work: string;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 async function rnnLab(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: work });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return runRnnLab(work, args);
 }
 
 interface WatchedRun extends CliResult {
