@@ -113,8 +113,10 @@ function frameLines(stack: string): string[] {
 export function syntaxErrorInfo(error: CellSyntaxError, label: string): ErrorInfo {
   const where = `${label}:${error.line}:${error.column}`;
   const caret = `${' '.repeat(Math.max(0, error.column - 1))}^`;
-  const stack = [`SyntaxError: ${error.message}`, `    at ${where}`, '', `    ${error.lineText}`, `    ${caret}`].join('\n');
-  return { name: 'SyntaxError', message: `${error.message} (${where})`, stack, line: error.line, column: error.column };
+  // acorn names the script ("… already been declared in rnnlab-cell-3"): the cell's label says where
+  const message = error.message.replace(/ in rnnlab-cell-\d+/g, '');
+  const stack = [`SyntaxError: ${message}`, `    at ${where}`, '', `    ${error.lineText}`, `    ${caret}`].join('\n');
+  return { name: 'SyntaxError', message: `${message} (${where})`, stack, line: error.line, column: error.column };
 }
 
 function safeString(value: unknown): string {

@@ -50,6 +50,8 @@ export function transpileCell(code: string, filename: string): Transpiled | Tran
 
 function transpileNow(code: string, filename: string): Transpiled | TranspileError {
   const ts = compiler();
+  const commonJs = commonJsImport(ts, code, filename);
+  if (commonJs) return commonJs;
   const output = ts.transpileModule(code, {
     fileName: `${filename}.ts`,
     reportDiagnostics: true,
@@ -76,4 +78,27 @@ function transpileNow(code: string, filename: string): Transpiled | TranspileErr
   // The map travels with the cell; the comment pointing at a .map file must not.
   const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
   return { code: js, map: output.sourceMapText ?? '{"version":3,"sources":[],"names":[],"mappings":""}' };
+}
+
+/**
+ * `import fs = require('node:fs')` is CommonJS: with ES modules TypeScript drops it without a
+ * word (its error is a semantic one, which transpileModule does not report), and the cell then
+ * fails with "fs is not defined". Said plainly instead, with what to write.
+ */
+function commonJsImport(ts: typeof TS, code: string, filename: string): TranspileError | null {
+  if (!/\bimport\b[^=;]*=\s*require\s*\(/.test(code)) return null;
+  const source = ts.createSourceFile(`${filename}.ts`, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  for (const statement of source.statements) {
+    if (!ts.isImportEqualsDeclaration(statement) || !ts.isExternalModuleReference(statement.moduleReference)) continue;
+    const name = statement.name.text;
+    const specifier = statement.moduleReference.expression.getText(source);
+    const at = source.getLineAndCharacterOfPosition(statement.getStart(source));
+    return {
+      message: `import ${name} = require(${specifier}) is CommonJS, which a cell does not run: write import * as ${name} from ${specifier}`,
+      line: at.line + 1,
+      column: at.character + 1,
+      lineText: code.split('\n')[at.line] ?? '',
+    };
+  }
+  return null;
 }

@@ -128,4 +128,14 @@ describe('a hostile cell leaves the kernel answering', () => {
     expect((await pending).status).toBe('interrupted');
     await expectAlive();
   });
+
+  it('says how to write a CommonJS import, and names the cell (not its script) in a redeclaration', async () => {
+    const cjs = await kernel.execute("const x = 1;\nimport fs = require('node:fs');\nfs.existsSync('/')");
+    expect(cjs.status).toBe('error');
+    expect(cjs.error?.message).toContain("write import * as fs from 'node:fs'");
+    expect(cjs.error?.line).toBe(2);
+    const twice = await kernel.execute('let q = 1;\nlet q = 2;', { cellLabel: 'cell 9' });
+    expect(twice.error?.message).toBe("Identifier 'q' has already been declared (cell 9:2:5)");
+    await expectAlive();
+  });
 });
