@@ -6,10 +6,13 @@ import { loadSafetensors, readSafetensorsMetadata, reportNonFinite, saveSafetens
 import { host } from '../host/index';
 import { exportOnnx, type OnnxExportOptions } from './exportOnnx';
 import { loadStateDictInto, type LoadStateOptions, type LoadStateResult } from './stateDict';
+import { runningJobFor } from '../train/job';
+import { withConsistentWeights } from '../train/worker/sharedWeights';
 
 /** The bytes of a safetensors file holding the model's parameters under PyTorch's names. */
 export function modelToSafetensors(model: Module, metadata: Record<string, string> = {}): Uint8Array {
-  return saveSafetensors(model.stateDict(), { format: 'pt', 'rnn-lab.model': model.constructor.name, ...metadata });
+  // One step's weights, whole, while a job trains the model in a worker (it publishes steps as it goes).
+  return withConsistentWeights(model, () => saveSafetensors(model.stateDict(), { format: 'pt', 'rnn-lab.model': model.constructor.name, ...metadata }));
 }
 
 /** Writes the model's parameters as safetensors (atomically). `torch.nn` models with the same names load it. */
@@ -40,6 +43,9 @@ export function loadModelFromBytes(model: Module, bytes: Uint8Array, options: Lo
   if (!NON_FINITE_POLICIES.includes(nonFinite)) throw new Error(`Cannot load ${source}: nonFinite must be 'warn', 'error' or 'allow', got ${JSON.stringify(nonFinite)}`);
   // A plain Uint8Array view: Node's Buffer.slice() returns a view instead of a copy, which the
   // engine's reader (it takes slice().buffer as a tensor's storage) does not expect.
+  // A job training the model would overwrite what is loaded with its next step, silently.
+  const training = runningJobFor(model);
+  if (training !== undefined) throw new Error(`Cannot load ${source} into this model: it is training in ${training.id} (${training.name}), whose next step would overwrite the loaded weights; call ${training.id}.stop() and await its done first`);
   const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let tensors: Record<string, Tensor>;
   try {
@@ -78,5 +84,5 @@ export async function loadModelAsync(model: Module, path: string, options: LoadM
 
 /** Exports the model to ONNX (see exportOnnx) and writes the file atomically. */
 export function saveOnnx(model: Module, path: string, options: OnnxExportOptions = {}): void {
-  host().files.writeFileAtomic(path, exportOnnx(model, options));
+  host().files.writeFileAtomic(path, withConsistentWeights(model, () => exportOnnx(model, options)));
 }

@@ -136,6 +136,9 @@ function hints(missing: string[], unexpected: string[], own: Map<string, Shaped>
     const stripped = unexpected.filter((k) => k.startsWith(prefix) && own.has(k.slice(prefix.length)));
     if (stripped.length && stripped.length === unexpected.length) out.push(`the file's keys start with '${prefix}'; pass { stripPrefix: '${prefix}' }`);
   }
+  if (unexpected.length > 0 && missing.length === 0 && unexpected.every((k) => k.startsWith('__optimizer__.'))) {
+    out.push("this is a checkpoint fit() wrote (the model's weights and the optimizer's state): loadCheckpoint(path) reads both, and loadModel(model, path, { strict: false }) the weights alone");
+  }
   if (unexpected.some((k) => /(^|\.)weight_hr_l\d+/.test(k))) out.push("weight_hr_* comes from an LSTM with proj_size, which RNN Lab's LSTM does not have");
   // Same last name and shape under a different parent: a renamed submodule.
   const renames: string[] = [];

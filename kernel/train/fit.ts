@@ -16,7 +16,7 @@ import { attachToSink, JOB_SINK, type WithJobSink } from './jobSink';
 import { batchSource, packData, resolveData, type TrainingData } from './data';
 import { createGradientExchange } from './worker/gradientExchange';
 import { GraphEncoder } from './worker/graph';
-import { runningJobFor, TrainingJob } from './job';
+import { runningJobFor, STOP_GRACE_MS, TrainingJob } from './job';
 import { JobControl } from './worker/jobControl';
 import { batchChunks, countSteps, DATA_PARALLEL_ABORT, TrainingLoop, type LoopParts } from './loop';
 import { MetricsStream, progressFields } from './metrics';
@@ -38,7 +38,10 @@ interface Prepared<M extends Module> {
 function prepare<M extends Module>(model: M, data: TrainingData, options: FitOptions<M>): Prepared<M> {
   if (!(model instanceof Module)) throw new Error('fit: the first argument must be a Module (a model)');
   const running = runningJobFor(model);
-  if (running !== undefined) throw new Error(`fit: this model is already training in ${running.id}; call job.stop() or await job.done first`);
+  if (running !== undefined) {
+    const how = running.model === model ? 'this model is' : `this model shares parameters with ${running.name}, which is`;
+    throw new Error(`fit: ${how} already training in ${running.id}; call job.stop() or await job.done first`);
+  }
   const train = resolveData(data, 'fit: data');
   const validation = options.validation !== undefined ? resolveData(options.validation, 'fit: validation') : undefined;
   const config = resolveConfig(options, train.loader, validation !== undefined);
@@ -195,6 +198,17 @@ function startInWorkers<M extends Module>(model: M, p: Prepared<M>): TrainingJob
     ended.add(rank);
     workers[rank]!.finish(reusable && failure === null);
     if (--pending === 0) finalize();
+  };
+  job.endWorkers = () => {
+    const seconds = STOP_GRACE_MS / 1000;
+    const error = new Error(
+      `Training job ${job.id} (${p.name}) did not reach the end of its step within ${seconds} s of stop(): code of the job's own ` +
+        `(forwardLoss, a custom optimizer or scheduler, the model's forward) is still running, so its worker${config.world > 1 ? 's were' : ' was'} ended. ` +
+        `The model keeps the weights of its last whole step.`,
+    );
+    error.name = 'TrainingStopTimeout';
+    noteFailure(error);
+    workers.forEach((w, rank) => ended.has(rank) || w.terminate());
   };
   for (let rank = 0; rank < config.world; rank++) {
     const worker = acquireWorker(script, config.world === 1);

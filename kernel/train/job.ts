@@ -47,6 +47,9 @@ const jobs = new Map<string, TrainingJob>();
  * by the registry: cells re-run fit() on fresh models, and 20 old models held here could be GBs.
  */
 const finishedJobs = new Map<string, { summary: JobSummary; job: WeakRef<TrainingJob> }>();
+/** How long stop() waits for a job in workers to reach its step boundary before ending its workers. */
+export const STOP_GRACE_MS = 5000;
+
 const jobListeners = new Set<(event: JobEventParams) => void>();
 
 export class TrainingJob<M extends Module = Module> {
@@ -96,11 +99,24 @@ export class TrainingJob<M extends Module = Module> {
     return this.state.status === 'done' || this.state.status === 'stopped' || this.state.status === 'failed';
   }
 
-  /** Asks the job to stop after the current step; the model keeps the last whole step. */
+  /**
+   * Asks the job to stop after the current step; the model keeps the last whole step. A job in
+   * workers that has not stopped STOP_GRACE_MS later (its step never ends: a loop in forwardLoss,
+   * in a custom optimizer or in the model's forward) has its workers ended (see endWorkers).
+   */
   stop(): void {
     if (this.finished) return;
     this.control.requestStop();
+    const end = this.endWorkers;
+    if (end === null || this.stopTimer !== null) return;
+    const timers = host().timers;
+    this.stopTimer = timers.setTimeout(() => this.finished || end(), STOP_GRACE_MS);
+    timers.unref(this.stopTimer);
   }
+
+  /** @internal Ends the job's workers, failing the job (fit.ts, for a job in workers). */
+  endWorkers: (() => void) | null = null;
+  private stopTimer: unknown = null;
 
   pause(): void {
     if (this.finished || this.state.status === 'paused') return;
@@ -199,14 +215,43 @@ export class TrainingJob<M extends Module = Module> {
 
   private emit(metrics: JobMetrics | undefined): void {
     const event: JobEventParams = metrics !== undefined ? { job: this.summary(), metrics } : { job: this.summary() };
+    removeTerminatedListener();
     for (const l of [...this.listeners, ...jobListeners]) {
+      const own = this.listeners.has(l);
       try {
-        l(event);
+        // A cell's listener (onEvent) runs where an interrupt can end it, as a timer's callback does.
+        if (own) runListener(this.listeners, l, event);
+        else l(event);
       } catch (error) {
         host().process.log(`rnn-lab: a job event listener failed: ${String(error)}\n`);
       }
     }
   }
+}
+
+/** The cell's listener running now, and the set it is in; still set after it returns: an interrupt ended it. */
+let runningListener: { listeners: Set<(event: JobEventParams) => void>; listener: (event: JobEventParams) => void } | null = null;
+
+function runListener(listeners: Set<(event: JobEventParams) => void>, listener: (event: JobEventParams) => void, event: JobEventParams): void {
+  runningListener = { listeners, listener };
+  try {
+    host().interrupt.interruptibleCallback(() => listener(event));
+  } finally {
+    runningListener = null; // not reached when the interrupt terminated it
+  }
+}
+
+/**
+ * A listener an interrupt terminated (it held the thread: `onEvent: () => { for (;;) {} }`) would
+ * hold it again at the next event: it is removed, and said so.
+ */
+function removeTerminatedListener(): void {
+  if (runningListener === null) return;
+  const { listeners, listener } = runningListener;
+  runningListener = null;
+  host().interrupt.callbackTerminated();
+  listeners.delete(listener);
+  host().process.log('rnn-lab: a job event listener (onEvent) held the thread and was stopped by an interrupt; it gets no more events\n');
 }
 
 /** push(...items) without spreading: an event may carry the losses of 10^5 fast steps. */
@@ -240,8 +285,17 @@ export function activeJobCount(): number {
 }
 
 /** The job currently training `model`, if any. */
+/** The unfinished job training this model, or a model sharing a parameter with it (one inside the other). */
 export function runningJobFor(model: Module): TrainingJob | undefined {
-  return [...jobs.values()].find((j) => j.model === model && !j.finished);
+  const active = [...jobs.values()].filter((j) => !j.finished);
+  if (active.length === 0) return undefined;
+  const own = active.find((j) => j.model === model);
+  if (own !== undefined) return own;
+  const params = model.parameters();
+  return active.find((j) => {
+    const trained = new Set<unknown>(j.model.parameters());
+    return params.some((p) => trained.has(p));
+  });
 }
 
 /** The running or paused job whose `done` promise this is (what an interrupted cell was awaiting). */

@@ -343,6 +343,7 @@ export function resolveConfig<M extends Module>(
   if (options.ignoreIndex !== undefined && !Number.isInteger(options.ignoreIndex)) throw new Error(`fit: ignoreIndex must be an integer (a class index, e.g. −100), got ${showValue(options.ignoreIndex)}`);
   const ck = options.checkpoint;
   if (ck !== undefined && (typeof ck.path !== 'string' || ck.path === '')) throw new Error(`fit: checkpoint.path must be a file path, got ${showValue(ck.path)}`);
+  if (ck !== undefined) checkCheckpointPath(ck.path);
   return {
     epochs: positiveInteger('epochs', options.epochs, options.maxSteps !== undefined ? Number.MAX_SAFE_INTEGER : 1),
     maxSteps: options.maxSteps === undefined ? null : positiveInteger('maxSteps', options.maxSteps, 1),
@@ -368,4 +369,24 @@ export function resolveConfig<M extends Module>(
     rank: 0,
     world: capWorkers(positiveInteger('workers', options.workers, 1), machine),
   };
+}
+
+/**
+ * A checkpoint path that can never be written fails before the first step, not after the last
+ * one (a run's result would be lost to its final save): a folder in its place, or a file where
+ * its folder should be.
+ */
+function checkCheckpointPath(path: string): void {
+  const { files, paths } = host();
+  const stat = (p: string): ReturnType<typeof files.stat> => {
+    try {
+      return files.stat(p);
+    } catch {
+      return null; // ENOTDIR and the like: the folder check below says why
+    }
+  };
+  if (stat(path)?.isDirectory) throw new Error(`fit: checkpoint.path '${path}' is a folder; give a file in it, e.g. '${paths.join(path, 'checkpoint.safetensors')}'`);
+  const folder = paths.dirname(path);
+  const parent = stat(folder);
+  if (parent !== null && !parent.isDirectory) throw new Error(`fit: checkpoint.path '${path}' cannot be written: '${folder}' is a file, not a folder`);
 }

@@ -138,4 +138,42 @@ describe('a hostile cell leaves the kernel answering', () => {
     expect(twice.error?.message).toBe("Identifier 'q' has already been declared (cell 9:2:5)");
     await expectAlive();
   });
+
+  describe('a training job whose own code never returns', () => {
+    const setup = [
+      "import { LSTM, Linear, Module, Tensor, select, fit } from 'rnn-lab';",
+      'const xs = new Tensor(new Float32Array(8 * 4 * 3).map((_, i) => Math.sin(i)), [8, 4, 3]);',
+      'const ys = new Tensor(Float32Array.from({ length: 8 }, (_, i) => i % 2), [8]);',
+      'class Tiny extends Module {',
+      '  lstm = new LSTM(3, 4, { batchFirst: true });',
+      '  fc = new Linear(4, 2);',
+      '  forward(x: Tensor): Tensor { const { h } = this.lstm.forward(x); return this.fc.forward(select(h, 0, -1)); }',
+      '}',
+    ].join('\n');
+
+    it('is ended by stop() after a grace period: its worker is ended and the job fails saying why', async () => {
+      expect((await kernel.execute(setup)).status).toBe('ok');
+      const r = await kernel.execute(
+        "const stuck = fit(new Tiny(), { x: xs, y: ys }, { batchSize: 4, maxSteps: 10, display: false, forwardLoss: () => { for (;;) {} } });\n" +
+          'await new Promise((r) => setTimeout(r, 300));\nstuck.stop();\n' +
+          "await stuck.done.then(() => 'ended', (e: Error) => `${e.name}: ${e.message}`)",
+      );
+      expect(r.status).toBe('ok');
+      expect(resultOf(r.outputs)).toContain('TrainingStopTimeout: Training job');
+      expect(resultOf(r.outputs)).toContain('its worker was ended');
+      await expectAlive();
+    }, 30_000);
+
+    it('has an onEvent listener that holds the thread ended by an interrupt; the kernel keeps its variables', async () => {
+      const awaiting = kernel.execute(
+        "const looping = fit(new Tiny(), { x: xs, y: ys }, { batchSize: 4, maxSteps: 1e9, display: false, onEvent: (e) => { if (e.job.step > 3) for (;;) {} } });\nawait looping.done",
+      );
+      await sleep(1500);
+      kernel.interrupt();
+      expect((await awaiting).status).toBe('interrupted');
+      await expectAlive();
+      const ended = await kernel.execute("await looping.done.then(() => 'done', () => 'failed');\nlooping.status");
+      expect(['stopped', 'failed', 'done'].map((s) => `'${s}'`)).toContain(resultOf(ended.outputs));
+    }, 30_000);
+  });
 });
