@@ -14,8 +14,10 @@ export class Generator {
 
   seed(seed: number): void {
     if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
-    // splitmix32 expands one 32-bit seed (plus the high bits of larger seeds) into 4 words.
-    let x = (Math.trunc(seed) ^ Math.trunc(seed / 4294967296)) >>> 0;
+    // splitmix32 expands one 32-bit seed (plus the high bits of larger seeds) into 4 words; a
+    // fraction is cut off, as torch.manual_seed(int(seed)) does.
+    // The high word is mixed in by a multiply: a plain xor made 2^32 the same seed as 1.
+    let x = (Math.trunc(seed) ^ Math.imul(Math.trunc(seed / 4294967296) >>> 0, 0x9e3779b1)) >>> 0;
     const next = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;

@@ -124,6 +124,12 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
+/** A decay factor: a finite number ≥ 0 (NaN or a string would turn every later rate into NaN). */
+function checkedGamma(scheduler: string, gamma: unknown): number {
+  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`${scheduler}: gamma must be a finite number ≥ 0, got ${String(gamma)}`);
+  return gamma;
+}
+
 /** Multiplies the rate by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
@@ -133,7 +139,7 @@ export class StepLR extends LRScheduler {
     super(optimizer);
     if (!(Number.isInteger(options.stepSize) && options.stepSize > 0)) throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = checkedGamma('StepLR', options.gamma ?? 0.1);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -155,7 +161,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: LrSchedulable, options: { milestones: readonly number[]; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.milestones = [...options.milestones].sort((a, b) => a - b);
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = checkedGamma('MultiStepLR', options.gamma ?? 0.1);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -177,7 +183,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: LrSchedulable, options: { gamma: number; lastEpoch?: number }) {
     super(optimizer);
-    this.gamma = options.gamma;
+    this.gamma = checkedGamma('ExponentialLR', options.gamma);
     this.start(options.lastEpoch ?? -1);
   }
 

@@ -17,6 +17,7 @@ export function modelToSafetensors(model: Module, metadata: Record<string, strin
 
 /** Writes the model's parameters as safetensors (atomically). `torch.nn` models with the same names load it. */
 export function saveModel(model: Module, path: string, options: { metadata?: Record<string, string> } = {}): void {
+  checkTargetPath('saveModel', path);
   host().files.writeFileAtomic(path, modelToSafetensors(model, options.metadata));
 }
 
@@ -70,7 +71,16 @@ function loadedParameters(model: Module, keys: readonly string[]): Map<string, T
  * missing, unexpected or mis-shaped key; the model is unchanged then.
  */
 export function loadModel(model: Module, path: string, options: LoadModelOptions = {}): LoadModelResult {
-  return loadModelFromBytes(model, host().files.readFile(path), { ...options, source: options.source ?? host().paths.basename(path) });
+  return loadModelFromBytes(model, readModelFile(path), { ...options, source: options.source ?? host().paths.basename(path) });
+}
+
+/** The file's bytes, or an error naming it and saying what is in the way (not Node's bare ENOENT). */
+function readModelFile(path: string): Uint8Array {
+  if (typeof path !== 'string' || path === '') throw new Error(`loadModel: expected the path of a .safetensors file, got ${JSON.stringify(path)}`);
+  const stat = host().files.stat(path);
+  if (stat === null) throw new Error(`Cannot load ${path}: there is no such file`);
+  if (stat.isDirectory) throw new Error(`Cannot load ${path}: it is a folder, not a .safetensors file`);
+  return host().files.readFile(path);
 }
 
 /**
@@ -82,7 +92,13 @@ export async function loadModelAsync(model: Module, path: string, options: LoadM
   return loadModelFromBytes(model, bytes, { ...options, source: options.source ?? host().paths.basename(path) });
 }
 
+/** An empty path would become a temporary file beside the current folder and a rename over it. */
+function checkTargetPath(what: string, path: string): void {
+  if (typeof path !== 'string' || path.trim() === '') throw new Error(`${what}: expected a file path, got ${JSON.stringify(path)}`);
+}
+
 /** Exports the model to ONNX (see exportOnnx) and writes the file atomically. */
 export function saveOnnx(model: Module, path: string, options: OnnxExportOptions = {}): void {
+  checkTargetPath('saveOnnx', path);
   host().files.writeFileAtomic(path, withConsistentWeights(model, () => exportOnnx(model, options)));
 }

@@ -45,6 +45,15 @@ export interface Checkpoint {
 
 /** Reads a checkpoint written by fit() (or any safetensors file of a model's weights). */
 export function loadCheckpoint(path: string): Checkpoint {
+  try {
+    return readCheckpoint(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot load the checkpoint ${path}: ${reason.replace(/^Cannot load [^:]*: /, '')}`);
+  }
+}
+
+function readCheckpoint(path: string): Checkpoint {
   // A plain Uint8Array (the host's promise): Buffer#slice makes views, not copies, which
   // loadSafetensors (engine) does not expect.
   const bytes = host().files.readFile(path);
@@ -63,10 +72,31 @@ export function loadCheckpoint(path: string): Checkpoint {
   }
   let optimizer: OptimizerStateDictInput | null = null;
   if (metadata.optimizer !== undefined) {
-    const saved = JSON.parse(metadata.optimizer) as { paramGroups: OptimizerStateDictInput['paramGroups']; scalars: Record<string, Record<string, number>> };
+    const saved = parseOptimizerMetadata(metadata.optimizer) as { paramGroups: OptimizerStateDictInput['paramGroups']; scalars: Record<string, Record<string, number>> };
     for (const [index, entry] of Object.entries(saved.scalars)) Object.assign((optimizerTensors[index] ??= {}), entry);
     optimizer = { state: optimizerTensors, paramGroups: saved.paramGroups };
   }
-  const num = (key: string): number | null => (metadata[key] === undefined || metadata[key] === 'null' ? null : Number(metadata[key]));
+  const num = (key: string): number | null => {
+    const text = metadata[key];
+    if (text === undefined || text === 'null') return null;
+    const value = text.trim() === '' ? Number.NaN : Number(text);
+    if (Number.isNaN(value) && text !== 'NaN') throw new Error(`its metadata '${key}' is ${JSON.stringify(text)}, not a number`);
+    return value;
+  };
   return { stateDict, optimizer, step: num('step'), epoch: num('epoch'), loss: num('loss'), metadata };
+}
+
+/** The optimizer's metadata (JSON: paramGroups and per-parameter scalars), or an error saying what is wrong with it. */
+function parseOptimizerMetadata(text: string): unknown {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`its metadata 'optimizer' is not JSON (${(error as Error).message})`);
+  }
+  const fields = saved as { paramGroups?: unknown; scalars?: unknown } | null;
+  if (typeof fields !== 'object' || fields === null || !Array.isArray(fields.paramGroups) || typeof fields.scalars !== 'object' || fields.scalars === null) {
+    throw new Error("its metadata 'optimizer' is not an optimizer's state (expected { paramGroups: […], scalars: {…} })");
+  }
+  return saved;
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Module, type Tensor } from '../../kernel/engine/index';
 import { loadModel, saveModel } from '../../kernel/interop/files';
-import { fit } from '../../kernel/train/index';
+import { fit, loadCheckpoint } from '../../kernel/train/index';
 import { countingTask, makeModel, type LSTMModel } from './train-helpers';
 
 const data = countingTask(32, 8);
@@ -77,5 +77,29 @@ describe('checkpoints', () => {
     await fit(makeModel(), data, { epochs: 1, batchSize: 8, worker: false, display: false, checkpoint: { path: file } }).done;
     expect(() => loadModel(makeModel(), file)).toThrow(/this is a checkpoint fit\(\) wrote .*loadCheckpoint\(path\)/);
     expect(loadModel(makeModel(), file, { strict: false }).loaded.length).toBeGreaterThan(0);
+  });
+});
+
+describe('files that are not what they should be', () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'rnn-lab-train-hostile-'));
+
+  it('names the file and what is in the way when loading', () => {
+    expect(() => loadModel(makeModel(), path.join(folder, 'missing.safetensors'))).toThrow(/Cannot load .*missing\.safetensors: there is no such file/);
+    expect(() => loadModel(makeModel(), folder)).toThrow(/Cannot load .*: it is a folder, not a \.safetensors file/);
+    expect(() => loadCheckpoint(path.join(folder, 'missing.safetensors'))).toThrow(/Cannot load the checkpoint .*missing\.safetensors/);
+  });
+
+  it('refuses to save to an empty path', () => {
+    expect(() => saveModel(makeModel(), '')).toThrow('saveModel: expected a file path, got ""');
+  });
+
+  it("names a checkpoint whose optimizer metadata is not an optimizer's state", () => {
+    const file = path.join(folder, 'odd.safetensors');
+    saveModel(makeModel(), file, { metadata: { optimizer: '{bad', loss: '' } });
+    expect(() => loadCheckpoint(file)).toThrow(/Cannot load the checkpoint .*odd\.safetensors: its metadata 'optimizer' is not JSON/);
+    saveModel(makeModel(), file, { metadata: { optimizer: '{"x":1}' } });
+    expect(() => loadCheckpoint(file)).toThrow(/its metadata 'optimizer' is not an optimizer's state/);
+    saveModel(makeModel(), file, { metadata: { loss: '' } });
+    expect(() => loadCheckpoint(file)).toThrow(`its metadata 'loss' is "", not a number`);
   });
 });
