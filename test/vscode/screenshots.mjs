@@ -23,6 +23,8 @@
 //             once)
 //   13        Export Model to ONNX on a model the exporter does not know: the dialog says why
 //             and what a cell can do, before any file is asked for
+//   14        fixtures/hostile-cells.ipynb: Object.prototype.then set, a toMimeBundle() returning
+//             null, a thrown Proxy whose traps throw; the kernel answers, says what it put back
 //
 // Closing a notebook's tab ends its kernel (one kernel per notebook), so the panels are shown
 // alone by maximizing their editor group, not by closing the notebook beside them.
@@ -69,6 +71,7 @@ const LIVE_MODEL = 'adder';
 const HELLO_NOTEBOOK = 'fixtures/hello-rnn-lab.ipynb';
 /** A loop to interrupt and a model the ONNX exporter does not know. */
 const STOP_NOTEBOOK = 'fixtures/stop-and-export.ipynb';
+const HOSTILE_NOTEBOOK = 'fixtures/hostile-cells.ipynb';
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const extensionBuilt = existsSync(join(repoRoot, 'dist/extension.js'));
 const started = Date.now();
@@ -604,6 +607,14 @@ async function run(theme) {
     say(`export dialog: ${(await dialog.textContent())?.replace(/\s+/g, ' ').slice(0, 400)}`);
     await shoot(page, '13-onnx-export-explained');
     await page.keyboard.press('Escape');
+
+    // --- a hostile notebook: polluted prototypes, an undescribable throw, a bundle that is not one
+    await openNotebook(page, HOSTILE_NOTEBOOK);
+    await selectKernel(page);
+    await runCommand(page, 'Notebook: Run All');
+    await waitForExecution(page, 120_000);
+    say(`the hostile notebook says: ${(await renderedOutputText(page)).slice(0, 400)}`);
+    await shoot(page, '14-hostile-cells');
   } catch (err) {
     if (page) await shoot(page, 'failure').catch(() => {});
     throw err;
