@@ -77,10 +77,21 @@ export function loadModel(model: Module, path: string, options: LoadModelOptions
 /** The file's bytes, or an error naming it and saying what is in the way (not Node's bare ENOENT). */
 function readModelFile(path: string): Uint8Array {
   if (typeof path !== 'string' || path === '') throw new Error(`loadModel: expected the path of a .safetensors file, got ${JSON.stringify(path)}`);
-  const stat = host().files.stat(path);
-  if (stat === null) throw new Error(`Cannot load ${path}: there is no such file`);
-  if (stat.isDirectory) throw new Error(`Cannot load ${path}: it is a folder, not a .safetensors file`);
-  return host().files.readFile(path);
+  try {
+    return host().files.readFile(path);
+  } catch (error) {
+    // Said plainly where a look at the path tells why; otherwise the host's own error (a browser
+    // page that cannot read it synchronously says to use loadModelAsync).
+    let stat: ReturnType<ReturnType<typeof host>['files']['stat']> | undefined;
+    try {
+      stat = host().files.stat(path);
+    } catch {
+      throw error;
+    }
+    if (stat === null) throw new Error(`Cannot load ${path}: there is no such file`);
+    if (stat?.isDirectory) throw new Error(`Cannot load ${path}: it is a folder, not a .safetensors file`);
+    throw error;
+  }
 }
 
 /**
