@@ -13,6 +13,7 @@
 //               [attention (N,S): the step's attention weights]
 // The graph computes eval-mode numbers (dropout is the identity) whatever model.training is.
 
+import { didYouMean } from '../engine/optim/suggest';
 import { version as rnnLabVersion } from '../../package.json';
 import type { Linear, Module } from '../engine/index';
 import { GraphBuilder, type Dim } from './onnx/graphBuilder';
@@ -39,6 +40,16 @@ export interface OnnxExportOptions {
   docString?: string;
 }
 
+const OPTION_KEYS: readonly (keyof OnnxExportOptions)[] = ['spec', 'opsetVersion', 'lengths', 'initialState', 'graphName', 'docString'];
+
+/** A misspelt option (`{ length: true }`) would export without what it asked for, silently. */
+function checkOptionKeys(options: OnnxExportOptions): void {
+  if (typeof options !== 'object' || options === null) throw new Error(`ONNX export: options must be an object, got ${String(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw new Error(`ONNX export: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; the options are ${OPTION_KEYS.join(', ')}`);
+  }
+}
+
 /** Serializes `model` as an ONNX model; throws naming what is not supported. */
 export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint8Array {
   return encodeModel(buildOnnxModel(model, options));
@@ -46,6 +57,7 @@ export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint
 
 /** The ModelProto exportOnnx encodes (for inspection and tests). */
 export function buildOnnxModel(model: Module, options: OnnxExportOptions = {}): ModelProto {
+  checkOptionKeys(options);
   const opset = options.opsetVersion ?? DEFAULT_ONNX_OPSET;
   const irVersion = ONNX_OPSETS[opset];
   if (irVersion === undefined) throw new Error(`ONNX export: opsetVersion ${opset} is not supported; use one of ${Object.keys(ONNX_OPSETS).join(', ')}`);

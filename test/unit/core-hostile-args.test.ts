@@ -1,6 +1,7 @@
 // Arguments PyTorch reads in a way of its own, or that would poison everything after them.
 import { describe, expect, it } from 'vitest';
-import { defaultGenerator, Embedding, ExponentialLR, Linear, manualSeed, MultiStepLR, SGD, StepLR } from '../../kernel/engine/index';
+import { defaultGenerator, Embedding, ExponentialLR, GRU, Linear, manualSeed, MultiStepLR, SGD, StepLR } from '../../kernel/engine/index';
+import { exportOnnx, type OnnxExportOptions } from '../../kernel/interop/exportOnnx';
 
 describe('Embedding paddingIdx', () => {
   it('counts a negative index from the end, as PyTorch does', () => {
@@ -36,5 +37,12 @@ describe('manualSeed', () => {
   });
   it('cuts a fraction off, as torch.manual_seed(int(seed))', () => {
     expect(first(1.5)).toBe(first(1));
+  });
+});
+
+describe('exportOnnx options', () => {
+  it('refuses an unknown option, with the nearest name: a typo must not export without what it asked for', () => {
+    expect(() => exportOnnx(new GRU(3, 2), { length: true } as OnnxExportOptions)).toThrow("ONNX export: unknown option 'length' (did you mean 'lengths'?)");
+    expect(exportOnnx(new GRU(3, 2), { lengths: true }).length).toBeGreaterThan(0);
   });
 });
