@@ -1,14 +1,8 @@
 // display() and its handles: `const h = display(plotLoss(losses)); … h.update(plotLoss(losses))`
 // replaces the output in place, wherever it is (also after the cell finished).
-import type { MimeBundle } from '../protocol';
 import type { OutputRouter } from './output';
 import { toMimeBundle } from './repr';
 import { host } from '../host/index';
-
-/** The bundle a display shows (checked, and with a static SVG of a plot: repr.ts). */
-function displayBundle(value: unknown): MimeBundle {
-  return toMimeBundle(value);
-}
 
 export interface DisplayOptions {
   /** Reuse an id to let several displays be updated together; default: a fresh id. */
@@ -24,7 +18,7 @@ export class DisplayHandle {
 
   /** Replaces what this display shows. */
   update(value: unknown): void {
-    this.router.emit({ type: 'update', data: displayBundle(value), displayId: this.displayId }, this.executionId);
+    this.router.emit({ type: 'update', data: toMimeBundle(value), displayId: this.displayId }, this.executionId);
   }
 
   /** Shows the value again as a new output with the same id (updated together from then on). */
@@ -40,6 +34,6 @@ export class DisplayHandle {
 export function displayValue(router: OutputRouter, value: unknown, options: DisplayOptions = {}): DisplayHandle {
   const displayId = options.displayId ?? host().randomUUID();
   const executionId = router.currentExecutionId();
-  router.emit({ type: 'display', data: displayBundle(value), displayId }, executionId);
+  router.emit({ type: 'display', data: toMimeBundle(value), displayId }, executionId);
   return new DisplayHandle(displayId, router, executionId);
 }

@@ -41,7 +41,7 @@ export class ErrorMapper {
   }
 
   private describe(thrown: unknown, currentFilename: string | null): ErrorInfo {
-    if (!isErrorLike(thrown)) {
+    if (!isInstance(thrown, Error)) {
       const message = typeof thrown === 'string' ? thrown : safeString(thrown);
       return { name: 'Error', message: `Uncaught ${message}`, stack: '' };
     }
@@ -131,10 +131,10 @@ function safeString(value: unknown): string {
   }
 }
 
-/** `instanceof Error` that a Proxy's getPrototypeOf trap cannot turn into an exception. */
-function isErrorLike(value: unknown): value is Error {
+/** `value instanceof type`, false where a Proxy's getPrototypeOf trap throws (a thrown value may be one). */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
   try {
-    return value instanceof Error;
+    return value instanceof type;
   } catch {
     return false;
   }

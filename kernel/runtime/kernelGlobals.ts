@@ -109,10 +109,9 @@ interface Original {
 export class KernelGlobals {
   private readonly original = new Map<string, Original>();
   private readonly members: WatchedMembers[] = [];
-  /** Members a cell changed and made non-configurable: they cannot be put back (see takeUnrecoverable). */
-  private unrecoverable: string[] = [];
+  /** Members a cell changed beyond repair, not yet taken (takeFatal), and all ever noted. */
   private fatal: string[] = [];
-  private readonly reportedUnrecoverable: string[] = [];
+  private readonly noted: string[] = [];
   private readonly listeners: { label: string; emitter: ListenerOwner; event: string; listener: (...args: unknown[]) => unknown; added?: () => void }[] = [];
 
   /** Remembers every global the kernel has now (construct once the kernel is set up). */
@@ -177,7 +176,7 @@ export class KernelGlobals {
           // inherited before: an own member the cell added shadows the kernel's
           if (now === undefined) continue;
           if (!now.configurable) {
-            this.noteUnrecoverable(`${label}.${String(key)}`, true);
+            this.noteFatal(`${label}.${String(key)}`);
             continue;
           }
           delete (target as Record<PropertyKey, unknown>)[key];
@@ -188,7 +187,7 @@ export class KernelGlobals {
         if (same) continue;
         if (now?.configurable === false) {
           // a member the kernel calls, replaced for good (an inherited one shadowed is as bad)
-          this.noteUnrecoverable(`${label}.${String(key)}`, true);
+          this.noteFatal(`${label}.${String(key)}`);
           continue;
         }
         try {
@@ -207,7 +206,7 @@ export class KernelGlobals {
           // A helper method added with defineProperty (not configurable by default) stays, as
           // additions elsewhere do; a `then` makes every object a thenable, a `toJSON` changes
           // every message the kernel sends.
-          if (key === 'then' || key === 'toJSON') this.noteUnrecoverable(`${label}.${String(key)}`, true);
+          if (key === 'then' || key === 'toJSON') this.noteFatal(`${label}.${String(key)}`);
           continue;
         }
         delete (target as Record<PropertyKey, unknown>)[key];
@@ -218,29 +217,20 @@ export class KernelGlobals {
   }
 
   /** Without Set or array methods: called while the built-ins are being repaired. */
-  private noteUnrecoverable(name: string, fatal = false): void {
-    const reported = this.reportedUnrecoverable;
-    if (hasKey(reported, name)) return;
-    reported[reported.length] = name;
-    this.unrecoverable[this.unrecoverable.length] = name;
-    if (fatal) this.fatal[this.fatal.length] = name;
+  private noteFatal(name: string): void {
+    if (hasKey(this.noted, name)) return;
+    this.noted[this.noted.length] = name;
+    this.fatal[this.fatal.length] = name;
   }
 
   /**
-   * Of the members changed beyond repair, those the kernel cannot work without: its promises,
-   * its messages or the methods it calls. The kernel cannot go on; the first call after the cell
-   * that did it names them, later calls return [] again.
+   * Members a cell made non-configurable with a value of its own that the kernel cannot work
+   * without (its promises, its messages, the methods it calls), each named once: the first call
+   * after the cell that did it names them, later calls return [] again.
    */
   takeFatal(): string[] {
     const names = this.fatal;
     this.fatal = [];
-    return names;
-  }
-
-  /** Members changed beyond repair since the last call (the kernel may misbehave until it restarts). */
-  takeUnrecoverable(): string[] {
-    const names = this.unrecoverable;
-    this.unrecoverable = [];
     return names;
   }
 

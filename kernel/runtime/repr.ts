@@ -8,7 +8,9 @@ import { fitResultBundle, isFitResult } from './fitResultView';
 import { withStaticPlot } from '../plots/svg';
 import { kindOf, specProblem } from '../plots/specCheck';
 
-export { RichOutput } from './richOutput';
+import { RichOutput } from './richOutput';
+
+export { RichOutput };
 
 interface HasMimeBundle {
   toMimeBundle(): unknown;
@@ -19,6 +21,9 @@ function hasMimeBundle(value: unknown): value is HasMimeBundle {
 }
 
 export function toMimeBundle(value: unknown): MimeBundle {
+  // The display helpers' own bundles are built valid, with their static SVG: not walked again
+  // at every display or update of a live plot.
+  if (value instanceof RichOutput) return value.bundle;
   if (hasMimeBundle(value)) return ownBundle(value);
   if (isFitResult(value)) return fitResultBundle(value);
   if (value instanceof Tensor) {

@@ -8,7 +8,7 @@ import { ExecutionTracker, type CellExecution } from './cellExecution';
 import { cellTimers } from './cellTimers';
 import { CallbackChannel } from './callbackChannel';
 import { engine } from './engine';
-import { ErrorMapper, syntaxErrorInfo } from './errors';
+import { ErrorMapper, isInstance, syntaxErrorInfo } from './errors';
 import { KernelGlobals, type ListenerOwner } from './kernelGlobals';
 import { OutputRouter } from './output';
 import type { OutputTransport } from '../transport/outputTransport';
@@ -55,6 +55,8 @@ export class NotebookRuntime {
   private readonly tracker: ExecutionTracker;
   private readonly api: CellApi;
   private readonly kernelGlobals = new KernelGlobals();
+  /** Built-in members a cell changed beyond repair where the host cannot end the kernel (reported when it ends). */
+  private readonly unrepairable = new Set<string>();
   /** Kernel globals a cell replaced while it ran (put back at once, reported when it ends). */
   private readonly replacedGlobals = new Set<string>();
   private cellCount = 0;
@@ -179,14 +181,18 @@ export class NotebookRuntime {
   private protectGlobals(): void {
     for (const name of this.kernelGlobals.restore()) this.replacedGlobals.add(name);
     const fatal = this.kernelGlobals.takeFatal();
-    if (fatal.length > 0 && this.onBroken) {
-      const label = this.tracker.current?.label ?? 'A cell';
-      this.onBroken(
-        `${label} made ${fatal.map((n) => `'${n}'`).join(', ')} non-configurable with a value of its own. The kernel calls ` +
-          `${fatal.length > 1 ? 'them' : 'it'} for its own messages and cannot put ${fatal.length > 1 ? 'them' : 'it'} back, so it stops here ` +
-          `instead of hanging or sending garbage; restart the kernel (every variable is lost).`,
-      );
+    if (fatal.length === 0) return;
+    // A host that cannot end the kernel (a browser tab's worker) tells the cell instead.
+    if (!this.onBroken) {
+      for (const name of fatal) this.unrepairable.add(name);
+      return;
     }
+    const label = this.tracker.current?.label ?? 'A cell';
+    const them = fatal.length > 1 ? 'them' : 'it';
+    this.onBroken(
+      `${label} made ${fatal.map((n) => `'${n}'`).join(', ')} non-configurable with a value of its own. The kernel calls ${them} ` +
+        `for its own messages and cannot put ${them} back, so it stops here instead of hanging or sending garbage; restart the kernel (every variable is lost).`,
+    );
   }
 
   /**
@@ -353,7 +359,8 @@ export class NotebookRuntime {
     this.protectGlobals();
     const restored = [...this.replacedGlobals];
     this.replacedGlobals.clear();
-    const stuck = this.kernelGlobals.takeUnrecoverable();
+    const stuck = [...this.unrepairable];
+    this.unrepairable.clear();
     if (restored.length === 0 && stuck.length === 0) return;
     const globals = restored.filter((n) => !n.includes('.'));
     const members = restored.filter((n) => n.includes('.'));
@@ -424,15 +431,6 @@ const NativePromise = Promise;
 /** `value` without a prototype: no `then` a cell put on Object.prototype or Array.prototype reaches it. */
 function bare<T extends object>(value: T): T {
   return setPrototypeOf(value, null) as T;
-}
-
-/** `value instanceof type`, false where a Proxy's getPrototypeOf trap throws. */
-function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
-  try {
-    return value instanceof type;
-  } catch {
-    return false;
-  }
 }
 
 /** A promise of this realm (not merely a thenable). */
